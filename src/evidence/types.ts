@@ -1,0 +1,211 @@
+/**
+ * The evidence document: the one shape every check writes and every consumer reads
+ * (task attachment, markdown summary, JUnit, gate evaluation, hub views). See DESIGN.md "Evidence".
+ * A stored document is never rewritten in place; a new run makes a new document.
+ *
+ * The JSON Schema in `schema.ts` must stay in step with these types.
+ */
+export const EVIDENCE_SCHEMA_VERSION = 1;
+/** Build attachment type used by every task for its evidence document. */
+export const EVIDENCE_ATTACHMENT_TYPE = 'readiness.evidence';
+
+export type EvidenceKind = 'loadtest' | 'drill' | 'docs' | 'gate';
+export type Verdict = 'passed' | 'failed' | 'error';
+
+/** Where the evidence came from; filled from pipeline variables when present, empty locally. */
+export interface RunInfo {
+  project?: string;
+  pipeline?: string;
+  runId?: string;
+  stage?: string;
+  job?: string;
+  attempt?: number;
+  url?: string;
+}
+
+/** One evaluated pass/fail rule. `failed` is true when the rule's failure condition held. */
+export interface CriterionResult {
+  /** The criterion as the user wrote it, e.g. `GetUser: p95(response_time_ms) > 300`. */
+  expression: string;
+  /** Measured value; null when the metric could not be measured (counts as failed). */
+  actual: number | null;
+  threshold: number;
+  failed: boolean;
+  /** One sentence a person can read: what was measured against what, and the outcome. */
+  explanation: string;
+  /** Request name when the criterion applies to one request only. */
+  request?: string;
+}
+
+export interface Link {
+  name: string;
+  url: string;
+}
+
+export interface EvidenceBase<K extends EvidenceKind, M> {
+  schemaVersion: typeof EVIDENCE_SCHEMA_VERSION;
+  /** Unique id of this document (uuid). */
+  id: string;
+  kind: K;
+  service: string;
+  environment: string;
+  run: RunInfo;
+  startedAt: string; // ISO 8601
+  finishedAt: string; // ISO 8601
+  verdict: Verdict;
+  /** One line saying why the verdict is what it is. */
+  summary: string;
+  criteria: CriterionResult[];
+  metrics: M;
+  links: Link[];
+}
+
+// ---------------------------------------------------------------- load test
+
+export interface LatencySummary {
+  min: number;
+  avg: number;
+  p50: number;
+  p75: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface RequestStats {
+  /** Request name; `Total` for the aggregate. */
+  name: string;
+  requests: number;
+  /** All failed requests: httpErrors + networkErrors. */
+  errors: number;
+  /** Responses with status >= 400. */
+  httpErrors: number;
+  /** Connection refused, reset, timeouts, TLS errors: no HTTP response at all. */
+  networkErrors: number;
+  errorPercentage: number;
+  rps: number;
+  latencyMs: LatencySummary;
+}
+
+export interface TimelinePoint {
+  /** Seconds since the start of the run (0-based, the second this point covers). */
+  second: number;
+  requests: number;
+  errors: number;
+  activeUsers: number;
+  latencyMs: { p50: number; p90: number; p95: number; p99: number; max: number };
+}
+
+export interface LoadTestMetrics {
+  engine: 'local' | 'azure';
+  /** closed = virtual users; open = constant arrival rate (requests per second). */
+  model: 'closed' | 'open';
+  testId: string;
+  virtualUsers: number;
+  targetRps?: number;
+  durationSeconds: number;
+  cancelled: boolean;
+  /** Set when autoStop or a `stop` criterion ended the run early. */
+  stoppedEarly?: { reason: string; atSecond: number };
+  totals: RequestStats;
+  requests: RequestStats[];
+  timeline: TimelinePoint[];
+  /** Azure Load Testing only. */
+  azure?: { testRunId: string; portalUrl?: string; serviceTestResult?: string; disagreement?: string };
+}
+
+export type LoadTestEvidence = EvidenceBase<'loadtest', LoadTestMetrics>;
+
+// ---------------------------------------------------------------- drill
+
+export type StepStatus = 'passed' | 'failed' | 'skipped' | 'cancelled';
+export type ProbeStatus = 'passed' | 'failed' | 'unknown';
+
+export interface DrillStep {
+  name: 'preflight' | 'backup' | 'restore' | 'start' | 'probes' | 'cleanup' | string;
+  startedAt: string;
+  durationMs: number;
+  status: StepStatus;
+  detail: string;
+}
+
+export interface ProbeResult {
+  name: string;
+  type: string;
+  status: ProbeStatus;
+  /** Why: expected against found. Secrets are redacted. */
+  detail: string;
+  durationMs: number;
+}
+
+export interface DrillMetrics {
+  provider: string;
+  disruption?: string;
+  targets: { rtoSeconds: number; rpoSeconds: number };
+  rtoSeconds: number | null;
+  rpoSeconds: number | null;
+  /** How RPO was measured: `query`, `heartbeat` or `backup-age`. */
+  rpoMethod: 'query' | 'heartbeat' | 'backup-age' | 'latest-restorable-time' | 'none';
+  backup: { location: string; takenAt?: string; sizeBytes?: number; verified?: string };
+  steps: DrillStep[];
+  probes: ProbeResult[];
+  cleanup: { status: 'done' | 'failed' | 'skipped'; leftBehind: string[]; detail: string };
+  cancelled: boolean;
+}
+
+export type DrillEvidence = EvidenceBase<'drill', DrillMetrics>;
+
+// ---------------------------------------------------------------- docs
+
+export interface DocFinding {
+  file: string;
+  line?: number;
+  rule: 'missing-file' | 'missing-heading' | 'stale' | 'broken-link' | 'too-short' | 'front-matter' | string;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface DocsMetrics {
+  root: string;
+  filesChecked: string[];
+  findings: DocFinding[];
+  /** Per file: the last_reviewed date found, if any. */
+  reviewed: Array<{ file: string; lastReviewed?: string; ageDays?: number }>;
+}
+
+export type DocsEvidence = EvidenceBase<'docs', DocsMetrics>;
+
+// ---------------------------------------------------------------- gate
+
+export type CheckState = 'passed' | 'failed' | 'waived' | 'missing' | 'stale';
+export type GateStatus = 'ready' | 'not-ready' | 'warn';
+
+export interface CheckOutcome {
+  id: string;
+  title: string;
+  owner?: string;
+  type: string;
+  state: CheckState;
+  /** A sentence saying why. */
+  reason: string;
+  /** Evidence documents that decided the state. */
+  evidence: Array<{ id: string; kind: EvidenceKind; finishedAt: string; runUrl?: string }>;
+}
+
+export interface GateMetrics {
+  policyFile: string;
+  tier?: string;
+  level: string | null;
+  requiredLevel: string | null;
+  enforcement: 'warn' | 'block';
+  status: GateStatus;
+  evaluatedAt: string;
+  version?: string;
+  checks: CheckOutcome[];
+}
+
+export type GateEvidence = EvidenceBase<'gate', GateMetrics>;
+
+export type Evidence = LoadTestEvidence | DrillEvidence | DocsEvidence | GateEvidence;

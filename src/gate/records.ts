@@ -1,0 +1,93 @@
+import type { CheckOutcome, GateStatus } from '../evidence/types';
+
+/**
+ * Records people create (sign-offs, waivers) and the status document the gate publishes.
+ * They are stored as extension-data documents (see src/store/documentStore.ts).
+ *
+ * Collections:
+ * - `signoffs`: one document per `<service>|<environment>`, holding an append-only `history` of
+ *   SignOffEvent; the current decision per role is derived from the history, never stored alone.
+ * - `waivers`: one document per `<service>|<environment>`, holding an append-only list of Waiver.
+ * - `status`: one StatusDocument per `<service>|<environment>`, written by the gate.
+ * - `evidence`: evidence documents (src/evidence/types.ts), id = evidence id.
+ */
+export const Collections = Object.freeze({
+  signoffs: 'signoffs',
+  waivers: 'waivers',
+  status: 'status',
+  evidence: 'evidence',
+});
+
+export function subjectKey(service: string, environment: string): string {
+  return `${service}|${environment}`;
+}
+
+export interface Person {
+  id: string;
+  name: string;
+}
+
+export interface SignOffSubject {
+  service: string;
+  environment: string;
+  /** The version or run signed for; a sign-off is void when this changes. */
+  version?: string;
+  run?: string;
+}
+
+export interface SignOff {
+  id: string;
+  role: string;
+  decision: 'approve' | 'reject';
+  by: Person;
+  at: string; // ISO 8601
+  comment: string;
+  for: SignOffSubject;
+}
+
+/** An entry of the audit trail: a decision, or the revocation of an earlier one. */
+export type SignOffEvent =
+  | ({ type: 'signoff' } & SignOff)
+  | { type: 'revoke'; id: string; revokes: string; role: string; by: Person; at: string; comment: string };
+
+export interface SignOffDocument {
+  id: string; // subjectKey
+  __etag?: number;
+  service: string;
+  environment: string;
+  history: SignOffEvent[];
+  [key: string]: unknown;
+}
+
+export interface Waiver {
+  id: string;
+  check: string;
+  reason: string;
+  by: Person;
+  at: string;
+  until: string; // ISO 8601; ignored everywhere once passed
+}
+
+export interface WaiverDocument {
+  id: string;
+  __etag?: number;
+  service: string;
+  environment: string;
+  waivers: Waiver[];
+  [key: string]: unknown;
+}
+
+export interface StatusDocument {
+  id: string;
+  __etag?: number;
+  service: string;
+  environment: string;
+  status: GateStatus | 'not-ready';
+  level: string | null;
+  requiredLevel: string | null;
+  checks: CheckOutcome[];
+  evaluatedAt: string;
+  evidenceId?: string;
+  runUrl?: string;
+  [key: string]: unknown;
+}
