@@ -5,10 +5,10 @@ import type { CheckOutcome, GateStatus } from '../evidence/types';
  * They are stored as extension-data documents (see src/store/documentStore.ts).
  *
  * Collections:
- * - `signoffs`: one document per `<service>|<environment>`, holding an append-only `history` of
+ * - `signoffs`: one document per subject (`subjectKey(service, environment)`), holding an append-only `history` of
  *   SignOffEvent; the current decision per role is derived from the history, never stored alone.
- * - `waivers`: one document per `<service>|<environment>`, holding an append-only list of Waiver.
- * - `status`: one StatusDocument per `<service>|<environment>`, written by the gate.
+ * - `waivers`: one document per subject, holding an append-only list of Waiver.
+ * - `status`: one StatusDocument per subject, written by the gate.
  * - `evidence`: evidence documents (src/evidence/types.ts), id = evidence id.
  */
 export const Collections = Object.freeze({
@@ -18,8 +18,13 @@ export const Collections = Object.freeze({
   evidence: 'evidence',
 });
 
+/**
+ * Document id of a service in an environment. It appears in the extension-data REST URL that
+ * release gates and environment checks call, so it uses only URL-safe characters.
+ */
 export function subjectKey(service: string, environment: string): string {
-  return `${service}|${environment}`;
+  const safe = (s: string) => s.trim().toLowerCase().replace(/[^a-z0-9_-]+/g, '-');
+  return `${safe(service)}.${safe(environment)}`;
 }
 
 export interface Person {
