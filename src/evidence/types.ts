@@ -72,6 +72,11 @@ export interface LatencySummary {
   p99: number;
   p999: number;
   max: number;
+  /** Optional finer percentiles, so criteria such as p97(response_time_ms) can be judged (Azure accepts them). */
+  p96?: number;
+  p97?: number;
+  p98?: number;
+  p9999?: number;
 }
 
 export interface RequestStats {
@@ -87,6 +92,8 @@ export interface RequestStats {
   errorPercentage: number;
   rps: number;
   latencyMs: LatencySummary;
+  /** Time to the first response byte (JMeter's "latency", Azure's `latency` metric), when the engine records it. */
+  timeToFirstByteMs?: LatencySummary;
 }
 
 export interface TimelinePoint {
