@@ -1,0 +1,48 @@
+import * as path from 'node:path';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { ConfigError } from '../../src/errors';
+
+/** Required input, with the input name in the error. */
+export function requiredInput(name: string): string {
+  const value = tl.getInput(name, false)?.trim();
+  if (!value) throw new ConfigError(`The input "${name}" is required but empty. Set it in the task's inputs.`);
+  return value;
+}
+
+export function optionalInput(name: string): string | undefined {
+  const value = tl.getInput(name, false)?.trim();
+  return value ? value : undefined;
+}
+
+/** A file path input, resolved against the working directory, that must exist. */
+export function existingFileInput(name: string): string {
+  const value = requiredInput(name);
+  const file = path.resolve(tl.getVariable('System.DefaultWorkingDirectory') ?? process.cwd(), value);
+  if (!tl.exist(file)) {
+    throw new ConfigError(`The input "${name}" points to "${value}", which does not exist (looked for ${file}). Check the path relative to the repository root.`);
+  }
+  return file;
+}
+
+/** `[{"name":"x","value":"y"}]` as AzureLoadTest@1 takes it. */
+export function nameValueListInput(name: string): Array<{ name: string; value: string }> {
+  const raw = optionalInput(name);
+  if (!raw) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new ConfigError(`The input "${name}" is not valid JSON (${(error as Error).message}). Expected [{"name":"...","value":"..."}].`);
+  }
+  if (!Array.isArray(parsed) || parsed.some((p) => !p || typeof p.name !== 'string' || typeof p.value !== 'string')) {
+    throw new ConfigError(`The input "${name}" must be a JSON list of {"name":"...","value":"..."} objects.`);
+  }
+  return parsed as Array<{ name: string; value: string }>;
+}
+
+export function resultsDirectoryInput(): string {
+  const value = optionalInput('resultsDirectory');
+  const base = tl.getVariable('System.DefaultWorkingDirectory') ?? process.cwd();
+  if (value) return path.resolve(base, value);
+  return path.join(tl.getVariable('Agent.TempDirectory') ?? base, 'readiness');
+}
