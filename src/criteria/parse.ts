@@ -117,6 +117,8 @@ export function reduceDuplicates(criteria: Criterion[]): Criterion[] {
 const SERVER_KEYS = ['resourceId', 'metricNamespace', 'metricName', 'aggregation', 'condition', 'value'];
 /** Azure Monitor aggregation types (Microsoft.Insights metric definitions). */
 const SERVER_AGGREGATIONS = ['Average', 'Minimum', 'Maximum', 'Total', 'Count'];
+/** Spellings people carry over from other tools, mapped to Azure Monitor's names. */
+const SERVER_AGGREGATION_ALIASES: Readonly<Record<string, string>> = { avg: 'Average', mean: 'Average', min: 'Minimum', max: 'Maximum', sum: 'Total' };
 const SERVER_CONDITIONS = ['GreaterThan', 'LessThan'];
 /** An ARM resource id with a GUID subscription, as Azure's task requires for app components. */
 const RESOURCE_ID = /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[^/]+\/providers\/[^/]+\/.+/i;
@@ -153,7 +155,8 @@ function parseServerList(items: unknown[], base: Path, problems: ProblemList): S
     const metricName = text('metricName');
     const aggregation = text('aggregation');
     if (aggregation !== undefined && !SERVER_AGGREGATIONS.includes(aggregation)) {
-      problems.add([...path, 'aggregation'], `unknown aggregation "${aggregation}"${hint(aggregation, SERVER_AGGREGATIONS)}`);
+      const alias = SERVER_AGGREGATION_ALIASES[aggregation.toLowerCase()];
+      problems.add([...path, 'aggregation'], `unknown aggregation "${aggregation}"${alias ? `; did you mean "${alias}"?` : hint(aggregation, SERVER_AGGREGATIONS)}`);
     }
     const condition = text('condition');
     if (condition !== undefined && !SERVER_CONDITIONS.includes(condition)) {
