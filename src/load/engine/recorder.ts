@@ -1,0 +1,147 @@
+import { build, type Histogram } from 'hdr-histogram-js';
+import type { LatencySummary, RequestStats, TimelinePoint } from '../../evidence/types';
+
+/**
+ * The aggregator: latencies go into HDR histograms (microseconds, 3 significant digits) per request name and per
+ * second; counters are plain numbers. The hot path only increments and records. Percentiles, merges and the
+ * timeline are computed once per tick (autocannon's habit).
+ */
+export function newHistogram(): Histogram {
+  // 32-bit buckets, JS implementation: no WebAssembly start-up, and auto-resize keeps stalls of minutes exact.
+  return build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false });
+}
+
+export class RequestSlot {
+  requests = 0;
+  httpErrors = 0;
+  networkErrors = 0;
+  readonly histogram = newHistogram();
+  /** Time to the first response byte: JMeter's "latency", which Azure's `latency` criteria judge. */
+  readonly firstByte = newHistogram();
+  constructor(readonly name: string) {}
+}
+
+export interface WindowFigures { requests: number; errors: number; p95: number }
+
+export class Recorder {
+  readonly slots: RequestSlot[];
+  readonly timeline: TimelinePoint[] = [];
+  private secondRequests = 0;
+  private secondErrors = 0;
+  private readonly secondHistogram = newHistogram();
+  private readonly windowHistogram = newHistogram();
+  private windowRequests = 0;
+  private windowErrors = 0;
+
+  constructor(requestNames: string[]) {
+    this.slots = requestNames.map((name) => new RequestSlot(name));
+  }
+
+  /** A response arrived. Status >= 400 is an HTTP error; its latency still counts, it is a real response. */
+  response(slot: RequestSlot, micros: number, firstByteMicros: number, status: number): void {
+    slot.requests++;
+    this.secondRequests++;
+    if (status >= 400) {
+      slot.httpErrors++;
+      this.secondErrors++;
+    }
+    const value = micros < 1 ? 1 : micros;
+    slot.histogram.recordValue(value);
+    slot.firstByte.recordValue(firstByteMicros < 1 ? 1 : firstByteMicros);
+    this.secondHistogram.recordValue(value);
+  }
+
+  /** No HTTP response at all: refused, reset, timed out. Counted, but kept out of the latency histograms. */
+  networkError(slot: RequestSlot): void {
+    slot.requests++;
+    slot.networkErrors++;
+    this.secondRequests++;
+    this.secondErrors++;
+  }
+
+  /** Closes one second of the timeline (called from the tick, never per request). */
+  closeSecond(second: number, activeUsers: number): TimelinePoint {
+    const h = this.secondHistogram;
+    const ms = (v: number) => round(v / 1000);
+    const point: TimelinePoint = {
+      second, requests: this.secondRequests, errors: this.secondErrors, activeUsers,
+      latencyMs: h.totalCount
+        ? { p50: ms(h.getValueAtPercentile(50)), p90: ms(h.getValueAtPercentile(90)), p95: ms(h.getValueAtPercentile(95)), p99: ms(h.getValueAtPercentile(99)), max: ms(h.maxValue) }
+        : { p50: 0, p90: 0, p95: 0, p99: 0, max: 0 },
+    };
+    this.timeline.push(point);
+    this.windowHistogram.add(h);
+    this.windowRequests += this.secondRequests;
+    this.windowErrors += this.secondErrors;
+    h.reset();
+    this.secondRequests = 0;
+    this.secondErrors = 0;
+    return point;
+  }
+
+  /** Figures since the previous call (for progress lines), then starts a new window. */
+  takeWindow(): WindowFigures {
+    const figures = { requests: this.windowRequests, errors: this.windowErrors, p95: round(this.windowHistogram.getValueAtPercentile(95) / 1000) };
+    this.windowHistogram.reset();
+    this.windowRequests = 0;
+    this.windowErrors = 0;
+    return figures;
+  }
+
+  /** Error percentage over the last `seconds` closed seconds; undefined until that many seconds have passed. */
+  errorPercentageOver(seconds: number): number | undefined {
+    if (this.timeline.length < seconds) return undefined;
+    let requests = 0;
+    let errors = 0;
+    for (let i = this.timeline.length - seconds; i < this.timeline.length; i++) {
+      requests += this.timeline[i].requests;
+      errors += this.timeline[i].errors;
+    }
+    return requests === 0 ? undefined : (100 * errors) / requests;
+  }
+
+  /** Per-request figures and the `Total` row, over `durationSeconds` of load. */
+  stats(durationSeconds: number): { totals: RequestStats; requests: RequestStats[] } {
+    const total = new RequestSlot('Total');
+    for (const slot of this.slots) {
+      total.requests += slot.requests;
+      total.httpErrors += slot.httpErrors;
+      total.networkErrors += slot.networkErrors;
+      total.histogram.add(slot.histogram);
+      total.firstByte.add(slot.firstByte);
+    }
+    return { totals: statsOf(total, durationSeconds), requests: this.slots.map((s) => statsOf(s, durationSeconds)) };
+  }
+}
+
+function statsOf(slot: RequestSlot, durationSeconds: number): RequestStats {
+  const errors = slot.httpErrors + slot.networkErrors;
+  return {
+    name: slot.name,
+    requests: slot.requests,
+    errors,
+    httpErrors: slot.httpErrors,
+    networkErrors: slot.networkErrors,
+    errorPercentage: slot.requests ? round((100 * errors) / slot.requests) : 0,
+    rps: durationSeconds > 0 ? round(slot.requests / durationSeconds) : 0,
+    latencyMs: summary(slot.histogram),
+    timeToFirstByteMs: summary(slot.firstByte),
+  };
+}
+
+export function summary(h: Histogram): LatencySummary {
+  if (h.totalCount === 0) return { min: 0, avg: 0, p50: 0, p75: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
+  const ms = (v: number) => round(v / 1000);
+  return {
+    min: ms(h.minNonZeroValue), avg: ms(h.mean), p50: ms(h.getValueAtPercentile(50)), p75: ms(h.getValueAtPercentile(75)),
+    p90: ms(h.getValueAtPercentile(90)), p95: ms(h.getValueAtPercentile(95)), p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)), max: ms(h.maxValue),
+    p96: ms(h.getValueAtPercentile(96)), p97: ms(h.getValueAtPercentile(97)), p98: ms(h.getValueAtPercentile(98)),
+    p9999: ms(h.getValueAtPercentile(99.99)),
+  };
+}
+
+/** Three decimals: microsecond resolution in milliseconds, without float noise in the evidence. */
+export function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -1,0 +1,288 @@
+import { Pool, type Dispatcher } from 'undici';
+import { CsvCursor } from '../csvData';
+import { isConstant, renderTemplate } from '../template';
+import { peakUsers, usersAt, type LoadShape } from '../loadShape';
+import type { UrlTestPlan } from '../urlTest';
+import { Recorder } from './recorder';
+import { dispatchOptions, VirtualUser, type RunContext, type RuntimeRequest, type RuntimeScenario } from './virtualUser';
+
+/**
+ * The scheduler: starts and retires virtual users along each load shape (closed model), or starts scenario
+ * iterations at a fixed rate (open model), and closes one second of the timeline per second. It only produces
+ * samples for the Recorder; sinks (progress, evidence, reports) never see it.
+ */
+export interface Progress {
+  elapsedSeconds: number;
+  requests: number;
+  errors: number;
+  /** Over the last progress interval. */
+  rps: number;
+  p95Ms: number;
+  activeUsers: number;
+}
+
+export interface EngineOptions {
+  plan: UrlTestPlan;
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** Azure's autoStop: stop when errors exceed this percentage over the last `timeWindowSeconds`. */
+  autoStop?: { errorPercentage: number; timeWindowSeconds: number };
+  /** Checked once a second; a returned reason stops the run early (criteria with the `stop` action). */
+  checkStop?: (recorder: Recorder, elapsedSeconds: number) => string | undefined;
+  progressIntervalSeconds?: number;
+  onProgress?: (progress: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export interface EngineResult {
+  startedAt: Date;
+  finishedAt: Date;
+  /** Seconds of load, from the first request to the end of the drain. */
+  elapsedSeconds: number;
+  cancelled: boolean;
+  stoppedEarly?: { reason: string; atSecond: number };
+  recorder: Recorder;
+  peakUsers: number;
+  /** A few distinct network error messages, for the summary. */
+  networkErrorSamples: string[];
+}
+
+interface ClosedGroup { kind: 'closed'; shape: Exclude<LoadShape, { kind: 'constantArrivalRate' }>; scenario: RuntimeScenario; users: VirtualUser[] }
+interface OpenGroup {
+  kind: 'open'; shape: Extract<LoadShape, { kind: 'constantArrivalRate' }>; scenario: RuntimeScenario;
+  users: VirtualUser[]; idle: VirtualUser[]; waiting: number[]; waitingHead: number; issued: number; timer?: NodeJS.Timeout;
+}
+type Group = ClosedGroup | OpenGroup;
+
+const CONTROL_INTERVAL_MS = 100;
+/** How long the end of a run waits for requests in flight before it gives up on them. */
+const DRAIN_LIMIT_MS = 10_000;
+
+export function runEngine(options: EngineOptions): Promise<EngineResult> {
+  const { plan } = options;
+  const names = [...new Set(plan.setups.flatMap((s) => s.scenario.requests.map((r) => r.name)))];
+  const recorder = new Recorder(names);
+  const pools = new Map<string, Pool>();
+  const maxConnections = Math.max(1, ...plan.setups.map((s) => peakUsers(s.shape)));
+  const dispatcherFor = (origin: string): Dispatcher => {
+    let pool = pools.get(origin);
+    if (!pool) {
+      // One keep-alive connection per concurrent user at most, no pipelining: each user waits for its response.
+      pool = new Pool(origin, { connections: maxConnections, pipelining: 1, connectTimeout: options.connectTimeoutMs, keepAliveTimeout: 60_000 });
+      pools.set(origin, pool);
+    }
+    return pool;
+  };
+  const errorSamples = new Set<string>();
+  const groups: Group[] = [];
+  let t0 = 0;
+
+  const run: RunContext = {
+    recorder, stopping: false, closed: false, inFlight: 0, requestTimeoutMs: options.requestTimeoutMs, dispatcherFor,
+    noteNetworkError(request, error) {
+      if (errorSamples.size < 5) errorSamples.add(`${request}: ${describeError(error)}`);
+    },
+    iterationDone(user, lastFailed) {
+      const group = groupOf.get(user)!;
+      if (group.kind === 'open') return releaseOpen(group, user);
+      if (run.stopping || user.state !== 'running') {
+        user.state = 'idle';
+        return;
+      }
+      if (lastFailed) setTimeout(() => (user.state === 'running' && !run.stopping ? user.startIteration(NaN) : (user.state = 'idle')), 10);
+      else queueMicrotask(() => user.startIteration(NaN));
+    },
+  };
+  const groupOf = new Map<VirtualUser, Group>();
+
+  const toRuntime = (setup: UrlTestPlan['setups'][number]): RuntimeScenario => ({
+    csv: setup.scenario.csv.map((c) => new CsvCursor(c)),
+    requests: setup.scenario.requests.map((p): RuntimeRequest => {
+      const dispatcher = p.origin ? dispatcherFor(p.origin) : undefined;
+      const constant = dispatcher && isConstant(p.endpoint) && p.query.every((q) => isConstant(q.value)) &&
+        p.headers.every((h) => isConstant(h.value)) && (!p.body || isConstant(p.body));
+      let fixedOptions: Dispatcher.DispatchOptions | undefined;
+      if (constant) {
+        let url = renderTemplate(p.endpoint, {});
+        p.query.forEach((q, i) => (url += (i === 0 && !url.includes('?') ? '?' : '&') + q.key + '=' + renderTemplate(q.value, {})));
+        fixedOptions = dispatchOptions(p.method, url.slice(p.origin!.length) || '/', p.headers.flatMap((h) => [h.name, h.value.parts[0]]),
+          p.body?.parts[0], options.requestTimeoutMs);
+      }
+      return { planned: p, slot: recorder.slots[names.indexOf(p.name)], dispatcher, fixedOptions, needsBody: p.extractors.length > 0 };
+    }),
+  });
+  for (const setup of plan.setups) {
+    const scenario = toRuntime(setup);
+    if (setup.shape.kind === 'constantArrivalRate') {
+      groups.push({ kind: 'open', shape: setup.shape, scenario, users: [], idle: [], waiting: [], waitingHead: 0, issued: 0 });
+    } else {
+      groups.push({ kind: 'closed', shape: setup.shape, scenario, users: [] });
+    }
+  }
+  const totalSeconds = Math.max(...plan.setups.map((s) => s.shape.durationSeconds));
+
+  function newUser(group: Group): VirtualUser {
+    const user = new VirtualUser(run, group.scenario);
+    group.users.push(user);
+    groupOf.set(user, group);
+    return user;
+  }
+
+  /** Open model: start every arrival that is due; one that finds no free user waits, and its clock runs. */
+  function arrive(group: OpenGroup): void {
+    if (run.stopping) return;
+    const intervalMs = 1000 / group.shape.requestsPerSecond;
+    const now = performance.now();
+    const endMs = group.shape.durationSeconds * 1000;
+    while (true) {
+      const offset = group.issued * intervalMs;
+      if (offset >= endMs || t0 + offset > now) break;
+      group.issued++;
+      const intended = t0 + offset;
+      const user = group.idle.pop() ?? (group.users.length < group.shape.maxVirtualUsers ? newUser(group) : undefined);
+      if (user) {
+        user.state = 'running';
+        user.startIteration(intended);
+      } else group.waiting.push(intended);
+    }
+    const next = t0 + group.issued * intervalMs;
+    if (group.issued * intervalMs < endMs) group.timer = setTimeout(arrive, Math.max(0, Math.floor(next - performance.now())), group);
+  }
+
+  function releaseOpen(group: OpenGroup, user: VirtualUser): void {
+    if (!run.stopping && group.waitingHead < group.waiting.length) {
+      const intended = group.waiting[group.waitingHead++];
+      if (group.waitingHead > 1024 && group.waitingHead * 2 > group.waiting.length) {
+        group.waiting.splice(0, group.waitingHead);
+        group.waitingHead = 0;
+      }
+      queueMicrotask(() => user.startIteration(intended));
+      return;
+    }
+    user.state = 'idle';
+    group.idle.push(user);
+  }
+
+  /** Closed model: move the number of running users towards what the shape wants now. */
+  function steer(group: ClosedGroup, elapsedSeconds: number): void {
+    const target = run.stopping ? 0 : usersAt(group.shape, elapsedSeconds);
+    let running = 0;
+    for (const u of group.users) if (u.state === 'running') running++;
+    for (const u of group.users) {
+      if (running >= target) break;
+      if (u.state === 'retiring') {
+        u.state = 'running';
+        running++;
+      }
+    }
+    for (const u of group.users) {
+      if (running >= target) break;
+      if (u.state === 'idle') {
+        u.state = 'running';
+        running++;
+        u.startIteration(NaN);
+      }
+    }
+    while (running < target) {
+      const u = newUser(group);
+      u.state = 'running';
+      running++;
+      u.startIteration(NaN);
+    }
+    for (let i = group.users.length - 1; i >= 0 && running > target; i--) {
+      if (group.users[i].state === 'running') {
+        group.users[i].state = 'retiring';
+        running--;
+      }
+    }
+  }
+
+  const activeUsers = () => groups.reduce((n, g) => n + g.users.reduce((m, u) => m + (u.state === 'idle' ? 0 : 1), 0), 0);
+
+  return new Promise<EngineResult>((resolve) => {
+    const startedAt = new Date();
+    t0 = performance.now();
+    let closedSeconds = 0;
+    let lastProgress = 0;
+    let totalRequests = 0;
+    let totalErrors = 0;
+    let peak = 0;
+    let cancelled = false;
+    let stoppedEarly: EngineResult['stoppedEarly'];
+    let finishing = false;
+
+    const closeSecond = () => {
+      const point = recorder.closeSecond(closedSeconds++, activeUsers());
+      totalRequests += point.requests;
+      totalErrors += point.errors;
+    };
+
+    const finish = async (immediately: boolean) => {
+      if (finishing) return;
+      finishing = true;
+      clearInterval(control);
+      options.signal?.removeEventListener('abort', onAbort);
+      run.stopping = true;
+      for (const g of groups) if (g.kind === 'open' && g.timer) clearTimeout(g.timer);
+      const drainUntil = performance.now() + (immediately ? 0 : Math.min(DRAIN_LIMIT_MS, options.requestTimeoutMs));
+      while (run.inFlight > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 10));
+      const elapsedSeconds = (performance.now() - t0) / 1000;
+      run.closed = true;
+      // The last, partial second joins the timeline when it saw traffic.
+      while (closedSeconds < Math.ceil(elapsedSeconds)) closeSecond();
+      await Promise.all([...pools.values()].map((p) => p.destroy().catch(() => undefined)));
+      resolve({ startedAt, finishedAt: new Date(), elapsedSeconds, cancelled, stoppedEarly, recorder, peakUsers: peak, networkErrorSamples: [...errorSamples] });
+    };
+
+    const stopEarly = (reason: string) => {
+      if (stoppedEarly || finishing) return;
+      stoppedEarly = { reason, atSecond: closedSeconds };
+      void finish(false);
+    };
+
+    const tick = () => {
+      const elapsed = (performance.now() - t0) / 1000;
+      if (elapsed >= totalSeconds) return void finish(false);
+      for (const g of groups) if (g.kind === 'closed') steer(g, elapsed);
+      peak = Math.max(peak, activeUsers());
+      while (closedSeconds + 1 <= elapsed) {
+        closeSecond();
+        const auto = options.autoStop;
+        const pct = auto ? recorder.errorPercentageOver(auto.timeWindowSeconds) : undefined;
+        if (auto && pct !== undefined && pct > auto.errorPercentage) {
+          return stopEarly(`autoStop: errors were ${pct.toFixed(1)}% of requests over the last ${auto.timeWindowSeconds} s, above ${auto.errorPercentage}%`);
+        }
+        const reason = options.checkStop?.(recorder, closedSeconds);
+        if (reason) return stopEarly(reason);
+      }
+      const interval = options.progressIntervalSeconds ?? 5;
+      if (options.onProgress && elapsed - lastProgress >= interval) {
+        const window = recorder.takeWindow();
+        options.onProgress({
+          elapsedSeconds: Math.round(elapsed), requests: totalRequests, errors: totalErrors,
+          rps: Math.round(window.requests / (elapsed - lastProgress)), p95Ms: window.p95, activeUsers: activeUsers(),
+        });
+        lastProgress = elapsed;
+      }
+    };
+
+    const onAbort = () => {
+      cancelled = true;
+      void finish(true);
+    };
+    const control = setInterval(tick, CONTROL_INTERVAL_MS);
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    for (const g of groups) {
+      if (g.kind === 'closed') steer(g, 0);
+      else arrive(g);
+    }
+    peak = activeUsers();
+  });
+}
+
+function describeError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
+  return [code, error.message, cause?.code && cause.code !== code ? cause.code : undefined].filter(Boolean).join(' ');
+}

@@ -1,0 +1,161 @@
+import type { Dispatcher } from 'undici';
+import { CsvCursor } from '../csvData';
+import { extractValue } from '../extract';
+import { renderTemplate } from '../template';
+import type { PlannedRequest } from '../urlTest';
+import type { Recorder, RequestSlot } from './recorder';
+
+/**
+ * A virtual user: runs its scenario's requests in order and is its own undici dispatch handler, so the hot path
+ * creates no promise, closure or handler object per request. Requests without run-time variables reuse one
+ * prebuilt dispatch options object.
+ */
+export interface RuntimeRequest {
+  planned: PlannedRequest;
+  slot: RequestSlot;
+  /** Set when the origin is known before the run. */
+  dispatcher?: Dispatcher;
+  /** Prebuilt options when nothing in the request varies. */
+  fixedOptions?: Dispatcher.DispatchOptions;
+  /** Response bodies are kept only for requests that extract variables. */
+  needsBody: boolean;
+}
+
+export interface RuntimeScenario {
+  requests: RuntimeRequest[];
+  csv: CsvCursor[];
+}
+
+/** What the users share: counters, pools and the run's state. */
+export interface RunContext {
+  recorder: Recorder;
+  /** Set at the end of the run: no new iteration starts. */
+  stopping: boolean;
+  /** Set when results are final: late responses are ignored. */
+  closed: boolean;
+  inFlight: number;
+  requestTimeoutMs: number;
+  dispatcherFor(origin: string): Dispatcher;
+  noteNetworkError(request: string, error: Error): void;
+  /** Called when a user finishes an iteration; the scheduler decides what it does next. */
+  iterationDone(user: VirtualUser, lastFailed: boolean): void;
+}
+
+export class VirtualUser implements Dispatcher.DispatchHandler {
+  /** Scheduler bookkeeping (closed model: running/retiring; open model: busy). */
+  state: 'idle' | 'running' | 'retiring' = 'idle';
+  private readonly vars: Record<string, string | undefined> = {};
+  private index = 0;
+  private startedAt = 0;
+  private status = 0;
+  private firstByteAt = 0;
+  private chunks: Buffer[] = [];
+  private current!: RuntimeRequest;
+  private dispatcher!: Dispatcher;
+  private readonly sendNext = () => this.send(NaN);
+
+  constructor(private readonly run: RunContext, private readonly scenario: RuntimeScenario) {}
+
+  /**
+   * Starts one pass over the scenario. `intendedStart` (performance.now() milliseconds) is the open model's
+   * scheduled time: the first request's latency counts from it, including any wait for a free user.
+   */
+  startIteration(intendedStart: number): void {
+    this.index = 0;
+    const csv = this.scenario.csv;
+    for (let i = 0; i < csv.length; i++) csv[i].fill(this.vars);
+    this.send(intendedStart);
+  }
+
+  private send(intendedStart: number): void {
+    const request = this.scenario.requests[this.index];
+    this.current = request;
+    this.status = 0;
+    if (request.needsBody) this.chunks.length = 0;
+    const options = request.fixedOptions ?? this.buildOptions(request);
+    if (request.fixedOptions) this.dispatcher = request.dispatcher!;
+    this.startedAt = intendedStart === intendedStart ? intendedStart : performance.now();
+    this.run.inFlight++;
+    try {
+      this.dispatcher.dispatch(options, this);
+    } catch (error) {
+      this.onResponseError(undefined, error as Error);
+    }
+  }
+
+  /** Renders a request with this user's variables (CSV row, extracted values). */
+  private buildOptions(request: RuntimeRequest): Dispatcher.DispatchOptions {
+    const p = request.planned;
+    let url = renderTemplate(p.endpoint, this.vars);
+    for (let i = 0; i < p.query.length; i++) {
+      url += (i === 0 && !url.includes('?') ? '?' : '&') + p.query[i].key + '=' + renderTemplate(p.query[i].value, this.vars);
+    }
+    let path: string;
+    if (request.dispatcher) {
+      this.dispatcher = request.dispatcher;
+      path = url.slice(p.origin!.length) || '/';
+    } else {
+      const parsed = new URL(url);
+      this.dispatcher = this.run.dispatcherFor(parsed.origin);
+      path = parsed.pathname + parsed.search;
+    }
+    const headers: string[] = [];
+    for (let i = 0; i < p.headers.length; i++) headers.push(p.headers[i].name, renderTemplate(p.headers[i].value, this.vars));
+    return dispatchOptions(p.method, path, headers, p.body ? renderTemplate(p.body, this.vars) : undefined, this.run.requestTimeoutMs);
+  }
+
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode;
+    this.firstByteAt = performance.now();
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.current.needsBody) this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const run = this.run;
+    run.inFlight--;
+    if (run.closed) return;
+    const startedAt = this.startedAt;
+    run.recorder.response(this.current.slot, (performance.now() - startedAt) * 1000, (this.firstByteAt - startedAt) * 1000, this.status);
+    if (this.current.needsBody && this.status < 400) this.extract();
+    this.advance(false);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    const run = this.run;
+    run.inFlight--;
+    if (run.closed) return;
+    run.recorder.networkError(this.current.slot);
+    run.noteNetworkError(this.current.planned.name, error);
+    this.advance(true);
+  }
+
+  private extract(): void {
+    const body = Buffer.concat(this.chunks).toString('utf8');
+    const extractors = this.current.planned.extractors;
+    for (let i = 0; i < extractors.length; i++) {
+      const value = extractValue(extractors[i], body);
+      if (value !== undefined) this.vars[extractors[i].variableName] = value;
+    }
+  }
+
+  private advance(failed: boolean): void {
+    this.index++;
+    if (this.index < this.scenario.requests.length && !this.run.stopping) {
+      // Never dispatch from inside undici's callback; a network error pauses briefly so a dead target does not
+      // turn the generator into a busy loop.
+      if (failed) setTimeout(this.sendNext, 10);
+      else queueMicrotask(this.sendNext);
+      return;
+    }
+    this.run.iterationDone(this, failed);
+  }
+}
+
+export function dispatchOptions(method: string, path: string, headers: string[], body: string | undefined, timeoutMs: number): Dispatcher.DispatchOptions {
+  return { method: method as Dispatcher.HttpMethod, path, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+}

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { ConfigError } from '../errors';
+import { evaluateCriteria, parseAutoStop, parseFailureCriteria, type AutoStop, type Criterion } from '../criteria';
+import { EVIDENCE_SCHEMA_VERSION, type LoadTestEvidence, type RunInfo } from '../evidence/types';
+import { loadAltConfig, type AltTestConfig } from './altConfig';
+import { checkReachable } from './engine/preflight';
+import { round } from './engine/recorder';
+import { runEngine, type Progress } from './engine/run';
+import { loadUrlTest, type UrlTestPlan } from './urlTest';
+import { nearestKey } from './yamlSource';
+
+export type { Progress } from './engine/run';
+
+export interface LoadTestOptions {
+  /** The Azure Load Testing test configuration YAML. */
+  configFile: string;
+  /** `--duration` / `--vus`: replace every testSetup's durationInSeconds / virtualUsersPerEngine. */
+  overrides?: { durationSeconds?: number; virtualUsers?: number };
+  /** The task's `env` input: overrides the YAML's env values of the same name, adds others. */
+  env?: Record<string, string>;
+  /** Secret values by name (the task's `secrets` input). They fill `${name}` and never reach logs or evidence. */
+  secrets?: Record<string, string>;
+  service?: string;
+  environment?: string;
+  run?: RunInfo;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  progressIntervalSeconds?: number;
+}
+
+/** Everything checked, nothing sent yet. */
+export interface PreparedLoadTest {
+  config: AltTestConfig;
+  plan: UrlTestPlan;
+  criteria: Criterion[];
+  autoStop: AutoStop;
+}
+
+/**
+ * Loads and validates the configuration, the requests JSON and the criteria, all before any traffic. Every
+ * problem of every file is reported in one ConfigError (exit code 2).
+ */
+export function prepareLoadTest(options: Pick<LoadTestOptions, 'configFile' | 'overrides' | 'env' | 'secrets'>): PreparedLoadTest {
+  const config = loadAltConfig(options.configFile);
+  if (config.testType !== 'URL') {
+    const kind = config.testType === 'JMX' ? 'a JMeter (JMX)' : 'a Locust';
+    throw new ConfigError(
+      `${options.configFile}:${config.lineOf(['testType']) ?? 1} testType: ${kind} plan runs only on Azure Load Testing. ` +
+        'The local engine runs testType: URL plans (a requests JSON). To run this plan, set the task input engine: azure ' +
+        '(with azureSubscription, resourceGroup and loadTestResource), or convert the plan to a URL test.',
+    );
+  }
+  const problems: string[] = [];
+  const overrides = options.overrides ?? {};
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined && (!Number.isFinite(value) || value <= 0 || (key === 'virtualUsers' && !Number.isInteger(value)))) {
+      problems.push(`${key === 'virtualUsers' ? '--vus' : '--duration'}: must be a ${key === 'virtualUsers' ? 'whole number' : 'number'} above 0, found ${value}`);
+    }
+  }
+  const where = (prefix: string) => ({ file: options.configFile, lineOf: (p: (string | number)[]) => config.lineOf([prefix, ...p]) });
+  const collect = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof ConfigError) problems.push(...error.problems);
+      else throw error;
+      return undefined;
+    }
+  };
+  const criteria = collect(() => parseFailureCriteria(config.failureCriteria, where('failureCriteria'))) ?? [];
+  const autoStop = collect(() => parseAutoStop(config.autoStop, where('autoStop')));
+  const known: Record<string, string> = {};
+  for (const { name, value } of config.env) known[name] = value;
+  Object.assign(known, options.env ?? {}, options.secrets ?? {});
+  const unresolvedSecrets = config.secrets.map((s) => s.name).filter((n) => !(n in known));
+  const plan = collect(() => loadUrlTest(config.testPlan, {
+    known, unresolvedSecrets, configurationFiles: config.configurationFiles, engineInstances: config.engineInstances,
+    overrides: problems.length ? {} : overrides,
+  }));
+  if (plan) {
+    const names = plan.setups.flatMap((s) => s.scenario.requests.map((r) => r.name));
+    for (const c of criteria) {
+      if (c.request !== undefined && !names.includes(c.request)) {
+        const near = nearestKey(c.request, names);
+        problems.push(`${options.configFile}:${c.line ?? '?'} failureCriteria: "${c.expression}": no request is named "${c.request}"${near ? `; did you mean "${near}"?` : `; requests: ${names.join(', ')}`}`);
+      }
+    }
+  }
+  if (problems.length || !plan || !autoStop) throw new ConfigError(problems);
+  return { config, plan, criteria, autoStop };
+}
+
+/**
+ * Runs a load test on the local engine and returns its evidence document. Throws ConfigError (2) for bad input
+ * and InfrastructureError (3) for an unreachable target; a failed criterion is a `failed` verdict, not a throw.
+ * Cancelling through `signal` stops the load and returns the partial result marked cancelled.
+ */
+export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvidence> {
+  const prepared = prepareLoadTest(options);
+  const { config, plan, criteria, autoStop } = prepared;
+  const origins = [...new Set(plan.setups.flatMap((s) => s.scenario.requests.flatMap((r) => (r.origin ? [r.origin] : []))))];
+  await checkReachable(origins, config.localEngine.connectTimeoutSeconds * 1000, options.signal);
+
+  const stopCriteria = criteria.filter((c) => c.action === 'stop' && !(isVolume(c) && (c.operator === '<' || c.operator === '<=')));
+  const result = await runEngine({
+    plan,
+    requestTimeoutMs: config.localEngine.requestTimeoutSeconds * 1000,
+    connectTimeoutMs: config.localEngine.connectTimeoutSeconds * 1000,
+    autoStop: autoStop.disabled ? undefined : { errorPercentage: autoStop.errorPercentage, timeWindowSeconds: autoStop.timeWindowSeconds },
+    checkStop: stopCriteria.length
+      ? (recorder, elapsedSeconds) => {
+          const failed = evaluateCriteria(stopCriteria, recorder.stats(elapsedSeconds)).find((r) => r.failed && r.actual !== null);
+          return failed ? `criterion "${failed.expression}" (action stop) failed: ${failed.explanation}` : undefined;
+        }
+      : undefined,
+    progressIntervalSeconds: options.progressIntervalSeconds,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  });
+
+  const stats = result.recorder.stats(result.elapsedSeconds);
+  const criteriaResults = evaluateCriteria(criteria, stats);
+  const failedCount = criteriaResults.filter((r) => r.failed).length;
+  const t = stats.totals;
+  const figures = `${t.requests} requests at ${t.rps} rps, p95 ${t.latencyMs.p95} ms, ${t.errorPercentage}% errors`;
+  let verdict: LoadTestEvidence['verdict'];
+  let summary: string;
+  if (result.cancelled) {
+    verdict = 'error';
+    summary = `Cancelled after ${round(result.elapsedSeconds)} s; partial results: ${figures}.`;
+  } else if (t.requests === 0) {
+    verdict = 'error';
+    summary = 'No request completed; check the target and the requests file.';
+  } else if (failedCount > 0 || result.stoppedEarly) {
+    verdict = 'failed';
+    const stopped = result.stoppedEarly ? ` Stopped early at ${result.stoppedEarly.atSecond} s: ${result.stoppedEarly.reason}.` : '';
+    summary = `Failed: ${failedCount} of ${criteriaResults.length} criteria failed; ${figures}.${stopped}`;
+  } else {
+    verdict = 'passed';
+    summary = `Passed: ${criteriaResults.length ? `all ${criteriaResults.length} criteria passed` : 'no failure criteria set'}; ${figures}.`;
+  }
+  if (result.networkErrorSamples.length && t.networkErrors > 0) summary += ` Network errors, e.g. ${result.networkErrorSamples[0]}.`;
+
+  const open = plan.setups.filter((s) => s.shape.kind === 'constantArrivalRate');
+  return {
+    schemaVersion: EVIDENCE_SCHEMA_VERSION,
+    id: randomUUID(),
+    kind: 'loadtest',
+    service: options.service ?? config.displayName,
+    environment: options.environment ?? 'local',
+    run: options.run ?? {},
+    startedAt: result.startedAt.toISOString(),
+    finishedAt: result.finishedAt.toISOString(),
+    verdict,
+    summary,
+    criteria: criteriaResults,
+    metrics: {
+      engine: 'local',
+      model: open.length ? 'open' : 'closed',
+      testId: config.testId,
+      virtualUsers: result.peakUsers,
+      ...(open.length ? { targetRps: open.reduce((n, s) => n + (s.shape.kind === 'constantArrivalRate' ? s.shape.requestsPerSecond : 0), 0) } : {}),
+      durationSeconds: round(result.elapsedSeconds),
+      cancelled: result.cancelled,
+      ...(result.stoppedEarly ? { stoppedEarly: result.stoppedEarly } : {}),
+      totals: stats.totals,
+      requests: stats.requests,
+      timeline: result.recorder.timeline,
+    },
+    links: [],
+  };
+}
+
+/** Request counts and rates only grow during a run, so a `<` on them cannot be judged before the end. */
+function isVolume(c: Criterion): boolean {
+  return c.metric === 'requests' || c.metric === 'requests_per_sec';
+}
