@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { evaluateCriteria, formatNumber, type Criterion, type ServerMetricCriterion } from '../criteria';
+import type { CriterionResult, LoadTestEvidence, RequestStats, RunInfo, Verdict } from '../evidence/types';
+import { EVIDENCE_SCHEMA_VERSION } from '../evidence/types';
+import type { AltStatistics, AltTestRun, PassFailMetric, PassFailServerMetric } from './model';
+
+/**
+ * A finished Azure Load Testing run as the same evidence document a local run writes. The verdict is checked twice:
+ * against the service's own `testResult` and per-criterion results, and by evaluating our parsed criteria against
+ * the run's `testRunStatistics` with the same code the local engine uses. When the two disagree, the stricter
+ * outcome wins and the disagreement is written into `metrics.azure.disagreement` and the summary.
+ */
+export interface CloudRunFacts {
+  run: AltTestRun;
+  testId: string;
+  criteria: Criterion[];
+  serverCriteria: ServerMetricCriterion[];
+  startedAt: string;
+  finishedAt: string;
+  service: string;
+  environment: string;
+  runInfo: RunInfo;
+  links: Array<{ name: string; url: string }>;
+}
+
+/** TestRunStatistics -> our RequestStats. pct1/2/3 are p90/p95/p99 (reference §3.3). */
+export function toRequestStats(name: string, s: AltStatistics): RequestStats {
+  const n = (v: number | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const optional = (key: 'p96' | 'p97' | 'p98' | 'p9999', v: number | undefined) => (typeof v === 'number' ? { [key]: v } : {});
+  return {
+    name,
+    requests: n(s.sampleCount),
+    errors: n(s.errorCount),
+    // The service does not split HTTP errors from network errors; all are counted as HTTP errors.
+    httpErrors: n(s.errorCount),
+    networkErrors: 0,
+    errorPercentage: n(s.errorPct),
+    rps: n(s.throughput),
+    latencyMs: {
+      min: n(s.minResTime), avg: n(s.meanResTime), p50: n(s.medianResTime), p75: n(s.pct75ResTime), p90: n(s.pct1ResTime),
+      p95: n(s.pct2ResTime), p99: n(s.pct3ResTime), p999: n(s.pct999ResTime), max: n(s.maxResTime),
+      ...optional('p96', s.pct96ResTime), ...optional('p97', s.pct97ResTime), ...optional('p98', s.pct98ResTime),
+      ...optional('p9999', s.pct9999ResTime),
+    },
+  };
+}
+
+export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
+  const { run } = facts;
+  const stats = run.testRunStatistics ?? {};
+  const totalsEntry = stats.Total ?? stats.total;
+  const totals = toRequestStats('Total', totalsEntry ?? {});
+  const requests = Object.entries(stats).filter(([name]) => name.toLowerCase() !== 'total').map(([name, s]) => toRequestStats(name, s));
+  const status = run.status ?? 'unknown';
+  const finished = status === 'DONE';
+
+  const ours = finished ? evaluateCriteria(facts.criteria, { totals, requests }) : [];
+  const disagreements: string[] = [];
+  const serviceClient = Object.values(run.passFailCriteria?.passFailMetrics ?? {}).filter((m): m is PassFailMetric => !!m);
+  for (let i = 0; i < ours.length; i++) {
+    const c = facts.criteria[i];
+    const service = serviceClient.find((m) => m.clientMetric === c.metric && m.aggregate.replace('.', '') === c.aggregate &&
+      m.condition === c.operator && m.value === c.threshold && (m.requestName ?? undefined) === c.request);
+    if (!service?.result) continue;
+    const serviceFailed = service.result !== 'passed';
+    if (serviceFailed !== ours[i].failed) {
+      disagreements.push(`"${c.expression}": Azure Load Testing says ${service.result} (actual ${fmt(service.actualValue)}), ` +
+        `our evaluation of the run statistics says ${ours[i].failed ? 'failed' : 'passed'} (actual ${fmt(ours[i].actual)})`);
+      ours[i] = { ...ours[i], failed: true, explanation: `${ours[i].explanation} Azure Load Testing judged it ${service.result}; the stricter outcome is kept.` };
+    }
+  }
+  const serverResults = finished ? facts.serverCriteria.map((c) => serverResult(c, run)) : [];
+  const criteria: CriterionResult[] = [...ours, ...serverResults];
+  const anyFailed = criteria.some((c) => c.failed);
+  const serviceSays = run.testResult;
+  if (finished && serviceSays === 'FAILED' && !anyFailed) {
+    disagreements.push('Azure Load Testing reports testResult FAILED, but every criterion passed by our evaluation');
+  }
+  if (finished && serviceSays === 'PASSED' && anyFailed && disagreements.length === 0) {
+    disagreements.push('Azure Load Testing reports testResult PASSED, but our evaluation found failed criteria');
+  }
+
+  let verdict: Verdict;
+  let summary: string;
+  const errors = (run.errorDetails ?? []).map((e) => e.message).filter(Boolean).join('; ');
+  if (status === 'FAILED') {
+    verdict = 'error';
+    summary = `Azure Load Testing failed the run ${run.testRunId}${errors ? `: ${errors}` : ''}. Open the run in the portal for its logs, fix the cause and run again.`;
+  } else if (status === 'CANCELLED') {
+    verdict = 'error';
+    summary = `The run ${run.testRunId} was cancelled before it finished${errors ? ` (${errors})` : ''}; no verdict.`;
+  } else if (!finished) {
+    verdict = 'error';
+    summary = `The run ${run.testRunId} ended in status ${status}; no verdict.`;
+  } else if (anyFailed || serviceSays === 'FAILED') {
+    verdict = 'failed';
+    const failedList = criteria.filter((c) => c.failed).map((c) => c.expression);
+    summary = failedList.length
+      ? `${failedList.length} of ${criteria.length} criteria failed: ${failedList.join('; ')}.`
+      : 'Azure Load Testing reports the test as FAILED.';
+  } else {
+    verdict = 'passed';
+    summary = criteria.length ? `All ${criteria.length} criteria passed.` : 'The run finished; no criteria were set.';
+  }
+  const disagreement = disagreements.length ? disagreements.join('. ') : undefined;
+  if (disagreement) summary += ` Disagreement between Azure Load Testing and our evaluation: ${disagreement}.`;
+
+  const durationSeconds = run.duration ? run.duration / 1000 : secondsBetween(run.startDateTime, run.endDateTime);
+  return {
+    schemaVersion: EVIDENCE_SCHEMA_VERSION,
+    id: randomUUID(),
+    kind: 'loadtest',
+    service: facts.service,
+    environment: facts.environment,
+    run: facts.runInfo,
+    startedAt: facts.startedAt,
+    finishedAt: facts.finishedAt,
+    verdict,
+    summary,
+    criteria,
+    metrics: {
+      engine: 'azure',
+      model: 'closed',
+      testId: facts.testId,
+      virtualUsers: run.virtualUsers ?? 0,
+      durationSeconds,
+      cancelled: status === 'CANCELLED',
+      ...(/high error rate|auto.?stop/i.test(errors) ? { stoppedEarly: { reason: errors, atSecond: durationSeconds } } : {}),
+      totals,
+      requests,
+      // Azure Load Testing's per-second figures live in Azure Monitor metrics, not in the run; none are copied.
+      timeline: [],
+      azure: {
+        testRunId: run.testRunId ?? '',
+        ...(run.portalUrl ? { portalUrl: run.portalUrl } : {}),
+        ...(serviceSays ? { serviceTestResult: serviceSays } : {}),
+        ...(disagreement ? { disagreement } : {}),
+      },
+    },
+    links: facts.links,
+  };
+}
+
+function serverResult(c: ServerMetricCriterion, run: AltTestRun): CriterionResult {
+  const op = c.condition === 'GreaterThan' ? '>' : '<';
+  const expression = `${c.aggregation}(${c.metricName}) ${op} ${formatNumber(c.value)} on ${c.resourceId.split('/').pop()}`;
+  const held = Object.values(run.passFailCriteria?.passFailServerMetrics ?? {}).find(
+    (m): m is PassFailServerMetric => !!m && m.resourceId.toLowerCase() === c.resourceId.toLowerCase() && m.metricName === c.metricName &&
+      m.aggregation === c.aggregation && m.value === c.value,
+  );
+  if (!held || typeof held.actualValue !== 'number') {
+    return { expression, actual: null, threshold: c.value, failed: true,
+      explanation: `Azure Load Testing reported no value for server metric ${c.metricName}: failed (a gate never passes on a figure nobody measured).` };
+  }
+  const failed = held.result !== 'passed'; // undetermined counts as failed, like an unmeasured client figure
+  return { expression, actual: held.actualValue, threshold: c.value, failed,
+    explanation: `Server metric ${c.aggregation} ${c.metricName} was ${formatNumber(held.actualValue)}, ${failed ? '' : 'not '}${op === '>' ? 'above' : 'below'} ${formatNumber(c.value)} (judged by Azure Load Testing): ${failed ? 'failed' : 'passed'}.` };
+}
+
+function fmt(v: number | null | undefined): string {
+  return typeof v === 'number' ? formatNumber(v) : 'not measured';
+}
+
+function secondsBetween(a?: string, b?: string): number {
+  if (!a || !b) return 0;
+  return Math.max(0, (Date.parse(b) - Date.parse(a)) / 1000);
+}

@@ -1,0 +1,211 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CancelledError, ConfigError, InfrastructureError, ReadinessError } from '../errors';
+import type { LoadTestEvidence, RunInfo } from '../evidence/types';
+import { loadAltConfig } from '../load/altConfig';
+import { buildCloudEvidence } from './evidence';
+import { LoadTestingClient, type LoadTestResource } from './loadTestingClient';
+import { TERMINAL_RUN_STATUSES, type AltTestRun } from './model';
+import { redactSecrets } from './secrets';
+import { translateConfig } from './translate';
+import { sleep } from './sleep';
+import { waitForValidation } from './validation';
+
+/**
+ * Runs the test configuration YAML on Azure Load Testing: create or update the test (merge-patch), upload its files
+ * and wait for validation, start a run, follow it, and collect the evidence. The REST sequence follows
+ * AzureLoadTest@1 (reference §1.5), with the gaps users reported closed (reference §4): cancelling stops the cloud
+ * run, settings the YAML leaves out are kept, and the verdict is checked against our own evaluation.
+ */
+export interface CloudRunOptions {
+  configFile: string;
+  resource: LoadTestResource;
+  credential: TokenCredential;
+  armEndpoint?: string;
+  /** Display name of the run (2-50 characters). Default `TestRun_<date>_<time>`, as AzureLoadTest@1. */
+  runName?: string;
+  runDescription?: string;
+  /** The task's `env` input: set on the run, on top of the YAML's env. */
+  env?: Array<{ name: string; value: string }>;
+  /** The task's `secrets` input: values sent on the run as SECRET_VALUE. */
+  secrets?: Array<{ name: string; value: string }>;
+  /** AzureLoadTest@1's JSON: testId, displayName, description, engineInstances, autoStop. */
+  overrideParameters?: string;
+  /** false: return as soon as the run is created, with `evidence` absent. */
+  waitForCompletion: boolean;
+  /** Aborting stops the cloud run (POST test-runs/{id}:stop) and then throws CancelledError. */
+  signal?: AbortSignal;
+  onProgress?: (message: string, percent?: number) => void;
+  /** Called once the run exists, before waiting: the task stores the id for its post-job stop. */
+  onRunCreated?: (runId: string) => void;
+  /** results.zip and report.zip land here. */
+  resultsDirectory: string;
+  /** Extra CA to trust (the local emulator's). */
+  caCertificate?: string;
+  /** Evidence fields; the task fills them from pipeline variables. */
+  service?: string;
+  environment?: string;
+  runInfo?: RunInfo;
+  /** Set on the run as createdByUri with createdByType AzurePipelines. */
+  pipelineRunUrl?: string;
+  /** Stop the cloud run and fail when it takes longer. Default: no limit (the pipeline's timeout applies). */
+  timeoutSeconds?: number;
+  /** Defaults follow AzureLoadTest@1: validation 5 s, run 20 s, 5 s once executed, artifacts 10 s (x30). */
+  pollIntervals?: { validationMs?: number; runMs?: number; finishingMs?: number; artifactsMs?: number; artifactsAttempts?: number };
+}
+
+export interface CloudRunOutcome {
+  /** The service's test run id (the task's `<outputVariableName>.testRunId`). */
+  runId: string;
+  testId: string;
+  portalUrl?: string;
+  /** Present when the run was waited for. Absent with waitForCompletion false: no verdict exists for unfinished work. */
+  evidence?: LoadTestEvidence;
+  /** Paths of the downloaded archives. */
+  files: string[];
+}
+
+const FINISHING = ['EXECUTED', 'DEPROVISIONING', 'DEPROVISIONED'];
+const STEPS = ['ACCEPTED', 'NOTSTARTED', 'PROVISIONING', 'PROVISIONED', 'CONFIGURING', 'CONFIGURED', 'EXECUTING', 'EXECUTED',
+  'DEPROVISIONING', 'DEPROVISIONED', 'DONE'];
+
+export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudRunOutcome> {
+  const startedAt = new Date().toISOString();
+  const progress = (message: string, percent?: number) => options.onProgress?.(redactSecrets(message), percent);
+  const poll = { validationMs: 5000, runMs: 20_000, finishingMs: 5000, artifactsMs: 10_000, artifactsAttempts: 30, ...options.pollIntervals };
+  const signal = options.signal;
+
+  // Everything about the input is checked before the first request.
+  const config = loadAltConfig(options.configFile);
+  translateConfig(config, undefined, options.overrideParameters);
+  const runName = options.runName ?? defaultRunName();
+  const inputProblems: string[] = [];
+  if (runName.length < 2 || runName.length > 50) inputProblems.push(`loadTestRunName: must be 2-50 characters, found ${runName.length}`);
+  if ((options.runDescription ?? '').length > 100) inputProblems.push('loadTestRunDescription: must be at most 100 characters');
+  if (inputProblems.length) throw new ConfigError(inputProblems);
+
+  const client = await LoadTestingClient.forResource(options.resource,
+    { credential: options.credential, armEndpoint: options.armEndpoint, caCertificate: options.caCertificate }, signal);
+  const existing = await client.getTest(config.testId, signal);
+  const plan = translateConfig(config, existing, options.overrideParameters);
+  progress(`${existing ? 'Updating' : 'Creating'} test "${plan.testId}" on ${options.resource.name}`);
+  await client.patchTest(plan.testId, plan.test, signal);
+
+  for (const file of plan.files) {
+    progress(`Uploading ${file.fileName} (${file.fileType})`);
+    await client.uploadFile(plan.testId, file.fileName, fs.readFileSync(file.path), file.fileType, signal);
+  }
+  await waitForValidation(client, plan.testId, plan.files.map((f) => f.fileName), { intervalMs: poll.validationMs, signal, progress });
+  if (plan.appComponents && Object.keys(plan.appComponents.components).length) await client.patchAppComponents(plan.testId, plan.appComponents, signal);
+  if (plan.serverMetrics && Object.keys(plan.serverMetrics.metrics).length) await client.patchServerMetricsConfig(plan.testId, plan.serverMetrics, signal);
+
+  const runId = randomUUID();
+  const body: Partial<AltTestRun> = { testId: plan.testId, displayName: runName, description: options.runDescription ?? runName };
+  if (options.env?.length) body.environmentVariables = Object.fromEntries(options.env.map((e) => [e.name, e.value]));
+  if (options.secrets?.length) body.secrets = Object.fromEntries(options.secrets.map((s) => [s.name, { type: 'SECRET_VALUE' as const, value: s.value }]));
+  if (options.pipelineRunUrl) Object.assign(body, { createdByType: 'AzurePipelines', createdByUri: options.pipelineRunUrl });
+
+  let run: AltTestRun;
+  try {
+    run = await client.createRun(runId, body, signal);
+  } catch (error) {
+    if (signal?.aborted) await stopQuietly(client, runId, progress); // the run may exist even though the answer was lost
+    throw error;
+  }
+  options.onRunCreated?.(runId);
+  progress(`Started run "${runName}" (${runId})${run.portalUrl ? `: ${run.portalUrl}` : ''}`);
+  if (!options.waitForCompletion) return { runId, testId: plan.testId, portalUrl: run.portalUrl, files: [] };
+
+  const deadline = options.timeoutSeconds ? Date.now() + options.timeoutSeconds * 1000 : Infinity;
+  try {
+    let lastStatus = '';
+    while (!TERMINAL_RUN_STATUSES.includes(run.status ?? '')) {
+      if (Date.now() > deadline) {
+        await stopQuietly(client, runId, progress);
+        throw new InfrastructureError(`The run ${runId} did not finish within ${options.timeoutSeconds} s, so it was stopped. Raise the timeout or shorten the test.`);
+      }
+      await sleep(FINISHING.includes(run.status ?? '') ? poll.finishingMs : poll.runMs, signal);
+      run = await client.getRun(runId, signal);
+      if (run.status !== lastStatus) {
+        lastStatus = run.status ?? '';
+        const step = STEPS.indexOf(lastStatus);
+        progress(`Run ${runId}: ${lastStatus}`, step >= 0 ? Math.round((step / (STEPS.length - 1)) * 100) : undefined);
+      }
+    }
+    if (run.status === 'DONE') {
+      // Statistics and the report link arrive a little after DONE (reference §1.5 step 11).
+      for (let i = 0; i < poll.artifactsAttempts && !(run.virtualUsers !== undefined && run.testArtifacts?.outputArtifacts?.reportFileInfo?.url); i++) {
+        await sleep(poll.artifactsMs, signal);
+        run = await client.getRun(runId, signal);
+      }
+    }
+  } catch (error) {
+    if (signal?.aborted || error instanceof CancelledError) {
+      await stopQuietly(client, runId, progress);
+      throw new CancelledError(`Cancelled; the cloud run ${runId} was asked to stop, so it no longer uses virtual user hours.`);
+    }
+    throw error;
+  }
+
+  const files = await downloadArchives(client, run, options.resultsDirectory, progress, signal);
+  const evidence = buildCloudEvidence({
+    run, testId: plan.testId, criteria: plan.criteria, serverCriteria: plan.serverCriteria,
+    startedAt, finishedAt: new Date().toISOString(),
+    service: options.service ?? config.displayName, environment: options.environment ?? '', runInfo: options.runInfo ?? {},
+    links: run.portalUrl ? [{ name: 'Azure Load Testing run', url: run.portalUrl }] : [],
+  });
+  return { runId, testId: plan.testId, portalUrl: run.portalUrl, evidence, files };
+}
+
+/** For the task's post-job step and signal handlers: stop a run this pipeline started. Never throws. */
+export async function stopCloudRun(options: { resource: LoadTestResource; credential: TokenCredential; runId: string;
+  armEndpoint?: string; caCertificate?: string }): Promise<{ stopped: boolean; message: string }> {
+  try {
+    const client = await LoadTestingClient.forResource(options.resource,
+      { credential: options.credential, armEndpoint: options.armEndpoint, caCertificate: options.caCertificate, maxRetries: 2 });
+    const run = await client.getRun(options.runId);
+    if (TERMINAL_RUN_STATUSES.includes(run.status ?? '')) return { stopped: false, message: `Run ${options.runId} had already ended (${run.status}).` };
+    await client.stopRun(options.runId);
+    return { stopped: true, message: `Asked Azure Load Testing to stop run ${options.runId}.` };
+  } catch (error) {
+    return { stopped: false, message: `Could not stop run ${options.runId}: ${redactSecrets(error instanceof Error ? error.message : String(error))}` };
+  }
+}
+
+async function stopQuietly(client: LoadTestingClient, runId: string, progress: (m: string) => void): Promise<void> {
+  try {
+    // A fresh, bounded signal: the pipeline's own signal is already aborted.
+    await client.stopRun(runId, AbortSignal.timeout(60_000));
+    progress(`Asked Azure Load Testing to stop run ${runId}.`);
+  } catch (error) {
+    const text = error instanceof ReadinessError || error instanceof Error ? error.message : String(error);
+    progress(`Could not stop run ${runId}: ${redactSecrets(text)}. Stop it in the portal.`);
+  }
+}
+
+async function downloadArchives(client: LoadTestingClient, run: AltTestRun, directory: string, progress: (m: string) => void,
+  signal?: AbortSignal): Promise<string[]> {
+  const outputs = run.testArtifacts?.outputArtifacts;
+  const wanted: Array<[string, string | undefined]> = [['results.zip', outputs?.resultFileInfo?.url], ['report.zip', outputs?.reportFileInfo?.url]];
+  const written: string[] = [];
+  fs.mkdirSync(directory, { recursive: true });
+  for (const [name, url] of wanted) {
+    if (!url) continue;
+    try {
+      const target = path.join(directory, name);
+      fs.writeFileSync(target, await client.downloadArtifact(url, signal));
+      written.push(target);
+    } catch (error) {
+      // The verdict does not depend on the archives; say so and carry on.
+      progress(`Could not download ${name}: ${redactSecrets(error instanceof Error ? error.message : String(error))}`);
+    }
+  }
+  return written;
+}
+
+export function defaultRunName(now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `TestRun_${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}_${pad(now.getHours())}-${pad(now.getMinutes())}-${pad(now.getSeconds())}`;
+}

@@ -1,0 +1,463 @@
+import { constants, createPublicKey, randomUUID, verify, X509Certificate } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { testCertificates } from './tls';
+
+/**
+ * A local HTTPS emulator of the Azure calls the cloud engine makes, keeping everything in memory:
+ * - Microsoft Entra ID: OpenID metadata and the v2.0 token endpoint (client secret and client assertion);
+ * - the Azure DevOps OIDC request endpoint (System.OidcRequestUri);
+ * - Resource Manager: GET of a Microsoft.LoadTestService/loadTests resource, answering its dataPlaneURI;
+ * - the Azure Load Testing data plane: tests (merge-patch), files with validation, app components, server metrics,
+ *   runs walking ACCEPTED ... DONE (or FAILED / CANCELLED), statistics, per-criterion results, :stop, and SAS
+ *   archive downloads.
+ * Shapes follow the REST contract in shared/reference/azure-load-testing.md §3. One port serves all of it.
+ */
+export interface Fault {
+  method?: string;
+  /** Matches the request path (no query). */
+  path: RegExp;
+  status: 429 | 500 | 403 | 404;
+  retryAfterSeconds?: number;
+  /** How many matching requests fail before the fault clears. Default 1. */
+  times?: number;
+}
+
+export interface EmulatorOptions {
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** The token endpoint answers AADSTS7000222 (expired client secret). */
+  secretExpired?: boolean;
+  systemAccessToken?: string;
+  serviceConnectionId?: string;
+  subscriptionId?: string;
+  resourceGroup?: string;
+  resourceName?: string;
+  /** Milliseconds between run status steps. Default 40. */
+  stepMs?: number;
+  /** Milliseconds a file stays VALIDATION_INITIATED. Default 60. */
+  validationMs?: number;
+  /** When set, validation of the test plan fails with this text. */
+  validationFailure?: string;
+  /** The run ends FAILED with this message instead of DONE. */
+  runFailure?: string;
+  /** Statistics by sampler name ("Total" included) reported at EXECUTED. */
+  statistics?: Record<string, Record<string, number>>;
+  /** Actual value the emulator reports for every server-metric criterion. Default 10. */
+  serverMetricValue?: number;
+  /** Force the service's testResult (to exercise a disagreement with our own evaluation). */
+  forceTestResult?: 'PASSED' | 'FAILED';
+  faults?: Fault[];
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  contentType?: string;
+  authorization?: string;
+  body: string;
+}
+
+type Json = Record<string, unknown>;
+
+const RUN_STEPS = ['ACCEPTED', 'NOTSTARTED', 'PROVISIONING', 'PROVISIONED', 'CONFIGURING', 'CONFIGURED', 'EXECUTING', 'EXECUTED',
+  'DEPROVISIONING', 'DEPROVISIONED', 'DONE'];
+
+export const DEFAULT_STATISTICS: Record<string, Record<string, number>> = {
+  Total: { sampleCount: 1200, errorCount: 6, errorPct: 0.5, meanResTime: 42, medianResTime: 38, minResTime: 5, maxResTime: 310,
+    pct75ResTime: 55, pct1ResTime: 80, pct2ResTime: 120, pct3ResTime: 250, pct999ResTime: 300, throughput: 40.2 },
+  home: { sampleCount: 800, errorCount: 0, errorPct: 0, meanResTime: 30, medianResTime: 28, minResTime: 5, maxResTime: 200,
+    pct75ResTime: 40, pct1ResTime: 60, pct2ResTime: 90, pct3ResTime: 150, pct999ResTime: 190, throughput: 26.8 },
+  search: { sampleCount: 400, errorCount: 6, errorPct: 1.5, meanResTime: 66, medianResTime: 60, minResTime: 9, maxResTime: 310,
+    pct75ResTime: 80, pct1ResTime: 110, pct2ResTime: 180, pct3ResTime: 260, pct999ResTime: 305, throughput: 13.4 },
+};
+
+export class AltEmulator {
+  readonly tests = new Map<string, Json>();
+  readonly appComponents = new Map<string, Json>();
+  readonly serverMetrics = new Map<string, Json>();
+  readonly runs = new Map<string, Json>();
+  readonly files = new Map<string, Buffer>();
+  readonly requests: RecordedRequest[] = [];
+  readonly issuedTokens = new Set<string>();
+  readonly tokenRequests: Array<{ grantType: string; assertion?: string; scope: string }> = [];
+  readonly oidcTokens: string[] = [];
+  readonly stopped: string[] = [];
+  readonly options: Required<Pick<EmulatorOptions, 'tenantId' | 'clientId' | 'clientSecret' | 'systemAccessToken' | 'serviceConnectionId' |
+    'subscriptionId' | 'resourceGroup' | 'resourceName' | 'stepMs' | 'validationMs'>> & EmulatorOptions;
+  private server?: Server;
+  private timers = new Set<NodeJS.Timeout>();
+  port = 0;
+
+  constructor(options: EmulatorOptions = {}) {
+    this.options = {
+      tenantId: '11111111-2222-3333-4444-555555555555',
+      clientId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      clientSecret: 'emulated-client-secret-value',
+      systemAccessToken: 'emulated-system-access-token',
+      serviceConnectionId: 'c0ffee00-0000-0000-0000-000000000001',
+      subscriptionId: '00000000-1111-2222-3333-444444444444',
+      resourceGroup: 'rg-load',
+      resourceName: 'alt-emulated',
+      stepMs: 40,
+      validationMs: 60,
+      ...options,
+      faults: (options.faults ?? []).map((f) => ({ ...f })),
+    };
+  }
+
+  get baseUrl(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+  get ca(): string {
+    return testCertificates().ca;
+  }
+  get oidcRequestUri(): string {
+    return `${this.baseUrl}/org/project/_apis/distributedtask/hubs/build/plans/plan-1/jobs/job-1/oidctoken`;
+  }
+
+  async start(): Promise<this> {
+    const { cert, key } = testCertificates();
+    this.server = createServer({ cert, key }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        try {
+          this.route(req, res, Buffer.concat(chunks));
+        } catch (error) {
+          send(res, 500, { error: { code: 'EmulatorBug', message: String(error) } });
+        }
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server!.address() as AddressInfo).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  requestsTo(method: string, path: RegExp): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === method && path.test(r.path));
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const path = decodeURIComponent(url.pathname);
+    const method = req.method ?? 'GET';
+    const body = raw.toString('utf8');
+    this.requests.push({ method, path, query: Object.fromEntries(url.searchParams), contentType: req.headers['content-type'],
+      authorization: req.headers.authorization, body });
+
+    const fault = this.options.faults!.find((f) => (!f.method || f.method === method) && f.path.test(path) && (f.times ?? 1) > 0);
+    if (fault) {
+      fault.times = (fault.times ?? 1) - 1;
+      const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
+      const code = { 429: 'TooManyRequests', 500: 'InternalServerError', 403: 'AuthorizationFailed', 404: 'ResourceNotFound' }[fault.status];
+      return send(res, fault.status, { error: { code, message: `Emulated ${fault.status}.` } }, headers);
+    }
+
+    if (/\/v2\.0\/\.well-known\/openid-configuration$/.test(path)) return this.openIdMetadata(res, path);
+    if (/\/oauth2\/v2\.0\/token$/.test(path)) return this.token(res, body);
+    if (path.endsWith('/oidctoken')) return this.oidc(req, res, url);
+    if (path.startsWith('/blob/')) return this.blob(req, res, path);
+    if (path.toLowerCase().startsWith('/subscriptions/')) return this.arm(req, res, path, url);
+
+    if (!this.issuedTokens.has((req.headers.authorization ?? '').replace(/^Bearer /, ''))) {
+      return send(res, 401, { error: { code: 'Unauthorized', message: 'Missing or unknown bearer token.' } });
+    }
+    if (url.searchParams.get('api-version') !== '2025-03-01-preview') {
+      return send(res, 400, { error: { code: 'UnsupportedApiVersion', message: `api-version ${url.searchParams.get('api-version')}` } });
+    }
+    let m: RegExpMatchArray | null;
+    if ((m = path.match(/^\/tests\/([^/]+)$/))) return this.test(res, method, m[1], body);
+    if ((m = path.match(/^\/tests\/([^/]+)\/files\/([^/]+)$/))) return this.file(res, method, m[1], m[2], raw, url);
+    if ((m = path.match(/^\/tests\/([^/]+)\/(app-components|server-metrics-config)$/))) return this.testMap(res, method, m[1], m[2], body);
+    if ((m = path.match(/^\/test-runs\/([^/]+):stop$/)) && method === 'POST') return this.stopRun(res, m[1]);
+    if ((m = path.match(/^\/test-runs\/([^/:]+)$/))) return this.run(res, method, m[1], body);
+    send(res, 404, { error: { code: 'NotFound', message: `No route for ${method} ${path}` } });
+  }
+
+  private openIdMetadata(res: ServerResponse, path: string): void {
+    const tenant = path.split('/')[1];
+    const base = `${this.baseUrl}/${tenant}`;
+    send(res, 200, {
+      token_endpoint: `${base}/oauth2/v2.0/token`,
+      authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+      device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+      end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+      issuer: `${base}/v2.0`,
+      jwks_uri: `${base}/discovery/v2.0/keys`,
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+    });
+  }
+
+  private token(res: ServerResponse, body: string): void {
+    const form = new URLSearchParams(body);
+    const grantType = form.get('grant_type') ?? '';
+    const assertion = form.get('client_assertion') ?? undefined;
+    this.tokenRequests.push({ grantType, assertion, scope: form.get('scope') ?? '' });
+    const fail = (code: string, description: string) =>
+      send(res, 401, { error: 'invalid_client', error_description: `${code}: ${description}`, error_codes: [Number(code.slice(6))] });
+    if (grantType !== 'client_credentials' || form.get('client_id') !== this.options.clientId) {
+      return fail('AADSTS700016', `Application with identifier '${form.get('client_id')}' was not found in the directory.`);
+    }
+    if (this.options.secretExpired) {
+      return fail('AADSTS7000222', `The provided client secret keys for app '${this.options.clientId}' are expired.`);
+    }
+    if (assertion !== undefined) {
+      const federated = this.oidcTokens.includes(assertion);
+      if (!federated && !signedByClientCertificate(assertion)) return fail('AADSTS700213', 'No matching federated identity record found.');
+    } else if (form.get('client_secret') !== this.options.clientSecret) {
+      return fail('AADSTS7000215', 'Invalid client secret provided.');
+    }
+    const accessToken = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ scp: form.get('scope'), n: randomUUID() })).toString('base64url')}.sig`;
+    this.issuedTokens.add(accessToken);
+    send(res, 200, { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: accessToken });
+  }
+
+  private oidc(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (req.method !== 'POST' || req.headers.authorization !== `Bearer ${this.options.systemAccessToken}`) {
+      return send(res, 401, { message: 'The job access token is missing or wrong.' });
+    }
+    if (url.searchParams.get('api-version') !== '7.1' || url.searchParams.get('serviceConnectionId') !== this.options.serviceConnectionId) {
+      return send(res, 400, { message: 'Unknown service connection or api-version.' });
+    }
+    const token = `eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ sub: 'sc://org/project/conn', n: randomUUID() })).toString('base64url')}.oidc`;
+    this.oidcTokens.push(token);
+    send(res, 200, { oidcToken: token });
+  }
+
+  private arm(req: IncomingMessage, res: ServerResponse, path: string, url: URL): void {
+    if (!this.issuedTokens.has((req.headers.authorization ?? '').replace(/^Bearer /, ''))) {
+      return send(res, 401, { error: { code: 'AuthenticationFailed', message: 'No valid token.' } });
+    }
+    const o = this.options;
+    const expected = `/subscriptions/${o.subscriptionId}/resourcegroups/${o.resourceGroup}/providers/microsoft.loadtestservice/loadtests/${o.resourceName}`;
+    if (url.searchParams.get('api-version') !== '2022-12-01') return send(res, 400, { error: { code: 'InvalidApiVersion' } });
+    if (path.toLowerCase() !== expected.toLowerCase()) {
+      return send(res, 404, { error: { code: 'ResourceNotFound', message: `The Resource '${path.split('/').pop()}' was not found.` } });
+    }
+    send(res, 200, { id: expected, name: o.resourceName, location: 'eastus', type: 'microsoft.loadtestservice/loadtests',
+      properties: { dataPlaneURI: `127.0.0.1:${this.port}`, provisioningState: 'Succeeded' } });
+  }
+
+  private test(res: ServerResponse, method: string, testId: string, body: string): void {
+    const existing = this.tests.get(testId);
+    if (method === 'GET') return existing ? send(res, 200, existing) : send(res, 404, { error: { code: 'TestNotFound', message: `Test ${testId} not found.` } });
+    if (method !== 'PATCH') return send(res, 405, {});
+    const merged = mergePatch(existing ?? { testId, inputArtifacts: {} }, JSON.parse(body)) as Json;
+    this.tests.set(testId, merged);
+    send(res, existing ? 200 : 201, merged);
+  }
+
+  private file(res: ServerResponse, method: string, testId: string, fileName: string, raw: Buffer, url: URL): void {
+    const test = this.tests.get(testId);
+    if (!test) return send(res, 404, { error: { code: 'TestNotFound', message: `Test ${testId} not found.` } });
+    const artifacts = (test.inputArtifacts ??= {}) as Json;
+    if (method === 'DELETE') {
+      this.files.delete(`${testId}/${fileName}`);
+      for (const [k, v] of Object.entries(artifacts)) {
+        if (Array.isArray(v)) artifacts[k] = v.filter((f: Json) => f.fileName !== fileName);
+        else if ((v as Json)?.fileName === fileName) delete artifacts[k];
+      }
+      return send(res, 204);
+    }
+    if (method !== 'PUT') return send(res, 405, {});
+    const fileType = url.searchParams.get('fileType') ?? 'ADDITIONAL_ARTIFACTS';
+    const validated = ['JMX_FILE', 'TEST_SCRIPT', 'URL_TEST_CONFIG'].includes(fileType);
+    const info: Json = { fileName, fileType, url: `${this.baseUrl}/blob/${testId}/${fileName}?sig=x`,
+      validationStatus: validated ? 'VALIDATION_INITIATED' : 'NOT_VALIDATED' };
+    this.files.set(`${testId}/${fileName}`, raw);
+    const slot = { URL_TEST_CONFIG: 'urlTestConfigFileInfo', TEST_SCRIPT: 'testScriptFileInfo', JMX_FILE: 'testScriptFileInfo',
+      USER_PROPERTIES: 'userPropFileInfo', ZIPPED_ARTIFACTS: 'inputArtifactsZipFileInfo' }[fileType];
+    if (slot) artifacts[slot] = info;
+    else artifacts.additionalFileInfo = [...((artifacts.additionalFileInfo as Json[]) ?? []).filter((f) => f.fileName !== fileName), info];
+    if (validated) {
+      this.later(this.options.validationMs, () => {
+        if (this.options.validationFailure) {
+          info.validationStatus = 'VALIDATION_FAILURE';
+          info.validationFailureDetails = this.options.validationFailure;
+        } else info.validationStatus = 'VALIDATION_SUCCESS';
+      });
+    }
+    send(res, 201, info);
+  }
+
+  private testMap(res: ServerResponse, method: string, testId: string, which: string, body: string): void {
+    const store = which === 'app-components' ? this.appComponents : this.serverMetrics;
+    const key = which === 'app-components' ? 'components' : 'metrics';
+    const current = store.get(testId) ?? { testId, [key]: {} };
+    if (method === 'GET') return send(res, 200, current);
+    const merged = mergePatch(current, JSON.parse(body)) as Json;
+    store.set(testId, merged);
+    send(res, 200, merged);
+  }
+
+  private run(res: ServerResponse, method: string, runId: string, body: string): void {
+    const existing = this.runs.get(runId);
+    if (method === 'GET') return existing ? send(res, 200, existing) : send(res, 404, { error: { code: 'TestRunNotFound', message: runId } });
+    if (method !== 'PATCH') return send(res, 405, {});
+    if (existing) return send(res, 200, existing); // the service refuses to restart a run; an idempotent retry sees it unchanged
+    const request = JSON.parse(body) as Json;
+    const test = this.tests.get(String(request.testId));
+    if (!test) return send(res, 404, { error: { code: 'TestNotFound', message: `Test ${request.testId} not found.` } });
+    const run: Json = { ...request, testRunId: runId, status: 'ACCEPTED', startDateTime: new Date().toISOString(),
+      passFailCriteria: structuredClone(test.passFailCriteria ?? {}), loadTestConfiguration: test.loadTestConfiguration,
+      virtualUsers: 10, portalUrl: `https://portal.azure.com/#emulated/testRun/${runId}` };
+    this.runs.set(runId, run);
+    this.advance(runId, 1);
+    send(res, 201, run);
+  }
+
+  private advance(runId: string, step: number): void {
+    this.later(this.options.stepMs, () => {
+      const run = this.runs.get(runId)!;
+      if (['CANCELLING', 'CANCELLED'].includes(String(run.status))) return;
+      if (this.options.runFailure && RUN_STEPS[step] === 'EXECUTING') {
+        run.status = 'FAILED';
+        run.errorDetails = [{ message: this.options.runFailure }];
+        run.endDateTime = new Date().toISOString();
+        return;
+      }
+      run.status = RUN_STEPS[step];
+      if (run.status === 'EXECUTED') this.finishStatistics(run);
+      if (run.status === 'DONE') {
+        run.endDateTime = new Date().toISOString();
+        run.testArtifacts = { outputArtifacts: {
+          resultFileInfo: { fileName: 'results.zip', url: `${this.baseUrl}/blob/${runId}/results.zip?sv=2024&sig=secret-signature` },
+          reportFileInfo: { fileName: 'report.zip', url: `${this.baseUrl}/blob/${runId}/report.zip?sv=2024&sig=secret-signature` } } };
+        return;
+      }
+      this.advance(runId, step + 1);
+    });
+  }
+
+  private finishStatistics(run: Json): void {
+    const stats = this.options.statistics ?? DEFAULT_STATISTICS;
+    run.testRunStatistics = Object.fromEntries(Object.entries(stats).map(([name, s]) => [name, { transaction: name, ...s }]));
+    run.executedDateTime = new Date().toISOString();
+    run.duration = 60_000;
+    let anyFailed = false;
+    let any = false;
+    const criteria = (run.passFailCriteria ?? {}) as { passFailMetrics?: Record<string, Json>; passFailServerMetrics?: Record<string, Json> };
+    for (const c of Object.values(criteria.passFailMetrics ?? {})) {
+      const s = stats[String(c.requestName ?? 'Total')];
+      const actual = s ? clientValue(s, String(c.clientMetric), String(c.aggregate)) : undefined;
+      any = true;
+      c.actualValue = actual;
+      c.result = actual === undefined ? 'undetermined' : (c.condition === '>' ? actual > Number(c.value) : actual < Number(c.value)) ? 'failed' : 'passed';
+      anyFailed ||= c.result !== 'passed';
+    }
+    for (const c of Object.values(criteria.passFailServerMetrics ?? {})) {
+      any = true;
+      const actual = this.options.serverMetricValue ?? 10;
+      c.actualValue = actual;
+      c.result = (c.condition === '>' ? actual > Number(c.value) : actual < Number(c.value)) ? 'failed' : 'passed';
+      anyFailed ||= c.result === 'failed';
+    }
+    run.testResult = this.options.forceTestResult ?? (!any ? 'NOT_APPLICABLE' : anyFailed ? 'FAILED' : 'PASSED');
+  }
+
+  private stopRun(res: ServerResponse, runId: string): void {
+    const run = this.runs.get(runId);
+    if (!run) return send(res, 404, { error: { code: 'TestRunNotFound', message: runId } });
+    this.stopped.push(runId);
+    run.status = 'CANCELLING';
+    this.later(this.options.stepMs, () => {
+      run.status = 'CANCELLED';
+      run.endDateTime = new Date().toISOString();
+    });
+    send(res, 200, run);
+  }
+
+  private blob(req: IncomingMessage, res: ServerResponse, path: string): void {
+    // Storage refuses a bearer token on a SAS request; so does the emulator, to prove none is sent.
+    if (req.headers.authorization) return send(res, 400, { error: { code: 'AuthorizationHeaderNotAllowed' } });
+    res.writeHead(200, { 'content-type': 'application/zip' });
+    res.end(Buffer.from(`PK emulated archive ${path}`));
+  }
+}
+
+/** A certificate-credential assertion: a JWT signed (RS256 or PS256) with the test service principal's key. */
+function signedByClientCertificate(jwt: string): boolean {
+  const [head, payload, signature] = jwt.split('.');
+  if (!head || !payload || !signature) return false;
+  const alg = (JSON.parse(Buffer.from(head, 'base64url').toString()) as { alg?: string }).alg;
+  const key = createPublicKey(new X509Certificate(testCertificates().clientCertificatePem.slice(
+    testCertificates().clientCertificatePem.indexOf('-----BEGIN CERTIFICATE-----'))).publicKey.export({ format: 'pem', type: 'spki' }));
+  const data = Buffer.from(`${head}.${payload}`);
+  const sig = Buffer.from(signature, 'base64url');
+  if (alg === 'RS256') return verify('sha256', data, key, sig);
+  if (alg === 'PS256') return verify('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig);
+  return false;
+}
+
+function clientValue(s: Record<string, number>, metric: string, aggregate: string): number | undefined {
+  if (metric === 'error') return s.errorPct;
+  if (metric === 'requests') return s.sampleCount;
+  if (metric === 'requests_per_sec') return s.throughput;
+  const field = { avg: 'meanResTime', min: 'minResTime', max: 'maxResTime', p50: 'medianResTime', p75: 'pct75ResTime', p90: 'pct1ResTime',
+    p95: 'pct2ResTime', p99: 'pct3ResTime', p96: 'pct96ResTime', p97: 'pct97ResTime', p98: 'pct98ResTime', 'p99.9': 'pct999ResTime',
+    p999: 'pct999ResTime', 'p99.99': 'pct9999ResTime', p9999: 'pct9999ResTime' }[aggregate];
+  return field ? s[field] : undefined;
+}
+
+/** RFC 7396 JSON merge patch: objects merge, null deletes, anything else replaces. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Json = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Json) } : {};
+  for (const [k, v] of Object.entries(patch as Json)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+  if (body === undefined) {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** A service connection description pointing at the emulator (the shape the task fills from task-lib). */
+export function emulatedConnection(emu: AltEmulator, scheme: 'ServicePrincipal' | 'WorkloadIdentityFederation' = 'ServicePrincipal',
+  extra: Record<string, unknown> = {}) {
+  const o = emu.options;
+  return {
+    name: 'emulated-arm',
+    scheme,
+    tenantId: o.tenantId,
+    clientId: o.clientId,
+    ...(scheme === 'ServicePrincipal' ? { secret: o.clientSecret } : {}),
+    ...(scheme === 'WorkloadIdentityFederation'
+      ? { oidc: { requestUri: emu.oidcRequestUri, systemAccessToken: o.systemAccessToken, serviceConnectionId: o.serviceConnectionId } }
+      : {}),
+    authorityHost: emu.baseUrl,
+    resourceManagerUrl: emu.baseUrl,
+    ...extra,
+  };
+}
+
+export function emulatedResource(emu: AltEmulator) {
+  return { subscriptionId: emu.options.subscriptionId, resourceGroup: emu.options.resourceGroup, name: emu.options.resourceName };
+}
