@@ -1,0 +1,264 @@
+/**
+ * The JSON Schema (draft 2020-12 subset that Ajv 8 reads) of the evidence document, for all four kinds.
+ *
+ * It is built from typed helpers so the TypeScript compiler keeps it in step with `types.ts`: `object<T>()` needs
+ * a schema for every property of T and the exact list of T's optional properties. Adding a field to a type without
+ * adding it here (or the other way round) is a compile error, not a silent drift.
+ */
+import {
+  EVIDENCE_SCHEMA_VERSION,
+  type CheckOutcome,
+  type CriterionResult,
+  type DocFinding,
+  type DocsMetrics,
+  type DrillMetrics,
+  type DrillStep,
+  type EvidenceBase,
+  type EvidenceKind,
+  type GateMetrics,
+  type LatencySummary,
+  type LoadTestMetrics,
+  type Link,
+  type ProbeResult,
+  type RequestStats,
+  type RunInfo,
+  type TimelinePoint,
+} from './types';
+
+export type Schema = Record<string, unknown>;
+type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
+
+/** A closed object: every property of T described, T's optional ones listed, nothing else allowed. */
+function object<T>(properties: { [K in keyof T]-?: Schema }, optional: { [K in OptionalKeys<T>]: true }): Schema {
+  const optionalNames = Object.keys(optional);
+  return {
+    type: 'object',
+    properties,
+    required: Object.keys(properties).filter((name) => !optionalNames.includes(name)),
+    additionalProperties: false,
+  };
+}
+
+const text: Schema = { type: 'string' };
+const nonEmptyText: Schema = { type: 'string', minLength: 1 };
+const dateTime: Schema = { type: 'string', format: 'date-time' };
+const url: Schema = { type: 'string', format: 'uri' };
+const count: Schema = { type: 'integer', minimum: 0 };
+const nonNegative: Schema = { type: 'number', minimum: 0 };
+const percentage: Schema = { type: 'number', minimum: 0, maximum: 100 };
+const nullableNonNegative: Schema = { type: ['number', 'null'], minimum: 0 };
+const flag: Schema = { type: 'boolean' };
+const oneOfText = (...values: string[]): Schema => ({ type: 'string', enum: values });
+const listOf = (items: Schema): Schema => ({ type: 'array', items });
+const EVIDENCE_KINDS: EvidenceKind[] = ['loadtest', 'drill', 'docs', 'gate'];
+
+const runInfo = object<RunInfo>(
+  { project: text, pipeline: text, runId: text, stage: text, job: text, attempt: { type: 'integer', minimum: 1 }, url },
+  { project: true, pipeline: true, runId: true, stage: true, job: true, attempt: true, url: true },
+);
+
+const criterionResult = object<CriterionResult>(
+  { expression: nonEmptyText, actual: { type: ['number', 'null'] }, threshold: { type: 'number' }, failed: flag, explanation: text, request: text },
+  { request: true },
+);
+
+const link = object<Link>({ name: nonEmptyText, url }, {});
+
+function evidence<K extends EvidenceKind, M>(kind: K, metrics: Schema): Schema {
+  return object<EvidenceBase<K, M>>(
+    {
+      schemaVersion: { const: EVIDENCE_SCHEMA_VERSION },
+      id: { type: 'string', format: 'uuid' },
+      kind: { const: kind },
+      service: nonEmptyText,
+      environment: nonEmptyText,
+      run: runInfo,
+      startedAt: dateTime,
+      finishedAt: dateTime,
+      verdict: oneOfText('passed', 'failed', 'error'),
+      summary: text,
+      criteria: listOf(criterionResult),
+      metrics,
+      links: listOf(link),
+    },
+    {},
+  );
+}
+
+// ---------------------------------------------------------------- load test
+
+const latencySummary = object<LatencySummary>(
+  {
+    min: nonNegative,
+    avg: nonNegative,
+    p50: nonNegative,
+    p75: nonNegative,
+    p90: nonNegative,
+    p95: nonNegative,
+    p99: nonNegative,
+    p999: nonNegative,
+    max: nonNegative,
+    p96: nonNegative,
+    p97: nonNegative,
+    p98: nonNegative,
+    p9999: nonNegative,
+  },
+  { p96: true, p97: true, p98: true, p9999: true },
+);
+
+const requestStats = object<RequestStats>(
+  {
+    name: nonEmptyText,
+    requests: count,
+    errors: count,
+    httpErrors: count,
+    networkErrors: count,
+    errorPercentage: percentage,
+    rps: nonNegative,
+    latencyMs: latencySummary,
+    timeToFirstByteMs: latencySummary,
+  },
+  { timeToFirstByteMs: true },
+);
+
+const timelinePoint = object<TimelinePoint>(
+  {
+    second: count,
+    requests: count,
+    errors: count,
+    activeUsers: count,
+    latencyMs: object<TimelinePoint['latencyMs']>({ p50: nonNegative, p90: nonNegative, p95: nonNegative, p99: nonNegative, max: nonNegative }, {}),
+  },
+  {},
+);
+
+const loadTestMetrics = object<LoadTestMetrics>(
+  {
+    engine: oneOfText('local', 'azure'),
+    model: oneOfText('closed', 'open'),
+    testId: nonEmptyText,
+    virtualUsers: count,
+    targetRps: nonNegative,
+    durationSeconds: nonNegative,
+    cancelled: flag,
+    stoppedEarly: object<NonNullable<LoadTestMetrics['stoppedEarly']>>({ reason: nonEmptyText, atSecond: nonNegative }, {}),
+    totals: requestStats,
+    requests: listOf(requestStats),
+    timeline: listOf(timelinePoint),
+    azure: object<NonNullable<LoadTestMetrics['azure']>>(
+      { testRunId: nonEmptyText, portalUrl: url, serviceTestResult: text, disagreement: text },
+      { portalUrl: true, serviceTestResult: true, disagreement: true },
+    ),
+  },
+  { targetRps: true, stoppedEarly: true, azure: true },
+);
+
+// ---------------------------------------------------------------- drill
+
+const drillStep = object<DrillStep>(
+  { name: nonEmptyText, startedAt: dateTime, durationMs: nonNegative, status: oneOfText('passed', 'failed', 'skipped', 'cancelled'), detail: text },
+  {},
+);
+
+const probeResult = object<ProbeResult>(
+  { name: nonEmptyText, type: nonEmptyText, status: oneOfText('passed', 'failed', 'unknown'), detail: text, durationMs: nonNegative },
+  {},
+);
+
+const drillMetrics = object<DrillMetrics>(
+  {
+    provider: nonEmptyText,
+    disruption: text,
+    targets: object<DrillMetrics['targets']>({ rtoSeconds: nonNegative, rpoSeconds: nonNegative }, {}),
+    rtoSeconds: nullableNonNegative,
+    rpoSeconds: nullableNonNegative,
+    rpoMethod: oneOfText('query', 'heartbeat', 'backup-age', 'latest-restorable-time', 'none'),
+    backup: object<DrillMetrics['backup']>(
+      { location: text, takenAt: dateTime, sizeBytes: count, verified: text },
+      { takenAt: true, sizeBytes: true, verified: true },
+    ),
+    steps: listOf(drillStep),
+    probes: listOf(probeResult),
+    cleanup: object<DrillMetrics['cleanup']>({ status: oneOfText('done', 'failed', 'skipped'), leftBehind: listOf(text), detail: text }, {}),
+    cancelled: flag,
+  },
+  { disruption: true },
+);
+
+// ---------------------------------------------------------------- docs
+
+const docFinding = object<DocFinding>(
+  { file: text, line: { type: 'integer', minimum: 1 }, rule: nonEmptyText, severity: oneOfText('error', 'warning'), message: nonEmptyText },
+  { line: true },
+);
+
+const docsMetrics = object<DocsMetrics>(
+  {
+    root: text,
+    filesChecked: listOf(text),
+    findings: listOf(docFinding),
+    reviewed: listOf(
+      object<DocsMetrics['reviewed'][number]>({ file: text, lastReviewed: text, ageDays: { type: 'integer' } }, { lastReviewed: true, ageDays: true }),
+    ),
+  },
+  {},
+);
+
+// ---------------------------------------------------------------- gate
+
+const checkOutcome = object<CheckOutcome>(
+  {
+    id: nonEmptyText,
+    title: text,
+    owner: text,
+    type: nonEmptyText,
+    state: oneOfText('passed', 'failed', 'waived', 'missing', 'stale'),
+    reason: text,
+    evidence: listOf(
+      object<CheckOutcome['evidence'][number]>(
+        { id: nonEmptyText, kind: oneOfText(...EVIDENCE_KINDS), finishedAt: dateTime, runUrl: url },
+        { runUrl: true },
+      ),
+    ),
+  },
+  { owner: true },
+);
+
+const gateMetrics = object<GateMetrics>(
+  {
+    policyFile: text,
+    tier: text,
+    level: { type: ['string', 'null'] },
+    requiredLevel: { type: ['string', 'null'] },
+    enforcement: oneOfText('warn', 'block'),
+    status: oneOfText('ready', 'not-ready', 'warn'),
+    evaluatedAt: dateTime,
+    version: text,
+    checks: listOf(checkOutcome),
+  },
+  { tier: true, version: true },
+);
+
+/** One schema per kind: validating against the right one gives errors about that kind only. */
+export const evidenceSchemaByKind: Readonly<Record<EvidenceKind, Schema>> = Object.freeze({
+  loadtest: evidence('loadtest', loadTestMetrics),
+  drill: evidence('drill', drillMetrics),
+  docs: evidence('docs', docsMetrics),
+  gate: evidence('gate', gateMetrics),
+});
+
+/** The whole evidence document: `kind` chooses which of the four shapes applies. */
+export const evidenceSchema: Schema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://production-readiness.local/schemas/evidence.json',
+  title: 'Readiness evidence document',
+  type: 'object',
+  required: ['kind'],
+  properties: { kind: { enum: EVIDENCE_KINDS } },
+  allOf: EVIDENCE_KINDS.map((kind) => ({
+    if: { properties: { kind: { const: kind } }, required: ['kind'] },
+    then: evidenceSchemaByKind[kind],
+  })),
+};
+
+export { EVIDENCE_KINDS };
