@@ -1,0 +1,167 @@
+import { InfrastructureError } from '../errors';
+
+/**
+ * The one way this module talks to Azure DevOps REST: Node's fetch, a bearer token, a bounded timeout per attempt,
+ * and a few retries on 5xx / 429 (honouring Retry-After, capped so a huge value cannot stall a pipeline). HTTP
+ * statuses are returned to the caller, who knows which remedy to name; only faults (no response at all) throw here.
+ *
+ * The token is sent only in the Authorization header and is scrubbed from every message we build, because error
+ * text ends up in pipeline logs, evidence and the hub.
+ */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface HttpSettings {
+  accessToken: string;
+  fetch?: FetchLike;
+  /** Milliseconds before one attempt is abandoned. Default 30 s: a gate or task must never hang on a stuck call. */
+  timeoutMs?: number;
+  /** Retries after the first attempt for 5xx, 429 and (for reads) network faults. Default 2. */
+  maxRetries?: number;
+  /** First back-off when the service gives no Retry-After. Default 500 ms, doubling. */
+  retryDelayMs?: number;
+  /** Upper bound on a Retry-After the service asks for. Default 30 s. */
+  maxRetryAfterSeconds?: number;
+}
+
+export const HTTP_DEFAULTS = Object.freeze({ timeoutMs: 30_000, maxRetries: 2, retryDelayMs: 500, maxRetryAfterSeconds: 30 });
+
+export interface AzdoResponse {
+  status: number;
+  /** Parsed JSON when the body is JSON, else the text. */
+  body: unknown;
+  bytes: Buffer;
+  contentType: string;
+}
+
+export interface SendOptions {
+  body?: unknown;
+  accept?: string;
+}
+
+const RETRIED_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+export class AzdoHttp {
+  private readonly fetch: FetchLike;
+  private readonly settings: Required<Omit<HttpSettings, 'fetch'>>;
+
+  constructor(settings: HttpSettings) {
+    this.fetch = settings.fetch ?? ((input, init) => fetch(input, init));
+    this.settings = { ...HTTP_DEFAULTS, ...dropUndefined(settings) } as Required<Omit<HttpSettings, 'fetch'>>;
+  }
+
+  async send(method: string, url: string, options: SendOptions = {}): Promise<AzdoResponse> {
+    const retriesFaults = method === 'GET' || method === 'DELETE';
+    for (let attempt = 0; ; attempt++) {
+      let response: Response;
+      try {
+        response = await this.fetch(url, {
+          method,
+          headers: {
+            authorization: `Bearer ${this.settings.accessToken}`,
+            accept: options.accept ?? 'application/json',
+            ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: options.body === undefined ? undefined : JSON.stringify(options.body),
+          signal: AbortSignal.timeout(this.settings.timeoutMs),
+          redirect: 'manual',
+        });
+      } catch (error) {
+        // A write that may have reached the service is not repeated blindly; the caller's etag logic decides.
+        if (retriesFaults && attempt < this.settings.maxRetries) {
+          await sleep(this.backoff(attempt));
+          continue;
+        }
+        throw this.fault(method, url, error);
+      }
+      if (RETRIED_STATUSES.has(response.status) && attempt < this.settings.maxRetries) {
+        await response.arrayBuffer().catch(() => undefined);
+        await sleep(this.retryAfter(response, attempt));
+        continue;
+      }
+      let bytes: Buffer;
+      try {
+        bytes = Buffer.from(await response.arrayBuffer());
+      } catch (error) {
+        throw this.fault(method, url, error);
+      }
+      const contentType = response.headers.get('content-type') ?? '';
+      return { status: response.status, body: parseBody(bytes, contentType), bytes, contentType };
+    }
+  }
+
+  /** Removes the token from any text before it leaves this module. */
+  redact(text: string): string {
+    const token = this.settings.accessToken;
+    let out = text.replace(/(bearer\s+)[^\s"',]+/gi, '$1***');
+    if (token && token.length >= 4) out = out.split(token).join('***');
+    return out;
+  }
+
+  private fault(method: string, url: string, error: unknown): InfrastructureError {
+    const where = describeUrl(url);
+    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+    if (timedOut) {
+      return new InfrastructureError(
+        `Azure DevOps did not answer ${method} ${where} within ${Math.round(this.settings.timeoutMs / 1000)} s; ` +
+          'check that the agent can reach the host (proxy, firewall) and retry.',
+        { cause: error },
+      );
+    }
+    const inner = (error as { cause?: { code?: string; message?: string } })?.cause;
+    const reason = this.redact([inner?.code, inner?.message ?? (error as Error)?.message].filter(Boolean).join(' '));
+    return new InfrastructureError(
+      `Could not reach Azure DevOps at ${where} (${method}): ${reason || 'network failure'}. ` +
+        'Check that the agent can reach the host (proxy, firewall, DNS) and retry.',
+      { cause: error },
+    );
+  }
+
+  private retryAfter(response: Response, attempt: number): number {
+    const header = response.headers.get('retry-after');
+    if (header === null) return this.backoff(attempt);
+    const seconds = Number(header);
+    const wanted = Number.isFinite(seconds) ? seconds : Math.max(0, (Date.parse(header) - Date.now()) / 1000);
+    return Math.min(Number.isFinite(wanted) ? wanted : 1, this.settings.maxRetryAfterSeconds) * 1000;
+  }
+
+  private backoff(attempt: number): number {
+    return this.settings.retryDelayMs * 2 ** attempt;
+  }
+}
+
+/** Host and path of a URL, without the query: what a person needs to find the call, nothing secret. */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname}`;
+  } catch {
+    return url.split('?')[0];
+  }
+}
+
+/** Azure DevOps errors come as `{ message, typeKey, ... }` (VSS exception shape). */
+export function serviceError(body: unknown): { message: string; typeKey: string } {
+  if (body && typeof body === 'object') {
+    const { message, typeKey } = body as { message?: unknown; typeKey?: unknown };
+    return { message: typeof message === 'string' ? message : '', typeKey: typeof typeKey === 'string' ? typeKey : '' };
+  }
+  return { message: '', typeKey: '' };
+}
+
+function parseBody(bytes: Buffer, contentType: string): unknown {
+  const text = bytes.toString('utf8');
+  if (!/json/i.test(contentType)) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

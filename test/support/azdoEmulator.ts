@@ -1,0 +1,341 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * A loopback emulator of the Azure DevOps REST calls our client makes, all in memory, following the documented
+ * contract (shared/reference/ado-extensions.md §1.5, §1.6, §4.1):
+ * - Build REST: `/{org}/{project}/_apis/build/builds` (list, newest first), `.../builds/{id}/attachments/{type}`
+ *   (names + `_links.self.href`) and the href itself (content);
+ * - extension data: `/{org}/_apis/ExtensionManagement/InstalledExtensions/{publisher}/{extension}/Data/Scopes/
+ *   {scopeType}/{scopeValue}/Collections/{collection}/Documents[/{id}]` with the `__etag` rules: create refuses an
+ *   existing id, update/set with a stale etag are refused (409, InvalidDocumentVersionException), `__etag: -1` writes
+ *   unconditionally, every write increments the etag, and a collection exists only once it holds a document;
+ * - the token check: anything without `Authorization: Bearer <token>` (or Basic with the token as password) gets 401;
+ * - fault injection: a status (401, 403, 429, 5xx) or a dropped connection, for the next N matching requests.
+ * Extension data is served on the same host, as Azure DevOps Server does under its collection URI.
+ */
+export interface AzdoEmulatorOptions {
+  accessToken: string;
+  organization?: string;
+  project?: string;
+  /** The installed extension whose data is served; others answer 404 like an uninstalled extension. */
+  publisher?: string;
+  extensionId?: string;
+}
+
+export interface AzdoFault {
+  /** Answer with this status instead of serving the request. */
+  status?: 401 | 403 | 404 | 429 | 500 | 502 | 503;
+  /** Destroy the connection without answering (a network drop). */
+  drop?: boolean;
+  retryAfterSeconds?: number;
+  method?: string;
+  /** Matches the request path (no query). Default: every path. */
+  path?: RegExp;
+  /** How many matching requests are affected. Default 1. */
+  times?: number;
+}
+
+export interface EmulatedBuild {
+  id: number;
+  buildNumber?: string;
+  definitionId?: number;
+  definitionName?: string;
+  status?: 'completed' | 'inProgress' | 'notStarted';
+  result?: 'succeeded' | 'partiallySucceeded' | 'failed' | 'canceled';
+  finishTime?: string;
+  sourceVersion?: string;
+}
+
+export interface RecordedAzdoRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  authorization?: string;
+}
+
+interface Attachment {
+  type: string;
+  name: string;
+  content: Buffer;
+  timelineId: string;
+  recordId: string;
+}
+
+type Doc = Record<string, unknown> & { id: string; __etag: number };
+
+export interface AzdoEmulator {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** `http://127.0.0.1:PORT/{organization}/`, as System.CollectionUri. */
+  collectionUri: string;
+  organization: string;
+  project: string;
+  projectId: string;
+  publisher: string;
+  extensionId: string;
+  requests: RecordedAzdoRequest[];
+  addBuild(build: EmulatedBuild): void;
+  /** Registers a build attachment; `content` is the bytes, a string, or `{ file }` to read from disk. */
+  addAttachment(buildId: number, type: string, name: string, content: string | Buffer | { file: string }): void;
+  /** The documents of a collection of the installed extension, as stored (with `__etag`). */
+  documents(collection: string): Doc[];
+  /** Seeds a document as if a client had written it (etag 1, or one more than the stored one). */
+  putDocument(collection: string, doc: Record<string, unknown> & { id: string }): Doc;
+  fail(fault: AzdoFault): void;
+  close(): Promise<void>;
+}
+
+export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<AzdoEmulator> {
+  const organization = options.organization ?? 'contoso';
+  const project = options.project ?? 'Orders';
+  const projectId = randomUUID();
+  const publisher = options.publisher ?? 'production-readiness';
+  const extensionId = options.extensionId ?? 'production-readiness';
+  const builds = new Map<number, EmulatedBuild>();
+  const attachments = new Map<number, Attachment[]>();
+  const scopes = new Map<string, Map<string, Map<string, Doc>>>();
+  const faults: Array<AzdoFault & { left: number }> = [];
+  const requests: RecordedAzdoRequest[] = [];
+  const sockets = new Set<Socket>();
+  let url = '';
+
+  const collectionsOf = (scopeKey: string) => {
+    if (!scopes.has(scopeKey)) scopes.set(scopeKey, new Map());
+    return scopes.get(scopeKey)!;
+  };
+  const defaultScope = `${publisher}/${extensionId}/default/current`.toLowerCase();
+
+  function write(collection: Map<string, Doc>, body: Record<string, unknown> & { id: string }): Doc {
+    const current = collection.get(body.id);
+    const stored = { ...body, __etag: (current?.__etag ?? 0) + 1 } as Doc;
+    collection.set(body.id, stored);
+    return stored;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parsed = new URL(req.url ?? '/', url);
+    const path = parsed.pathname;
+    const method = req.method ?? 'GET';
+    requests.push({ method, path, query: parsed.searchParams, authorization: req.headers.authorization });
+    const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(path)));
+    if (fault) {
+      fault.left--;
+      if (fault.drop) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(fault.retryAfterSeconds));
+      return fault.status === 403
+        ? vssError(res, 403, 'UnauthorizedRequestException', `TF400813: The user 'Build\\${projectId}' is not authorized to access this resource.`)
+        : fault.status === 401
+          ? unauthorized(res)
+          : vssError(res, fault.status ?? 500, 'ServiceUnavailableException', `Injected ${fault.status} from the emulator.`);
+    }
+    if (!authorized(req.headers.authorization, options.accessToken)) return unauthorized(res);
+    if (!parsed.searchParams.get('api-version')) {
+      return vssError(res, 400, 'VssVersionNotSpecifiedException', 'No api-version was supplied for the request.');
+    }
+    const body = await readBody(req);
+    let segments: string[];
+    try {
+      segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      return vssError(res, 400, 'ArgumentException', 'The path is not valid URL encoding.');
+    }
+    if (segments[0]?.toLowerCase() !== organization.toLowerCase()) return vssError(res, 404, 'HostNotFoundException', 'No such organization.');
+
+    // ---- extension data: /{org}/_apis/ExtensionManagement/InstalledExtensions/{pub}/{ext}/Data/Scopes/{t}/{v}/Collections/{c}/Documents[/{id}]
+    const lower = segments.map((s) => s.toLowerCase());
+    if (lower[1] === '_apis' && lower[2] === 'extensionmanagement' && lower[3] === 'installedextensions' && lower[6] === 'data'
+      && lower[7] === 'scopes' && lower[10] === 'collections' && lower[12] === 'documents' && segments.length <= 14) {
+      if (`${lower[4]}/${lower[5]}` !== `${publisher}/${extensionId}`.toLowerCase()) {
+        return vssError(res, 404, 'InstalledExtensionNotFoundException', `The extension ${segments[4]}.${segments[5]} is not installed.`);
+      }
+      const collections = collectionsOf(`${lower[4]}/${lower[5]}/${lower[8]}/${lower[9]}`);
+      const name = segments[11];
+      const id = segments[13];
+      const collection = collections.get(name);
+      if (method === 'GET') {
+        if (!collection) return vssError(res, 404, 'DocumentCollectionDoesNotExistException', `The collection ${name} does not exist.`);
+        if (id === undefined) return json(res, 200, { count: collection.size, value: [...collection.values()] });
+        const doc = collection.get(id);
+        return doc ? json(res, 200, doc) : vssError(res, 404, 'DocumentDoesNotExistException', `The document ${id} does not exist in ${name}.`);
+      }
+      if (method === 'DELETE') {
+        if (!collection?.has(id ?? '')) return vssError(res, 404, 'DocumentDoesNotExistException', `The document ${id} does not exist.`);
+        collection.delete(id!);
+        if (collection.size === 0) collections.delete(name);
+        return json(res, 204, undefined);
+      }
+      let doc: Record<string, unknown> & { id: string };
+      try {
+        doc = JSON.parse(body.toString('utf8'));
+      } catch {
+        return vssError(res, 400, 'ArgumentException', 'The request body is not JSON.');
+      }
+      if (!doc || typeof doc.id !== 'string' || doc.id === '') return vssError(res, 400, 'ArgumentNullException', 'The document needs an id.');
+      const target = collection ?? new Map<string, Doc>();
+      const current = target.get(doc.id);
+      const sent = doc.__etag;
+      const stale = () => vssError(res, 409, 'InvalidDocumentVersionException',
+        `The document ${doc.id} in ${name} has version ${current?.__etag ?? 0}; the request sent ${String(sent)}.`);
+      if (method === 'POST') {
+        if (current) return vssError(res, 409, 'DocumentAlreadyExistsException', `The document ${doc.id} already exists in ${name}.`);
+      } else if (method === 'PUT') {
+        if (sent !== undefined && sent !== -1 && sent !== (current?.__etag ?? 0)) return stale();
+      } else if (method === 'PATCH') {
+        if (!current) return vssError(res, 404, 'DocumentDoesNotExistException', `The document ${doc.id} does not exist in ${name}.`);
+        if (sent !== -1 && sent !== current.__etag) return stale();
+      } else {
+        return vssError(res, 405, 'MethodNotAllowed', `${method} is not supported here.`);
+      }
+      collections.set(name, target);
+      return json(res, 200, write(target, doc));
+    }
+
+    // ---- Build REST: /{org}/{project}/_apis/build/builds...
+    const projectMatches = lower[1] === project.toLowerCase() || lower[1] === projectId;
+    if (!projectMatches || lower[2] !== '_apis' || lower[3] !== 'build' || lower[4] !== 'builds' || method !== 'GET') {
+      return vssError(res, 404, 'RouteNotFoundException', `No route for ${method} ${path}.`);
+    }
+    if (segments.length === 5) return json(res, 200, listBuilds(parsed.searchParams));
+    const buildId = Number(segments[5]);
+    if (!builds.has(buildId)) return vssError(res, 404, 'BuildNotFoundException', `Build ${segments[5]} was not found.`);
+    if (lower[6] === 'attachments' && segments.length === 8) {
+      const value = (attachments.get(buildId) ?? [])
+        .filter((a) => a.type === segments[7])
+        .map((a) => ({
+          name: a.name,
+          _links: { self: { href: `${url}/${organization}/${projectId}/_apis/build/builds/${buildId}/${a.timelineId}/${a.recordId}/attachments/${encodeURIComponent(a.type)}/${encodeURIComponent(a.name)}` } },
+        }));
+      return json(res, 200, { count: value.length, value });
+    }
+    if (lower[8] === 'attachments' && segments.length === 11) {
+      const found = (attachments.get(buildId) ?? []).find((a) =>
+        a.timelineId === segments[6] && a.recordId === segments[7] && a.type === segments[9] && a.name === segments[10]);
+      if (!found) return vssError(res, 404, 'AttachmentNotFoundException', 'The attachment was not found.');
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': found.content.length });
+      res.end(found.content);
+      return;
+    }
+    return vssError(res, 404, 'RouteNotFoundException', `No route for ${method} ${path}.`);
+  }
+
+  function listBuilds(query: URLSearchParams) {
+    const definitions = query.get('definitions')?.split(',').map(Number);
+    const statusFilter = query.get('statusFilter');
+    const top = Number(query.get('$top') ?? 1000);
+    const value = [...builds.values()]
+      .filter((b) => !definitions || definitions.includes(b.definitionId ?? -1))
+      .filter((b) => !statusFilter || (b.status ?? 'completed') === statusFilter)
+      .sort((a, b) => (b.finishTime ?? '').localeCompare(a.finishTime ?? '') || b.id - a.id)
+      .slice(0, top)
+      .map((b) => ({
+        id: b.id,
+        buildNumber: b.buildNumber ?? String(b.id),
+        status: b.status ?? 'completed',
+        result: b.result ?? 'succeeded',
+        finishTime: b.finishTime,
+        sourceVersion: b.sourceVersion,
+        definition: { id: b.definitionId ?? 1, name: b.definitionName ?? 'pipeline' },
+        project: { id: projectId, name: project },
+        _links: { web: { href: `${url}/${organization}/${projectId}/_build/results?buildId=${b.id}` } },
+      }));
+    return { count: value.length, value };
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => vssError(res, 500, 'EmulatorException', String(error)));
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    collectionUri: `${url}/${organization}/`,
+    organization,
+    project,
+    projectId,
+    publisher,
+    extensionId,
+    requests,
+    addBuild(build) {
+      builds.set(build.id, { ...build });
+    },
+    addAttachment(buildId, type, name, content) {
+      if (!builds.has(buildId)) builds.set(buildId, { id: buildId });
+      const bytes = Buffer.isBuffer(content) ? content : typeof content === 'string' ? Buffer.from(content) : readFileSync(content.file);
+      const list = attachments.get(buildId) ?? [];
+      list.push({ type, name, content: bytes, timelineId: randomUUID(), recordId: randomUUID() });
+      attachments.set(buildId, list);
+    },
+    documents(collection) {
+      return [...(collectionsOf(defaultScope).get(collection)?.values() ?? [])].map((d) => structuredClone(d));
+    },
+    putDocument(collection, doc) {
+      const collections = collectionsOf(defaultScope);
+      const target = collections.get(collection) ?? new Map<string, Doc>();
+      collections.set(collection, target);
+      return structuredClone(write(target, doc));
+    },
+    fail(fault) {
+      faults.push({ ...fault, left: fault.times ?? 1 });
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function authorized(header: string | undefined, token: string): boolean {
+  if (!header) return false;
+  if (header === `Bearer ${token}`) return true;
+  // The hub sends Basic base64(":" + token) for attachment content (ado-extensions.md §1.6).
+  if (header.startsWith('Basic ')) {
+    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    return decoded.slice(decoded.indexOf(':') + 1) === token;
+  }
+  return false;
+}
+
+function unauthorized(res: ServerResponse): void {
+  res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' });
+  res.end('Access denied.');
+}
+
+function vssError(res: ServerResponse, status: number, typeKey: string, message: string): void {
+  json(res, status, {
+    $id: '1',
+    innerException: null,
+    message,
+    typeName: `Microsoft.VisualStudio.Services.WebApi.${typeKey}, Microsoft.VisualStudio.Services.WebApi`,
+    typeKey,
+    errorCode: 0,
+    eventId: 3000,
+  });
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  if (body === undefined) {
+    res.writeHead(status);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
