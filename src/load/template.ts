@@ -23,7 +23,8 @@ export function compileTemplate(text: string, encode = false): Template {
     last = match.index! + match[0].length;
   }
   parts.push(text.slice(last));
-  return { parts, names, encode };
+  // Query parameter values are written raw (as in the Azure portal), so their literal text is encoded too.
+  return { parts: encode ? parts.map(encodeURIComponent) : parts, names, encode };
 }
 
 /** Replaces the placeholders whose values are known now (env, secrets); the others stay for run time. */

@@ -37,7 +37,7 @@ export interface Target {
 }
 
 /**
- * Built-in routes: `/status/<code>` answers that status; `/token` answers {"token": "tok-<n>", "user": {...}};
+ * Built-in routes: `/status/<code>` answers that status; `/reset` drops the connection without answering; `/token` answers {"token": "tok-<n>", "user": {...}};
  * `/echo` answers the request back as JSON; anything else answers 200 "ok".
  */
 export async function startTarget(options: TargetOptions = {}): Promise<Target> {
@@ -59,6 +59,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
       const seenRequest = { method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       if (seen.length >= keep) seen.shift();
       seen.push(seenRequest);
+      if (pathOnly === '/reset') return void req.socket.destroy();
       const custom = options.route?.(seenRequest);
       let status = 200;
       let body = 'ok';

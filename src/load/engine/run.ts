@@ -4,7 +4,7 @@ import { isConstant, renderTemplate } from '../template';
 import { peakUsers, usersAt, type LoadShape } from '../loadShape';
 import type { UrlTestPlan } from '../urlTest';
 import { Recorder } from './recorder';
-import { dispatchOptions, VirtualUser, type RunContext, type RuntimeRequest, type RuntimeScenario } from './virtualUser';
+import { dispatchOptions, safeHeaderValue, safePath, VirtualUser, type RunContext, type RuntimeRequest, type RuntimeScenario } from './virtualUser';
 
 /**
  * The scheduler: starts and retires virtual users along each load shape (closed model), or starts scenario
@@ -105,7 +105,7 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
       if (constant) {
         let url = renderTemplate(p.endpoint, {});
         p.query.forEach((q, i) => (url += (i === 0 && !url.includes('?') ? '?' : '&') + q.key + '=' + renderTemplate(q.value, {})));
-        fixedOptions = dispatchOptions(p.method, url.slice(p.origin!.length) || '/', p.headers.flatMap((h) => [h.name, h.value.parts[0]]),
+        fixedOptions = dispatchOptions(p.method, safePath(url.slice(p.origin!.length) || '/'), p.headers.flatMap((h) => [h.name, safeHeaderValue(h.value.parts[0])]),
           p.body?.parts[0], options.requestTimeoutMs);
       }
       return { planned: p, slot: recorder.slots[names.indexOf(p.name)], dispatcher, fixedOptions, needsBody: p.extractors.length > 0 };

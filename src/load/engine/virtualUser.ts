@@ -100,8 +100,8 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
       path = parsed.pathname + parsed.search;
     }
     const headers: string[] = [];
-    for (let i = 0; i < p.headers.length; i++) headers.push(p.headers[i].name, renderTemplate(p.headers[i].value, this.vars));
-    return dispatchOptions(p.method, path, headers, p.body ? renderTemplate(p.body, this.vars) : undefined, this.run.requestTimeoutMs);
+    for (let i = 0; i < p.headers.length; i++) headers.push(p.headers[i].name, safeHeaderValue(renderTemplate(p.headers[i].value, this.vars)));
+    return dispatchOptions(p.method, safePath(path), headers, p.body ? renderTemplate(p.body, this.vars) : undefined, this.run.requestTimeoutMs);
   }
 
   onRequestStart(): void {}
@@ -155,6 +155,24 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
     this.run.iterationDone(this, failed);
   }
 }
+
+/**
+ * undici refuses a path with spaces or non-ASCII characters, and a header value with a line break, by throwing
+ * inside dispatch, which also leaves that connection marked busy. Values from CSV rows or responses can contain
+ * them, so they are made safe before dispatch: such characters are percent-encoded in the path and line breaks
+ * become spaces in header values.
+ */
+export function safePath(path: string): string {
+  return UNSAFE_PATH.test(path) ? path.replace(UNSAFE_PATH_ALL, (c) => encodeURIComponent(c)) : path;
+}
+const UNSAFE_PATH = /[^\x21-\x7e]/;
+const UNSAFE_PATH_ALL = /[^\x21-\x7e]/g;
+
+export function safeHeaderValue(value: string): string {
+  return UNSAFE_HEADER.test(value) ? value.replace(UNSAFE_HEADER_ALL, ' ') : value;
+}
+const UNSAFE_HEADER = /[\r\n\0]/;
+const UNSAFE_HEADER_ALL = /[\r\n\0]/g;
 
 export function dispatchOptions(method: string, path: string, headers: string[], body: string | undefined, timeoutMs: number): Dispatcher.DispatchOptions {
   return { method: method as Dispatcher.HttpMethod, path, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
