@@ -1,0 +1,281 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+import { ConfigError } from '../errors';
+import { parseDuration } from './duration';
+import { Redactor } from './redact';
+import { drillFileSchema, PROBE_TYPES } from './schema';
+import { formatPath, nearest, parseYaml, type ParsedYaml, type YamlPath } from './yamlLines';
+
+export type ProviderName = 'postgres' | 'embedded' | 'command';
+export type ProbeType = (typeof PROBE_TYPES)[number];
+
+export interface ProbeSpec {
+  type: ProbeType;
+  name: string;
+  timeoutSeconds: number;
+  tables?: string[];
+  sql?: string;
+  expect?: unknown;
+  url?: string;
+  expectStatus?: number;
+  bodyContains?: string;
+  command?: string;
+}
+
+/** A validated drill file: durations in seconds, `${VAR}` expanded, paths absolute. */
+export interface DrillConfig {
+  file: string;
+  /** Commands and relative paths are resolved from here. */
+  dir: string;
+  service: string;
+  environment?: string;
+  provider: ProviderName;
+  disruption?: string;
+  targets: { rtoSeconds: number; rpoSeconds: number };
+  source: { connection?: string; allowWrites: boolean; seed?: string };
+  backup: {
+    archive?: string;
+    fresh: boolean;
+    baseBackup?: string;
+    checkpoint?: string;
+    directory?: string;
+    file?: string;
+    newestCommand?: string;
+  };
+  target: { database?: string; connection?: string; name?: string };
+  restore: { jobs?: number; command?: string };
+  start: { command?: string; health?: { url: string; expectStatus: number; intervalSeconds: number } };
+  probes: ProbeSpec[];
+  rpo: { query?: string; heartbeat?: { table: string; column: string; write: boolean }; command?: string };
+  cleanup: { keep: boolean; command?: string };
+  timeouts: { preflight: number; backup: number; restore: number; start: number; probe: number; cleanup: number };
+  tools: { binDir?: string };
+  redactor: Redactor;
+}
+
+/** The program we serve demands RTO under 15 minutes and RPO under 5 minutes (issue 5); those are the defaults. */
+export const DEFAULT_TARGETS = Object.freeze({ rto: 15 * 60, rpo: 5 * 60 });
+export const DEFAULT_TIMEOUTS = Object.freeze({
+  preflight: 60,
+  backup: 30 * 60,
+  restore: 30 * 60,
+  start: 5 * 60,
+  probe: 60,
+  cleanup: 5 * 60,
+});
+
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+const validate = ajv.compile(drillFileSchema);
+/** Keys that hold paths, resolved against the drill file's folder. */
+const PATH_KEYS: YamlPath[] = [
+  ['backup', 'archive'],
+  ['backup', 'baseBackup'],
+  ['backup', 'checkpoint'],
+  ['backup', 'directory'],
+  ['backup', 'file'],
+  ['source', 'seed'],
+];
+const SECRET_ENV_NAME = /pass|secret|token|key|pwd|credential/i;
+
+export function loadDrillConfig(file: string, env: NodeJS.ProcessEnv = process.env): DrillConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot read the drill file (${(error as NodeJS.ErrnoException).code ?? error}); check the --config path.`);
+  }
+  return parseDrillConfig(text, file, env);
+}
+
+export function parseDrillConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): DrillConfig {
+  const name = basename(file);
+  const yaml = parseYaml(text, name);
+  if (yaml.syntaxProblems.length) throw new ConfigError(yaml.syntaxProblems);
+  const problems: string[] = [];
+  const at = (path: YamlPath, message: string, keyLine = false) =>
+    problems.push(`${name}:${keyLine ? yaml.keyLineOf(path) : yaml.lineOf(path)} ${formatPath(path)}: ${message}`);
+  const data = yaml.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ConfigError(`${name}:1 (file): a drill file is a YAML mapping with at least service and provider.`);
+  }
+  const raw = data as Record<string, any>;
+  if (Array.isArray(raw.probes)) raw.probes = raw.probes.map((p: unknown) => (typeof p === 'string' ? { type: p } : p));
+  if (!validate(raw as unknown)) for (const e of validate.errors ?? []) reportSchemaError(e, yaml, at);
+
+  const redactor = new Redactor();
+  expandEnv(raw, [], env, redactor, at);
+  const seconds = (path: YamlPath, fallback: number): number => {
+    let value: unknown = raw;
+    for (const step of path) value = (value as Record<string | number, unknown> | undefined)?.[step];
+    return value === undefined ? fallback : (parseDuration(value) ?? fallback);
+  };
+  semanticChecks(raw, at);
+  if (problems.length) throw new ConfigError(problems);
+
+  const dir = dirname(resolve(file));
+  for (const path of PATH_KEYS) {
+    const section = raw[path[0] as string];
+    const key = path[1] as string;
+    if (section && typeof section[key] === 'string' && !isAbsolute(section[key])) section[key] = resolve(dir, section[key]);
+  }
+  for (const connection of [raw.source?.connection, raw.target?.connection]) {
+    if (typeof connection === 'string') redactor.addSecret(passwordOf(connection));
+  }
+  const disruption = raw.disruption as string | undefined;
+  const targetRoot: YamlPath = disruption ? ['targets', 'disruptions', disruption] : ['targets'];
+  const probes: ProbeSpec[] = (raw.probes ?? []).map((p: Record<string, unknown>, i: number) => ({
+    ...p,
+    name: (p.name as string) ?? defaultProbeName(p, i),
+    timeoutSeconds: seconds(['probes', i, 'timeout'], seconds(['timeouts', 'probe'], DEFAULT_TIMEOUTS.probe)),
+  }));
+  const heartbeat = raw.rpo?.heartbeat;
+  return {
+    file: resolve(file),
+    dir,
+    service: raw.service,
+    environment: raw.environment,
+    provider: raw.provider,
+    disruption,
+    targets: {
+      rtoSeconds: seconds([...targetRoot, 'rto'], seconds(['targets', 'rto'], DEFAULT_TARGETS.rto)),
+      rpoSeconds: seconds([...targetRoot, 'rpo'], seconds(['targets', 'rpo'], DEFAULT_TARGETS.rpo)),
+    },
+    source: { ...raw.source, allowWrites: raw.source?.allowWrites === true },
+    backup: { ...raw.backup, fresh: raw.backup?.fresh === true },
+    target: { ...raw.target },
+    restore: { ...raw.restore },
+    start: {
+      command: raw.start?.command,
+      health: raw.start?.health && {
+        url: raw.start.health.url,
+        expectStatus: raw.start.health.expectStatus ?? 200,
+        intervalSeconds: seconds(['start', 'health', 'interval'], 1),
+      },
+    },
+    probes,
+    rpo: {
+      query: raw.rpo?.query,
+      command: raw.rpo?.command,
+      heartbeat: heartbeat && { table: heartbeat.table, column: heartbeat.column ?? 'beat_at', write: heartbeat.write === true },
+    },
+    cleanup: { keep: raw.cleanup?.keep === true, command: raw.cleanup?.command },
+    timeouts: Object.fromEntries(
+      Object.entries(DEFAULT_TIMEOUTS).map(([step, fallback]) => [step, seconds(['timeouts', step], fallback)]),
+    ) as DrillConfig['timeouts'],
+    tools: { ...raw.tools },
+    redactor,
+  };
+}
+
+function reportSchemaError(e: ErrorObject, yaml: ParsedYaml, at: (p: YamlPath, m: string, k?: boolean) => void): void {
+  // `if` errors only repeat what the `then` branch already said.
+  if (e.keyword === 'if') return;
+  const path: YamlPath = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+      const guess = nearest(key, known);
+      const hint = guess ? `did you mean "${guess}"?` : known.length ? `known keys: ${known.join(', ')}` : 'remove it';
+      return at([...path, key], `unknown key "${key}"; ${hint}`, true);
+    }
+    case 'required':
+      return at(path, `missing required key "${(e.params as { missingProperty: string }).missingProperty}"`);
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+      const guess = typeof e.data === 'string' ? nearest(e.data, allowed) : undefined;
+      return at(path, `"${String(e.data)}" is not one of ${allowed.join(', ')}${guess ? `; did you mean "${guess}"?` : ''}`);
+    }
+    case 'anyOf':
+      // Only durations use anyOf.
+      return at(path, `"${String(e.data)}" is not a duration; write e.g. 90s, 15m, 1h30m or a number of seconds`);
+    case 'pattern':
+      if (path[0] === 'target' && path[1] === 'database')
+        return at(path, `"${String(e.data)}" is not a plain database name; use lower-case letters, digits and _ (at most 63)`);
+      return;
+    case 'type':
+      if (e.schemaPath.includes('anyOf')) return; // reported once by the anyOf case
+      return at(path, `must be ${(e.params as { type: string }).type}`);
+    default:
+      return at(path, e.message ?? 'is not valid');
+  }
+}
+
+function expandEnv(
+  node: any,
+  path: YamlPath,
+  env: NodeJS.ProcessEnv,
+  redactor: Redactor,
+  at: (p: YamlPath, m: string) => void,
+): void {
+  if (!node || typeof node !== 'object') return;
+  for (const key of Object.keys(node)) {
+    const value = node[key];
+    const here = [...path, Array.isArray(node) ? Number(key) : key];
+    if (typeof value === 'string') {
+      node[key] = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+        const found = env[name];
+        if (found === undefined) {
+          at(here, `environment variable ${name} is not set; set it, or pass it as a secret pipeline variable`);
+          return '';
+        }
+        if (SECRET_ENV_NAME.test(name)) redactor.addSecret(found);
+        return found;
+      });
+    } else {
+      expandEnv(value, here, env, redactor, at);
+    }
+  }
+}
+
+function semanticChecks(raw: Record<string, any>, at: (p: YamlPath, m: string) => void): void {
+  const backup = raw.backup ?? {};
+  if (raw.provider === 'postgres' && raw.backup && !backup.archive && !backup.fresh && !backup.directory) {
+    at(['backup'], 'say which backup to restore: archive: PATH (a pg_dump archive) or fresh: true');
+  }
+  if (raw.provider === 'postgres' && backup.archive && backup.fresh) {
+    at(['backup', 'fresh'], 'choose one: archive (restore an existing dump) or fresh: true (dump at drill time)');
+  }
+  if (raw.provider === 'embedded' && raw.backup && !backup.file && !backup.fresh) {
+    at(['backup'], 'say which backup to restore: file: PATH (a PGlite dumpDataDir tarball) or fresh: true');
+  }
+  if (raw.provider === 'embedded' && backup.fresh && !raw.source?.seed) {
+    at(['backup', 'fresh'], 'a fresh embedded backup needs a source: set source.seed to a SQL file');
+  }
+  if (raw.rpo?.query && raw.rpo?.heartbeat) at(['rpo'], 'choose one RPO source: query or heartbeat');
+  if (raw.rpo?.heartbeat?.write && raw.source?.allowWrites !== true) {
+    at(['rpo', 'heartbeat', 'write'], 'writing a heartbeat changes the source; add source.allowWrites: true to opt in');
+  }
+  if (raw.rpo?.heartbeat?.write && !backup.fresh) {
+    at(['rpo', 'heartbeat', 'write'], 'a heartbeat written now only lands in a fresh backup; set backup.fresh: true');
+  }
+  if (raw.disruption && !raw.targets?.disruptions?.[raw.disruption]) {
+    const known = Object.keys(raw.targets?.disruptions ?? {});
+    at(['disruption'], `no targets.disruptions.${raw.disruption} declared${known.length ? ` (declared: ${known.join(', ')})` : ''}`);
+  }
+  for (const [i, p] of (Array.isArray(raw.probes) ? raw.probes : []).entries()) {
+    if (raw.provider === 'command' && ['select1', 'schema', 'rowcounts', 'checksums', 'sql'].includes(p?.type)) {
+      at(['probes', i, 'type'], `the command provider has no SQL connection; use http or command probes`);
+    }
+  }
+  if (Array.isArray(raw.probes) && raw.probes.length === 0) at(['probes'], 'list at least one probe; a drill without probes proves nothing');
+}
+
+function defaultProbeName(p: Record<string, unknown>, index: number): string {
+  if (p.tables) return `${p.type} ${(p.tables as string[]).join(', ')}`;
+  if (p.url) return `${p.type} ${p.url}`;
+  return p.type === 'sql' || p.type === 'command' ? `${p.type} #${index + 1}` : String(p.type);
+}
+
+export function passwordOf(connection: string): string | undefined {
+  try {
+    const url = new URL(connection);
+    return url.password ? decodeURIComponent(url.password) : undefined;
+  } catch {
+    return /password\s*=\s*('([^']*)'|(\S+))/i.exec(connection)?.slice(2).find(Boolean);
+  }
+}

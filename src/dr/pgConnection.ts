@@ -1,0 +1,111 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { Client, type ClientConfig } from 'pg';
+import { ConfigError, InfrastructureError } from '../errors';
+
+/**
+ * One PostgreSQL endpoint, parsed from a `postgres://` URL. Tools get it through libpq's PG* environment
+ * variables, so the password never appears in a command line.
+ */
+export interface PgEndpoint {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  database: string;
+  sslmode?: string;
+}
+
+export function parseConnection(connection: string, what: string): PgEndpoint {
+  let url: URL;
+  try {
+    url = new URL(connection);
+  } catch {
+    throw new ConfigError(`${what}: not a postgres:// URL; write it as postgres://user:\${PGPASSWORD}@host:5432/database`);
+  }
+  if (!/^postgres(ql)?:$/.test(url.protocol)) {
+    throw new ConfigError(`${what}: the scheme must be postgres:// or postgresql://`);
+  }
+  return {
+    host: decodeURIComponent(url.hostname) || '127.0.0.1',
+    port: Number(url.port || 5432),
+    user: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
+    sslmode: url.searchParams.get('sslmode') ?? undefined,
+  };
+}
+
+/** `host:port/db` for messages and evidence: never the user or password. */
+export function describe(endpoint: PgEndpoint, database = endpoint.database): string {
+  return `${endpoint.host}:${endpoint.port}/${database}`;
+}
+
+export function toolEnv(endpoint: PgEndpoint, database = endpoint.database, readOnly = false): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PGHOST: endpoint.host, PGPORT: String(endpoint.port), PGDATABASE: database, PGCONNECT_TIMEOUT: '10' };
+  for (const name of ['PGUSER', 'PGPASSWORD', 'PGSSLMODE', 'PGOPTIONS', 'PGSERVICE', 'PGPASSFILE']) delete env[name];
+  if (endpoint.user) env.PGUSER = endpoint.user;
+  if (endpoint.password) env.PGPASSWORD = endpoint.password;
+  if (endpoint.sslmode) env.PGSSLMODE = endpoint.sslmode;
+  if (readOnly) env.PGOPTIONS = '-c default_transaction_read_only=on';
+  return env;
+}
+
+/**
+ * A connected client. Source connections are opened with `default_transaction_read_only=on`: the drill reads the
+ * source, and PostgreSQL itself refuses a write on such a session, so "never written to" is enforced, not hoped.
+ */
+export async function connect(
+  endpoint: PgEndpoint,
+  options: { database?: string; readOnly?: boolean; statementTimeoutMs?: number } = {},
+): Promise<Client> {
+  const settings: string[] = [];
+  if (options.readOnly) settings.push('-c default_transaction_read_only=on');
+  if (options.statementTimeoutMs) settings.push(`-c statement_timeout=${Math.ceil(options.statementTimeoutMs)}`);
+  const config: ClientConfig = {
+    host: endpoint.host,
+    port: endpoint.port,
+    user: endpoint.user,
+    password: endpoint.password,
+    database: options.database ?? endpoint.database,
+    connectionTimeoutMillis: 10_000,
+    options: settings.join(' ') || undefined,
+    ssl: endpoint.sslmode && endpoint.sslmode !== 'disable' ? { rejectUnauthorized: endpoint.sslmode === 'verify-full' } : undefined,
+  };
+  const client = new Client(config);
+  client.on('error', () => undefined); // a server-side termination (DROP ... WITH (FORCE)) must not crash the process
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw new InfrastructureError(
+      `Cannot connect to PostgreSQL at ${describe(endpoint, config.database)}: ${(error as Error).message}. Check the address, the credentials and that the server accepts connections from this agent.`,
+      { cause: error },
+    );
+  }
+  return client;
+}
+
+/**
+ * Where pg_dump and pg_restore live: `tools.binDir`, then PATH, then Debian's /usr/lib/postgresql/<major>/bin
+ * (newest major first, since a newer pg_restore reads older archives but not the reverse).
+ */
+export function findTool(name: string, binDir?: string): string | undefined {
+  const dirs = binDir ? [binDir] : [...(process.env.PATH ?? '').split(delimiter), ...debianBinDirs()];
+  for (const dir of dirs) {
+    const candidate = join(dir, name);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function debianBinDirs(): string[] {
+  try {
+    return readdirSync('/usr/lib/postgresql')
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a))
+      .map((v) => `/usr/lib/postgresql/${v}/bin`);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,22 @@
+import { ConfigError } from '../../errors';
+import type { ProviderName } from '../config';
+import type { DrillProvider } from '../provider';
+import { commandProvider } from './command';
+import { embeddedProvider } from './embedded';
+import { postgresProvider } from './postgres';
+
+/**
+ * Providers by the `provider:` name of a drill file. An Azure point-in-time-restore provider registers here too
+ * (and adds its name to the schema's provider enum with its own if/then branch).
+ */
+const providers = new Map<string, DrillProvider>([
+  [postgresProvider.name, postgresProvider],
+  [embeddedProvider.name, embeddedProvider],
+  [commandProvider.name, commandProvider],
+]);
+
+export function providerFor(name: ProviderName | string): DrillProvider {
+  const provider = providers.get(name);
+  if (!provider) throw new ConfigError(`provider: "${name}" is not available; use one of ${[...providers.keys()].join(', ')}`);
+  return provider;
+}
