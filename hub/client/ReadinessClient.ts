@@ -1,0 +1,72 @@
+import type { SignOffDocument, StatusDocument, WaiverDocument } from '../../src/gate/records';
+import type { StoredDocument } from '../../src/store/documentStore';
+
+/**
+ * Everything the hub reads or writes goes through this interface, so views never know whether they
+ * run inside Azure DevOps or under `readiness serve` (DESIGN.md "One engine, three faces").
+ */
+
+/** The person using the hub. `groups` only carries what the host can tell us (the local host does). */
+export interface HubUser {
+  id: string;
+  name: string;
+  /** Unique name (usually the e-mail address) when the host knows it. */
+  uniqueName?: string;
+  groups: string[];
+}
+
+/**
+ * The roles a subject's policy asks to sign, stored in the `policies` collection under
+ * `subjectKey(service, environment)` so the hub can tell who may sign without reading the policy file.
+ * A signer entry is a user id, a unique name (e-mail), a display name, or a group name.
+ */
+export interface PolicyRole {
+  role: string;
+  description?: string;
+  signers: string[];
+}
+
+export interface PolicyDocument extends StoredDocument {
+  service: string;
+  environment: string;
+  roles: PolicyRole[];
+}
+
+export const HubCollections = Object.freeze({ policies: 'policies' });
+
+/** Which run a build-results tab shows. */
+export interface BuildRef {
+  project: string;
+  buildId: number;
+}
+
+export interface ReadinessData {
+  statuses: StatusDocument[];
+  /** Raw documents: each one is checked against the evidence schema before a view uses it. */
+  evidence: unknown[];
+  signoffs: SignOffDocument[];
+  waivers: WaiverDocument[];
+  policies: PolicyDocument[];
+}
+
+export interface ReadinessClient {
+  currentUser(): Promise<HubUser>;
+  /** Everything the overview and the service page need, read in one go. */
+  loadAll(): Promise<ReadinessData>;
+  /**
+   * Read-modify-write of a sign-off or waiver document with `__etag` concurrency: when another
+   * writer got there first, re-reads and re-applies `change`, so both writes land.
+   */
+  updateSignOffs(
+    service: string,
+    environment: string,
+    change: (current: SignOffDocument | undefined) => SignOffDocument,
+  ): Promise<SignOffDocument>;
+  updateWaivers(
+    service: string,
+    environment: string,
+    change: (current: WaiverDocument | undefined) => WaiverDocument,
+  ): Promise<WaiverDocument>;
+  /** The evidence documents attached to one pipeline run (attachment type `readiness.evidence`). */
+  runEvidence(build: BuildRef): Promise<unknown[]>;
+}

@@ -1,0 +1,92 @@
+import * as React from 'react';
+import { Header, TitleSize } from 'azure-devops-ui/Header';
+import { Page } from 'azure-devops-ui/Page';
+import type { HubUser, ReadinessClient, ReadinessData } from '../client/ReadinessClient';
+import { Subject, buildSubjects, invalidWithoutSubject } from '../model/overview';
+import { Overview } from './Overview';
+import { PageState, StateView, errorMessage } from './PageState';
+import { InvalidEvidenceList, ServicePage, ServiceTab } from './ServicePage';
+
+interface Loaded {
+  user: HubUser;
+  data: ReadinessData;
+  subjects: Subject[];
+}
+
+/** `#/service/<subjectKey>/<tab>`: lets a link or a test open a service page directly. */
+export interface Route {
+  subjectKey?: string;
+  tab?: ServiceTab;
+}
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  return parts[0] === 'service' && parts[1] ? { subjectKey: parts[1], tab: (parts[2] as ServiceTab) || undefined } : {};
+}
+
+/** Marks the first render that shows data, for bench/hub-render.ts. */
+export function markFirstRender(): void {
+  if (document.body.dataset.firstRenderMs) return;
+  document.body.dataset.firstRenderMs = String(Math.round(performance.now()));
+}
+
+export function HubApp(props: { client: ReadinessClient; initialRoute?: Route }) {
+  const [state, setState] = React.useState<PageState<Loaded>>({ kind: 'loading' });
+  const [route, setRoute] = React.useState<Route>(props.initialRoute ?? {});
+
+  const load = React.useCallback(async () => {
+    try {
+      const [user, data] = await Promise.all([props.client.currentUser(), props.client.loadAll()]);
+      const subjects = buildSubjects(data);
+      setState(
+        subjects.length === 0
+          ? { kind: 'empty', title: 'No readiness data yet', detail: 'Run a pipeline with the readiness tasks (load test, DR drill, gate), or `readiness demo` locally, and the services appear here.' }
+          : { kind: 'ready', data: { user, data, subjects } },
+      );
+    } catch (error) {
+      setState({ kind: 'error', message: errorMessage(error) });
+    }
+  }, [props.client]);
+
+  React.useEffect(() => {
+    void load();
+  }, [load]);
+  React.useEffect(() => {
+    if (state.kind === 'ready') markFirstRender();
+  }, [state.kind]);
+
+  const open = (subjectKey?: string, tab?: ServiceTab) => {
+    setRoute({ subjectKey, tab });
+    try {
+      window.location.hash = subjectKey ? `#/service/${encodeURIComponent(subjectKey)}${tab ? `/${tab}` : ''}` : '#/';
+    } catch {
+      // Some hosts forbid touching the frame's location; the in-memory route still works.
+    }
+  };
+
+  const subject = state.kind === 'ready' && route.subjectKey ? state.data.subjects.find((s) => s.key === route.subjectKey) : undefined;
+  return (
+    <Page className="readiness-page flex-grow">
+      <Header
+        title={subject ? `${subject.service} · ${subject.environment}` : 'Readiness'}
+        titleSize={TitleSize.Large}
+        backButtonProps={subject ? { onClick: () => open(undefined), ariaLabel: 'Back to all services' } : undefined}
+        description={subject ? undefined : 'Is each service ready for production, what is missing, and who signed off.'}
+      />
+      <div className="page-content page-content-top flex-column">
+        <StateView state={state} what="readiness data">
+          {(loaded) =>
+            subject ? (
+              <ServicePage key={subject.key} subject={subject} user={loaded.user} client={props.client} onSaved={() => void load()} initialTab={route.tab} />
+            ) : (
+              <>
+                <InvalidEvidenceList items={invalidWithoutSubject(loaded.data)} />
+                <Overview subjects={loaded.subjects} onOpen={(s) => open(s.key)} />
+              </>
+            )
+          }
+        </StateView>
+      </div>
+    </Page>
+  );
+}

@@ -1,0 +1,89 @@
+import * as React from 'react';
+import { Card } from 'azure-devops-ui/Card';
+import { MessageCard, MessageCardSeverity } from 'azure-devops-ui/MessageCard';
+import { Tab, TabBar, TabSize } from 'azure-devops-ui/Tabs';
+import type { DocsEvidence, DrillEvidence, Evidence, LoadTestEvidence } from '../../src/evidence/types';
+import type { HubUser, ReadinessClient } from '../client/ReadinessClient';
+import type { Subject } from '../model/overview';
+import { ChecksView } from './ChecksView';
+import { DocsView } from './DocsView';
+import { DrillView } from './DrillView';
+import { LoadTestView } from './LoadTestView';
+import { StatusPill } from './Overview';
+import { SignOffPanel } from './SignOffPanel';
+
+export type ServiceTab = 'checks' | 'loadtest' | 'drill' | 'docs' | 'signoffs';
+
+function newestOf<K extends Evidence['kind']>(subject: Subject, kind: K, id?: string) {
+  const ofKind = subject.evidence.filter((e) => e.kind === kind);
+  return (ofKind.find((e) => e.id === id) ?? ofKind[0]) as Extract<Evidence, { kind: K }> | undefined;
+}
+
+export function InvalidEvidenceList(props: { items: Subject['invalidEvidence'] }) {
+  if (props.items.length === 0) return null;
+  return (
+    <div className="readiness-section" data-testid="invalid-evidence">
+      <MessageCard severity={MessageCardSeverity.Warning}>
+        <div className="flex-column">
+          <span>{props.items.length} evidence document(s) failed the schema check and are not shown:</span>
+          {props.items.map((i) => (
+            <span key={i.id} className="readiness-invalid">Invalid evidence <code>{i.id}</code>: {i.reason}</span>
+          ))}
+        </div>
+      </MessageCard>
+    </div>
+  );
+}
+
+/** Everything about one service in one environment. */
+export function ServicePage(props: { subject: Subject; user: HubUser; client: ReadinessClient; onSaved: () => void; initialTab?: ServiceTab }) {
+  const { subject } = props;
+  const [tab, setTab] = React.useState<ServiceTab>(props.initialTab ?? 'checks');
+  const [evidenceId, setEvidenceId] = React.useState<string | undefined>();
+  const loadtest = newestOf(subject, 'loadtest', evidenceId) as LoadTestEvidence | undefined;
+  const drill = newestOf(subject, 'drill', evidenceId) as DrillEvidence | undefined;
+  const docs = newestOf(subject, 'docs', evidenceId) as DocsEvidence | undefined;
+  const openEvidence = (id: string) => {
+    const found = subject.evidence.find((e) => e.id === id);
+    if (found && found.kind !== 'gate') {
+      setEvidenceId(id);
+      setTab(found.kind);
+    }
+  };
+  const missing = (what: string) => <p className="readiness-muted">No {what} evidence for {subject.service} in {subject.environment} yet.</p>;
+  return (
+    <div className="flex-column">
+      <div className="flex-row flex-center" style={{ gap: 8 }}>
+        <StatusPill status={subject.status} />
+        {subject.statusDoc ? (
+          <span>
+            Level <strong>{subject.statusDoc.level ?? 'none'}</strong>
+            {subject.statusDoc.requiredLevel ? ` of required ${subject.statusDoc.requiredLevel}` : ''}, evaluated{' '}
+            {new Date(subject.statusDoc.evaluatedAt).toLocaleString()}
+          </span>
+        ) : (
+          <span className="readiness-muted">The gate has not evaluated this service yet.</span>
+        )}
+      </div>
+      <InvalidEvidenceList items={subject.invalidEvidence} />
+      <TabBar selectedTabId={tab} onSelectedTabChanged={(id) => setTab(id as ServiceTab)} tabSize={TabSize.Tall} className="readiness-section">
+        <Tab id="checks" name="Checks" />
+        <Tab id="loadtest" name="Load test" />
+        <Tab id="drill" name="DR drill" />
+        <Tab id="docs" name="Documentation" />
+        <Tab id="signoffs" name="Sign-offs" badgeCount={subject.pendingSignOffs.length || undefined} />
+      </TabBar>
+      <div className="readiness-section">
+        {tab === 'checks' ? (
+          <Card titleProps={{ text: 'Checks' }}>
+            <ChecksView checks={subject.statusDoc?.checks ?? []} onOpenEvidence={openEvidence} />
+          </Card>
+        ) : null}
+        {tab === 'loadtest' ? (loadtest ? <LoadTestView evidence={loadtest} /> : missing('load-test')) : null}
+        {tab === 'drill' ? (drill ? <DrillView evidence={drill} /> : missing('drill')) : null}
+        {tab === 'docs' ? (docs ? <DocsView evidence={docs} /> : missing('documentation')) : null}
+        {tab === 'signoffs' ? <SignOffPanel subject={subject} user={props.user} client={props.client} onSaved={props.onSaved} /> : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,168 @@
+import * as React from 'react';
+import { Button } from 'azure-devops-ui/Button';
+import { Card } from 'azure-devops-ui/Card';
+import { MessageCard, MessageCardSeverity } from 'azure-devops-ui/MessageCard';
+import { Pill, PillSize, PillVariant } from 'azure-devops-ui/Pill';
+import { TextField } from 'azure-devops-ui/TextField';
+import type { SignOff } from '../../src/gate/records';
+import type { HubUser, ReadinessClient } from '../client/ReadinessClient';
+import type { Subject } from '../model/overview';
+import { appendEvent, currentDecisions, historyCsv, holdsRole, revokeEvent, signOffEvent } from '../model/signoffs';
+import { errorMessage } from './PageState';
+import { WaiversCard } from './WaiversCard';
+
+type Action = 'approve' | 'reject' | 'revoke';
+
+/** Per role: the comment being typed and the outcome of the last attempt. A failed save keeps the comment. */
+interface RoleDraft {
+  comment: string;
+  saving?: Action;
+  failed?: { action: Action; message: string };
+  missingComment?: boolean;
+}
+
+const DECISION_COLOR = {
+  approve: { red: 16, green: 124, blue: 16 },
+  reject: { red: 209, green: 52, blue: 56 },
+};
+
+export function downloadText(fileName: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const anchor = document.createElement('a');
+  anchor.href = url;
+  anchor.download = fileName;
+  document.body.appendChild(anchor);
+  anchor.click();
+  anchor.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function SignOffPanel(props: { subject: Subject; user: HubUser; client: ReadinessClient; onSaved: () => void }) {
+  const { subject, user, client } = props;
+  const [drafts, setDrafts] = React.useState<Record<string, RoleDraft>>({});
+  const decisions = currentDecisions(subject.signoffs);
+  const roles = subject.policy?.roles ?? [];
+  const draft = (role: string): RoleDraft => drafts[role] ?? { comment: '' };
+  const update = (role: string, change: Partial<RoleDraft>) =>
+    setDrafts((all) => ({ ...all, [role]: { ...(all[role] ?? { comment: '' }), ...change } }));
+
+  async function act(role: string, action: Action, current: SignOff | undefined) {
+    const comment = draft(role).comment.trim();
+    if (!comment) {
+      update(role, { missingComment: true });
+      return;
+    }
+    update(role, { saving: action, failed: undefined, missingComment: false });
+    const event =
+      action === 'revoke' && current
+        ? revokeEvent(user, current, comment)
+        : signOffEvent(user, { service: subject.service, environment: subject.environment, role, decision: action as 'approve' | 'reject', comment, version: subject.statusDoc?.evidenceId });
+    try {
+      await client.updateSignOffs(subject.service, subject.environment, appendEvent(subject.service, subject.environment, event));
+      update(role, { comment: '', saving: undefined });
+      props.onSaved();
+    } catch (error) {
+      // Nothing is lost silently: the comment stays in the field and the same action can be retried.
+      update(role, { saving: undefined, failed: { action, message: errorMessage(error) } });
+    }
+  }
+
+  return (
+    <div className="flex-column" data-testid="signoff-panel">
+      <Card titleProps={{ text: 'Sign-offs' }} headerCommandBarItems={[{
+        id: 'export-csv',
+        text: 'Export audit trail (CSV)',
+        iconProps: { iconName: 'Download' },
+        onActivate: () => downloadText(`signoffs-${subject.key}.csv`, historyCsv(subject.signoffs), 'text/csv'),
+      }]}>
+        <div className="flex-column flex-grow">
+          {roles.length === 0 ? (
+            <p className="readiness-muted">The policy for this service asks for no sign-offs.</p>
+          ) : null}
+          {roles.map((role) => {
+            const current = decisions.get(role.role);
+            const mayAct = holdsRole(role, user);
+            const d = draft(role.role);
+            return (
+              <div key={role.role} className="readiness-role" data-role={role.role}>
+                <div className="flex-row flex-center">
+                  <span className="body-l font-weight-semibold margin-right-8">{role.role}</span>
+                  {current ? (
+                    <Pill size={PillSize.compact} variant={PillVariant.colored} color={DECISION_COLOR[current.decision]}>
+                      {current.decision === 'approve' ? 'Approved' : 'Rejected'}
+                    </Pill>
+                  ) : (
+                    <Pill size={PillSize.compact}>Pending</Pill>
+                  )}
+                </div>
+                {role.description ? <div className="readiness-muted">{role.description}</div> : null}
+                <div className="readiness-muted body-s" data-testid="decision">
+                  {current
+                    ? `${current.decision === 'approve' ? 'Approved' : 'Rejected'} by ${current.by.name} on ${new Date(current.at).toLocaleString()}: “${current.comment}”`
+                    : 'No decision yet.'}
+                </div>
+                {mayAct ? (
+                  <div className="flex-column" style={{ marginTop: 8, gap: 6 }}>
+                    <TextField
+                      className="readiness-comment"
+                      multiline
+                      rows={2}
+                      value={d.comment}
+                      placeholder="Comment (required): what you checked and why"
+                      ariaLabel={`Comment for ${role.role}`}
+                      onChange={(_e, value) => update(role.role, { comment: value, missingComment: false })}
+                    />
+                    {d.missingComment ? <span className="readiness-invalid">A comment is required.</span> : null}
+                    <div className="flex-row" style={{ gap: 8 }}>
+                      <Button text="Approve" primary disabled={!!d.saving} onClick={() => act(role.role, 'approve', current)} />
+                      <Button text="Reject" danger disabled={!!d.saving} onClick={() => act(role.role, 'reject', current)} />
+                      {current ? <Button text="Revoke" subtle disabled={!!d.saving} onClick={() => act(role.role, 'revoke', current)} /> : null}
+                      {d.saving ? <span className="readiness-muted">Saving…</span> : null}
+                    </div>
+                    {d.failed ? (
+                      <MessageCard severity={MessageCardSeverity.Error}>
+                        <div className="flex-row flex-center" style={{ gap: 8 }}>
+                          <span>Your {d.failed.action} was not saved: {d.failed.message} Your comment is kept.</span>
+                          <Button text="Retry" onClick={() => act(role.role, d.failed!.action, current)} />
+                        </div>
+                      </MessageCard>
+                    ) : null}
+                  </div>
+                ) : (
+                  <div className="readiness-muted body-s" data-testid="not-signer" style={{ marginTop: 6 }}>
+                    You cannot sign for {role.role}: it is held by {role.signers.join(', ') || 'nobody'}.
+                  </div>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </Card>
+      <Card className="readiness-section" titleProps={{ text: 'Audit trail' }}>
+        <AuditTrail subject={subject} />
+      </Card>
+      <WaiversCard subject={subject} user={user} client={client} onSaved={props.onSaved} />
+    </div>
+  );
+}
+
+function AuditTrail(props: { subject: Subject }) {
+  const history = [...(props.subject.signoffs?.history ?? [])].reverse();
+  if (history.length === 0) return <p className="readiness-muted">Nobody has signed yet.</p>;
+  return (
+    <table className="readiness-table" data-testid="audit-trail">
+      <thead><tr><th>When</th><th>Who</th><th>Role</th><th>What</th><th>Comment</th></tr></thead>
+      <tbody>
+        {history.map((e) => (
+          <tr key={e.id}>
+            <td>{new Date(e.at).toLocaleString()}</td>
+            <td>{e.by.name}</td>
+            <td>{e.role}</td>
+            <td>{e.type === 'signoff' ? (e.decision === 'approve' ? 'approved' : 'rejected') : 'revoked'}</td>
+            <td>{e.comment}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,96 @@
+import * as React from 'react';
+import { Button } from 'azure-devops-ui/Button';
+import { Card } from 'azure-devops-ui/Card';
+import { MessageCard, MessageCardSeverity } from 'azure-devops-ui/MessageCard';
+import { Pill, PillSize, PillVariant } from 'azure-devops-ui/Pill';
+import { TextField } from 'azure-devops-ui/TextField';
+import type { HubUser, ReadinessClient } from '../client/ReadinessClient';
+import type { Subject } from '../model/overview';
+import { appendWaiver, isExpired, newWaiver, rolesHeldBy } from '../model/signoffs';
+import { errorMessage } from './PageState';
+
+interface Draft {
+  check: string;
+  reason: string;
+  until: string;
+  saving?: boolean;
+  problem?: string;
+}
+
+/**
+ * Waivers with reason and expiry. An expired waiver stays listed (it is part of the record) but is
+ * marked expired and no longer counts. Anyone holding a sign-off role for the service may add one.
+ */
+export function WaiversCard(props: { subject: Subject; user: HubUser; client: ReadinessClient; onSaved: () => void }) {
+  const { subject, user } = props;
+  const [draft, setDraft] = React.useState<Draft>({ check: '', reason: '', until: '' });
+  const now = Date.now();
+  const waivers = [...(subject.waivers?.waivers ?? [])].reverse();
+  const mayWaive = rolesHeldBy(subject.policy, user).length > 0;
+  const checkIds = subject.statusDoc?.checks.map((c) => c.id) ?? [];
+
+  async function save() {
+    const problems: string[] = [];
+    if (!draft.check.trim()) problems.push('name the check to waive');
+    if (!draft.reason.trim()) problems.push('give a reason');
+    const until = Date.parse(draft.until);
+    if (!draft.until || Number.isNaN(until)) problems.push('set an expiry date');
+    else if (until <= Date.now()) problems.push('the expiry must be in the future');
+    if (problems.length) {
+      setDraft({ ...draft, problem: `To add a waiver, ${problems.join(', ')}.` });
+      return;
+    }
+    setDraft({ ...draft, saving: true, problem: undefined });
+    try {
+      const waiver = newWaiver(user, { check: draft.check.trim(), reason: draft.reason.trim(), until: new Date(until).toISOString() });
+      await props.client.updateWaivers(subject.service, subject.environment, appendWaiver(subject.service, subject.environment, waiver));
+      setDraft({ check: '', reason: '', until: '' });
+      props.onSaved();
+    } catch (error) {
+      setDraft({ ...draft, saving: false, problem: `The waiver was not saved: ${errorMessage(error)} Your entry is kept; try again.` });
+    }
+  }
+
+  return (
+    <Card className="readiness-section" titleProps={{ text: 'Waivers' }}>
+      <div className="flex-column flex-grow" style={{ gap: 8 }}>
+        {waivers.length === 0 ? <p className="readiness-muted">No waivers.</p> : (
+          <table className="readiness-table" data-testid="waivers">
+            <thead><tr><th>Check</th><th>State</th><th>Reason</th><th>By</th><th>Until</th></tr></thead>
+            <tbody>
+              {waivers.map((w) => {
+                const expired = isExpired(w, now);
+                return (
+                  <tr key={w.id} data-waiver={w.id} className={expired ? 'readiness-expired-row' : ''}>
+                    <td className={expired ? 'readiness-expired' : ''}>{w.check}</td>
+                    <td>
+                      <span className="flex-row"><Pill size={PillSize.compact} variant={expired ? PillVariant.outlined : PillVariant.colored} color={expired ? undefined : { red: 202, green: 80, blue: 16 }}>
+                        {expired ? 'Expired' : 'Active'}
+                      </Pill></span>
+                    </td>
+                    <td>{w.reason}</td>
+                    <td>{w.by.name}</td>
+                    <td>{new Date(w.until).toLocaleDateString()}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+        {mayWaive ? (
+          <div className="flex-column" style={{ gap: 6 }} data-testid="add-waiver">
+            <span className="font-weight-semibold">Add a waiver</span>
+            <TextField value={draft.check} ariaLabel="Check to waive" placeholder={`Check id${checkIds.length ? ` (${checkIds.join(', ')})` : ''}`} onChange={(_e, v) => setDraft({ ...draft, check: v })} />
+            <TextField value={draft.reason} ariaLabel="Waiver reason" placeholder="Reason (required)" onChange={(_e, v) => setDraft({ ...draft, reason: v })} />
+            <label className="body-s">
+              Expires on{' '}
+              <input type="date" aria-label="Waiver expiry" value={draft.until} onChange={(e) => setDraft({ ...draft, until: e.target.value })} />
+            </label>
+            <div><Button text="Add waiver" disabled={draft.saving} onClick={save} /></div>
+            {draft.problem ? <MessageCard severity={MessageCardSeverity.Error}>{draft.problem}</MessageCard> : null}
+          </div>
+        ) : null}
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,80 @@
+import type { Evidence, EvidenceKind } from '../../src/evidence/types';
+
+/**
+ * Evidence arrives from storage written by other versions and other hands, so the hub checks each
+ * document before a view touches it. A document that fails is shown as invalid with the reason; it
+ * never reaches a view that would crash on a missing field.
+ */
+export type CheckedEvidence =
+  | { valid: true; evidence: Evidence }
+  | { valid: false; id: string; service?: string; environment?: string; reason: string };
+
+const KINDS: EvidenceKind[] = ['loadtest', 'drill', 'docs', 'gate'];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Fields each kind's views read; the full JSON Schema lives in src/evidence. */
+const METRIC_FIELDS: Record<EvidenceKind, Array<[string, 'object' | 'array' | 'number' | 'string']>> = {
+  loadtest: [['totals', 'object'], ['requests', 'array'], ['timeline', 'array']],
+  drill: [['targets', 'object'], ['steps', 'array'], ['probes', 'array']],
+  docs: [['findings', 'array']],
+  gate: [['checks', 'array'], ['status', 'string']],
+};
+
+function typeOk(value: unknown, type: 'object' | 'array' | 'number' | 'string'): boolean {
+  if (type === 'array') return Array.isArray(value);
+  if (type === 'object') return isObject(value);
+  return typeof value === type;
+}
+
+export function checkEvidence(raw: unknown): CheckedEvidence {
+  if (!isObject(raw)) return { valid: false, id: '(unknown)', reason: 'the document is not a JSON object' };
+  const id = typeof raw.id === 'string' ? raw.id : '(no id)';
+  const service = typeof raw.service === 'string' ? raw.service : undefined;
+  const environment = typeof raw.environment === 'string' ? raw.environment : undefined;
+  const problems: string[] = [];
+  if (raw.invalidJson) problems.push('the attachment is not valid JSON');
+  for (const field of ['id', 'service', 'environment', 'startedAt', 'finishedAt', 'summary']) {
+    if (typeof raw[field] !== 'string') problems.push(`"${field}" must be a string`);
+  }
+  if (raw.schemaVersion !== 1) problems.push(`"schemaVersion" must be 1, found ${JSON.stringify(raw.schemaVersion)}`);
+  if (!KINDS.includes(raw.kind as EvidenceKind)) problems.push(`"kind" must be one of ${KINDS.join(', ')}`);
+  if (!['passed', 'failed', 'error'].includes(raw.verdict as string)) problems.push('"verdict" must be passed, failed or error');
+  if (!Array.isArray(raw.criteria)) problems.push('"criteria" must be a list');
+  else {
+    raw.criteria.forEach((c, i) => {
+      if (!isObject(c) || typeof c.expression !== 'string' || typeof c.failed !== 'boolean') {
+        problems.push(`"criteria[${i}]" needs an expression and a failed flag`);
+      }
+    });
+  }
+  if (!isObject(raw.metrics)) problems.push('"metrics" must be an object');
+  else if (KINDS.includes(raw.kind as EvidenceKind)) {
+    for (const [field, type] of METRIC_FIELDS[raw.kind as EvidenceKind]) {
+      if (!typeOk(raw.metrics[field], type)) problems.push(`"metrics.${field}" must be ${type === 'array' ? 'a list' : `a ${type}`}`);
+    }
+  }
+  if (typeof raw.finishedAt === 'string' && Number.isNaN(Date.parse(raw.finishedAt))) {
+    problems.push('"finishedAt" is not a date');
+  }
+  if (problems.length > 0) return { valid: false, id, service, environment, reason: problems.join('; ') };
+  return { valid: true, evidence: { run: {}, links: [], ...(raw as object) } as unknown as Evidence };
+}
+
+export function newestFirst<T extends { finishedAt: string }>(items: T[]): T[] {
+  return [...items].sort((a, b) => Date.parse(b.finishedAt) - Date.parse(a.finishedAt));
+}
+
+/** "3 h ago": how fresh a piece of evidence is. */
+export function ago(iso: string | undefined, now: number): string {
+  if (!iso) return 'never';
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 90) return `${seconds} s ago`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 90) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 36) return `${hours} h ago`;
+  return `${Math.round(hours / 24)} d ago`;
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Collections, SignOffDocument } from '../gate/records';
+import { DocumentExistsError, DocumentStore, EtagConflictError, StoredDocument } from '../store/documentStore';
+import { HttpError, readJson, sendJson } from './http';
+import { checkSignOffWrite, ServeUser } from './signOffRules';
+
+/**
+ * The extension-data REST API in the shape the ExtensionManagement client calls
+ * (azure-devops-extension-api ExtensionManagementClient, api-version 7.2-preview.1):
+ *
+ *   _apis/ExtensionManagement/InstalledExtensions/{publisher}/{extension}/Data/Scopes/{scopeType}/{scopeValue}
+ *     /Collections/{collection}/Documents[/{documentId}]
+ *
+ * GET lists or reads, POST creates (fails if the id exists), PUT upserts, PATCH updates (must exist),
+ * DELETE removes. A write whose `__etag` is stale gets 409; the client re-reads, merges and retries.
+ */
+const ROUTE =
+  /^\/_apis\/extensionmanagement\/installedextensions\/([^/]+)\/([^/]+)\/data\/scopes\/([^/]+)\/([^/]+)\/collections\/([^/]+)\/documents(?:\/([^/]+))?\/?$/i;
+
+export const POLICIES_COLLECTION = 'policies';
+
+export interface ExtensionDataContext {
+  store: DocumentStore;
+  user: ServeUser;
+  onChange?: (service: string, environment: string) => Promise<void>;
+  log: (line: string) => void;
+}
+
+export function matchesExtensionData(pathname: string): boolean {
+  return ROUTE.test(pathname);
+}
+
+/** `User/Me` documents are private to the user: kept in a collection of their own. */
+function collectionFor(scopeType: string, collection: string, user: ServeUser): string {
+  if (scopeType.toLowerCase() === 'user') return `user.${user.id.replace(/[^A-Za-z0-9_-]+/g, '-')}.${collection}`;
+  if (scopeType.toLowerCase() !== 'default') throw new HttpError(400, `Unknown scope type "${scopeType}"; use Default or User.`);
+  return collection;
+}
+
+function asDocument(body: unknown, id?: string): StoredDocument {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'A document must be a JSON object.');
+  const doc = { ...(body as Record<string, unknown>) } as StoredDocument;
+  if (id && doc.id === undefined) doc.id = id;
+  if (doc.id === undefined || doc.id === '') doc.id = randomUUID();
+  if (typeof doc.id !== 'string') throw new HttpError(400, 'A document id must be a string.');
+  if (doc.__etag !== undefined && typeof doc.__etag !== 'number') throw new HttpError(400, '"__etag" must be a number.');
+  return doc;
+}
+
+export async function handleExtensionData(req: IncomingMessage, res: ServerResponse, pathname: string, ctx: ExtensionDataContext): Promise<void> {
+  const match = ROUTE.exec(pathname);
+  if (!match) throw new HttpError(404, 'Not found.');
+  const [, , , scopeType, , rawCollection, rawId] = match;
+  const collection = collectionFor(scopeType, decodeURIComponent(rawCollection), ctx.user);
+  const id = rawId === undefined ? undefined : decodeURIComponent(rawId);
+  const { store } = ctx;
+  const method = (req.method ?? 'GET').toUpperCase();
+
+  if (method === 'GET') {
+    if (id === undefined) return sendJson(res, 200, await store.getDocuments(collection));
+    const doc = await store.getDocument(collection, id);
+    if (!doc) throw new HttpError(404, `Document ${id} does not exist in collection ${collection}.`, 'DocumentDoesNotExistException');
+    return sendJson(res, 200, doc);
+  }
+  if (method === 'DELETE') {
+    if (id === undefined) throw new HttpError(400, 'Name the document to delete.');
+    if (collection === Collections.signoffs) throw new HttpError(403, 'Sign-off documents are an audit trail and are never deleted.');
+    await store.deleteDocument(collection, id);
+    res.writeHead(204).end();
+    return;
+  }
+  if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') throw new HttpError(405, `${method} is not supported here.`);
+
+  const doc = asDocument(await readJson(req), id);
+  if (collection === Collections.signoffs) {
+    const stored = await store.getDocument<SignOffDocument>(collection, doc.id);
+    if (method === 'PUT' && (doc.__etag === undefined || doc.__etag === -1)) {
+      // DESIGN.md: never last-writer-wins for sign-offs; it could drop someone else's decision.
+      throw new HttpError(400, 'Sign-offs must be written with the __etag that was read (never -1).', 'InvalidDocumentVersionException');
+    }
+    // A stale write is a conflict first (409: re-read and retry), before any rule is judged on old data.
+    // When the etag matches, the store's own locked etag check guarantees `stored` is what gets replaced.
+    if (method === 'POST' && stored) throw new HttpError(409, `Document ${doc.id} already exists.`, 'DocumentExistsException');
+    if (method !== 'POST' && (stored?.__etag ?? 0) !== (doc.__etag ?? 0)) {
+      throw new HttpError(409, `Document ${collection}/${doc.id} was changed by someone else; re-read, merge and retry.`, 'InvalidDocumentVersionException');
+    }
+    const policy = await store.getDocument(POLICIES_COLLECTION, doc.id);
+    checkSignOffWrite(stored, doc, policy, ctx.user);
+  }
+  let saved: StoredDocument;
+  try {
+    if (method === 'POST') saved = await store.createDocument(collection, doc);
+    else if (method === 'PATCH') saved = await store.updateDocument(collection, doc);
+    else saved = await store.setDocument(collection, doc);
+  } catch (error) {
+    if (error instanceof EtagConflictError) throw new HttpError(409, error.message, 'InvalidDocumentVersionException');
+    if (error instanceof DocumentExistsError) throw new HttpError(409, error.message, 'DocumentExistsException');
+    throw error;
+  }
+  sendJson(res, 200, saved);
+  if ((collection === Collections.signoffs || collection === Collections.waivers) && ctx.onChange) {
+    const { service, environment } = saved as { service?: unknown; environment?: unknown };
+    if (typeof service === 'string' && typeof environment === 'string') {
+      ctx.onChange(service, environment).catch((error: unknown) =>
+        ctx.log(`readiness serve: re-evaluating ${service} in ${environment} failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+  }
+}

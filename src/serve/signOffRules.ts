@@ -1,0 +1,52 @@
+import type { SignOffDocument, SignOffEvent } from '../gate/records';
+import type { StoredDocument } from '../store/documentStore';
+import { HttpError } from './http';
+
+/**
+ * Rules the local server enforces on writes to the `signoffs` collection. Azure DevOps extension data
+ * has no such rules (any user with the scope may write any document), so there the gate re-checks roles
+ * when it evaluates; locally we can refuse bad writes at the door:
+ * - the history is append-only: the stored events must come back unchanged, in order;
+ * - every new event is made by the user of this server, for a role they hold under the subject's policy.
+ */
+export interface ServeUser {
+  id: string;
+  name: string;
+  groups: string[];
+}
+
+interface PolicyLike extends StoredDocument {
+  roles?: Array<{ role: string; signers: string[] }>;
+}
+
+export function holdsRoleLocally(policy: PolicyLike | undefined, role: string, user: ServeUser): boolean {
+  const entry = policy?.roles?.find((r) => r.role === role);
+  if (!entry) return false;
+  const names = new Set([user.id, user.name, ...user.groups].map((n) => n.toLowerCase()));
+  return entry.signers.some((s) => names.has(String(s).toLowerCase()));
+}
+
+export function checkSignOffWrite(
+  stored: SignOffDocument | undefined,
+  incoming: StoredDocument,
+  policy: PolicyLike | undefined,
+  user: ServeUser,
+): void {
+  const history = (incoming as Partial<SignOffDocument>).history;
+  if (!Array.isArray(history)) throw new HttpError(400, 'A sign-off document needs a "history" list.');
+  const before = stored?.history ?? [];
+  if (history.length < before.length || before.some((e, i) => JSON.stringify(e) !== JSON.stringify(history[i]))) {
+    throw new HttpError(400, 'The sign-off history is append-only: re-read the document and add to it.');
+  }
+  for (const event of history.slice(before.length) as SignOffEvent[]) {
+    if (!event || typeof event !== 'object' || typeof event.role !== 'string') {
+      throw new HttpError(400, 'Each sign-off event needs a role.');
+    }
+    if (event.by?.id !== user.id) {
+      throw new HttpError(403, `A sign-off can only be recorded by the signed-in user (${user.id}), not on behalf of "${event.by?.id}".`);
+    }
+    if (!holdsRoleLocally(policy, event.role, user)) {
+      throw new HttpError(403, `${user.name} does not hold the role "${event.role}" in the policy for ${String(incoming.id)}.`);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { existsSync, mkdtempSync, promises as fs, readdirSync, statSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BrowserContext, chromium, Frame, Page } from 'playwright-core';
+import { buildHub } from '../../hub/build';
+
+/**
+ * Headless Chromium from Debian's `chromium` package, driven by playwright-core, with a fresh profile
+ * per launch and the background services that would phone home turned off.
+ */
+export const CHROMIUM = process.env.READINESS_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const repoRoot = path.resolve(__dirname, '..', '..');
+export const hubDist = path.join(repoRoot, 'dist', 'hub');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/hub when it is missing or older than the hub or engine sources it bundles. */
+export async function ensureHubBuilt(): Promise<string> {
+  const marker = path.join(hubDist, 'readiness-hub', 'readiness-hub.js');
+  const sources = Math.max(newestMtime(path.join(repoRoot, 'hub')), newestMtime(path.join(repoRoot, 'src')));
+  if (!existsSync(marker) || statSync(marker).mtimeMs < sources) await buildHub({ outDir: hubDist });
+  return hubDist;
+}
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'readiness-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: { width: 1280, height: 860 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    close: async () => {
+      await context.close();
+      await fs.rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The hub's frame inside the local host page, once the SDK handshake is done and the hub said it loaded. */
+export async function hubFrame(page: Page): Promise<Frame> {
+  await page.waitForSelector('body[data-hub-loaded]', { timeout: 20_000 });
+  const frame = page.frame({ url: /\/hub\// });
+  if (!frame) throw new Error('the host page has no hub frame');
+  return frame;
+}
+
+/** The access token the host page hands to the hub; tests use it to read the REST API directly. */
+export async function hostToken(baseUrl: string): Promise<string> {
+  const html = await (await fetch(`${baseUrl}/host/readiness-hub`)).text();
+  const match = /<script id="host-config" type="application\/json">([^<]*)<\/script>/.exec(html);
+  if (!match) throw new Error('host page has no config');
+  return (JSON.parse(match[1]) as { token: string }).token;
+}
