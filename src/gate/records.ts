@@ -94,5 +94,7 @@ export interface StatusDocument {
   evaluatedAt: string;
   evidenceId?: string;
   runUrl?: string;
+  /** The version the verdict was reached for, when known; release gates compare it (docs/gates-and-checks.md). */
+  version?: string;
   [key: string]: unknown;
 }

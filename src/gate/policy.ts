@@ -1,0 +1,308 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+import { ConfigError } from '../errors';
+import { MetricBound, parseBound, parseDuration } from './bounds';
+import { CHECK_TYPES, CheckType, policySchema, ruleSchemas } from './policySchema';
+import { DocPath, formatPath, nearest, parseLocatedYaml, suggestion } from './yamlLines';
+
+/** The readiness policy (`readiness.yml`), validated. See docs/policy.md. */
+export interface Policy {
+  /** The file it was read from, as the user named it. */
+  file: string;
+  service: string;
+  tier?: string;
+  roles: Record<string, Signers>;
+  checks: PolicyCheck[];
+  /** Ordered lowest first; reaching a level needs its checks and those of every level below. */
+  levels: Array<{ name: string; checks: string[] }>;
+  environments: Record<string, { requiredLevel: string; enforcement: 'warn' | 'block' }>;
+}
+
+export interface Signers {
+  groups: string[];
+  users: string[];
+}
+
+interface CheckBase<T extends CheckType, R> {
+  id: string;
+  title: string;
+  owner: string;
+  type: T;
+  rule: R;
+}
+
+export interface LoadTestRule {
+  passedWithinDays: number;
+  metrics: MetricBound[];
+  testId?: string;
+  environments?: string[];
+}
+
+export interface DrillRule {
+  passedWithinDays: number;
+  rtoSeconds?: number;
+  rpoSeconds?: number;
+  provider?: string;
+  environments?: string[];
+}
+
+export interface DocsRule {
+  /** Folder the paths are relative to, itself relative to the policy file's folder. */
+  root: string;
+  /** Each entry is a list of alternatives; one of them must exist. */
+  files: string[][];
+  headings: Record<string, string[]>;
+  /** Files whose `last_reviewed` front matter must be recent (default: the files under `headings`). */
+  reviewed: string[];
+  reviewedWithinDays?: number;
+  links: boolean;
+  minContentChars?: number;
+}
+
+export interface SignOffRule {
+  roles: string[];
+  /** Set: an attestation, which must be renewed after this many days. */
+  expiresAfterDays?: number;
+  /** Every member of the role (its users and the members of its groups) must have signed. */
+  everyMember: boolean;
+}
+
+export type PolicyCheck =
+  | CheckBase<'loadtest', LoadTestRule>
+  | CheckBase<'drill', DrillRule>
+  | CheckBase<'docs', DocsRule>
+  | CheckBase<'signoff', SignOffRule>;
+
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+const validateTop = ajv.compile(policySchema);
+const validateRule = Object.fromEntries(CHECK_TYPES.map((t) => [t, ajv.compile(ruleSchemas[t])])) as Record<
+  CheckType,
+  ReturnType<typeof ajv.compile>
+>;
+
+/** Reads and validates a policy file. Every problem is reported at once as a ConfigError. */
+export async function loadPolicy(file: string, displayName = file): Promise<Policy> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      code === 'ENOENT'
+        ? `${displayName}: policy file not found; pass --policy with the path of your readiness.yml`
+        : `${displayName}: cannot read the policy file (${code ?? String(error)})`,
+      { cause: error },
+    );
+  }
+  return parsePolicy(text, displayName);
+}
+
+export function parsePolicy(text: string, displayName: string): Policy {
+  const yaml = parseLocatedYaml(text, displayName);
+  if (yaml.syntaxProblems.length) throw new ConfigError(yaml.syntaxProblems);
+  const problems: string[] = [];
+  const add = (p: DocPath, message: string, atKey = false) => {
+    const line = atKey ? yaml.keyLineOf(p) : yaml.lineOf(p);
+    const where = line ? `${displayName}:${line}` : displayName;
+    problems.push(p.length ? `${where} ${formatPath(p)}: ${message}` : `${where}: ${message}`);
+  };
+  const raw = yaml.data;
+  if (!validateTop(raw)) reportSchemaErrors(validateTop.errors ?? [], [], add);
+  if (!isRecord(raw)) {
+    if (!problems.length) add([], 'the policy must be a YAML mapping with service, checks, levels and environments');
+    throw new ConfigError(problems);
+  }
+  // The checks below run even when the schema found problems, guarding every shape they read, so one pass
+  // reports everything (k6's habit).
+  const roles: Record<string, Signers> = {};
+  for (const [role, s] of Object.entries(isRecord(raw.roles) ? raw.roles : {})) {
+    if (isRecord(s)) roles[role] = { groups: strings(s.groups), users: strings(s.users) };
+  }
+  const rawChecks = (Array.isArray(raw.checks) ? raw.checks : []).map((c) => (isRecord(c) ? c : {}));
+  const ids = rawChecks.map((c) => String(c.id));
+  const checks: PolicyCheck[] = [];
+  rawChecks.forEach((c, i) => {
+    const at: DocPath = ['checks', i];
+    if (typeof c.id === 'string' && ids.indexOf(c.id) !== i) add([...at, 'id'], `duplicate check id "${c.id}"; each check needs its own id`);
+    if (typeof c.type !== 'string') return;
+    const type = c.type;
+    if (!(CHECK_TYPES as string[]).includes(type)) {
+      add([...at, 'type'], `unknown check type "${type}"${suggestion(type, CHECK_TYPES)}`);
+      return;
+    }
+    if (!isRecord(c.rule)) return;
+    const validate = validateRule[type as CheckType];
+    const valid = validate(c.rule);
+    if (!valid) reportSchemaErrors(validate.errors ?? [], [...at, 'rule'], add);
+    const rule = buildRule(type as CheckType, c.rule, [...at, 'rule'], roles, add);
+    if (rule && valid) checks.push({ id: String(c.id), title: String(c.title), owner: String(c.owner), type, rule } as PolicyCheck);
+  });
+
+  const levels = (Array.isArray(raw.levels) ? raw.levels : [])
+    .filter(isRecord)
+    .map((l) => ({ name: String(l.name), checks: strings(l.checks) }));
+  const levelNames = levels.map((l) => l.name);
+  levels.forEach((level, i) => {
+    if (levelNames.indexOf(level.name) !== i) add(['levels', i, 'name'], `duplicate level "${level.name}"`);
+    level.checks.forEach((id, j) => {
+      if (!ids.includes(id)) add(['levels', i, 'checks', j], `level "${level.name}" refers to undefined check "${id}"${suggestion(id, ids)}`);
+    });
+  });
+  const environments: Policy['environments'] = {};
+  for (const [env, settings] of Object.entries(isRecord(raw.environments) ? raw.environments : {})) {
+    if (!isRecord(settings) || typeof settings.requiredLevel !== 'string') continue;
+    environments[env] = settings as Policy['environments'][string];
+    if (!levelNames.includes(settings.requiredLevel)) {
+      add(['environments', env, 'requiredLevel'], `undefined level "${settings.requiredLevel}"${suggestion(settings.requiredLevel, levelNames)}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(byLine(problems));
+  const tier = raw.tier === undefined ? undefined : String(raw.tier);
+  return { file: displayName, service: String(raw.service), tier, roles, checks, levels, environments };
+}
+
+function buildRule(
+  type: CheckType,
+  rule: Record<string, unknown>,
+  at: DocPath,
+  roles: Record<string, Signers>,
+  add: (p: DocPath, message: string) => void,
+): PolicyCheck['rule'] | undefined {
+  let ok = true;
+  const fail = (p: DocPath, message: string) => {
+    ok = false;
+    add(p, message);
+  };
+  switch (type) {
+    case 'loadtest': {
+      const metrics: MetricBound[] = [];
+      strings(rule.metrics).forEach((text, i) => {
+        const bound = parseBound(text);
+        if (typeof bound === 'string') fail([...at, 'metrics', i], bound);
+        else metrics.push(bound);
+      });
+      const r: LoadTestRule = { passedWithinDays: rule.passedWithinDays as number, metrics };
+      if (rule.testId !== undefined) r.testId = String(rule.testId);
+      if (rule.environments !== undefined) r.environments = rule.environments as string[];
+      return ok ? r : undefined;
+    }
+    case 'drill': {
+      const r: DrillRule = { passedWithinDays: rule.passedWithinDays as number };
+      for (const key of ['rto', 'rpo'] as const) {
+        if (rule[key] === undefined) continue;
+        const seconds = parseDuration(rule[key]);
+        if (seconds === undefined) fail([...at, key], `"${rule[key]}" is not a duration; write e.g. 15m, 90s or 1h30m`);
+        else r[key === 'rto' ? 'rtoSeconds' : 'rpoSeconds'] = seconds;
+      }
+      if (rule.provider !== undefined) r.provider = String(rule.provider);
+      if (rule.environments !== undefined) r.environments = rule.environments as string[];
+      return ok ? r : undefined;
+    }
+    case 'docs': {
+      const files = (Array.isArray(rule.files) ? rule.files : []).map((f) => (Array.isArray(f) ? strings(f) : [String(f)]));
+      const headings = Object.fromEntries(Object.entries(isRecord(rule.headings) ? rule.headings : {}).map(([f, h]) => [f, strings(h)]));
+      const r: DocsRule = {
+        root: typeof rule.root === 'string' ? rule.root : '.',
+        files,
+        headings,
+        reviewed: Array.isArray(rule.reviewed) ? strings(rule.reviewed) : Object.keys(headings),
+        links: (rule.links as boolean | undefined) ?? true,
+      };
+      if (rule.reviewedWithinDays !== undefined) r.reviewedWithinDays = rule.reviewedWithinDays as number;
+      if (rule.minContentChars !== undefined) r.minContentChars = rule.minContentChars as number;
+      if (path.isAbsolute(r.root)) fail([...at, 'root'], 'use a folder relative to the policy file, so the policy works on every agent');
+      if (!files.length && !Object.keys(headings).length && r.reviewedWithinDays === undefined) {
+        fail(at, 'a docs check needs at least one of files, headings or reviewedWithinDays');
+      }
+      return ok ? r : undefined;
+    }
+    case 'signoff': {
+      const roleNames = Object.keys(roles);
+      strings(rule.roles).forEach((role, i) => {
+        if (!roles[role]) {
+          const near = nearest(role, roleNames);
+          fail([...at, 'roles', i], `role "${role}" is not defined under roles${near ? ` (did you mean "${near}"?)` : ''}; define it with the groups or users who may sign`);
+        }
+      });
+      const r: SignOffRule = { roles: rule.roles as string[], everyMember: (rule.everyMember as boolean | undefined) ?? false };
+      if (rule.expiresAfterDays !== undefined) r.expiresAfterDays = rule.expiresAfterDays as number;
+      return ok ? r : undefined;
+    }
+  }
+}
+
+/** Turns ajv's errors into `file:line key: message` problems, naming the nearest valid key for typos. */
+function reportSchemaErrors(errors: ErrorObject[], prefix: DocPath, add: (p: DocPath, message: string, atKey?: boolean) => void): void {
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const at = [...prefix, ...pointerToPath(e.instancePath)];
+    let problem: [DocPath, string, boolean?];
+    if (e.keyword === 'additionalProperties') {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      const valid = Object.keys(((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}) as object);
+      problem = [[...at, key], `unknown key "${key}"${suggestion(key, valid)}`, true];
+    } else if (e.keyword === 'required') {
+      problem = [at, `missing required key "${(e.params as { missingProperty: string }).missingProperty}"`];
+    } else if (e.keyword === 'enum') {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+      problem = [at, `"${String(e.data)}" is not allowed${suggestion(String(e.data), allowed)}`];
+    } else if (e.keyword === 'type') {
+      const wanted = String((e.params as { type: string | string[] }).type).split(',').map((t) => TYPE_WORDS[t] ?? t);
+      problem = [at, `must be ${wanted.join(' or ')}`];
+    } else if (e.keyword === 'anyOf') {
+      problem = [at, 'must be a file path or a list of alternative paths'];
+    } else if (e.keyword === 'pattern' && at[at.length - 1] === 'id') {
+      problem = [at, 'a check id uses letters, digits, ".", "_" and "-", starting with a letter or digit'];
+    } else if (e.keyword === 'pattern' && at[0] === 'service' && at.length === 1) {
+      problem = [at, 'a service name cannot contain "|"'];
+    } else {
+      problem = [at, e.message ?? 'is not valid'];
+    }
+    // anyOf reports each branch too; keep one sentence per location.
+    if (e.keyword !== 'anyOf' && errors.some((o) => o.keyword === 'anyOf' && o.instancePath === e.instancePath)) continue;
+    const key = `${formatPath(problem[0])}|${problem[1]}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    add(...problem);
+  }
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a mapping of keys to values',
+  array: 'a list',
+  string: 'text',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+};
+
+function pointerToPath(pointer: string): DocPath {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s));
+}
+
+/** Problems in file order, so the list reads top to bottom like the file. */
+function byLine(problems: string[]): string[] {
+  const line = (p: string) => Number(/^[^ ]*:(\d+)/.exec(p)?.[1] ?? 0);
+  return problems.map((p, i) => ({ p, i })).sort((a, b) => line(a.p) - line(b.p) || a.i - b.i).map(({ p }) => p);
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Ordered list of check ids a level requires: its own and those of every level below it. */
+export function checksForLevel(policy: Policy, level: string): string[] {
+  const index = policy.levels.findIndex((l) => l.name === level);
+  const ids = policy.levels.slice(0, index + 1).flatMap((l) => l.checks);
+  return [...new Set(ids)];
+}

@@ -1,0 +1,121 @@
+/**
+ * JSON Schemas of `readiness.yml` (draft-07, checked with ajv). The top level and each check type's `rule` are
+ * separate schemas: a check's rule is validated against the schema of its `type`, so an unknown type is reported
+ * once, by name, instead of as a cascade of oneOf branches.
+ *
+ * Cross-references (a level naming an undefined check, a sign-off naming an undefined role, ...) are not
+ * expressible here; src/gate/policy.ts checks them after the schema passes.
+ */
+const name = { type: 'string', minLength: 1 } as const;
+const names = { type: 'array', items: name } as const;
+const days = { type: 'integer', minimum: 0 } as const;
+/** `15m`, `90s`, `1h30m`, or a number of seconds. */
+const duration = { type: ['string', 'number'] } as const;
+
+const signers = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    groups: { ...names, description: 'Azure DevOps group names, e.g. "[Fabrikam]\\\\Release Managers".' },
+    users: { ...names, description: 'User ids (Azure DevOps identity ids, or local user ids in local mode).' },
+  },
+} as const;
+
+export const policySchema = {
+  $id: 'https://readiness.local/schemas/readiness-policy.json',
+  title: 'Production readiness policy (readiness.yml)',
+  type: 'object',
+  additionalProperties: false,
+  required: ['service', 'checks', 'levels', 'environments'],
+  properties: {
+    service: { type: 'string', pattern: '^[^|]+$', description: 'Service name; evidence must carry the same name.' },
+    tier: { type: ['string', 'number'] },
+    roles: { type: 'object', additionalProperties: signers, description: 'Who may sign for each role.' },
+    checks: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'title', 'owner', 'type', 'rule'],
+        properties: {
+          id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
+          title: name,
+          owner: name,
+          type: name,
+          rule: { type: 'object' },
+        },
+      },
+    },
+    levels: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'checks'],
+        properties: { name, checks: names },
+      },
+    },
+    environments: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['requiredLevel', 'enforcement'],
+        properties: { requiredLevel: name, enforcement: { enum: ['warn', 'block'] } },
+      },
+    },
+  },
+} as const;
+
+const evidenceFilters = {
+  environments: { ...names, description: 'Accept evidence from these environments only (default: any).' },
+} as const;
+
+export const ruleSchemas = {
+  loadtest: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['passedWithinDays'],
+    properties: {
+      passedWithinDays: days,
+      metrics: { type: 'array', items: { type: 'string' }, description: 'Bounds such as "p95 <= 300".' },
+      testId: name,
+      ...evidenceFilters,
+    },
+  },
+  drill: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['passedWithinDays'],
+    properties: { passedWithinDays: days, rto: duration, rpo: duration, provider: name, ...evidenceFilters },
+  },
+  docs: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      root: name,
+      files: { type: 'array', items: { anyOf: [name, { type: 'array', items: name, minItems: 1 }] } },
+      headings: { type: 'object', additionalProperties: names },
+      reviewed: names,
+      reviewedWithinDays: days,
+      links: { type: 'boolean' },
+      minContentChars: days,
+    },
+  },
+  signoff: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['roles'],
+    properties: {
+      roles: { ...names, minItems: 1 },
+      expiresAfterDays: { type: 'integer', minimum: 1 },
+      everyMember: { type: 'boolean' },
+    },
+  },
+} as const;
+
+export type CheckType = keyof typeof ruleSchemas;
+export const CHECK_TYPES = Object.keys(ruleSchemas) as CheckType[];

@@ -1,0 +1,135 @@
+import * as path from 'node:path';
+import { checkDocs } from '../docs/checkDocs';
+import { InfrastructureError } from '../errors';
+import type { DocsEvidence, Evidence, GateEvidence, RunInfo } from '../evidence/types';
+import { type DocumentStore, updateWithRetry } from '../store/documentStore';
+import { evaluatePolicy } from './evaluate';
+import { loadPolicy, type Policy } from './policy';
+import { Collections, subjectKey, type SignOffEvent, type StatusDocument, type Waiver } from './records';
+import { readSignOffHistory, readWaivers } from './signoffs';
+
+export interface RunGateOptions {
+  policyFile: string;
+  environment: string;
+  evidence: Evidence[];
+  /** Evidence files that could not be parsed or lack required fields: reported, counted as missing. */
+  invalidEvidence?: Array<{ file: string; errors: string[] }>;
+  /** Where sign-offs and waivers are read and the status document is written. */
+  store?: DocumentStore;
+  /** Extra sign-off events (e.g. `--signoffs FILE`), added to those of the store. */
+  signoffs?: SignOffEvent[];
+  /** Extra waivers, added to those of the store. */
+  waivers?: Waiver[];
+  version?: string;
+  now?: Date;
+  run?: RunInfo;
+  /** Member user ids of an Azure DevOps group, for attestations every member must give. */
+  lookupMembers?: (group: string) => Promise<string[]>;
+  /** Static group memberships, used before lookupMembers. */
+  members?: Record<string, string[]>;
+  /** Folder docs checks are relative to (default: the policy file's folder). */
+  docsBase?: string;
+}
+
+export interface GateRunResult {
+  gate: GateEvidence;
+  policy: Policy;
+  /** Evidence the gate produced itself, one per docs check the policy has. */
+  docs: DocsEvidence[];
+  status?: StatusDocument;
+}
+
+/** Loads the policy, gathers sign-offs and waivers, runs the docs checks, evaluates and records the status. */
+export async function runGate(options: RunGateOptions): Promise<GateEvidence> {
+  return (await runGateDetailed(options)).gate;
+}
+
+export async function runGateDetailed(options: RunGateOptions): Promise<GateRunResult> {
+  const policy = await loadPolicy(options.policyFile);
+  const now = options.now ?? new Date();
+  // Checked before any I/O so a typo in the environment is bad input, not a store error.
+  if (!policy.environments[options.environment]) evaluatePolicy({ policy, environment: options.environment, evidence: [], signoffs: [], waivers: [], now });
+
+  const signoffs = [...(options.signoffs ?? [])];
+  const waivers = [...(options.waivers ?? [])];
+  if (options.store) {
+    // A store we cannot read never lets the gate pass: both readers throw InfrastructureError.
+    signoffs.push(...(await readSignOffHistory(options.store, policy.service, options.environment)));
+    waivers.push(...(await readWaivers(options.store, policy.service, options.environment)));
+  }
+
+  const members = await resolveMembers(policy, options);
+  const base = options.docsBase ?? path.dirname(path.resolve(options.policyFile));
+  const docs: DocsEvidence[] = [];
+  for (const check of policy.checks) {
+    if (check.type !== 'docs') continue;
+    docs.push(
+      await checkDocs({
+        root: path.resolve(base, check.rule.root),
+        rule: check.rule,
+        service: policy.service,
+        environment: options.environment,
+        now,
+        run: options.run,
+      }),
+    );
+  }
+
+  const gate = evaluatePolicy({
+    policy,
+    environment: options.environment,
+    evidence: [...options.evidence, ...docs],
+    invalidEvidence: options.invalidEvidence,
+    signoffs,
+    waivers,
+    now,
+    version: options.version,
+    members,
+    run: options.run,
+  });
+
+  let status: StatusDocument | undefined;
+  if (options.store) {
+    const doc = statusDocumentFrom(gate);
+    try {
+      status = await updateWithRetry<StatusDocument>(options.store, Collections.status, doc.id, () => doc);
+    } catch (error) {
+      throw new InfrastructureError(`Could not write the status document ${Collections.status}/${doc.id}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return { gate, policy, docs, status };
+}
+
+/** The small document release gates and the hub read instead of re-running the evaluation. */
+export function statusDocumentFrom(gate: GateEvidence): StatusDocument {
+  const doc: StatusDocument = {
+    id: subjectKey(gate.service, gate.environment),
+    service: gate.service,
+    environment: gate.environment,
+    status: gate.metrics.status,
+    level: gate.metrics.level,
+    requiredLevel: gate.metrics.requiredLevel,
+    checks: gate.metrics.checks,
+    evaluatedAt: gate.metrics.evaluatedAt,
+    evidenceId: gate.id,
+  };
+  if (gate.run.url) doc.runUrl = gate.run.url;
+  if (gate.metrics.version) doc.version = gate.metrics.version;
+  return doc;
+}
+
+async function resolveMembers(policy: Policy, options: RunGateOptions): Promise<Record<string, string[]>> {
+  const members: Record<string, string[]> = { ...(options.members ?? {}) };
+  const groups = new Set(
+    policy.checks.flatMap((c) => (c.type === 'signoff' && c.rule.everyMember ? c.rule.roles.flatMap((r) => policy.roles[r]?.groups ?? []) : [])),
+  );
+  for (const group of groups) {
+    if (members[group] || !options.lookupMembers) continue;
+    try {
+      members[group] = await options.lookupMembers(group);
+    } catch (error) {
+      throw new InfrastructureError(`Could not list the members of group "${group}": ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return members;
+}

@@ -1,0 +1,101 @@
+import { currentDecisions, RoleDecision } from './decisions';
+import type { RuleOutcome } from './evidenceChecks';
+import type { Signers, SignOffRule } from './policy';
+import type { SignOff, SignOffEvent } from './records';
+
+export interface SignOffContext {
+  roles: Record<string, Signers>;
+  /** Sign-off history for this service and environment only. */
+  history: SignOffEvent[];
+  now: Date;
+  version?: string;
+  /** Members (user ids) of Azure DevOps groups, for `everyMember` attestations. */
+  members?: Record<string, string[]>;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const RANK = { failed: 3, missing: 2, stale: 1, passed: 0 } as const;
+type RoleState = keyof typeof RANK;
+
+/**
+ * A sign-off check. Without `expiresAfterDays` it is a release sign-off: bound to the version being evaluated.
+ * With it, it is an attestation about people or practice (training done, runbook rehearsed): it is not tied to
+ * a version, and it lapses `expiresAfterDays` after it was given (a sign-off exactly that old still counts).
+ */
+export function evaluateSignOff(rule: SignOffRule, ctx: SignOffContext): RuleOutcome {
+  const attestation = rule.expiresAfterDays !== undefined;
+  const decisions = currentDecisions(ctx.history, ctx.now, attestation ? undefined : ctx.version);
+  const results = rule.roles.map((role) => judgeRole(role, decisions[role], rule, ctx));
+  const worst = results.reduce<RoleState>((w, r) => (RANK[r.state] > RANK[w] ? r.state : w), 'passed');
+  const shown = worst === 'passed' ? results : results.filter((r) => r.state !== 'passed');
+  return {
+    state: worst,
+    reason: shown.map((r) => r.sentence).join(' '),
+    evidence: [],
+    rejected: results.some((r) => r.rejected),
+  };
+}
+
+interface RoleResult {
+  state: RoleState;
+  sentence: string;
+  rejected?: boolean;
+}
+
+function judgeRole(role: string, decision: RoleDecision | undefined, rule: SignOffRule, ctx: SignOffContext): RoleResult {
+  const current = decision?.current ?? [];
+  const rejects = current.filter((s) => s.decision === 'reject');
+  if (rejects.length) {
+    const r = rejects[rejects.length - 1];
+    return { state: 'failed', rejected: true, sentence: `${r.by.name} rejected for ${role} on ${day(r.at)}: "${r.comment}".` };
+  }
+  const approvals = current.filter((s) => s.decision === 'approve');
+  const fresh = (s: SignOff) => rule.expiresAfterDays === undefined || ctx.now.getTime() - Date.parse(s.at) <= rule.expiresAfterDays * DAY_MS;
+
+  if (rule.everyMember) return judgeEveryMember(role, approvals, fresh, rule, ctx);
+
+  if (!approvals.length) return { state: 'missing', sentence: `No ${role} sign-off${whyNone(decision, ctx.version)}.` };
+  const newest = approvals.reduce((a, b) => (Date.parse(b.at) > Date.parse(a.at) ? b : a));
+  if (!fresh(newest)) {
+    return { state: 'stale', sentence: `The ${role} attestation by ${newest.by.name} on ${day(newest.at)} expired after ${rule.expiresAfterDays} days; it must be renewed.` };
+  }
+  return { state: 'passed', sentence: `${role} approved by ${approvals.map((s) => `${s.by.name} on ${day(s.at)}`).join(', ')}.` };
+}
+
+function judgeEveryMember(
+  role: string,
+  approvals: SignOff[],
+  fresh: (s: SignOff) => boolean,
+  rule: SignOffRule,
+  ctx: SignOffContext,
+): RoleResult {
+  const signers = ctx.roles[role] ?? { groups: [], users: [] };
+  const unknownGroups = signers.groups.filter((g) => !ctx.members?.[g]);
+  if (unknownGroups.length) {
+    return { state: 'missing', sentence: `Cannot tell who belongs to ${unknownGroups.map((g) => `"${g}"`).join(', ')}, so the ${role} attestation of every member cannot be checked.` };
+  }
+  const people = [...new Set([...signers.users, ...signers.groups.flatMap((g) => ctx.members?.[g] ?? [])])];
+  if (!people.length) return { state: 'missing', sentence: `Role ${role} has no members, so nobody has attested.` };
+  const byPerson = new Map(approvals.map((s) => [s.by.id, s]));
+  const never = people.filter((p) => !byPerson.has(p));
+  const expired = people.filter((p) => byPerson.has(p) && !fresh(byPerson.get(p)!));
+  const label = (id: string) => byPerson.get(id)?.by.name ?? id;
+  if (never.length) {
+    return { state: 'missing', sentence: `${never.length} of ${people.length} ${role} members have not attested: ${never.map(label).join(', ')}.` };
+  }
+  if (expired.length) {
+    return { state: 'stale', sentence: `${expired.length} of ${people.length} ${role} attestations expired after ${rule.expiresAfterDays} days: ${expired.map(label).join(', ')}.` };
+  }
+  return { state: 'passed', sentence: `All ${people.length} ${role} members attested${rule.expiresAfterDays ? ` within ${rule.expiresAfterDays} days` : ''}.` };
+}
+
+function whyNone(decision: RoleDecision | undefined, version: string | undefined): string {
+  const notes: string[] = [];
+  for (const s of decision?.voided ?? []) notes.push(`${s.by.name}'s sign-off was for version ${s.for.version ?? '(none)'}, not ${version}, so it is void`);
+  for (const s of decision?.revoked ?? []) notes.push(`${s.by.name}'s sign-off of ${day(s.at)} was revoked`);
+  return notes.length ? ` (${notes.join('; ')})` : ' yet';
+}
+
+function day(iso: string): string {
+  return iso.slice(0, 10);
+}

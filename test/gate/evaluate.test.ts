@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { ConfigError } from '../../src/errors';
+import type { CheckState, GateStatus } from '../../src/evidence/types';
+import { evaluatePolicy, type EvaluateInput } from '../../src/gate/evaluate';
+import { parsePolicy } from '../../src/gate/policy';
+import type { SignOffEvent } from '../../src/gate/records';
+import { DAY, daysBefore, docs, drill, loadtest, NOW, revoke, signoff, waiver } from './fixtures';
+
+const policy = parsePolicy(
+  `
+service: checkout
+roles:
+  operations: { users: [operations-lead] }
+  business: { users: [business-lead] }
+  oncall: { users: [alice, bob], groups: ["[Shop]\\\\On-call"] }
+checks:
+  - { id: load, title: Load test, owner: operations, type: loadtest, rule: { passedWithinDays: 7, metrics: ["p95 <= 300", "errorPercentage < 1"] } }
+  - { id: drill, title: Restore drill, owner: operations, type: drill, rule: { passedWithinDays: 30, rto: 15m, rpo: 5m } }
+  - { id: docs, title: Runbook, owner: operations, type: docs, rule: { files: [RUNBOOK.md] } }
+  - { id: signoffs, title: Sign-offs, owner: business, type: signoff, rule: { roles: [operations, business] } }
+  - { id: training, title: On-call training, owner: operations, type: signoff, rule: { roles: [oncall], expiresAfterDays: 180, everyMember: true } }
+levels:
+  - { name: bronze, checks: [docs] }
+  - { name: silver, checks: [load, drill] }
+  - { name: gold, checks: [signoffs, training] }
+environments:
+  production: { requiredLevel: gold, enforcement: block }
+  staging: { requiredLevel: silver, enforcement: warn }
+  qa: { requiredLevel: silver, enforcement: block }
+`,
+  'readiness.yml',
+);
+
+const approvals = (): SignOffEvent[] => [signoff({ role: 'operations' }), signoff({ role: 'business' })];
+const training = (ageDays = 10): SignOffEvent[] =>
+  ['alice', 'bob', 'carol'].map((by) => signoff({ role: 'oncall', by, ageDays, version: '' }));
+const allEvidence = () => [loadtest(), drill(), docs()];
+
+interface Case {
+  name: string;
+  input?: Partial<EvaluateInput>;
+  status: GateStatus;
+  level: string | null;
+  states?: Record<string, CheckState>;
+  /** [check id, text the reason must contain] */
+  reason?: [string, string];
+}
+
+const cases: Case[] = [
+  { name: 'everything passes -> ready at gold', status: 'ready', level: 'gold', states: { load: 'passed', drill: 'passed', docs: 'passed', signoffs: 'passed', training: 'passed' } },
+  // Load test
+  { name: 'load test: no evidence -> missing, not ready at bronze', input: { evidence: [drill(), docs()] }, status: 'not-ready', level: 'bronze', states: { load: 'missing' }, reason: ['load', 'No load test evidence for checkout'] },
+  { name: 'load test: exactly 7 days old -> still passed (window is inclusive)', input: { evidence: [loadtest({ finishedAt: daysBefore(7) }), drill(), docs()] }, status: 'ready', level: 'gold', states: { load: 'passed' } },
+  { name: 'load test: 7 days and 1 ms old -> stale', input: { evidence: [loadtest({ finishedAt: new Date(NOW.getTime() - 7 * DAY - 1).toISOString() }), drill(), docs()] }, status: 'not-ready', level: 'bronze', states: { load: 'stale' }, reason: ['load', 'older than the 7-day limit'] },
+  { name: 'load test: failed verdict -> failed with its summary', input: { evidence: [loadtest({ verdict: 'failed' }), drill(), docs()] }, status: 'not-ready', level: 'bronze', states: { load: 'failed' }, reason: ['load', 'p95 was 450 ms'] },
+  { name: 'load test: error verdict -> failed, never passed', input: { evidence: [loadtest({ verdict: 'error' }), drill(), docs()] }, status: 'not-ready', level: 'bronze', states: { load: 'failed' }, reason: ['load', 'ended in an error'] },
+  { name: 'load test: p95 301 over "p95 <= 300" -> failed naming the bound', input: { evidence: [loadtest({ p95: 301 }), drill(), docs()] }, status: 'not-ready', level: 'bronze', states: { load: 'failed' }, reason: ['load', 'p95 = 301, which breaks "p95 <= 300"'] },
+  { name: 'load test: p95 exactly 300 with "<=" -> passed', input: { evidence: [loadtest({ p95: 300 }), drill(), docs()] }, status: 'ready', level: 'gold', states: { load: 'passed' } },
+  { name: 'load test: error 1% with "< 1" -> failed', input: { evidence: [loadtest({ errorPercentage: 1 }), drill(), docs()] }, status: 'not-ready', level: 'bronze', states: { load: 'failed' }, reason: ['load', 'errorPercentage = 1'] },
+  { name: 'load test: newest failed, older passed -> failed (newest decides)', input: { evidence: [loadtest({ ageDays: 3 }), loadtest({ ageDays: 1, verdict: 'failed' }), drill(), docs()] }, status: 'not-ready', level: 'bronze', states: { load: 'failed' } },
+  { name: 'load test: newest passed, older failed -> passed', input: { evidence: [loadtest({ ageDays: 1 }), loadtest({ ageDays: 3, verdict: 'failed' }), drill(), docs()] }, status: 'ready', level: 'gold', states: { load: 'passed' } },
+  { name: 'load test: finished after the evaluation time -> not counted, missing', input: { evidence: [loadtest({ finishedAt: new Date(NOW.getTime() + 1).toISOString() }), drill(), docs()] }, status: 'not-ready', level: 'bronze', states: { load: 'missing' } },
+  { name: 'load test: malformed document -> missing, never passed', input: { evidence: [{ ...loadtest(), metrics: { engine: 'local' } }, drill(), docs()] }, status: 'not-ready', level: 'bronze', states: { load: 'missing' }, reason: ['load', '1 malformed load test document was ignored'] },
+  { name: 'load test: another service -> missing', input: { evidence: [loadtest({ service: 'search' }), drill(), docs()] }, status: 'not-ready', level: 'bronze', states: { load: 'missing' } },
+  { name: 'evidence files that could not be read -> reported in the reason and summary', input: { evidence: [drill(), docs()], invalidEvidence: [{ file: 'evidence/load.json', errors: ['not valid JSON'] }] }, status: 'not-ready', level: 'bronze', states: { load: 'missing' }, reason: ['load', '1 unreadable evidence file was ignored'] },
+  // Drill
+  { name: 'drill: RTO 15m01s over 15m -> failed', input: { evidence: [loadtest(), drill({ rtoSeconds: 901 }), docs()] }, status: 'not-ready', level: 'bronze', states: { drill: 'failed' }, reason: ['drill', 'RTO 15m1s, over the 15m limit'] },
+  { name: 'drill: RTO exactly 15m -> passed', input: { evidence: [loadtest(), drill({ rtoSeconds: 900 }), docs()] }, status: 'ready', level: 'gold', states: { drill: 'passed' } },
+  { name: 'drill: RPO not measured -> failed (unknown never passes)', input: { evidence: [loadtest(), drill({ rpoSeconds: null }), docs()] }, status: 'not-ready', level: 'bronze', states: { drill: 'failed' }, reason: ['drill', 'did not measure RPO'] },
+  { name: 'drill: exactly 30 days old -> passed', input: { evidence: [loadtest(), drill({ finishedAt: daysBefore(30) }), docs()] }, status: 'ready', level: 'gold', states: { drill: 'passed' } },
+  { name: 'drill: 31 days old -> stale', input: { evidence: [loadtest(), drill({ ageDays: 31 }), docs()] }, status: 'not-ready', level: 'bronze', states: { drill: 'stale' }, reason: ['drill', '31 days ago'] },
+  { name: 'drill: old and failed -> stale (an old result says nothing about today)', input: { evidence: [loadtest(), drill({ ageDays: 40, verdict: 'failed' }), docs()] }, status: 'not-ready', level: 'bronze', states: { drill: 'stale' } },
+  // Docs
+  { name: 'docs: failed evidence -> failed naming the finding, no level', input: { evidence: [loadtest(), drill(), docs({ verdict: 'failed' })] }, status: 'not-ready', level: null, states: { docs: 'failed' }, reason: ['docs', 'RUNBOOK.md has no "Rollback" heading'] },
+  // Sign-offs
+  { name: 'sign-off: business missing -> not ready at silver', input: { signoffs: [signoff({ role: 'operations' }), ...training()] }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'No business sign-off yet'] },
+  { name: 'sign-off: business rejects -> failed, not ready', input: { signoffs: [signoff({ role: 'operations' }), signoff({ role: 'business', decision: 'reject' }), ...training()] }, status: 'not-ready', level: 'silver', states: { signoffs: 'failed' }, reason: ['signoffs', 'rejected for business'] },
+  { name: 'sign-off: a reject blocks even where the level does not need sign-offs', input: { environment: 'qa', signoffs: [signoff({ role: 'business', decision: 'reject', environment: 'qa' })] }, status: 'not-ready', level: 'silver', states: { signoffs: 'failed' } },
+  { name: 'sign-off: same person rejects then approves -> the approval counts', input: { signoffs: [signoff({ role: 'operations' }), signoff({ role: 'business', decision: 'reject', ageDays: 2 }), signoff({ role: 'business', ageDays: 1 }), ...training()] }, status: 'ready', level: 'gold', states: { signoffs: 'passed' } },
+  { name: 'sign-off: for another version -> void, missing', input: { signoffs: [signoff({ role: 'operations' }), signoff({ role: 'business', version: '1.3.9' }), ...training()] }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'was for version 1.3.9, not 1.4.0, so it is void'] },
+  { name: 'sign-off: evaluated without a version -> sign-offs of any version count', input: { version: undefined, signoffs: [signoff({ role: 'operations', version: '0.9' }), signoff({ role: 'business' }), ...training()] }, status: 'ready', level: 'gold' },
+  { name: 'sign-off: revoked -> no longer counts', input: { signoffs: (() => { const b = signoff({ role: 'business', ageDays: 1 }); return [signoff({ role: 'operations' }), b, revoke(b), ...training()]; })() }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'was revoked'] },
+  { name: 'sign-off: for another environment -> ignored', input: { signoffs: [signoff({ role: 'operations' }), signoff({ role: 'business', environment: 'staging' }), ...training()] }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' } },
+  { name: 'sign-off: dated after the evaluation time -> not counted yet', input: { signoffs: [signoff({ role: 'operations' }), signoff({ role: 'business', at: new Date(NOW.getTime() + 1000).toISOString() }), ...training()] }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' } },
+  // Attestations
+  { name: 'attestation: exactly 180 days old -> still valid', input: { signoffs: [...approvals(), ...training(180)] }, status: 'ready', level: 'gold', states: { training: 'passed' } },
+  { name: 'attestation: 180 days and 1 ms old -> stale', input: { signoffs: [...approvals(), ...training(180 + 1 / DAY)] }, status: 'not-ready', level: 'silver', states: { training: 'stale' }, reason: ['training', '3 of 3 oncall attestations expired after 180 days'] },
+  { name: 'attestation: a group member never attested -> missing naming them', input: { signoffs: [...approvals(), ...training().slice(0, 2)] }, status: 'not-ready', level: 'silver', states: { training: 'missing' }, reason: ['training', '1 of 3 oncall members have not attested: carol'] },
+  { name: 'attestation: group membership unknown -> missing, never passed', input: { members: {} }, status: 'not-ready', level: 'silver', states: { training: 'missing' }, reason: ['training', 'Cannot tell who belongs to "[Shop]\\On-call"'] },
+  { name: 'attestation: not tied to the release version', input: { signoffs: [...approvals(), ...['alice', 'bob', 'carol'].map((by) => signoff({ role: 'oncall', by, version: '0.1.0' }))] }, status: 'ready', level: 'gold', states: { training: 'passed' } },
+  // Waivers
+  { name: 'waiver: active for a missing drill -> waived, ready', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'drill', until: '2026-12-01T00:00:00Z' })] }, status: 'ready', level: 'gold', states: { drill: 'waived' }, reason: ['drill', 'without the waiver: missing'] },
+  { name: 'waiver: until exactly now -> expired and ignored', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'drill', until: NOW.toISOString() })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' } },
+  { name: 'waiver: until 1 ms after now -> still active', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'drill', until: new Date(NOW.getTime() + 1).toISOString() })] }, status: 'ready', level: 'gold', states: { drill: 'waived' } },
+  { name: 'waiver: expired yesterday -> ignored', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'drill', until: daysBefore(1) })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' } },
+  { name: 'waiver: given after the evaluation time -> not active yet', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'drill', at: daysBefore(-1), until: daysBefore(-5) })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' } },
+  { name: 'waiver: on a passing check -> the check shows passed', input: { waivers: [waiver({ check: 'load', until: daysBefore(-5) })] }, status: 'ready', level: 'gold', states: { load: 'passed' } },
+  { name: 'waiver: for another check -> no effect', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'load', until: daysBefore(-5) })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' } },
+  // Enforcement
+  { name: 'enforcement warn: staging below silver -> warn', input: { environment: 'staging', evidence: [docs()], signoffs: [] }, status: 'warn', level: 'bronze' },
+  { name: 'enforcement warn: staging at silver -> ready without sign-offs', input: { environment: 'staging', signoffs: [] }, status: 'ready', level: 'silver' },
+];
+
+function run(c: Case) {
+  return evaluatePolicy({
+    policy,
+    environment: 'production',
+    evidence: allEvidence(),
+    signoffs: [...approvals(), ...training()],
+    waivers: [],
+    now: NOW,
+    version: '1.4.0',
+    members: { '[Shop]\\On-call': ['carol', 'alice'] },
+    ...c.input,
+  });
+}
+
+describe('gate: evaluatePolicy', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const gate = run(c);
+      const states = Object.fromEntries(gate.metrics.checks.map((k) => [k.id, k.state]));
+      assert.equal(gate.metrics.status, c.status, `status; checks: ${JSON.stringify(gate.metrics.checks.map((k) => [k.id, k.state, k.reason]))}`);
+      assert.equal(gate.metrics.level, c.level, 'level');
+      for (const [id, state] of Object.entries(c.states ?? {})) assert.equal(states[id], state, `state of ${id}: ${gate.metrics.checks.find((k) => k.id === id)?.reason}`);
+      if (c.reason) {
+        const reason = gate.metrics.checks.find((k) => k.id === c.reason![0])!.reason;
+        assert.ok(reason.includes(c.reason[1]), `reason of ${c.reason[0]} was: ${reason}`);
+      }
+      assert.equal(gate.verdict, c.status === 'ready' ? 'passed' : 'failed');
+    });
+  }
+
+  it('result: every check has a reason sentence and the evidence behind it', () => {
+    const gate = run({ name: '', status: 'ready', level: 'gold' });
+    for (const check of gate.metrics.checks) assert.match(check.reason, /\.$|"$/, check.id);
+    const load = gate.metrics.checks.find((c) => c.id === 'load')!;
+    assert.equal(load.evidence.length, 1);
+    assert.equal(load.evidence[0].kind, 'loadtest');
+    assert.equal(load.evidence[0].runUrl, 'https://dev.azure.com/org/proj/_build/results?buildId=1');
+    assert.equal(gate.kind, 'gate');
+    assert.equal(gate.metrics.evaluatedAt, NOW.toISOString());
+    assert.deepEqual(gate.criteria.map((c) => c.failed), [false, false, false, false, false]);
+  });
+
+  it('result: same inputs twice -> the same document (pure)', () => {
+    const input = { name: '', status: 'ready' as const, level: 'gold' };
+    const evidence = allEvidence();
+    const signoffs = [...approvals(), ...training()];
+    const a = run({ ...input, input: { evidence, signoffs } });
+    const b = run({ ...input, input: { evidence, signoffs } });
+    assert.deepEqual(a, b);
+  });
+
+  it('summary: not ready -> names the required level and the checks short of it', () => {
+    const gate = run({ name: '', status: 'not-ready', level: 'bronze', input: { evidence: [drill(), docs()] } });
+    assert.match(gate.summary, /checkout reached bronze; production requires gold: not passed: load \(missing\)/);
+    assert.match(gate.summary, /enforcement is block/);
+  });
+
+  it('environment: not in the policy -> ConfigError naming the nearest one', () => {
+    assert.throws(() => run({ name: '', status: 'ready', level: null, input: { environment: 'prodution' } }), (e: unknown) => e instanceof ConfigError && /did you mean "production"/.test(e.message));
+  });
+});
