@@ -82,7 +82,7 @@ export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
 
   let verdict: Verdict;
   let summary: string;
-  const errors = (run.errorDetails ?? []).map((e) => e.message).filter(Boolean).join('; ');
+  const errors = (run.errorDetails ?? []).map((e) => e.message?.trim().replace(/\.$/, '')).filter(Boolean).join('; ');
   if (status === 'FAILED') {
     verdict = 'error';
     summary = `Azure Load Testing failed the run ${run.testRunId}${errors ? `: ${errors}` : ''}. Open the run in the portal for its logs, fix the cause and run again.`;

@@ -52,6 +52,8 @@ export interface CloudRunOptions {
   pipelineRunUrl?: string;
   /** Stop the cloud run and fail when it takes longer. Default: no limit (the pipeline's timeout applies). */
   timeoutSeconds?: number;
+  /** First back-off after a 5xx or network fault (doubling, bounded). Default 2000 ms. */
+  retryDelayMs?: number;
   /** Defaults follow AzureLoadTest@1: validation 5 s, run 20 s, 5 s once executed, artifacts 10 s (x30). */
   pollIntervals?: { validationMs?: number; runMs?: number; finishingMs?: number; artifactsMs?: number; artifactsAttempts?: number };
 }
@@ -87,7 +89,7 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
   if (inputProblems.length) throw new ConfigError(inputProblems);
 
   const client = await LoadTestingClient.forResource(options.resource,
-    { credential: options.credential, armEndpoint: options.armEndpoint, caCertificate: options.caCertificate }, signal);
+    { credential: options.credential, armEndpoint: options.armEndpoint, caCertificate: options.caCertificate, retryDelayMs: options.retryDelayMs }, signal);
   const existing = await client.getTest(config.testId, signal);
   const plan = translateConfig(config, existing, options.overrideParameters);
   progress(`${existing ? 'Updating' : 'Creating'} test "${plan.testId}" on ${options.resource.name}`);

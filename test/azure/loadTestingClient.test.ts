@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { ConfigError, InfrastructureError } from '../../src/errors';
+import { createCredential } from '../../src/azure/credentials';
+import { LoadTestingClient, dataPlaneScopeFor, type ClientOptions } from '../../src/azure/loadTestingClient';
+import { AltEmulator, emulatedConnection, emulatedResource, type EmulatorOptions } from '../support/altEmulator';
+
+describe('azure load testing client', () => {
+  let emu: AltEmulator;
+  afterEach(async () => emu?.stop());
+
+  async function connect(options: EmulatorOptions = {}, resource?: { name?: string }) {
+    emu = await new AltEmulator(options).start();
+    const { credential, armEndpoint } = createCredential(emulatedConnection(emu), { caCertificate: emu.ca });
+    // Short back-off so a retried 500 costs milliseconds, not seconds; the behaviour is what is asserted.
+    const clientOptions: ClientOptions = { credential, armEndpoint, caCertificate: emu.ca, retryDelayMs: 20 };
+    return LoadTestingClient.forResource({ ...emulatedResource(emu), ...resource }, clientOptions);
+  }
+
+  it('resource lookup: ARM answers dataPlaneURI -> client talks to that host with api-version 2025-03-01-preview', async () => {
+    const client = await connect();
+    assert.equal(client.baseUrl, `https://127.0.0.1:${emu.port}`);
+    await client.patchTest('orders', { displayName: 'Orders' });
+    const arm = emu.requests.find((r) => r.path.toLowerCase().includes('microsoft.loadtestservice'))!;
+    assert.equal(arm.query['api-version'], '2022-12-01');
+    const patch = emu.requestsTo('PATCH', /^\/tests\/orders$/)[0];
+    assert.equal(patch.query['api-version'], '2025-03-01-preview');
+    assert.equal(patch.contentType, 'application/merge-patch+json');
+  });
+
+  it('missing resource: ARM 404 -> ConfigError naming the resource and its resource group', async () => {
+    await assert.rejects(connect({}, { name: 'alt-typo' }), (e: Error) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /resource "alt-typo" does not exist in resource group "rg-load"/);
+      assert.match(e.message, /loadTestResource and resourceGroup inputs/);
+      return true;
+    });
+  });
+
+  it('no RBAC: 403 from the data plane -> remedy names the Load Test Contributor role', async () => {
+    const client = await connect({ faults: [{ method: 'PATCH', path: /^\/tests\//, status: 403, times: 5 }] });
+    await assert.rejects(client.patchTest('orders', { displayName: 'x' }), (e: Error) => {
+      assert.ok(e instanceof InfrastructureError);
+      assert.match(e.message, /Grant it the "Load Test Contributor" role/);
+      assert.match(e.message, /"alt-emulated"/);
+      return true;
+    });
+  });
+
+  it('throttling: one 429 with Retry-After -> waited and retried, then success', async () => {
+    const client = await connect({ faults: [{ method: 'PATCH', path: /^\/tests\/orders$/, status: 429, retryAfterSeconds: 1 }] });
+    const t0 = Date.now();
+    const test = await client.patchTest('orders', { displayName: 'Orders' });
+    assert.equal(test.displayName, 'Orders');
+    assert.equal(emu.requestsTo('PATCH', /^\/tests\/orders$/).length, 2);
+    assert.ok(Date.now() - t0 >= 900, 'the Retry-After of 1 s was honoured');
+  });
+
+  it('server fault: one 500 -> retried, then success', async () => {
+    const client = await connect({ faults: [{ method: 'GET', path: /^\/tests\/orders$/, status: 500 }] });
+    await client.patchTest('orders', { displayName: 'Orders' });
+    const test = await client.getTest('orders');
+    assert.equal(test?.displayName, 'Orders');
+    assert.equal(emu.requestsTo('GET', /^\/tests\/orders$/).length, 2);
+  });
+
+  it('persistent 500: retries are bounded -> InfrastructureError quoting the service', async () => {
+    const client = await connect({ faults: [{ method: 'GET', path: /^\/tests\/orders$/, status: 500, times: 100 }] });
+    await assert.rejects(client.getTest('orders'), /HTTP 500 .*InternalServerError: Emulated 500/);
+    assert.equal(emu.requestsTo('GET', /^\/tests\/orders$/).length, 5, 'first attempt plus 4 retries');
+  });
+
+  it('result archives: SAS URL downloaded without an Authorization header', async () => {
+    const client = await connect();
+    const bytes = await client.downloadArtifact(`${emu.baseUrl}/blob/run-1/results.zip?sv=2024&sig=abc`);
+    assert.match(bytes.toString(), /PK emulated archive/);
+    assert.equal(emu.requestsTo('GET', /^\/blob\//)[0].authorization, undefined);
+  });
+
+  it('token audience: public and US Government data-plane hosts -> their own scopes', () => {
+    assert.equal(dataPlaneScopeFor('abc.eastus.cnt-prod.loadtesting.azure.com'), 'https://cnt-prod.loadtesting.azure.com/.default');
+    assert.equal(dataPlaneScopeFor('abc.usgovvirginia.cnt-prod.loadtesting.azure.us'), 'https://cnt-prod.loadtesting.azure.us/.default');
+  });
+});

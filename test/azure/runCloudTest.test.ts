@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CancelledError, ConfigError } from '../../src/errors';
+import { createCredential } from '../../src/azure/credentials';
+import { runCloudLoadTest, stopCloudRun, type CloudRunOptions } from '../../src/azure/runCloudTest';
+import { AltEmulator, DEFAULT_STATISTICS, emulatedConnection, emulatedResource, type EmulatorOptions } from '../support/altEmulator';
+
+const EXAMPLE = path.join(__dirname, '../../examples/azure/loadtest.yaml');
+const FAST = { validationMs: 20, runMs: 30, finishingMs: 20, artifactsMs: 20 };
+
+describe('azure cloud run', () => {
+  let emu: AltEmulator;
+  let results: string;
+  beforeEach(() => (results = fs.mkdtempSync(path.join(os.tmpdir(), 'alt-results-'))));
+  afterEach(async () => {
+    await emu?.stop();
+    fs.rmSync(results, { recursive: true, force: true });
+  });
+
+  async function start(options: EmulatorOptions = {}, scheme: 'ServicePrincipal' | 'WorkloadIdentityFederation' = 'ServicePrincipal') {
+    emu = await new AltEmulator(options).start();
+    const { credential, armEndpoint } = createCredential(emulatedConnection(emu, scheme), { caCertificate: emu.ca });
+    return (extra: Partial<CloudRunOptions> = {}) => runCloudLoadTest({
+      configFile: EXAMPLE, resource: emulatedResource(emu), credential, armEndpoint, caCertificate: emu.ca,
+      waitForCompletion: true, resultsDirectory: results, pollIntervals: FAST, retryDelayMs: 20, ...extra,
+    });
+  }
+
+  it('full cycle: create, upload, validate, run, poll, collect -> passed evidence with statistics, criteria and portal link', async () => {
+    const run = await start({}, 'WorkloadIdentityFederation');
+    const progress: Array<[string, number | undefined]> = [];
+    let created = '';
+    const outcome = await run({ runName: 'Nightly run', env: [{ name: 'stage', value: 'ci' }], secrets: [{ name: 'token', value: 's3cr3t-value' }],
+      onProgress: (m, p) => progress.push([m, p]), onRunCreated: (id) => (created = id), pipelineRunUrl: 'https://dev.azure.com/org/p/_build/results?buildId=7' });
+    const e = outcome.evidence!;
+    assert.equal(created, outcome.runId);
+    assert.equal(e.verdict, 'passed', e.summary);
+    assert.equal(e.metrics.engine, 'azure');
+    assert.equal(e.metrics.totals.requests, DEFAULT_STATISTICS.Total.sampleCount);
+    assert.equal(e.metrics.totals.latencyMs.p95, DEFAULT_STATISTICS.Total.pct2ResTime);
+    assert.deepEqual(e.metrics.requests.map((r) => r.name), ['home', 'search']);
+    assert.deepEqual(e.criteria.map((c) => c.failed), [false, false, false, false]);
+    assert.equal(e.criteria.length, 4, 'three client criteria and one server criterion');
+    assert.equal(e.metrics.azure?.testRunId, outcome.runId);
+    assert.equal(e.metrics.azure?.serviceTestResult, 'PASSED');
+    assert.equal(e.metrics.azure?.disagreement, undefined);
+    assert.equal(e.links[0].url, `https://portal.azure.com/#emulated/testRun/${outcome.runId}`);
+    assert.deepEqual(outcome.files.map((f) => path.basename(f)), ['results.zip', 'report.zip']);
+    assert.ok(fs.readFileSync(path.join(results, 'report.zip')).length > 0);
+
+    const upload = emu.requestsTo('PUT', /\/files\/requests\.json$/)[0];
+    assert.equal(upload.query.fileType, 'URL_TEST_CONFIG');
+    assert.equal(upload.contentType, 'application/octet-stream');
+    assert.equal(emu.requestsTo('PATCH', /\/app-components$/).length, 1);
+    assert.equal(emu.requestsTo('PATCH', /\/server-metrics-config$/).length, 1);
+    const runBody = JSON.parse(emu.requestsTo('PATCH', /^\/test-runs\//)[0].body);
+    assert.deepEqual(runBody.environmentVariables, { stage: 'ci' });
+    assert.deepEqual(runBody.secrets, { token: { type: 'SECRET_VALUE', value: 's3cr3t-value' } });
+    assert.equal(runBody.createdByType, 'AzurePipelines');
+    assert.equal(progress.at(-1)?.[1], 100);
+    assert.ok(progress.some(([m]) => m.includes('EXECUTING')));
+    assert.ok(!JSON.stringify(progress).includes('eyJ') && !JSON.stringify(e).includes('eyJ'), 'no token in progress or evidence');
+    assert.ok(!JSON.stringify(e).includes('sig='), 'no SAS signature in the evidence');
+  });
+
+  it('failed criterion: p95 above its limit -> failed verdict naming it, service and our evaluation agree', async () => {
+    const stats = structuredClone(DEFAULT_STATISTICS);
+    stats.Total.pct2ResTime = 420;
+    const run = await start({ statistics: stats });
+    const e = (await run()).evidence!;
+    assert.equal(e.verdict, 'failed');
+    assert.match(e.summary, /1 of 4 criteria failed: p95\(response_time_ms\) > 300/);
+    assert.equal(e.criteria[0].actual, 420);
+    assert.equal(e.metrics.azure?.serviceTestResult, 'FAILED');
+    assert.equal(e.metrics.azure?.disagreement, undefined);
+  });
+
+  it('disagreement: service says FAILED while every criterion passes by our evaluation -> failed, reported in summary', async () => {
+    const run = await start({ forceTestResult: 'FAILED' });
+    const e = (await run()).evidence!;
+    assert.equal(e.verdict, 'failed');
+    assert.match(e.metrics.azure!.disagreement!, /testResult FAILED, but every criterion passed/);
+    assert.match(e.summary, /Disagreement between Azure Load Testing and our evaluation/);
+  });
+
+  it('validation failure: the service rejects the requests JSON -> ConfigError quoting it, no run started', async () => {
+    const run = await start({ validationFailure: 'Invalid URL test config: scenario browse has no requests.' });
+    await assert.rejects(run(), (e: Error) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /requests\.json: Azure Load Testing could not validate the file: "Invalid URL test config: scenario browse has no requests\."/);
+      return true;
+    });
+    assert.equal(emu.requestsTo('PATCH', /^\/test-runs\//).length, 0);
+  });
+
+  it('run failed by the service: FAILED status -> error verdict quoting the service and pointing to the portal', async () => {
+    const run = await start({ runFailure: 'Engine provisioning failed: quota exceeded in eastus.' });
+    const e = (await run()).evidence!;
+    assert.equal(e.verdict, 'error');
+    assert.match(e.summary, /Azure Load Testing failed the run .*: Engine provisioning failed: quota exceeded in eastus\. Open the run in the portal/);
+  });
+
+  it('cancellation: pipeline aborts while the run executes -> :stop reaches the service and CancelledError is thrown', async () => {
+    const run = await start({ stepMs: 80 });
+    const controller = new AbortController();
+    await assert.rejects(run({ signal: controller.signal, onProgress: (m) => m.endsWith('EXECUTING') && controller.abort() }), (e: Error) => {
+      assert.ok(e instanceof CancelledError);
+      assert.match(e.message, /was asked to stop/);
+      return true;
+    });
+    assert.equal(emu.stopped.length, 1);
+    assert.equal(emu.requestsTo('POST', /^\/test-runs\/[^/]+:stop$/).length, 1);
+  });
+
+  it('waitForCompletion false: returns the run id at once, without evidence, and the post-job stop reaches :stop', async () => {
+    const run = await start({ stepMs: 200 });
+    const outcome = await run({ waitForCompletion: false });
+    assert.equal(outcome.evidence, undefined);
+    assert.ok(emu.runs.has(outcome.runId));
+    assert.equal(emu.requestsTo('GET', /^\/test-runs\//).length, 0, 'no polling');
+    const { credential } = createCredential(emulatedConnection(emu), { caCertificate: emu.ca });
+    const stop = await stopCloudRun({ resource: emulatedResource(emu), credential, runId: outcome.runId, armEndpoint: emu.baseUrl, caCertificate: emu.ca });
+    assert.equal(stop.stopped, true, stop.message);
+    assert.deepEqual(emu.stopped, [outcome.runId]);
+  });
+
+  it('faults mid-run: a 429 and a 500 on the run poll -> retried, run still collected', async () => {
+    const run = await start({ faults: [
+      { method: 'GET', path: /^\/test-runs\//, status: 429, retryAfterSeconds: 1 },
+      { method: 'GET', path: /^\/test-runs\//, status: 500 },
+    ] });
+    const e = (await run()).evidence!;
+    assert.equal(e.verdict, 'passed', e.summary);
+  });
+
+  it('portal settings: a test edited in the portal and a YAML without env or VNet -> those settings survive the run', async () => {
+    const run = await start();
+    emu.tests.set('checkout-api', { testId: 'checkout-api', subnetId: '/subscriptions/x/subnets/portal', environmentVariables: { fromPortal: 'yes' },
+      secrets: { portalSecret: { value: 'https://kv/secrets/p', type: 'AKV_SECRET_URI' } }, inputArtifacts: {} });
+    await run();
+    const test = emu.tests.get('checkout-api')!;
+    assert.equal(test.subnetId, '/subscriptions/x/subnets/portal');
+    assert.deepEqual(test.environmentVariables, { fromPortal: 'yes', host: '127.0.0.1' });
+    assert.deepEqual(Object.keys(test.secrets as object).sort(), ['api-key', 'portalSecret']);
+  });
+
+  it('local-only key in the YAML: refused before any request reaches Azure', async () => {
+    const run = await start();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alt-local-'));
+    fs.copyFileSync(path.join(path.dirname(EXAMPLE), 'requests.json'), path.join(dir, 'requests.json'));
+    fs.writeFileSync(path.join(dir, 'lt.yaml'), 'testId: x1\ntestType: URL\ntestPlan: requests.json\nlocalEngine:\n  connectTimeoutSeconds: 2\n');
+    await assert.rejects(run({ configFile: path.join(dir, 'lt.yaml') }), /localEngine \(line 4\) is understood only by the local engine/);
+    assert.equal(emu.requests.length, 0);
+  });
+
+  it('expired client secret during a run: AADSTS7000222 -> InfrastructureError with the remedy, secret never in the text', async () => {
+    const run = await start({ secretExpired: true });
+    await assert.rejects(run(), (e: Error) => {
+      assert.equal(e.constructor.name, 'InfrastructureError');
+      assert.match(e.message, /AADSTS7000222.*Create a new secret for the app registration and update the service connection/);
+      assert.ok(!e.message.includes(emu.options.clientSecret));
+      return true;
+    });
+  });
+});
