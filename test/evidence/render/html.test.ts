@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { renderHtml } from '../../../src/evidence/render';
+import * as fixtures from '../fixtures';
+
+/** Every tag of the document, so attribute checks never look at escaped text. */
+const tagsOf = (html: string) => html.match(/<[^>]+>/g) ?? [];
+
+describe('HTML reporter', () => {
+  for (const [name, evidence] of fixtures.allFixtures()) {
+    it(`html: ${name} -> self-contained: no script, no external reference, everything inline`, () => {
+      const html = renderHtml(evidence);
+      assert.ok(html.startsWith('<!DOCTYPE html>'));
+      assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">/);
+      assert.ok(!/<script/i.test(html), 'a script element');
+      for (const tag of tagsOf(html)) {
+        assert.ok(!/https?:|\/\/|\bsrc=|\bhref=|url\(|@import/i.test(tag), `external reference in ${tag}`);
+        assert.ok(!/^<(link|img|iframe|object|embed|base)\b/i.test(tag), `loading element ${tag}`);
+      }
+      assert.ok(!/url\(|@import/i.test(html.slice(html.indexOf('<style>'), html.indexOf('</style>'))), 'CSS fetches something');
+    });
+  }
+
+  it('html: markup in a request name -> shown as text, never as markup', () => {
+    const html = renderHtml(fixtures.loadTestFailed());
+    assert.ok(html.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; | GET /a&amp;b'));
+    assert.ok(!html.includes('<script>alert'));
+  });
+
+  it('html: load test -> latency percentiles, throughput and errors, users over time; criteria and request tables', () => {
+    const html = renderHtml(fixtures.loadTestFailed());
+    assert.equal((html.match(/<svg /g) ?? []).length, 3);
+    for (const series of ['p50', 'p90', 'p95', 'p99', 'requests', 'errors', 'users']) assert.match(html, new RegExp(`<polyline [^>]*><title>${series}: peak`));
+    assert.match(html, /<h2>Criteria: 3 of 4 failed<\/h2>/);
+    assert.match(html, /<h2>Requests<\/h2>/);
+    assert.match(html, /<strong>All requests<\/strong>/);
+  });
+
+  it('html: load test without per-second figures -> says so instead of an empty chart', () => {
+    const html = renderHtml(fixtures.loadTestError());
+    assert.ok(!html.includes('<svg '));
+    assert.match(html, /Latency percentiles: no per-second figures were recorded/);
+  });
+
+  it('html: a one-second timeline -> points, not lines', () => {
+    const html = renderHtml(fixtures.loadTestOpenStoppedEarly());
+    assert.ok(!html.includes('<polyline'));
+    assert.equal((html.match(/<circle /g) ?? []).length, 7);
+    assert.match(html, /Stopped early at 4 s/);
+  });
+
+  it('html: drill -> a bar per step on the timeline, objectives and probes', () => {
+    const html = renderHtml(fixtures.drillFailed());
+    assert.equal((html.match(/<rect x="[\d.]+" y="\d+" width="[\d.]+" height="18"/g) ?? []).length, 4);
+    assert.match(html, /<td>RTO \(time to recover\)<\/td><td class="n">95\.5 s<\/td><td class="n">60 s<\/td><td><span class="pill missed">missed<\/span>/);
+    assert.match(html, /<h2>Probes<\/h2>/);
+  });
+
+  it('html: gate -> scorecard with a state for every check', () => {
+    const html = renderHtml(fixtures.gateNotReady());
+    for (const state of ['passed', 'failed', 'waived', 'missing', 'stale']) assert.match(html, new RegExp(`<span class="pill ${state}">${state}</span>`));
+  });
+
+  describe('in a browser', function () {
+    let browser: Browser;
+    let dir: string;
+    before(async () => {
+      browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+      dir = await fs.mkdtemp(path.join(os.tmpdir(), 'html-report-'));
+    });
+    after(async () => {
+      await browser?.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    });
+
+    it('html: opened from disk -> no request besides the file, names read as typed, charts drawn', async () => {
+      const file = path.join(dir, 'report.html');
+      await fs.writeFile(file, renderHtml(fixtures.loadTestFailed()));
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      await page.goto(`file://${file}`);
+      const seen = await page.evaluate(() => ({
+        scripts: document.querySelectorAll('script').length,
+        firstRequest: document.querySelectorAll('section table tbody tr')[5]?.querySelector('td')?.textContent,
+        polylines: document.querySelectorAll('svg polyline').length,
+        title: document.title,
+      }));
+      await page.close();
+      assert.deepEqual(requests, [`file://${file}`]);
+      assert.deepEqual(dialogs, []);
+      assert.deepEqual(seen, { scripts: 0, firstRequest: fixtures.HOSTILE_NAME, polylines: 7, title: 'Load test: checkout-api (staging)' });
+    });
+  });
+});
