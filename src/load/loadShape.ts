@@ -70,14 +70,18 @@ export function checkLoadShape(
   for (const key of LOCAL_ONLY_SETUP_KEYS) if (setup[key] !== undefined) p.add([...at, key], 'only applies to loadType constantArrivalRate');
   const perEngine = overrides.virtualUsers ?? number('virtualUsersPerEngine', { min: 1, integer: true, required: true });
   const virtualUsers = perEngine * engineInstances;
-  const rampUpSeconds = number('rampUpTimeInSeconds', { min: 0 });
+  // A shorter --duration clips the ramp-up (and a spike) instead of failing: the file was valid as written.
+  const clip = overrides.durationSeconds !== undefined;
+  let rampUpSeconds = number('rampUpTimeInSeconds', { min: 0 });
+  if (clip) rampUpSeconds = Math.min(rampUpSeconds, durationSeconds);
   if (rampUpSeconds > durationSeconds) p.add([...at, 'rampUpTimeInSeconds'], `is longer than durationInSeconds (${durationSeconds}); the ramp-up is part of the duration`);
   let shape: LoadShape;
   if (kind === 'step') {
     shape = { kind, virtualUsers, durationSeconds, rampUpSeconds, rampUpSteps: number('rampUpSteps', { min: 1, integer: true, required: true, fallback: 1 }) };
   } else if (kind === 'spike') {
     const spikeMultiplier = number('spikeMultiplier', { min: 1, required: true, fallback: 1 });
-    const spikeHoldSeconds = number('spikeHoldTimeInSeconds', { min: 0, required: true });
+    let spikeHoldSeconds = number('spikeHoldTimeInSeconds', { min: 0, required: true });
+    if (clip) spikeHoldSeconds = Math.min(spikeHoldSeconds, durationSeconds - rampUpSeconds);
     if (spikeHoldSeconds > durationSeconds - rampUpSeconds) p.add([...at, 'spikeHoldTimeInSeconds'], 'does not fit in the duration after the ramp-up');
     shape = { kind, virtualUsers, durationSeconds, rampUpSeconds, spikeMultiplier, spikeHoldSeconds };
   } else {
