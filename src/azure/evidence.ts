@@ -96,11 +96,11 @@ export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
     verdict = 'failed';
     const failedList = criteria.filter((c) => c.failed).map((c) => c.expression);
     summary = failedList.length
-      ? `${failedList.length} of ${criteria.length} criteria failed: ${failedList.join('; ')}.`
-      : 'Azure Load Testing reports the test as FAILED.';
+      ? `Failed: ${failedList.length} of ${criteria.length} criteria failed (${failedList.join('; ')}); ${figures(totals)}.`
+      : `Failed: Azure Load Testing reports the test as FAILED; ${figures(totals)}.`;
   } else {
     verdict = 'passed';
-    summary = criteria.length ? `All ${criteria.length} criteria passed.` : 'The run finished; no criteria were set.';
+    summary = `Passed: ${criteria.length ? `all ${criteria.length} criteria passed` : 'no failure criteria set'}; ${figures(totals)}.`;
   }
   const disagreement = disagreements.length ? disagreements.join('. ') : undefined;
   if (disagreement) summary += ` Disagreement between Azure Load Testing and our evaluation: ${disagreement}.`;
@@ -155,6 +155,11 @@ function serverResult(c: ServerMetricCriterion, run: AltTestRun): CriterionResul
   const failed = held.result !== 'passed'; // undetermined counts as failed, like an unmeasured client figure
   return { expression, actual: held.actualValue, threshold: c.value, failed,
     explanation: `Server metric ${c.aggregation} ${c.metricName} was ${formatNumber(held.actualValue)}, ${failed ? '' : 'not '}${op === '>' ? 'above' : 'below'} ${formatNumber(c.value)} (judged by Azure Load Testing): ${failed ? 'failed' : 'passed'}.` };
+}
+
+/** The same figures a local run's summary gives. */
+function figures(t: RequestStats): string {
+  return `${t.requests} requests at ${formatNumber(t.rps)} rps, p95 ${formatNumber(t.latencyMs.p95)} ms, ${formatNumber(t.errorPercentage)}% errors`;
 }
 
 function fmt(v: number | null | undefined): string {

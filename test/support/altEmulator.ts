@@ -68,11 +68,11 @@ const RUN_STEPS = ['ACCEPTED', 'NOTSTARTED', 'PROVISIONING', 'PROVISIONED', 'CON
 
 export const DEFAULT_STATISTICS: Record<string, Record<string, number>> = {
   Total: { sampleCount: 1200, errorCount: 6, errorPct: 0.5, meanResTime: 42, medianResTime: 38, minResTime: 5, maxResTime: 310,
-    pct75ResTime: 55, pct1ResTime: 80, pct2ResTime: 120, pct3ResTime: 250, pct999ResTime: 300, throughput: 40.2 },
+    pct75ResTime: 55, pct1ResTime: 80, pct2ResTime: 120, pct3ResTime: 250, pct96ResTime: 130, pct97ResTime: 150, pct98ResTime: 190, pct999ResTime: 300, pct9999ResTime: 309, throughput: 40.2 },
   home: { sampleCount: 800, errorCount: 0, errorPct: 0, meanResTime: 30, medianResTime: 28, minResTime: 5, maxResTime: 200,
-    pct75ResTime: 40, pct1ResTime: 60, pct2ResTime: 90, pct3ResTime: 150, pct999ResTime: 190, throughput: 26.8 },
+    pct75ResTime: 40, pct1ResTime: 60, pct2ResTime: 90, pct3ResTime: 150, pct96ResTime: 95, pct97ResTime: 100, pct98ResTime: 120, pct999ResTime: 190, pct9999ResTime: 199, throughput: 26.8 },
   search: { sampleCount: 400, errorCount: 6, errorPct: 1.5, meanResTime: 66, medianResTime: 60, minResTime: 9, maxResTime: 310,
-    pct75ResTime: 80, pct1ResTime: 110, pct2ResTime: 180, pct3ResTime: 260, pct999ResTime: 305, throughput: 13.4 },
+    pct75ResTime: 80, pct1ResTime: 110, pct2ResTime: 180, pct3ResTime: 260, pct96ResTime: 190, pct97ResTime: 200, pct98ResTime: 230, pct999ResTime: 305, pct9999ResTime: 309, throughput: 13.4 },
 };
 
 export class AltEmulator {
