@@ -90,9 +90,10 @@ export function realContentChars(file: MarkdownFile, fromLine = file.bodyStart, 
   let count = 0;
   for (const raw of text.split('\n')) {
     if (/^\s{0,3}#{1,6}\s/.test(raw) || /^\s{0,3}(=+|-+)\s*$/.test(raw) || /^\s*\|?[\s:|-]+\|?\s*$/.test(raw) && raw.includes('-')) continue;
-    const line = raw.replace(/^\s*(?:[-*+]|\d+[.)])\s+(\[[ xX]\]\s*)?/, '').replace(/[*_>`|]/g, '').trim();
-    if (!line || isPlaceholder(line)) continue;
-    count += line.replace(/\s+/g, '').length;
+    const line = raw.replace(/^\s*(>\s?)*/, '').replace(/^\s*(?:[-*+]|\d+[.)])\s+(\[[ xX]\]\s*)?/, '').trim();
+    const plain = line.replace(/[*_`|]/g, '').trim();
+    if (!plain || isPlaceholder(line) || isPlaceholder(plain)) continue;
+    count += plain.replace(/\s+/g, '').length;
   }
   return count;
 }

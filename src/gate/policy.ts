@@ -254,8 +254,6 @@ function reportSchemaErrors(errors: ErrorObject[], prefix: DocPath, add: (p: Doc
       problem = [at, 'must be a file path or a list of alternative paths'];
     } else if (e.keyword === 'pattern' && at[at.length - 1] === 'id') {
       problem = [at, 'a check id uses letters, digits, ".", "_" and "-", starting with a letter or digit'];
-    } else if (e.keyword === 'pattern' && at[0] === 'service' && at.length === 1) {
-      problem = [at, 'a service name cannot contain "|"'];
     } else {
       problem = [at, e.message ?? 'is not valid'];
     }

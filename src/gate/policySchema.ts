@@ -28,7 +28,7 @@ export const policySchema = {
   additionalProperties: false,
   required: ['service', 'checks', 'levels', 'environments'],
   properties: {
-    service: { type: 'string', pattern: '^[^|]+$', description: 'Service name; evidence must carry the same name.' },
+    service: { type: 'string', minLength: 1, description: 'Service name; evidence must carry the same name.' },
     tier: { type: ['string', 'number'] },
     roles: { type: 'object', additionalProperties: signers, description: 'Who may sign for each role.' },
     checks: {
