@@ -33,6 +33,9 @@ function evaluateOne(c: Criterion, stats: RunStats): CriterionResult {
     return { ...base, actual: null, failed: true, explanation: `The ${what}${scopeOf(c)} could not be measured (${measured.why}): failed.` };
   }
   const actual = measured.value;
+  if (!Number.isFinite(actual)) {
+    return { ...base, actual: null, failed: true, explanation: `The ${what}${scopeOf(c)} could not be measured (the engine reported ${actual}): failed.` };
+  }
   const failed = holds(actual, c.operator, c.threshold);
   const unit = unitOf(c.metric);
   const relation = failed ? OPERATOR_WORDS[c.operator] : `not ${OPERATOR_WORDS[c.operator]}`;
@@ -41,7 +44,7 @@ function evaluateOne(c: Criterion, stats: RunStats): CriterionResult {
     ...base,
     actual,
     failed,
-    explanation: `The ${what}${scopeOf(c)} was ${formatNumber(actual)}${unit}${note}, ${relation} ${formatNumber(c.threshold)}${unit}: ${failed ? 'failed' : 'passed'}.`,
+    explanation: `The ${what}${scopeOf(c)} was ${formatApart(actual, c.threshold)}${unit}${note}, ${relation} ${formatNumber(c.threshold)}${unit}: ${failed ? 'failed' : 'passed'}.`,
   };
 }
 
@@ -135,6 +138,20 @@ function scopeOf(c: Criterion): string {
 
 function unitOf(metric: string): string {
   return metric === 'response_time_ms' || metric === 'latency' ? ' ms' : metric === 'error' ? '%' : '';
+}
+
+/**
+ * The actual value with enough decimals to differ visibly from the threshold when it differs at all, so a reader
+ * never sees "300 ms, above 300 ms" for 300.004.
+ */
+function formatApart(actual: number, threshold: number): string {
+  if (actual === threshold) return formatNumber(actual);
+  for (let decimals = 2; decimals <= 6; decimals++) {
+    const scale = 10 ** decimals;
+    const shown = Math.round(actual * scale) / scale;
+    if (shown !== Math.round(threshold * scale) / scale) return String(shown);
+  }
+  return String(actual);
 }
 
 /** Up to 2 decimals, no trailing zeros: 412, 0.5, 12.35. */

@@ -99,6 +99,20 @@ describe('criteria evaluation', () => {
     assert.equal(result.failed, true);
   });
 
+  it('evaluate: an actual just over the threshold -> shown with enough decimals to tell them apart', () => {
+    const close = { ...run, totals: stats('Total', { latencyMs: { ...run.totals.latencyMs, p95: 300.0004 } }) };
+    const [result] = evaluateCriteria(parseFailureCriteria(['p95(response_time_ms) > 300'], { file: 'f' }), close);
+    assert.equal(result.failed, true);
+    assert.equal(result.explanation, 'The p95 response time over all requests was 300.0004 ms, above 300 ms: failed.');
+  });
+
+  it('evaluate: an engine figure that is not a number -> not measured, failed', () => {
+    const broken = { ...run, totals: stats('Total', { rps: Number.NaN }) };
+    const [result] = evaluateCriteria(parseFailureCriteria(['avg(requests_per_sec) < 5'], { file: 'f' }), broken);
+    assert.deepEqual([result.actual, result.failed], [null, true]);
+    assert.match(result.explanation, /could not be measured \(the engine reported NaN\)/);
+  });
+
   it('explain: stop criterion -> says the run stops', () => {
     const [c] = parseFailureCriteria(['percentage(error) >= 5, stop'], { file: 'f' });
     assert.equal(explainCriterion(c), 'Fails when the error percentage over all requests is at or above 5%, and the run stops as soon as it does.');
