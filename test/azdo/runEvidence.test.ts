@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { createAzureDevOpsClient, type AzureDevOpsClient } from '../../src/azdo/client';
+import { readEarlierEvidence, readRunEvidence } from '../../src/azdo/runEvidence';
+import { InfrastructureError } from '../../src/errors';
+import { EVIDENCE_ATTACHMENT_TYPE } from '../../src/evidence/types';
+import { type AzdoEmulator, startAzdoEmulator } from '../support/azdoEmulator';
+import { drillPassed, gateReady, loadTestFailed, loadTestPassed } from '../evidence/fixtures';
+
+const TOKEN = 'job-token-evidence-77';
+
+describe('azdo run evidence', () => {
+  let emulator: AzdoEmulator;
+  let client: AzureDevOpsClient;
+
+  beforeEach(async () => {
+    emulator = await startAzdoEmulator({ accessToken: TOKEN });
+    client = createAzureDevOpsClient({
+      collectionUri: emulator.collectionUri, project: emulator.project, accessToken: TOKEN,
+      publisher: emulator.publisher, extensionId: emulator.extensionId, retryDelayMs: 10,
+    });
+  });
+  afterEach(() => emulator.close());
+
+  const attach = (buildId: number, name: string, doc: unknown) =>
+    emulator.addAttachment(buildId, EVIDENCE_ATTACHMENT_TYPE, name, typeof doc === 'string' ? doc : JSON.stringify(doc));
+
+  it('this run: valid attachments -> evidence; malformed JSON and schema failures -> reported as invalid, never valid', async () => {
+    attach(42, 'loadtest.json', loadTestPassed());
+    attach(42, 'drill.json', drillPassed());
+    attach(42, 'broken.json', '{"kind": "loadtest",');
+    attach(42, 'wrong.json', { ...drillPassed(), id: 'other', verdict: 'maybe' });
+    emulator.addAttachment(42, 'some.other.type', 'x.json', JSON.stringify(loadTestFailed()));
+
+    const gathered = await readRunEvidence(client, 42);
+    assert.deepEqual(gathered.valid.map((e) => e.kind).sort(), ['drill', 'loadtest']);
+    assert.deepEqual(gathered.invalid.map((i) => i.file).sort(), ['run 42 attachment broken.json', 'run 42 attachment wrong.json']);
+    assert.match(gathered.invalid.find((i) => i.file.endsWith('broken.json'))!.errors[0], /not valid JSON/);
+    assert.match(gathered.invalid.find((i) => i.file.endsWith('wrong.json'))!.errors.join(' '), /verdict/);
+  });
+
+  it('earlier runs: evidence for the service from completed runs of the pipeline, gate verdicts and this run left out', async () => {
+    emulator.addBuild({ id: 10, definitionId: 3, finishTime: '2026-11-20T10:00:00Z' });
+    emulator.addBuild({ id: 11, definitionId: 3, finishTime: '2026-11-21T10:00:00Z' });
+    emulator.addBuild({ id: 12, definitionId: 3, finishTime: '2026-11-22T10:00:00Z' });
+    emulator.addBuild({ id: 20, definitionId: 9, finishTime: '2026-11-22T10:00:00Z' });
+    attach(10, 'drill.json', drillPassed());
+    attach(11, 'gate.json', gateReady());
+    attach(11, 'other-service.json', { ...loadTestFailed(), service: 'billing' });
+    attach(12, 'current.json', loadTestPassed());
+    attach(20, 'other-pipeline.json', loadTestFailed());
+
+    const gathered = await readEarlierEvidence(client, { definitionId: 3, service: 'Checkout-API', excludeBuildId: 12 });
+    assert.deepEqual(gathered.valid.map((e) => e.id), [drillPassed().id]);
+    assert.deepEqual(gathered.invalid, []);
+  });
+
+  it('earlier runs: a refused token -> InfrastructureError, the gate never sees an empty but passing set', async () => {
+    emulator.addBuild({ id: 10, definitionId: 3, finishTime: '2026-11-20T10:00:00Z' });
+    emulator.fail({ status: 401, path: /attachments/ });
+    await assert.rejects(readEarlierEvidence(client, { definitionId: 3, service: 'checkout-api' }), InfrastructureError);
+  });
+});
