@@ -18,12 +18,14 @@ export interface HubUser {
 /**
  * The roles a subject's policy asks to sign, stored in the `policies` collection under
  * `subjectKey(service, environment)` so the hub can tell who may sign without reading the policy file.
- * A signer entry is a user id, a unique name (e-mail), a display name, or a group name.
+ * Same shape as the policy's `roles.<name>` (src/gate/policy.ts `Signers`): `users` are user ids or
+ * unique names (e-mail), `groups` are group names, compared without case.
  */
 export interface PolicyRole {
   role: string;
   description?: string;
-  signers: string[];
+  users: string[];
+  groups: string[];
 }
 
 export interface PolicyDocument extends StoredDocument {

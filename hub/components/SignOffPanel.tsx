@@ -7,7 +7,7 @@ import { TextField } from 'azure-devops-ui/TextField';
 import type { SignOff } from '../../src/gate/records';
 import type { HubUser, ReadinessClient } from '../client/ReadinessClient';
 import type { Subject } from '../model/overview';
-import { appendEvent, currentDecisions, historyCsv, holdsRole, revokeEvent, signOffEvent } from '../model/signoffs';
+import { appendEvent, currentDecisions, describeSigners, historyCsv, holdsRole, revokeEvent, signOffEvent } from '../model/signoffs';
 import { errorMessage } from './PageState';
 import { WaiversCard } from './WaiversCard';
 
@@ -130,7 +130,7 @@ export function SignOffPanel(props: { subject: Subject; user: HubUser; client: R
                   </div>
                 ) : (
                   <div className="readiness-muted body-s" data-testid="not-signer" style={{ marginTop: 6 }}>
-                    You cannot sign for {role.role}: it is held by {role.signers.join(', ') || 'nobody'}.
+                    You cannot sign for {role.role}: only {describeSigners(role)} may.
                   </div>
                 )}
               </div>

@@ -1,4 +1,5 @@
 import type { Evidence, EvidenceKind } from '../../src/evidence/types';
+import { validateEvidence } from '../../src/evidence/validate';
 
 /**
  * Evidence arrives from storage written by other versions and other hands, so the hub checks each
@@ -29,7 +30,32 @@ function typeOk(value: unknown, type: 'object' | 'array' | 'number' | 'string'):
   return typeof value === type;
 }
 
+/**
+ * Checks a stored document against the evidence JSON Schema (src/evidence/validate.ts). The store adds
+ * `__etag`, which is not part of the evidence, so it is set aside first. Should the schema validator be
+ * unusable in the host page (it compiles code at run time, which a strict CSP forbids), the structural
+ * check below still keeps broken documents away from the views.
+ */
 export function checkEvidence(raw: unknown): CheckedEvidence {
+  if (!isObject(raw)) return structuralCheck(raw);
+  const { __etag: _etag, ...doc } = raw;
+  let result: ReturnType<typeof validateEvidence>;
+  try {
+    result = validateEvidence(doc);
+  } catch {
+    return structuralCheck(doc);
+  }
+  if (result.ok) return { valid: true, evidence: result.evidence };
+  return {
+    valid: false,
+    id: typeof doc.id === 'string' ? doc.id : '(no id)',
+    service: typeof doc.service === 'string' ? doc.service : undefined,
+    environment: typeof doc.environment === 'string' ? doc.environment : undefined,
+    reason: result.errors.join('; '),
+  };
+}
+
+export function structuralCheck(raw: unknown): CheckedEvidence {
   if (!isObject(raw)) return { valid: false, id: '(unknown)', reason: 'the document is not a JSON object' };
   const id = typeof raw.id === 'string' ? raw.id : '(no id)';
   const service = typeof raw.service === 'string' ? raw.service : undefined;
@@ -53,7 +79,7 @@ export function checkEvidence(raw: unknown): CheckedEvidence {
   if (!isObject(raw.metrics)) problems.push('"metrics" must be an object');
   else if (KINDS.includes(raw.kind as EvidenceKind)) {
     for (const [field, type] of METRIC_FIELDS[raw.kind as EvidenceKind]) {
-      if (!typeOk(raw.metrics[field], type)) problems.push(`"metrics.${field}" must be ${type === 'array' ? 'a list' : `a ${type}`}`);
+      if (!typeOk(raw.metrics[field], type)) problems.push(`"metrics.${field}" must be ${type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`}`);
     }
   }
   if (typeof raw.finishedAt === 'string' && Number.isNaN(Date.parse(raw.finishedAt))) {

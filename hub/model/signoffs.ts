@@ -18,12 +18,20 @@ export function currentDecisions(doc: SignOffDocument | undefined): Map<string, 
   return decisions;
 }
 
-/** A user holds a role when the policy names them by id, e-mail, display name or one of their groups. */
+/** A user holds a role when the policy lists their id or unique name, or one of their groups. */
 export function holdsRole(role: PolicyRole, user: HubUser): boolean {
-  const names = new Set(
-    [user.id, user.uniqueName, user.name, ...user.groups].filter((n): n is string => !!n).map((n) => n.toLowerCase()),
-  );
-  return role.signers.some((signer) => names.has(signer.toLowerCase()));
+  const ids = new Set([user.id, user.uniqueName].filter((n): n is string => !!n).map((n) => n.toLowerCase()));
+  const groups = new Set(user.groups.map((g) => g.toLowerCase()));
+  return (role.users ?? []).some((u) => ids.has(u.toLowerCase())) || (role.groups ?? []).some((g) => groups.has(g.toLowerCase()));
+}
+
+/** Who may sign, for the sentence under a role the user does not hold. */
+export function describeSigners(role: PolicyRole): string {
+  const parts = [
+    role.users?.length ? role.users.join(', ') : '',
+    role.groups?.length ? `members of ${role.groups.map((g) => `"${g}"`).join(', ')}` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(' and ') : 'nobody';
 }
 
 export function rolesHeldBy(policy: PolicyDocument | undefined, user: HubUser): string[] {

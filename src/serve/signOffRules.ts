@@ -16,14 +16,16 @@ export interface ServeUser {
 }
 
 interface PolicyLike extends StoredDocument {
-  roles?: Array<{ role: string; signers: string[] }>;
+  roles?: Array<{ role: string; users?: string[]; groups?: string[] }>;
 }
 
+/** Same rule as the hub and the gate: the user's id is listed, or one of their groups (without case). */
 export function holdsRoleLocally(policy: PolicyLike | undefined, role: string, user: ServeUser): boolean {
   const entry = policy?.roles?.find((r) => r.role === role);
   if (!entry) return false;
-  const names = new Set([user.id, user.name, ...user.groups].map((n) => n.toLowerCase()));
-  return entry.signers.some((s) => names.has(String(s).toLowerCase()));
+  const groups = new Set(user.groups.map((g) => g.toLowerCase()));
+  return (entry.users ?? []).some((u) => String(u).toLowerCase() === user.id.toLowerCase()) ||
+    (entry.groups ?? []).some((g) => groups.has(String(g).toLowerCase()));
 }
 
 export function checkSignOffWrite(

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { DocsEvidence, DrillEvidence, GateEvidence, LoadTestEvidence, RequestStats } from '../../src/evidence/types';
@@ -6,6 +7,12 @@ import type { StoredDocument } from '../../src/store/documentStore';
 import { FileDocumentStore } from '../../src/store/fileStore';
 
 const asDoc = (e: object) => e as unknown as StoredDocument;
+
+/** Evidence ids are UUIDs (the schema says so); fixtures derive stable ones from readable names. */
+export function uuidFor(name: string): string {
+  const hex = createHash('sha256').update(name).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 /**
  * A seeded store for the hub tests: three services in two environments with load-test, drill, docs and
@@ -23,7 +30,7 @@ function stats(name: string, p95: number, rps: number): RequestStats {
 
 export function loadTestEvidence(service: string, environment: string, runId = '101'): LoadTestEvidence {
   return {
-    schemaVersion: 1, id: `lt-${service}-${environment}`, kind: 'loadtest', service, environment,
+    schemaVersion: 1, id: uuidFor(`lt-${service}-${environment}`), kind: 'loadtest', service, environment,
     run: { project: 'local', pipeline: 'checkout-ci', runId, url: `https://dev.azure.com/contoso/local/_build/results?buildId=${runId}` },
     startedAt: iso(3_660_000), finishedAt: iso(3_600_000), verdict: 'passed',
     summary: 'All 2 criteria passed over 60 s at 40 req/s.',
@@ -46,7 +53,7 @@ export function loadTestEvidence(service: string, environment: string, runId = '
 export function drillEvidence(service: string, environment: string, runId = '102'): DrillEvidence {
   const step = (name: string, seconds: number) => ({ name, startedAt: iso(7_200_000), durationMs: seconds * 1000, status: 'passed' as const, detail: `${name} finished` });
   return {
-    schemaVersion: 1, id: `dr-${service}-${environment}`, kind: 'drill', service, environment,
+    schemaVersion: 1, id: uuidFor(`dr-${service}-${environment}`), kind: 'drill', service, environment,
     run: { project: 'local', runId }, startedAt: iso(7_300_000), finishedAt: iso(7_200_000), verdict: 'passed',
     summary: 'Restored in 42.5 s (RTO target 300 s) losing 3.2 s of data (RPO target 60 s).',
     criteria: [],
@@ -67,7 +74,7 @@ export function drillEvidence(service: string, environment: string, runId = '102
 
 export function docsEvidence(service: string, environment: string): DocsEvidence {
   return {
-    schemaVersion: 1, id: `docs-${service}-${environment}`, kind: 'docs', service, environment, run: {},
+    schemaVersion: 1, id: uuidFor(`docs-${service}-${environment}`), kind: 'docs', service, environment, run: {},
     startedAt: iso(86_400_000), finishedAt: iso(86_400_000), verdict: 'failed', summary: '1 error, 1 warning in 2 runbooks.',
     criteria: [],
     metrics: {
@@ -86,7 +93,7 @@ export function statusDocument(service: string, environment: string, status: Sta
   return {
     id: subjectKey(service, environment), service, environment, status, level, requiredLevel: 'gold', evaluatedAt: iso(600_000),
     checks: [
-      { id: 'load', title: 'Load test', type: 'loadtest', state: 'passed', reason: 'The newest load test passed all criteria.', evidence: [{ id: `lt-${service}-${environment}`, kind: 'loadtest', finishedAt: iso(3_600_000) }] },
+      { id: 'load', title: 'Load test', type: 'loadtest', state: 'passed', reason: 'The newest load test passed all criteria.', evidence: [{ id: uuidFor(`lt-${service}-${environment}`), kind: 'loadtest', finishedAt: iso(3_600_000) }] },
       { id: 'drill', title: 'DR drill', type: 'drill', state: status === 'ready' ? 'passed' : 'failed', reason: status === 'ready' ? 'Restored within RTO and RPO.' : 'No drill within 30 days.', evidence: [] },
     ],
   };
@@ -95,7 +102,7 @@ export function statusDocument(service: string, environment: string, status: Sta
 export function gateEvidence(service: string, environment: string, runId: string): GateEvidence {
   const s = statusDocument(service, environment, 'ready', 'gold');
   return {
-    schemaVersion: 1, id: `gate-${service}-${environment}`, kind: 'gate', service, environment, run: { runId },
+    schemaVersion: 1, id: uuidFor(`gate-${service}-${environment}`), kind: 'gate', service, environment, run: { runId },
     startedAt: iso(600_000), finishedAt: iso(600_000), verdict: 'passed', summary: 'Ready at level gold.', criteria: [],
     metrics: { policyFile: 'readiness.yaml', level: 'gold', requiredLevel: 'gold', enforcement: 'block', status: 'ready', evaluatedAt: iso(600_000), checks: s.checks },
     links: [],
@@ -117,7 +124,7 @@ export async function seedStore(dir: string): Promise<void> {
   await store.setDocument(Collections.evidence, asDoc(docsEvidence('checkout', 'prod')));
   await store.setDocument(Collections.evidence, asDoc(gateEvidence('checkout', 'prod', '101')));
   await store.setDocument(Collections.evidence, asDoc(loadTestEvidence('search', 'staging', '201')));
-  await store.setDocument(Collections.evidence, asDoc({ ...loadTestEvidence('payments', 'prod', '301'), id: 'broken-1', metrics: { engine: 'local' } }));
+  await store.setDocument(Collections.evidence, asDoc({ ...loadTestEvidence('payments', 'prod', '301'), id: uuidFor('broken-1'), metrics: { engine: 'local' } }));
   await store.setDocument(Collections.status, statusDocument('checkout', 'prod', 'ready', 'gold'));
   await store.setDocument(Collections.status, statusDocument('payments', 'prod', 'not-ready', 'bronze'));
   await store.setDocument(Collections.status, statusDocument('search', 'staging', 'warn', 'silver'));

@@ -6,7 +6,7 @@ import { Collections, SignOffDocument, SignOffEvent, subjectKey } from '../../sr
 import { DocumentExistsError, DocumentStore, EtagConflictError, StoredDocument, updateWithRetry } from '../../src/store/documentStore';
 import { RunningServer, startServer } from '../../src/serve/server';
 import { ensureHubBuilt, hostToken } from '../support/browser';
-import { seedStore } from '../hub/fixtures';
+import { seedStore, uuidFor } from '../hub/fixtures';
 
 const DATA = '/_apis/ExtensionManagement/InstalledExtensions/local/production-readiness/Data/Scopes/Default/Current/Collections';
 
@@ -172,7 +172,7 @@ describe('readiness serve: local REST API', () => {
     const token = await hostToken(asAlice.url);
     const headers = { Authorization: `Bearer ${token}` };
     const list = (await (await fetch(`${asAlice.url}/local/_apis/build/builds/101/attachments/readiness.evidence`, { headers })).json()) as Array<{ name: string; _links: { self: { href: string } } }>;
-    assert.deepEqual(list.map((a) => a.name).sort(), ['gate-checkout-prod.json', 'lt-checkout-prod.json']);
+    assert.deepEqual(list.map((a) => a.name).sort(), [`${uuidFor('gate-checkout-prod')}.json`, `${uuidFor('lt-checkout-prod')}.json`].sort());
     const evidence = (await (await fetch(list[0]._links.self.href, { headers })).json()) as { run: { runId: string }; __etag?: number };
     assert.equal(evidence.run.runId, '101');
     assert.equal(evidence.__etag, undefined);

@@ -1,0 +1,193 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import type { SignOffDocument } from '../../src/gate/records';
+import { RunningServer, startServer } from '../../src/serve/server';
+import { Browser, ensureHubBuilt, hostToken, hubFrame, launchBrowser } from '../support/browser';
+import { seedStore, uuidFor } from './fixtures';
+
+const DATA = '/_apis/ExtensionManagement/InstalledExtensions/local/production-readiness/Data/Scopes/Default/Current/Collections';
+const alice = { id: 'alice', name: 'Alice Approver', groups: [] };
+const carol = { id: 'carol', name: 'Carol Curious', groups: ['Developers'] };
+
+async function readSignOffs(server: RunningServer): Promise<SignOffDocument> {
+  const res = await fetch(`${server.url}${DATA}/signoffs/Documents/checkout.prod`, { headers: { Authorization: `Bearer ${await hostToken(server.url)}` } });
+  assert.equal(res.status, 200);
+  return (await res.json()) as SignOffDocument;
+}
+
+async function openHub(page: Page, server: RunningServer, route = ''): Promise<Frame> {
+  await page.goto(`${server.url}/host/readiness-hub${route}`);
+  const frame = await hubFrame(page);
+  await frame.waitForSelector('[data-subject], [data-state="empty"], [data-state="error"], [data-testid="signoff-panel"], .bolt-tabbar', { timeout: 20_000 });
+  return frame;
+}
+
+async function openService(frame: Frame, subject: string, tab: string): Promise<void> {
+  await frame.click(`[data-subject="${subject}"]`);
+  await frame.getByRole('tab', { name: tab }).click();
+}
+
+describe('hub in headless Chromium against readiness serve', function () {
+  this.timeout(90_000);
+  let browser: Browser;
+  let hubDir: string;
+  let storeDir: string;
+  let asAlice: RunningServer;
+  let asCarol: RunningServer;
+  let page: Page;
+
+  before(async () => {
+    hubDir = await ensureHubBuilt();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    storeDir = mkdtempSync(path.join(os.tmpdir(), 'readiness-hub-store-'));
+    await seedStore(storeDir);
+    asAlice = await startServer({ storeDir, hubDir, user: alice });
+    asCarol = await startServer({ storeDir, hubDir, user: carol });
+    page = await browser.context.newPage();
+  });
+  afterEach(async () => {
+    await page.close();
+    await asAlice.close();
+    await asCarol.close();
+    await fs.rm(storeDir, { recursive: true, force: true, maxRetries: 3 });
+  });
+
+  it('overview: seeded statuses -> each service shows its status pill, and the filter narrows the list', async () => {
+    const frame = await openHub(page, asAlice);
+    const statusOf = (subject: string) =>
+      frame.locator('tr', { has: frame.locator(`[data-subject="${subject}"]`) }).locator('[data-status]').getAttribute('data-status');
+    assert.equal(await statusOf('checkout.prod'), 'ready');
+    assert.equal(await statusOf('payments.prod'), 'not-ready');
+    assert.equal(await statusOf('search.staging'), 'warn');
+    await frame.getByRole('tab', { name: /Not ready/ }).click();
+    await frame.waitForSelector('[data-subject="checkout.prod"]', { state: 'detached' });
+    assert.deepEqual(await frame.locator('[data-subject]').evaluateAll((els) => els.map((e) => e.getAttribute('data-subject'))), ['payments.prod']);
+  });
+
+  it('service page: load-test and drill evidence -> criteria with actual against threshold, and the drill timings', async () => {
+    const frame = await openHub(page, asAlice);
+    await openService(frame, 'checkout.prod', 'Load test');
+    const criteria = await frame.locator('[data-testid="criteria"]').innerText();
+    assert.match(criteria, /p95\(response_time_ms\) > 300\s+212\.5\s+300\s+passed/);
+    assert.match(criteria, /percentage\(error\) > 5\s+0\.13\s+5\s+passed/);
+    await frame.getByRole('tab', { name: 'DR drill' }).click();
+    assert.match(await frame.locator('[data-testid="rto"]').innerText(), /RTO 42\.5 s\s*\/ target 300 s/);
+    assert.match(await frame.locator('[data-testid="rpo"]').innerText(), /RPO 3\.2 s\s*\/ target 60 s/);
+    const steps = await frame.locator('[data-testid="drill-steps"]').innerText();
+    assert.match(steps, /backup\s+12\.4 s/);
+    assert.match(steps, /restore\s+27\.9 s/);
+  });
+
+  it('sign-off: approving through the panel -> persisted, read back through the REST API after a reload', async () => {
+    let frame = await openHub(page, asAlice);
+    await openService(frame, 'checkout.prod', 'Sign-offs');
+    const role = frame.locator('[data-role="release-manager"]');
+    await role.getByRole('button', { name: 'Approve' }).click();
+    await role.getByText('A comment is required.').waitFor();
+    await role.locator('textarea').fill('Load test and drill evidence reviewed.');
+    await role.getByRole('button', { name: 'Approve' }).click();
+    await role.getByText(/Approved by Alice Approver/).waitFor();
+
+    await page.reload();
+    frame = await openHub(page, asAlice, '');
+    await openService(frame, 'checkout.prod', 'Sign-offs');
+    await frame.locator('[data-role="release-manager"]').getByText(/Approved by Alice Approver/).waitFor();
+    const doc = await readSignOffs(asAlice);
+    const last = doc.history[doc.history.length - 1];
+    assert.equal(doc.history.length, 2);
+    assert.ok(last.type === 'signoff' && last.decision === 'approve');
+    assert.equal(last.role, 'release-manager');
+    assert.deepEqual(last.by, { id: 'alice', name: 'Alice Approver' });
+    assert.equal(last.comment, 'Load test and drill evidence reviewed.');
+  });
+
+  it('sign-off: a user without the role -> no comment box or buttons, a sentence naming who may sign', async () => {
+    const frame = await openHub(page, asCarol);
+    await openService(frame, 'checkout.prod', 'Sign-offs');
+    for (const roleName of ['release-manager', 'security']) {
+      const role = frame.locator(`[data-role="${roleName}"]`);
+      await role.locator('[data-testid="not-signer"]').waitFor();
+      assert.equal(await role.locator('textarea').count(), 0);
+      assert.equal(await role.getByRole('button', { name: /Approve|Reject|Revoke/ }).count(), 0);
+    }
+    assert.match(await frame.locator('[data-role="release-manager"] [data-testid="not-signer"]').innerText(), /only alice and members of "Release Managers" may/);
+    assert.equal(await frame.locator('[data-testid="add-waiver"]').count(), 0);
+  });
+
+  it('waivers: one expired and one active -> the expired one is shown as expired', async () => {
+    const frame = await openHub(page, asAlice);
+    await openService(frame, 'checkout.prod', 'Sign-offs');
+    assert.match(await frame.locator('[data-waiver="w-expired"]').innerText(), /docs\s+Expired\s+Runbook rewrite in progress/);
+    assert.match(await frame.locator('[data-waiver="w-active"]').innerText(), /drill\s+Active/);
+  });
+
+  it('sign-off: the network fails while saving -> the comment is kept and Retry saves it once', async () => {
+    const frame = await openHub(page, asAlice);
+    await openService(frame, 'checkout.prod', 'Sign-offs');
+    const failWrites = (route: import('playwright-core').Route) =>
+      route.request().method() === 'GET' ? route.continue() : route.abort('internetdisconnected');
+    await page.route('**/Collections/signoffs/Documents**', failWrites);
+    const role = frame.locator('[data-role="release-manager"]');
+    await role.locator('textarea').fill('Reviewed on a shaky train connection.');
+    await role.getByRole('button', { name: 'Approve' }).click();
+    await role.getByText(/was not saved: Could not reach Azure DevOps/).waitFor();
+    assert.equal(await role.locator('textarea').inputValue(), 'Reviewed on a shaky train connection.');
+    assert.equal((await readSignOffs(asAlice)).history.length, 1);
+
+    await page.unroute('**/Collections/signoffs/Documents**', failWrites);
+    await role.getByRole('button', { name: 'Retry' }).click();
+    await role.getByText(/Approved by Alice Approver/).waitFor();
+    const doc = await readSignOffs(asAlice);
+    assert.deepEqual(doc.history.map((e) => e.comment), ['Pen test report reviewed.', 'Reviewed on a shaky train connection.']);
+  });
+
+  it('errors: Azure DevOps answers 403 -> the page names the missing scope', async () => {
+    await page.route('**/Collections/status/Documents**', (route) =>
+      route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ message: 'TF400813: The user is not authorized to access this resource.' }) }),
+    );
+    await page.goto(`${asAlice.url}/host/readiness-hub`);
+    const frame = await hubFrame(page);
+    const error = frame.locator('[data-state="error"]');
+    await error.waitFor();
+    assert.match(await error.innerText(), /HTTP 403.*"vso\.extension\.data_write"/s);
+  });
+
+  it('evidence: a document failing the schema -> shown as invalid with the reason, the page still works', async () => {
+    const frame = await openHub(page, asAlice);
+    assert.match(await frame.locator('tr', { has: frame.locator('[data-subject="payments.prod"]') }).innerText(), /1 invalid/);
+    await frame.click('[data-subject="payments.prod"]');
+    const invalid = await frame.locator('[data-testid="invalid-evidence"]').innerText();
+    assert.ok(invalid.includes(`Invalid evidence ${uuidFor('broken-1')}: metrics: missing required property "model"`), invalid);
+    await frame.getByRole('tab', { name: 'Checks' }).click();
+    await frame.locator('[data-testid="checks"]').waitFor();
+  });
+
+  it('build-results tab: a run id -> that run\'s evidence with the gate and load-test views', async () => {
+    await page.goto(`${asAlice.url}/host/build-results?buildId=101`);
+    const frame = await hubFrame(page);
+    await frame.getByText('Readiness gate · checkout · prod').waitFor();
+    await frame.getByText('Load test · checkout · prod').waitFor();
+    assert.match(await frame.locator('[data-testid="criteria"]').innerText(), /212\.5/);
+    assert.equal(await frame.getByText(/DR drill ·/).count(), 0, 'the drill of run 102 is not part of run 101');
+  });
+
+  it('empty store -> a designed empty state, not a blank page', async () => {
+    const emptyDir = mkdtempSync(path.join(os.tmpdir(), 'readiness-empty-'));
+    const server = await startServer({ storeDir: emptyDir, hubDir, user: alice });
+    try {
+      const frame = await openHub(page, server);
+      assert.match(await frame.locator('[data-state="empty"]').innerText(), /No readiness data yet/);
+    } finally {
+      await server.close();
+      await fs.rm(emptyDir, { recursive: true, force: true });
+    }
+  });
+});
