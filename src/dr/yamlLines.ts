@@ -16,7 +16,7 @@ export function parseYaml(text: string, displayName: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const syntaxProblems = doc.errors.map((e) => {
-    const line = e.linePos?.[0]?.line;
+    const line = e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line;
     return `${displayName}${line ? `:${line}` : ''} YAML syntax: ${e.message.split('\n')[0]}`;
   });
   const line = (offset: number | undefined) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);

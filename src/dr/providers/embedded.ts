@@ -7,6 +7,7 @@ import type { BackupFacts, DrillProvider, DrillSession, NewestData, ProbeOutcome
 import { compareSchemas } from '../schemaDiff';
 import { newestDataBySql, runSqlProbe, tableFigures, type Checkpoint, type SqlClient } from '../sqlProbes';
 import { readCheckpoint } from './postgresArchive';
+import { openTarball } from './tarball';
 
 /**
  * PGlite (PostgreSQL compiled to WASM, from npm): a real PostgreSQL engine in this process, for the local demo and
@@ -96,7 +97,8 @@ class EmbeddedDrill implements DrillSession {
   }
 
   async restore(): Promise<string> {
-    const tarball = this.tarball ?? new Blob([readFileSync(this.config.backup.file!)]);
+    const bytes = this.tarball ? Buffer.from(await this.tarball.arrayBuffer()) : readFileSync(this.config.backup.file!);
+    const tarball = openTarball(bytes, this.config.backup.file ?? 'taken by this drill');
     try {
       this.restored = await this.instance({ loadDataDir: tarball });
     } catch (error) {

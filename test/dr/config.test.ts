@@ -1,0 +1,121 @@
+import { strict as assert } from 'node:assert';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDrillConfig } from '../../src/dr/config';
+import { parseDuration } from '../../src/dr/duration';
+import { Redactor } from '../../src/dr/redact';
+import { ConfigError } from '../../src/errors';
+import { EXAMPLES } from './drillFiles';
+import { loadDrillConfig } from '../../src/dr/config';
+
+function problemsOf(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    parseDrillConfig(yaml, '/drills/drill.yaml', env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${error}`);
+    return error.problems;
+  }
+  assert.fail('expected the drill file to be refused');
+}
+
+const minimal = `service: orders
+provider: postgres
+source:
+  connection: postgres://app@127.0.0.1:5432/orders
+backup:
+  fresh: true
+target:
+  database: orders_drill
+probes: [select1]
+`;
+
+describe('drill file', () => {
+  const cases: Array<{ name: string; yaml: string; env?: NodeJS.ProcessEnv; expect: RegExp[] }> = [
+    {
+      name: 'unknown key -> names the line and the nearest valid key',
+      yaml: minimal.replace('target:\n  database: orders_drill', 'target:\n  databse: orders_drill'),
+      expect: [/^drill\.yaml:8 target\.databse: unknown key "databse"; did you mean "database"\?/, /target: missing required key "database"/],
+    },
+    {
+      name: 'bad duration -> says how to write one',
+      yaml: `${minimal}targets:\n  rto: soon\n`,
+      expect: [/^drill\.yaml:11 targets\.rto: "soon" is not a duration; write e\.g\. 90s, 15m/],
+    },
+    {
+      name: 'unset environment variable -> names the variable and the line',
+      yaml: minimal.replace('app@', 'app:${DB_PASSWORD}@'),
+      expect: [/^drill\.yaml:4 source\.connection: environment variable DB_PASSWORD is not set/],
+    },
+    {
+      name: 'heartbeat write without the opt-in -> refused',
+      yaml: `${minimal}rpo:\n  heartbeat:\n    table: heartbeat\n    write: true\n`,
+      expect: [/^drill\.yaml:13 rpo\.heartbeat\.write: writing a heartbeat changes the source; add source\.allowWrites: true/],
+    },
+    {
+      name: 'unknown provider -> lists the known ones with a suggestion',
+      yaml: minimal.replace('provider: postgres', 'provider: postgress'),
+      expect: [/^drill\.yaml:2 provider: "postgress" is not one of postgres, embedded, command; did you mean "postgres"\?/],
+    },
+    {
+      name: 'unknown probe type and a rowcounts probe without tables -> both reported at once',
+      yaml: minimal.replace('probes: [select1]', 'probes:\n  - selectone\n  - type: rowcounts'),
+      expect: [/^drill\.yaml:10 probes\[0\]\.type: "selectone" is not one of .*did you mean "select1"\?/, /^drill\.yaml:11 probes\[1\]: missing required key "tables"/],
+    },
+    {
+      name: 'scratch name that is not a plain identifier -> refused',
+      yaml: minimal.replace('orders_drill', 'orders; drop database prod'),
+      expect: [/target\.database: "orders; drop database prod" is not a plain database name/],
+    },
+    {
+      name: 'YAML syntax error -> line of the error',
+      yaml: 'service: [orders\nprovider: postgres\n',
+      expect: [/^drill\.yaml:\d+ YAML syntax:/],
+    },
+    {
+      name: 'both archive and fresh -> asks to choose',
+      yaml: minimal.replace('fresh: true', 'fresh: true\n  archive: ./x.dump'),
+      expect: [/backup\.fresh: choose one: archive .* or fresh: true/],
+    },
+    {
+      name: 'disruption without targets for it -> refused',
+      yaml: `${minimal}disruption: region\n`,
+      expect: [/^drill\.yaml:10 disruption: no targets\.disruptions\.region declared/],
+    },
+  ];
+  for (const c of cases) {
+    it(`drill file: ${c.name}`, () => {
+      const problems = problemsOf(c.yaml, c.env);
+      for (const pattern of c.expect) assert.ok(problems.some((p) => pattern.test(p)), `${pattern} not in:\n${problems.join('\n')}`);
+    });
+  }
+
+  it('drill file: defaults -> RTO 15m and RPO 5m, per-disruption targets override them', () => {
+    const plain = parseDrillConfig(minimal, '/drills/drill.yaml', {});
+    assert.deepEqual(plain.targets, { rtoSeconds: 900, rpoSeconds: 300 });
+    const region = parseDrillConfig(`${minimal}disruption: az\ntargets:\n  rto: 10m\n  disruptions:\n    az: { rpo: 90s }\n`, '/d/drill.yaml', {});
+    assert.deepEqual(region.targets, { rtoSeconds: 600, rpoSeconds: 90 });
+  });
+
+  it('drill file: a password from ${VAR} -> expanded for use and masked by the redactor', () => {
+    const config = parseDrillConfig(minimal.replace('app@', 'app:${PGPASSWORD}@'), '/d/drill.yaml', { PGPASSWORD: 'hunter2-xyz' });
+    assert.equal(config.source.connection, 'postgres://app:hunter2-xyz@127.0.0.1:5432/orders');
+    assert.equal(config.redactor.redact(`failed: ${config.source.connection} (hunter2-xyz)`), 'failed: postgres://app:***@127.0.0.1:5432/orders (***)');
+  });
+
+  it('drill file: every example in examples/drill -> loads without problems', () => {
+    const env = { PGPORT: '5432', PGPASSWORD: 'x', BACKUP_ARCHIVE: '/tmp/x.dump', HEALTH_PORT: '8080' };
+    const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
+    assert.ok(files.length >= 4);
+    for (const file of files) loadDrillConfig(join(EXAMPLES, file), env);
+  });
+});
+
+describe('durations and redaction', () => {
+  const durations: Array<[unknown, number | undefined]> = [['90s', 90], ['15m', 900], ['1h30m', 5400], ['2d', 172800], [45, 45], ['200ms', 0.2], ['soon', undefined], ['-5m', undefined]];
+  for (const [text, seconds] of durations) it(`duration: ${JSON.stringify(text)} -> ${seconds}`, () => assert.equal(parseDuration(text), seconds));
+
+  it('redaction: a libpq keyword password and URL userinfo -> masked', () => {
+    const r = new Redactor();
+    assert.equal(r.redact('host=db password=abc123 user=x; postgres://u:p4ss@h/db'), 'host=db password=*** user=x; postgres://u:***@h/db');
+  });
+});
