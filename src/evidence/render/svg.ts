@@ -15,9 +15,16 @@ const WIDTH = 720;
 const HEIGHT = 220;
 const PAD = { left: 56, right: 16, top: 28, bottom: 34 };
 
-/** A line chart over seconds. Axis labels are "nice" round numbers so people can read values off it. */
-export function lineChart(title: string, unit: string, seconds: number[], series: Series[]): string {
-  if (!seconds.length) return `<p class="muted">${x(title)}: no per-second figures were recorded.</p>`;
+/** More points than this are merged, so an hour-long run still makes a small file. About one point per pixel. */
+export const MAX_POINTS = 720;
+
+/**
+ * A line chart over seconds. Axis labels are "nice" round numbers so people can read values off it. Long runs are
+ * merged into buckets keeping each bucket's highest value, so a one-second stall still shows as a spike.
+ */
+export function lineChart(title: string, unit: string, allSeconds: number[], allSeries: Series[]): string {
+  if (!allSeconds.length) return `<p class="muted">${x(title)}: no per-second figures were recorded.</p>`;
+  const { seconds, series } = downsample(allSeconds, allSeries);
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const xMin = seconds[0];
@@ -88,6 +95,16 @@ export function timelineChart(title: string, bars: Bar[]): string {
   parts.push(`<text x="${WIDTH - PAD.right}" y="${height - 6}" class="axis" text-anchor="end">total ${x(short(end / 1000))} s</text>`);
   parts.push('</svg>');
   return parts.join('');
+}
+
+function downsample(seconds: number[], series: Series[]): { seconds: number[]; series: Series[] } {
+  if (seconds.length <= MAX_POINTS) return { seconds, series };
+  const size = Math.ceil(seconds.length / MAX_POINTS);
+  const starts = seconds.filter((_, i) => i % size === 0);
+  return {
+    seconds: starts,
+    series: series.map((s) => ({ ...s, values: starts.map((_, b) => Math.max(...s.values.slice(b * size, (b + 1) * size))) })),
+  };
 }
 
 /** The smallest 1/2/5 x 10^n at or above the value, so the top grid line is a round number. */

@@ -52,6 +52,18 @@ describe('HTML reporter', () => {
     assert.match(html, /Stopped early at 4 s/);
   });
 
+  it('html: an hour-long timeline -> merged to at most 720 points per line, spikes kept', () => {
+    const evidence = fixtures.loadTestPassed();
+    const point = evidence.metrics.timeline[0];
+    evidence.metrics.timeline = Array.from({ length: 3600 }, (_, second) => ({ ...point, second, latencyMs: { ...point.latencyMs, p99: second === 1801 ? 5000 : 90 } }));
+    const html = renderHtml(evidence);
+    const p99 = html.match(/<polyline [^>]*points="([^"]+)"><title>p99: peak ([\d.]+) ms<\/title>/);
+    assert.ok(p99, 'p99 line missing');
+    assert.equal(p99[1].split(' ').length, 720);
+    assert.equal(p99[2], '5000');
+    assert.ok(html.length < 250_000, `report is ${html.length} characters`);
+  });
+
   it('html: drill -> a bar per step on the timeline, objectives and probes', () => {
     const html = renderHtml(fixtures.drillFailed());
     assert.equal((html.match(/<rect x="[\d.]+" y="\d+" width="[\d.]+" height="18"/g) ?? []).length, 4);
