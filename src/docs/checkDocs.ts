@@ -41,8 +41,10 @@ export async function checkDocs(options: CheckDocsOptions): Promise<DocsEvidence
     return cache.get(rel)!;
   };
 
+  const present = new Set<string>();
   for (const alternatives of rule.files) {
     const found = await firstExisting(root, alternatives);
+    if (found) present.add(found);
     if (!found) {
       const message = alternatives.length === 1 ? `${alternatives[0]} is missing` : `none of ${alternatives.join(', ')} exists`;
       error(alternatives[0], 'missing-file', message);
@@ -136,7 +138,7 @@ export async function checkDocs(options: CheckDocsOptions): Promise<DocsEvidence
     }
   }
 
-  const filesChecked = [...cache.entries()].filter(([, f]) => f).map(([rel]) => rel);
+  const filesChecked = [...new Set([...present, ...[...cache.entries()].filter(([, f]) => f).map(([rel]) => rel)])];
   const errors = findings.filter((f) => f.severity === 'error');
   return {
     schemaVersion: EVIDENCE_SCHEMA_VERSION,

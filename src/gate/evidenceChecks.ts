@@ -67,6 +67,11 @@ function days(n: number): string {
   return n < 1 ? `${Math.round(n * 24)} hours` : `${Number.isInteger(n) ? n : n.toFixed(1)} days`;
 }
 
+/** "3 hours ago", "2.5 days ago", or "within the last hour". */
+function ago(n: number): string {
+  return n < 1 / 24 ? 'within the last hour' : `${days(n)} ago`;
+}
+
 /**
  * Freshness: evidence exactly `limit` days old still counts (the window is inclusive), one millisecond more
  * is stale. Staleness is reported before the verdict: an old result says nothing about today either way.
@@ -110,7 +115,7 @@ export function evaluateLoadTest(rule: LoadTestRule, ctx: EvidenceContext): Rule
   }
   return {
     state: 'passed',
-    reason: `A load test passed ${days(ageDays(ctx, e))} ago (limit ${rule.passedWithinDays} days)${holding.length ? ` with ${holding.join(', ')} within bounds` : ''}.`,
+    reason: `A load test passed ${ago(ageDays(ctx, e))} (limit ${rule.passedWithinDays} days)${holding.length ? ` with ${holding.join(', ')} within bounds` : ''}.`,
     evidence: [ref(e)],
   };
 }
@@ -137,7 +142,7 @@ export function evaluateDrill(rule: DrillRule, ctx: EvidenceContext): RuleOutcom
   }
   return {
     state: 'passed',
-    reason: `A drill passed ${days(ageDays(ctx, e))} ago (limit ${rule.passedWithinDays} days)${measured.length ? ` with ${measured.join(', ')}` : ''}.`,
+    reason: `A drill passed ${ago(ageDays(ctx, e))} (limit ${rule.passedWithinDays} days)${measured.length ? ` with ${measured.join(', ')}` : ''}.`,
     evidence: [ref(e)],
   };
 }
@@ -155,7 +160,7 @@ export function evaluateDocs(rule: DocsRule, ctx: EvidenceContext): RuleOutcome 
       evidence: [ref(e)],
     };
   }
-  return { state: 'passed', reason: `Documentation checked ${days(ageDays(ctx, e))} ago: ${e.summary}`, evidence: [ref(e)] };
+  return { state: 'passed', reason: `Documentation checked ${ago(ageDays(ctx, e))}: ${e.summary}`, evidence: [ref(e)] };
 }
 
 export function evaluateEvidenceCheck(check: PolicyCheck, ctx: EvidenceContext): RuleOutcome | undefined {

@@ -120,9 +120,8 @@ export function statusDocumentFrom(gate: GateEvidence): StatusDocument {
 
 async function resolveMembers(policy: Policy, options: RunGateOptions): Promise<Record<string, string[]>> {
   const members: Record<string, string[]> = { ...(options.members ?? {}) };
-  const groups = new Set(
-    policy.checks.flatMap((c) => (c.type === 'signoff' && c.rule.everyMember ? c.rule.roles.flatMap((r) => policy.roles[r]?.groups ?? []) : [])),
-  );
+  // Every group of a role a sign-off check uses: for everyMember attestations, and to re-check who signed.
+  const groups = new Set(policy.checks.flatMap((c) => (c.type === 'signoff' ? c.rule.roles.flatMap((r) => policy.roles[r]?.groups ?? []) : [])));
   for (const group of groups) {
     if (members[group] || !options.lookupMembers) continue;
     try {

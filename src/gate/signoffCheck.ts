@@ -24,8 +24,16 @@ type RoleState = keyof typeof RANK;
  */
 export function evaluateSignOff(rule: SignOffRule, ctx: SignOffContext): RuleOutcome {
   const attestation = rule.expiresAfterDays !== undefined;
-  const decisions = currentDecisions(ctx.history, ctx.now, attestation ? undefined : ctx.version);
-  const results = rule.roles.map((role) => judgeRole(role, decisions[role], rule, ctx));
+  const { trusted, refused } = authorised(ctx);
+  const decisions = currentDecisions(trusted, ctx.now, attestation ? undefined : ctx.version);
+  const results = rule.roles.map((role) => {
+    const result = judgeRole(role, decisions[role], rule, ctx);
+    const ignored = refused.filter((e) => e.role === role);
+    if (ignored.length && result.state !== 'passed') {
+      result.sentence += ` Ignored ${ignored.map((e) => `${e.by.name} (${e.by.id})`).join(', ')}: not allowed to sign for ${role}.`;
+    }
+    return result;
+  });
   const worst = results.reduce<RoleState>((w, r) => (RANK[r.state] > RANK[w] ? r.state : w), 'passed');
   const shown = worst === 'passed' ? results : results.filter((r) => r.state !== 'passed');
   return {
@@ -34,6 +42,31 @@ export function evaluateSignOff(rule: SignOffRule, ctx: SignOffContext): RuleOut
     evidence: [],
     rejected: results.some((r) => r.rejected),
   };
+}
+
+/**
+ * Extension data in Azure DevOps accepts writes from any user of the extension, so the gate re-checks who
+ * signed: a sign-off counts when its signer is listed under the role's users or is a known member of one of
+ * its groups. When a group's membership was not provided, a signer not listed elsewhere cannot be checked
+ * and is trusted (runGate resolves memberships when given a lookup). A revocation counts when made by the
+ * original signer or by someone allowed to sign for the role.
+ */
+function authorised(ctx: SignOffContext): { trusted: SignOffEvent[]; refused: SignOffEvent[] } {
+  const may = (role: string, id: string): boolean => {
+    const signers = ctx.roles[role];
+    if (!signers) return false;
+    if (signers.users.includes(id)) return true;
+    if (signers.groups.some((g) => ctx.members?.[g]?.includes(id))) return true;
+    return signers.groups.some((g) => !ctx.members?.[g]);
+  };
+  const signerOf = new Map(ctx.history.filter((e) => e.type === 'signoff').map((e) => [e.id, e.by?.id]));
+  const trusted: SignOffEvent[] = [];
+  const refused: SignOffEvent[] = [];
+  for (const e of ctx.history) {
+    const ok = e.type === 'revoke' ? signerOf.get(e.revokes) === e.by?.id || may(e.role, e.by?.id) : may(e.role, e.by?.id);
+    (ok ? trusted : refused).push(e);
+  }
+  return { trusted, refused };
 }
 
 interface RoleResult {

@@ -10,7 +10,8 @@ export function daysBefore(days: number, from: Date = NOW): string {
 }
 
 let counter = 0;
-const nextId = (kind: string) => `${kind}-${++counter}`;
+/** Evidence ids are uuids (the evidence schema says so); the counter keeps them distinct and readable. */
+const nextId = (_kind: string) => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
 
 export function loadtest(o: { service?: string; environment?: string; ageDays?: number; finishedAt?: string; verdict?: LoadTestEvidence['verdict']; p95?: number; p99?: number; errorPercentage?: number; testId?: string; requests?: Array<{ name: string; p95: number }> } = {}): LoadTestEvidence {
   const finishedAt = o.finishedAt ?? daysBefore(o.ageDays ?? 1);
