@@ -58,7 +58,8 @@ const CLOUDS: Record<string, { authorityHost: string; armEndpoint: string }> = {
   azureusgovernment: { authorityHost: 'https://login.microsoftonline.us', armEndpoint: 'https://management.usgovcloudapi.net' },
   azurechinacloud: { authorityHost: 'https://login.chinacloudapi.cn', armEndpoint: 'https://management.chinacloudapi.cn' },
 };
-const KNOWN_AUTHORITY_HOSTS = new Set(Object.values(CLOUDS).map((c) => c.authorityHost));
+// login.windows.net is the older alias some service connections still carry as environmentAuthorityUrl.
+const KNOWN_AUTHORITY_HOSTS = new Set([...Object.values(CLOUDS).map((c) => c.authorityHost), 'https://login.windows.net']);
 
 export function createCredential(connection: ServiceConnection, options: CredentialOptions = {}): ConnectionCredential {
   const who = `service connection${connection.name ? ` "${connection.name}"` : ''}`;

@@ -164,4 +164,10 @@ describe('azure cloud run', () => {
       return true;
     });
   });
+
+  it('timeout: the run outlasts timeoutSeconds -> the cloud run is stopped and the error says how to fix it', async () => {
+    const run = await start({ stepMs: 400 });
+    await assert.rejects(run({ timeoutSeconds: 0.3 }), /did not finish within 0.3 s, so it was stopped\. Raise the timeout/);
+    assert.equal(emu.stopped.length, 1);
+  });
 });

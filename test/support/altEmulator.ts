@@ -2,6 +2,9 @@ import { constants, createPublicKey, randomUUID, verify, X509Certificate } from 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { testCertificates } from './tls';
 
 /**
@@ -114,6 +117,12 @@ export class AltEmulator {
   }
   get ca(): string {
     return testCertificates().ca;
+  }
+  /** The CA written to a file, for a child process (the bundled task) to trust via NODE_EXTRA_CA_CERTS. */
+  caFile(): string {
+    const file = join(mkdtempSync(join(tmpdir(), 'alt-ca-')), 'ca.pem');
+    writeFileSync(file, this.ca);
+    return file;
   }
   get oidcRequestUri(): string {
     return `${this.baseUrl}/org/project/_apis/distributedtask/hubs/build/plans/plan-1/jobs/job-1/oidctoken`;
