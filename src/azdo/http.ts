@@ -107,8 +107,21 @@ export class AzdoHttp {
         { cause: error },
       );
     }
-    const inner = (error as { cause?: { code?: string; message?: string } })?.cause;
-    const reason = this.redact([inner?.code, inner?.message ?? (error as Error)?.message].filter(Boolean).join(' '));
+    const reason = this.redact(rootCause(error));
+    if (/Proxy response \(407\)/.test(reason)) {
+      return new InfrastructureError(
+        `The agent's proxy refused its credentials (407) when reaching ${where}; check Agent.ProxyUsername and ` +
+          'Agent.ProxyPassword in the agent configuration.',
+        { cause: error },
+      );
+    }
+    if (/CERT|UNABLE_TO_VERIFY|SELF_SIGNED/i.test(reason)) {
+      return new InfrastructureError(
+        `The certificate of ${where} is not trusted (${reason}). For Azure DevOps Server behind an internal ` +
+          'certificate authority, give the agent its CA with NODE_EXTRA_CA_CERTS; TLS checks are never turned off.',
+        { cause: error },
+      );
+    }
     return new InfrastructureError(
       `Could not reach Azure DevOps at ${where} (${method}): ${reason || 'network failure'}. ` +
         'Check that the agent can reach the host (proxy, firewall, DNS) and retry.',
@@ -127,6 +140,19 @@ export class AzdoHttp {
   private backoff(attempt: number): number {
     return this.settings.retryDelayMs * 2 ** attempt;
   }
+}
+
+/** fetch wraps the real fault in `cause`, sometimes twice (a proxy refusal); the innermost one says what happened. */
+function rootCause(error: unknown): string {
+  let reason = '';
+  for (let current = error as { cause?: unknown; code?: unknown; message?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
+    const text = [typeof current.code === 'string' ? current.code : '', typeof current.message === 'string' ? current.message : '']
+      .filter(Boolean)
+      .join(' ');
+    if (text) reason = text;
+    current = current.cause as typeof current;
+  }
+  return reason;
 }
 
 /** Host and path of a URL, without the query: what a person needs to find the call, nothing secret. */

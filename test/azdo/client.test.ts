@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { createAzureDevOpsClient, type AzureDevOpsClient } from '../../src/azdo/client';
 import { defaultExtensionDataUri } from '../../src/azdo/urls';
 import { ConfigError, InfrastructureError } from '../../src/errors';
@@ -159,6 +160,32 @@ describe('azdo client', () => {
       const dev = clientFor({ extensionId: 'production-readiness-dev' });
       await assert.rejects(dev.extensionData.getDocument('status', 'x'), (error: unknown) =>
         error instanceof InfrastructureError && /not installed/.test(error.message) && /production-readiness-dev/.test(error.message));
+    });
+  });
+
+  describe('https', () => {
+    it('https emulator: the client trusts a CA only through the fetch it is given -> reads work; without it -> refused', async () => {
+      const secure = await startAzdoEmulator({ accessToken: TOKEN, tls: true });
+      try {
+        secure.addAttachment(5, EVIDENCE_ATTACHMENT_TYPE, 'e.json', '{}');
+        const dispatcher = new Agent({ connect: { ca: secure.caCertificate } });
+        const trusting = createAzureDevOpsClient({
+          collectionUri: secure.collectionUri, project: secure.project, accessToken: TOKEN,
+          publisher: secure.publisher, extensionId: secure.extensionId,
+          fetch: (input, init) => undiciFetch(input, { ...(init as object), dispatcher }) as unknown as Promise<Response>,
+        });
+        const [attachment] = await trusting.listBuildAttachments(5, EVIDENCE_ATTACHMENT_TYPE);
+        assert.equal((await trusting.getAttachmentContent(attachment.href)).toString(), '{}');
+        const untrusting = createAzureDevOpsClient({
+          collectionUri: secure.collectionUri, project: secure.project, accessToken: TOKEN,
+          publisher: secure.publisher, extensionId: secure.extensionId, maxRetries: 0,
+        });
+        await assert.rejects(untrusting.listBuildAttachments(5, EVIDENCE_ATTACHMENT_TYPE), (error: unknown) =>
+          error instanceof InfrastructureError && /certificate of 127\.0\.0\.1:\d+.* is not trusted/.test(error.message) && /NODE_EXTRA_CA_CERTS/.test(error.message) && !error.message.includes(TOKEN));
+        await dispatcher.close();
+      } finally {
+        await secure.close();
+      }
     });
   });
 

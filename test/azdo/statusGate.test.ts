@@ -120,6 +120,25 @@ describe('status gate and environment check', () => {
     }
   });
 
+  describe('proposed optional "version" input for the gate task (reported to the lead, not in task.json yet)', () => {
+    // Uses only constructs in-box gates use in their Expression (taskInputs[...], isNullOrEmpty: AzurePolicyV0).
+    const PROPOSED = "and(eq(root['status'], 'ready'), or(isNullOrEmpty(taskInputs['version']), eq(root['version'], taskInputs['version'])))";
+    const cases: Array<{ name: string; version: string; doc: StatusDocument; passes: boolean }> = [
+      { name: 'version left empty, ready for any version -> passes', version: '', doc: statusDocument('ready', '1.4.1'), passes: true },
+      { name: 'version left empty, not-ready -> fails', version: '', doc: statusDocument('not-ready', '1.4.2'), passes: false },
+      { name: 'version given, ready for it -> passes', version: '1.4.2', doc: statusDocument('ready', '1.4.2'), passes: true },
+      { name: 'version given, ready for another (stale) -> fails', version: '1.4.2', doc: statusDocument('ready', '1.4.1'), passes: false },
+    ];
+    for (const c of cases) {
+      it(`proposed expression: ${c.name}`, async () => {
+        await publish(c.doc);
+        const sample = await sampleHttpRequestGate({ ...execute, Expression: PROPOSED },
+          { taskInputs: { ...inputs, version: c.version }, variables: variables(), rebase: rebase() });
+        assert.equal(sample.passed, c.passes, sample.reason);
+      });
+    }
+  });
+
   describe('YAML environment check (examples/environment-check/check.json)', () => {
     const checkExecute = (): HttpRequestExecute => ({
       EndpointUrl: `${check.serviceConnection.serverUrl}${check.urlSuffix}`,

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { testCertificates } from './tls';
 
 /**
  * A loopback emulator of the Azure DevOps REST calls our client makes, all in memory, following the documented
@@ -23,6 +25,8 @@ export interface AzdoEmulatorOptions {
   /** The installed extension whose data is served; others answer 404 like an uninstalled extension. */
   publisher?: string;
   extensionId?: string;
+  /** Serve HTTPS with a throwaway certificate (test/support/tls.ts), as the real service does. Default HTTP. */
+  tls?: boolean;
 }
 
 export interface AzdoFault {
@@ -67,8 +71,10 @@ interface Attachment {
 type Doc = Record<string, unknown> & { id: string; __etag: number };
 
 export interface AzdoEmulator {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (or https:// with the `tls` option) */
   url: string;
+  /** PEM of the CA that signed the HTTPS certificate, when `tls` is on. */
+  caCertificate?: string;
   /** `http://127.0.0.1:PORT/{organization}/`, as System.CollectionUri. */
   collectionUri: string;
   organization: string;
@@ -247,18 +253,23 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
     return { count: value.length, value };
   }
 
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => vssError(res, 500, 'EmulatorException', String(error)));
-  });
-  server.on('connection', (socket) => {
+  };
+  const certificates = options.tls ? testCertificates() : undefined;
+  const server: Server = certificates
+    ? createTlsServer({ cert: certificates.cert, key: certificates.key }, listener)
+    : createServer(listener);
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = `${certificates ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     url,
+    caCertificate: certificates?.ca,
     collectionUri: `${url}/${organization}/`,
     organization,
     project,
