@@ -139,6 +139,9 @@ export async function checkDocs(options: CheckDocsOptions): Promise<DocsEvidence
   }
 
   const filesChecked = [...new Set([...present, ...[...cache.entries()].filter(([, f]) => f).map(([rel]) => rel)])];
+  // Group by file (first mention first) and read top to bottom; findings without a line come last.
+  const fileOrder = [...new Set(findings.map((f) => f.file))];
+  findings.sort((a, b) => fileOrder.indexOf(a.file) - fileOrder.indexOf(b.file) || (a.line ?? Infinity) - (b.line ?? Infinity));
   const errors = findings.filter((f) => f.severity === 'error');
   return {
     schemaVersion: EVIDENCE_SCHEMA_VERSION,
