@@ -26,12 +26,17 @@ export interface PolicyRole {
   description?: string;
   users: string[];
   groups: string[];
+  /** The required level asks for this role's sign-off (default true); other roles only own checks. */
+  required?: boolean;
 }
 
+/** Written by `readiness serve --policy` and by src/serve/policyDocument.ts `publishPolicyRoles`. */
 export interface PolicyDocument extends StoredDocument {
   service: string;
   environment: string;
   roles: PolicyRole[];
+  /** Check id -> owner role; only holders of the owner role may waive the check. */
+  checkOwners?: Record<string, string>;
 }
 
 export const HubCollections = Object.freeze({ policies: 'policies' });

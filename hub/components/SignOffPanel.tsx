@@ -7,7 +7,7 @@ import { TextField } from 'azure-devops-ui/TextField';
 import type { SignOff } from '../../src/gate/records';
 import type { HubUser, ReadinessClient } from '../client/ReadinessClient';
 import type { Subject } from '../model/overview';
-import { appendEvent, currentDecisions, describeSigners, historyCsv, holdsRole, revokeEvent, signOffEvent } from '../model/signoffs';
+import { appendEvent, decisionOf, describeSigners, historyCsv, holdsRole, mayRevoke, requiredRoles, revokeEvent, roleDecisions, signOffEvent } from '../model/signoffs';
 import { errorMessage } from './PageState';
 import { WaiversCard } from './WaiversCard';
 
@@ -17,13 +17,14 @@ type Action = 'approve' | 'reject' | 'revoke';
 interface RoleDraft {
   comment: string;
   saving?: Action;
-  failed?: { action: Action; message: string };
+  failed?: { action: Action; message: string; target?: SignOff };
   missingComment?: boolean;
 }
 
 const DECISION_COLOR = {
-  approve: { red: 16, green: 124, blue: 16 },
-  reject: { red: 209, green: 52, blue: 56 },
+  approved: { red: 16, green: 124, blue: 16 },
+  rejected: { red: 209, green: 52, blue: 56 },
+  none: undefined,
 };
 
 export function downloadText(fileName: string, text: string, type: string): void {
@@ -40,13 +41,14 @@ export function downloadText(fileName: string, text: string, type: string): void
 export function SignOffPanel(props: { subject: Subject; user: HubUser; client: ReadinessClient; onSaved: () => void }) {
   const { subject, user, client } = props;
   const [drafts, setDrafts] = React.useState<Record<string, RoleDraft>>({});
-  const decisions = currentDecisions(subject.signoffs);
-  const roles = subject.policy?.roles ?? [];
+  const version = subject.statusDoc?.version;
+  const decisions = roleDecisions(subject.signoffs, version);
+  const roles = requiredRoles(subject.policy);
   const draft = (role: string): RoleDraft => drafts[role] ?? { comment: '' };
   const update = (role: string, change: Partial<RoleDraft>) =>
     setDrafts((all) => ({ ...all, [role]: { ...(all[role] ?? { comment: '' }), ...change } }));
 
-  async function act(role: string, action: Action, current: SignOff | undefined) {
+  async function act(role: string, action: Action, target?: SignOff) {
     const comment = draft(role).comment.trim();
     if (!comment) {
       update(role, { missingComment: true });
@@ -54,22 +56,22 @@ export function SignOffPanel(props: { subject: Subject; user: HubUser; client: R
     }
     update(role, { saving: action, failed: undefined, missingComment: false });
     const event =
-      action === 'revoke' && current
-        ? revokeEvent(user, current, comment)
-        : signOffEvent(user, { service: subject.service, environment: subject.environment, role, decision: action as 'approve' | 'reject', comment, version: subject.statusDoc?.evidenceId });
+      action === 'revoke' && target
+        ? revokeEvent(user, target, comment)
+        : signOffEvent(user, { service: subject.service, environment: subject.environment, role, decision: action as 'approve' | 'reject', comment, version });
     try {
       await client.updateSignOffs(subject.service, subject.environment, appendEvent(subject.service, subject.environment, event));
       update(role, { comment: '', saving: undefined });
       props.onSaved();
     } catch (error) {
       // Nothing is lost silently: the comment stays in the field and the same action can be retried.
-      update(role, { saving: undefined, failed: { action, message: errorMessage(error) } });
+      update(role, { saving: undefined, failed: { action, message: errorMessage(error), target } });
     }
   }
 
   return (
     <div className="flex-column" data-testid="signoff-panel">
-      <Card titleProps={{ text: 'Sign-offs' }} headerCommandBarItems={[{
+      <Card titleProps={{ text: version ? `Sign-offs for version ${version}` : 'Sign-offs' }} headerCommandBarItems={[{
         id: 'export-csv',
         text: 'Export audit trail (CSV)',
         iconProps: { iconName: 'Download' },
@@ -77,31 +79,36 @@ export function SignOffPanel(props: { subject: Subject; user: HubUser; client: R
       }]}>
         <div className="flex-column flex-grow">
           {roles.length === 0 ? (
-            <p className="readiness-muted">The policy for this service asks for no sign-offs.</p>
+            <p className="readiness-muted">
+              {subject.policy ? 'The policy for this service asks for no sign-offs.' : 'No policy roles are published for this service yet, so nobody can sign here. Run the gate (or `readiness serve --policy`) to publish them.'}
+            </p>
           ) : null}
           {roles.map((role) => {
-            const current = decisions.get(role.role);
+            const decision = decisionOf(decisions, role.role);
             const mayAct = holdsRole(role, user);
+            const revocable = decision.current.filter((s) => mayRevoke(subject.policy, user, s));
             const d = draft(role.role);
             return (
-              <div key={role.role} className="readiness-role" data-role={role.role}>
+              <div key={role.role} className="readiness-role" data-role={role.role} data-state={decision.state}>
                 <div className="flex-row flex-center">
                   <span className="body-l font-weight-semibold margin-right-8">{role.role}</span>
-                  {current ? (
-                    <Pill size={PillSize.compact} variant={PillVariant.colored} color={DECISION_COLOR[current.decision]}>
-                      {current.decision === 'approve' ? 'Approved' : 'Rejected'}
-                    </Pill>
-                  ) : (
-                    <Pill size={PillSize.compact}>Pending</Pill>
-                  )}
+                  <Pill size={PillSize.compact} variant={decision.state === 'none' ? PillVariant.outlined : PillVariant.colored} color={DECISION_COLOR[decision.state]}>
+                    {decision.state === 'approved' ? 'Approved' : decision.state === 'rejected' ? 'Rejected' : 'Pending'}
+                  </Pill>
                 </div>
                 {role.description ? <div className="readiness-muted">{role.description}</div> : null}
-                <div className="readiness-muted body-s" data-testid="decision">
-                  {current
-                    ? `${current.decision === 'approve' ? 'Approved' : 'Rejected'} by ${current.by.name} on ${new Date(current.at).toLocaleString()}: “${current.comment}”`
-                    : 'No decision yet.'}
+                <div className="flex-column body-s" data-testid="decision">
+                  {decision.current.length === 0 ? <span className="readiness-muted">No decision yet.</span> : null}
+                  {decision.current.map((s) => (
+                    <span key={s.id} className="readiness-muted">
+                      {s.decision === 'approve' ? 'Approved' : 'Rejected'} by {s.by.name} on {new Date(s.at).toLocaleString()}: “{s.comment}”
+                    </span>
+                  ))}
+                  {decision.voided.length ? (
+                    <span className="readiness-muted">{decision.voided.length} sign-off(s) for another version no longer count.</span>
+                  ) : null}
                 </div>
-                {mayAct ? (
+                {mayAct || revocable.length ? (
                   <div className="flex-column" style={{ marginTop: 8, gap: 6 }}>
                     <TextField
                       className="readiness-comment"
@@ -114,16 +121,18 @@ export function SignOffPanel(props: { subject: Subject; user: HubUser; client: R
                     />
                     {d.missingComment ? <span className="readiness-invalid">A comment is required.</span> : null}
                     <div className="flex-row" style={{ gap: 8 }}>
-                      <Button text="Approve" primary disabled={!!d.saving} onClick={() => act(role.role, 'approve', current)} />
-                      <Button text="Reject" danger disabled={!!d.saving} onClick={() => act(role.role, 'reject', current)} />
-                      {current ? <Button text="Revoke" subtle disabled={!!d.saving} onClick={() => act(role.role, 'revoke', current)} /> : null}
+                      {mayAct ? <Button text="Approve" primary disabled={!!d.saving} onClick={() => act(role.role, 'approve')} /> : null}
+                      {mayAct ? <Button text="Reject" danger disabled={!!d.saving} onClick={() => act(role.role, 'reject')} /> : null}
+                      {revocable.map((s) => (
+                        <Button key={s.id} text={revocable.length > 1 ? `Revoke ${s.by.name}'s` : 'Revoke'} subtle disabled={!!d.saving} onClick={() => act(role.role, 'revoke', s)} />
+                      ))}
                       {d.saving ? <span className="readiness-muted">Saving…</span> : null}
                     </div>
                     {d.failed ? (
                       <MessageCard severity={MessageCardSeverity.Error}>
                         <div className="flex-row flex-center" style={{ gap: 8 }}>
                           <span>Your {d.failed.action} was not saved: {d.failed.message} Your comment is kept.</span>
-                          <Button text="Retry" onClick={() => act(role.role, d.failed!.action, current)} />
+                          <Button text="Retry" onClick={() => act(role.role, d.failed!.action, d.failed!.target)} />
                         </div>
                       </MessageCard>
                     ) : null}

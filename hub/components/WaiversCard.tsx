@@ -6,7 +6,7 @@ import { Pill, PillSize, PillVariant } from 'azure-devops-ui/Pill';
 import { TextField } from 'azure-devops-ui/TextField';
 import type { HubUser, ReadinessClient } from '../client/ReadinessClient';
 import type { Subject } from '../model/overview';
-import { appendWaiver, isExpired, newWaiver, rolesHeldBy } from '../model/signoffs';
+import { appendWaiver, isExpired, mayWaive, newWaiver } from '../model/signoffs';
 import { errorMessage } from './PageState';
 
 interface Draft {
@@ -19,15 +19,16 @@ interface Draft {
 
 /**
  * Waivers with reason and expiry. An expired waiver stays listed (it is part of the record) but is
- * marked expired and no longer counts. Anyone holding a sign-off role for the service may add one.
+ * marked expired and no longer counts. Holders of a check's owner role may waive that check.
  */
 export function WaiversCard(props: { subject: Subject; user: HubUser; client: ReadinessClient; onSaved: () => void }) {
   const { subject, user } = props;
   const [draft, setDraft] = React.useState<Draft>({ check: '', reason: '', until: '' });
   const now = Date.now();
   const waivers = [...(subject.waivers?.waivers ?? [])].reverse();
-  const mayWaive = rolesHeldBy(subject.policy, user).length > 0;
-  const checkIds = subject.statusDoc?.checks.map((c) => c.id) ?? [];
+  // Only holders of a check's owner role may waive it (src/gate/signoffs.ts addWaiver).
+  const checkIds = [...new Set([...(subject.statusDoc?.checks.map((c) => c.id) ?? []), ...Object.keys(subject.policy?.checkOwners ?? {})])];
+  const waivable = checkIds.filter((id) => mayWaive(subject.policy, user, id));
 
   async function save() {
     const problems: string[] = [];
@@ -77,10 +78,16 @@ export function WaiversCard(props: { subject: Subject; user: HubUser; client: Re
             </tbody>
           </table>
         )}
-        {mayWaive ? (
+        {waivable.length > 0 ? (
           <div className="flex-column" style={{ gap: 6 }} data-testid="add-waiver">
             <span className="font-weight-semibold">Add a waiver</span>
-            <TextField value={draft.check} ariaLabel="Check to waive" placeholder={`Check id${checkIds.length ? ` (${checkIds.join(', ')})` : ''}`} onChange={(_e, v) => setDraft({ ...draft, check: v })} />
+            <label className="body-s">
+              Check{' '}
+              <select aria-label="Check to waive" value={draft.check} onChange={(e) => setDraft({ ...draft, check: e.target.value })}>
+                <option value="">choose a check…</option>
+                {waivable.map((id) => <option key={id} value={id}>{subject.statusDoc?.checks.find((c) => c.id === id)?.title ?? id}</option>)}
+              </select>
+            </label>
             <TextField value={draft.reason} ariaLabel="Waiver reason" placeholder="Reason (required)" onChange={(_e, v) => setDraft({ ...draft, reason: v })} />
             <label className="body-s">
               Expires on{' '}

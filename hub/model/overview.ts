@@ -50,7 +50,7 @@ export function buildSubjects(data: ReadinessData): Subject[] {
   for (const s of subjects.values()) {
     s.evidence = newestFirst(s.evidence);
     s.newestEvidenceAt = s.evidence[0]?.finishedAt;
-    s.pendingSignOffs = pendingRoles(s.policy, s.signoffs);
+    s.pendingSignOffs = pendingRoles(s.policy, s.signoffs, s.statusDoc?.version);
   }
   return [...subjects.values()].sort(
     (a, b) => a.environment.localeCompare(b.environment) || a.service.localeCompare(b.service),

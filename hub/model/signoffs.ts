@@ -1,25 +1,30 @@
+import { currentDecisions as gateDecisions, type RoleDecision } from '../../src/gate/decisions';
 import type { Person, SignOff, SignOffDocument, SignOffEvent, Waiver, WaiverDocument } from '../../src/gate/records';
 import type { HubUser, PolicyDocument, PolicyRole } from '../client/ReadinessClient';
 
 /**
- * Sign-off rules the panel shows. The history is append-only; the current decision of a role is the
- * latest sign-off for it that no later revoke cancelled (src/gate/records.ts).
+ * Sign-off rules the panel shows. The history is append-only; what counts now is decided by the gate's
+ * own `currentDecisions` (src/gate/decisions.ts), so the hub and the gate can never disagree: each
+ * person's latest sign-off for the version counts, a revoke cancels it, one rejection rejects the role.
  */
-export function currentDecisions(doc: SignOffDocument | undefined): Map<string, SignOff> {
-  const decisions = new Map<string, SignOff>();
-  for (const event of doc?.history ?? []) {
-    if (event.type === 'signoff') {
-      const { type: _type, ...signOff } = event;
-      decisions.set(event.role, signOff);
-    } else if (decisions.get(event.role)?.id === event.revokes) {
-      decisions.delete(event.role);
-    }
-  }
-  return decisions;
+export type { RoleDecision };
+
+export function roleDecisions(doc: SignOffDocument | undefined, version?: string, now = new Date()): Record<string, RoleDecision> {
+  return gateDecisions(doc?.history ?? [], now, version);
 }
 
-/** A user holds a role when the policy lists their id or unique name, or one of their groups. */
-export function holdsRole(role: PolicyRole, user: HubUser): boolean {
+export function decisionOf(decisions: Record<string, RoleDecision>, role: string): RoleDecision {
+  return decisions[role] ?? { role, state: 'none', current: [], voided: [], revoked: [] };
+}
+
+/** The roles the panel asks to sign: those marked required (a document without the flag means all). */
+export function requiredRoles(policy: PolicyDocument | undefined): PolicyRole[] {
+  return (policy?.roles ?? []).filter((r) => r.required !== false);
+}
+
+/** A user holds a role when the policy lists their id or unique name, or one of their groups (without case). */
+export function holdsRole(role: PolicyRole | undefined, user: HubUser): boolean {
+  if (!role) return false;
   const ids = new Set([user.id, user.uniqueName].filter((n): n is string => !!n).map((n) => n.toLowerCase()));
   const groups = new Set(user.groups.map((g) => g.toLowerCase()));
   return (role.users ?? []).some((u) => ids.has(u.toLowerCase())) || (role.groups ?? []).some((g) => groups.has(g.toLowerCase()));
@@ -38,10 +43,22 @@ export function rolesHeldBy(policy: PolicyDocument | undefined, user: HubUser): 
   return (policy?.roles ?? []).filter((r) => holdsRole(r, user)).map((r) => r.role);
 }
 
-/** Roles of the policy without a standing approval. */
-export function pendingRoles(policy: PolicyDocument | undefined, doc: SignOffDocument | undefined): string[] {
-  const decisions = currentDecisions(doc);
-  return (policy?.roles ?? []).filter((r) => decisions.get(r.role)?.decision !== 'approve').map((r) => r.role);
+/** The person who signed, or anyone holding the role, may revoke a sign-off (src/gate/signoffs.ts). */
+export function mayRevoke(policy: PolicyDocument | undefined, user: HubUser, signOff: SignOff): boolean {
+  return signOff.by.id === user.id || holdsRole(policy?.roles.find((r) => r.role === signOff.role), user);
+}
+
+/** Only holders of a check's owner role may waive it; without owners listed, any role holder may. */
+export function mayWaive(policy: PolicyDocument | undefined, user: HubUser, check: string): boolean {
+  const owner = policy?.checkOwners?.[check];
+  if (owner) return holdsRole(policy?.roles.find((r) => r.role === owner), user);
+  return rolesHeldBy(policy, user).length > 0;
+}
+
+/** Required roles without a standing approval. */
+export function pendingRoles(policy: PolicyDocument | undefined, doc: SignOffDocument | undefined, version?: string): string[] {
+  const decisions = roleDecisions(doc, version);
+  return requiredRoles(policy).filter((r) => decisionOf(decisions, r.role).state !== 'approved').map((r) => r.role);
 }
 
 function newId(): string {
@@ -76,7 +93,7 @@ export function signOffEvent(
     by: person(user),
     at: new Date().toISOString(),
     comment: input.comment,
-    for: { service: input.service, environment: input.environment, version: input.version },
+    for: { service: input.service, environment: input.environment, ...(input.version ? { version: input.version } : {}) },
   };
 }
 
@@ -102,14 +119,24 @@ export function isExpired(waiver: Waiver, now: number): boolean {
 }
 
 function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  // Quote per RFC 4180; a leading = + - @ is prefixed so a spreadsheet never runs a comment as a formula.
+  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** The audit trail as CSV (RFC 4180 quoting), oldest first, one row per event. */
+/** The audit trail as CSV, oldest first, one row per event. */
 export function historyCsv(doc: SignOffDocument | undefined): string {
-  const header = ['at', 'event', 'role', 'decision', 'by_id', 'by_name', 'comment', 'revokes'];
-  const rows = (doc?.history ?? []).map((e) =>
-    [e.at, e.type, e.role, e.type === 'signoff' ? e.decision : '', e.by.id, e.by.name, e.comment, e.type === 'revoke' ? e.revokes : ''],
-  );
+  const header = ['at', 'event', 'role', 'decision', 'by_id', 'by_name', 'comment', 'version', 'revokes'];
+  const rows = (doc?.history ?? []).map((e) => [
+    e.at,
+    e.type,
+    e.role,
+    e.type === 'signoff' ? e.decision : '',
+    e.by.id,
+    e.by.name,
+    e.comment,
+    e.type === 'signoff' ? (e.for?.version ?? '') : '',
+    e.type === 'revoke' ? e.revokes : '',
+  ]);
   return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

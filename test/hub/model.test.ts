@@ -1,0 +1,136 @@
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import { toHubError } from '../../hub/client/errors';
+import type { HubUser, PolicyDocument } from '../../hub/client/ReadinessClient';
+import { checkEvidence } from '../../hub/model/evidence';
+import { buildSubjects } from '../../hub/model/overview';
+import { appendEvent, historyCsv, holdsRole, isExpired, mayRevoke, mayWaive, pendingRoles, revokeEvent, roleDecisions, signOffEvent } from '../../hub/model/signoffs';
+import { loadPolicy } from '../../src/gate/policy';
+import type { SignOff, SignOffDocument } from '../../src/gate/records';
+import { policyRolesDocuments } from '../../src/serve/policyDocument';
+import { examplePolicyDocument, loadTestEvidence, statusDocument } from './fixtures';
+
+const alice: HubUser = { id: 'alice', name: 'Alice Approver', groups: [] };
+const rita: HubUser = { id: 'f00d', name: 'Rita Release', uniqueName: 'rita@contoso.com', groups: ['release managers'] };
+const carol: HubUser = { id: 'carol', name: 'Carol Curious', groups: ['Developers'] };
+
+describe('hub model: sign-off rules', () => {
+  let policy: PolicyDocument;
+  before(async () => {
+    policy = (await examplePolicyDocument()) as unknown as PolicyDocument;
+  });
+
+  const holders: Array<{ name: string; user: HubUser; role: string; holds: boolean }> = [
+    { name: 'listed by id', user: alice, role: 'release-manager', holds: true },
+    { name: 'member of a listed group (case differs)', user: rita, role: 'release-manager', holds: true },
+    { name: 'neither listed nor in a listed group', user: carol, role: 'release-manager', holds: false },
+    { name: 'listed for another role only', user: alice, role: 'security', holds: false },
+  ];
+  for (const c of holders) {
+    it(`holding a role: ${c.name} -> ${c.holds ? 'may sign' : 'may not sign'}`, () => {
+      assert.equal(holdsRole(policy.roles.find((r) => r.role === c.role), c.user), c.holds);
+    });
+  }
+
+  it('decisions: approve, then revoke -> the role is pending again and the history keeps both', () => {
+    let doc: SignOffDocument | undefined;
+    const approve = signOffEvent(alice, { service: 'checkout', environment: 'prod', role: 'release-manager', decision: 'approve', comment: 'ok' });
+    doc = appendEvent('checkout', 'prod', approve)(doc);
+    assert.equal(roleDecisions(doc)['release-manager'].state, 'approved');
+    assert.deepEqual(pendingRoles(policy, doc), ['security']);
+    doc = appendEvent('checkout', 'prod', revokeEvent(alice, approve as SignOff, 'wrong build'))(doc);
+    assert.equal(roleDecisions(doc)['release-manager']?.state ?? 'none', 'none');
+    assert.deepEqual(pendingRoles(policy, doc), ['release-manager', 'security']);
+    assert.equal(doc.history.length, 2);
+  });
+
+  it('decisions: a sign-off for another version -> does not count for this one', () => {
+    const doc = appendEvent('checkout', 'prod', signOffEvent(alice, { service: 'checkout', environment: 'prod', role: 'release-manager', decision: 'approve', comment: 'ok', version: '1.0' }))(undefined);
+    assert.equal(roleDecisions(doc, '1.0')['release-manager'].state, 'approved');
+    assert.equal(roleDecisions(doc, '1.1')['release-manager'].state, 'none');
+  });
+
+  it('revoke and waive: the signer or a role holder may revoke; only the check owner role may waive', () => {
+    const bobs = signOffEvent({ id: 'bob', name: 'Bob', groups: [] }, { service: 's', environment: 'e', role: 'release-manager', decision: 'approve', comment: 'c' }) as SignOff;
+    assert.equal(mayRevoke(policy, rita, bobs), true);
+    assert.equal(mayRevoke(policy, carol, bobs), false);
+    assert.equal(mayWaive(policy, alice, 'load'), true);
+    assert.equal(mayWaive(policy, carol, 'load'), false);
+  });
+
+  it('waivers: until in the past -> expired; in the future -> active', () => {
+    const now = Date.parse('2026-11-26T12:00:00Z');
+    const waiver = { id: 'w', check: 'docs', reason: 'r', by: { id: 'a', name: 'A' }, at: '2026-11-01T00:00:00Z' };
+    assert.equal(isExpired({ ...waiver, until: '2026-11-25T00:00:00Z' }, now), true);
+    assert.equal(isExpired({ ...waiver, until: '2026-11-27T00:00:00Z' }, now), false);
+  });
+
+  it('audit trail CSV: commas, quotes, newlines and formula starts -> quoted so a spreadsheet reads them as text', () => {
+    const doc = appendEvent('s', 'e', { ...signOffEvent(alice, { service: 's', environment: 'e', role: 'security', decision: 'reject', comment: 'Broken, "badly"\nsee =HYPERLINK()' }), at: '2026-11-26T10:00:00.000Z' })(undefined);
+    const doc2 = appendEvent('s', 'e', { ...signOffEvent(alice, { service: 's', environment: 'e', role: 'security', decision: 'approve', comment: '=1+1' }), at: '2026-11-26T11:00:00.000Z' })(doc);
+    const lines = historyCsv(doc2).split('\r\n');
+    assert.equal(lines[0], 'at,event,role,decision,by_id,by_name,comment,version,revokes');
+    assert.match(lines[1], /^2026-11-26T10:00:00\.000Z,signoff,security,reject,alice,Alice Approver,"Broken, ""badly""\nsee =HYPERLINK\(\)",,$/);
+    assert.match(historyCsv(doc2), /,'=1\+1,/);
+  });
+});
+
+describe('hub model: evidence and overview', () => {
+  it('evidence: a valid document -> accepted; the store\'s __etag is not a schema violation', () => {
+    assert.equal(checkEvidence({ ...loadTestEvidence('a', 'b'), __etag: 4 }).valid, true);
+  });
+
+  const broken: Array<{ name: string; doc: unknown; reason: RegExp }> = [
+    { name: 'not an object', doc: 'hello', reason: /not a JSON object/ },
+    { name: 'unknown kind', doc: { ...loadTestEvidence('a', 'b'), kind: 'perf' }, reason: /kind: must be one of/ },
+    { name: 'metrics missing their totals', doc: { ...loadTestEvidence('a', 'b'), metrics: { engine: 'local' } }, reason: /missing required property "totals"/ },
+  ];
+  for (const c of broken) {
+    it(`evidence: ${c.name} -> invalid with the reason`, () => {
+      const checked = checkEvidence(c.doc);
+      assert.equal(checked.valid, false);
+      assert.match((checked as { reason: string }).reason, c.reason);
+    });
+  }
+
+  it('overview: status, evidence and policy documents -> one subject per service and environment', () => {
+    const subjects = buildSubjects({
+      statuses: [statusDocument('checkout', 'prod', 'ready', 'gold')],
+      evidence: [loadTestEvidence('checkout', 'prod'), loadTestEvidence('search', 'staging'), { ...loadTestEvidence('search', 'staging'), kind: 'nope' }],
+      signoffs: [],
+      waivers: [],
+      policies: [],
+    });
+    assert.deepEqual(subjects.map((s) => [s.key, s.status, s.evidence.length, s.invalidEvidence.length]), [
+      ['checkout.prod', 'ready', 1, 0],
+      ['search.staging', 'unknown', 1, 1],
+    ]);
+  });
+});
+
+describe('hub client: errors', () => {
+  const cases: Array<{ name: string; error: unknown; resource: 'extension-data' | 'build'; message: RegExp }> = [
+    { name: '401 on extension data', error: { status: 401 }, resource: 'extension-data', message: /HTTP 401.*"vso\.extension\.data_write"/ },
+    { name: '403 on build attachments', error: { status: 403 }, resource: 'build', message: /HTTP 403.*"vso\.build"/ },
+    { name: 'fetch failed', error: Object.assign(new Error('TF400893'), { name: 'NetworkException' }), resource: 'build', message: /Could not reach Azure DevOps.*retry/ },
+  ];
+  for (const c of cases) {
+    it(`${c.name} -> ${c.message}`, () => {
+      assert.match(toHubError(c.error, c.resource, 'read things').message, c.message);
+    });
+  }
+});
+
+describe('policy roles document', () => {
+  it('regulated example policy -> production requires the release roles, staging requires none; owners kept for waivers', async () => {
+    const policy = await loadPolicy(path.join(__dirname, '..', '..', 'examples', 'policy', 'regulated-service.yml'));
+    const docs = policyRolesDocuments(policy);
+    const production = docs.find((d) => d.environment === 'production')!;
+    const staging = docs.find((d) => d.environment === 'staging')!;
+    assert.equal(production.id, 'payments.production');
+    assert.deepEqual(production.roles.filter((r) => r.required).map((r) => r.role).sort(), ['business', 'oncall', 'operations', 'security']);
+    assert.deepEqual(staging.roles.filter((r) => r.required), []);
+    assert.deepEqual(production.roles.find((r) => r.role === 'security')?.groups, ['[Payments]\\Security Reviewers']);
+    assert.equal(production.checkOwners.drill, 'operations');
+  });
+});
