@@ -69,7 +69,7 @@ describe('load/runLoadTest behaviours', function () {
   });
 
   it('variables: CSV rows, env and a token extracted by JSON path and regex -> reach later requests', async () => {
-    target = await startTarget();
+    target = await startTarget({ keep: 1_000_000 });
     const file = writeTest({
       yaml: `${URL_YAML}configurationFiles:\n  - users.csv\nenv:\n  - name: base\n    value: ${'${TARGET}'}\n`.replace('${TARGET}', target.url),
       extra: { 'users.csv': 'alice,1\nbob,2\n' },

@@ -1,8 +1,9 @@
-import { Pool, type Dispatcher } from 'undici';
+import { Client, type Dispatcher } from 'undici';
 import { CsvCursor } from '../csvData';
 import { isConstant, renderTemplate } from '../template';
 import { peakUsers, usersAt, type LoadShape } from '../loadShape';
 import type { UrlTestPlan } from '../urlTest';
+import { RawHttpClient } from './rawHttp';
 import { Recorder } from './recorder';
 import { dispatchOptions, safeHeaderValue, safePath, VirtualUser, type RunContext, type RuntimeRequest, type RuntimeScenario } from './virtualUser';
 
@@ -62,23 +63,22 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
   const { plan } = options;
   const names = [...new Set(plan.setups.flatMap((s) => s.scenario.requests.map((r) => r.name)))];
   const recorder = new Recorder(names);
-  const pools = new Map<string, Pool>();
-  const maxConnections = Math.max(1, ...plan.setups.map((s) => peakUsers(s.shape)));
-  const dispatcherFor = (origin: string): Dispatcher => {
-    let pool = pools.get(origin);
-    if (!pool) {
-      // One keep-alive connection per concurrent user at most, no pipelining: each user waits for its response.
-      pool = new Pool(origin, { connections: maxConnections, pipelining: 1, connectTimeout: options.connectTimeoutMs, keepAliveTimeout: 60_000 });
-      pools.set(origin, pool);
-    }
-    return pool;
+  const clients: Array<Client | RawHttpClient> = [];
+  // One keep-alive connection per user and origin, no pipelining: each user waits for its response, as a
+  // browser tab or a JMeter thread does. (A shared Pool scans its connections for a free one on every request.)
+  const newClient = (origin: string): Dispatcher => {
+    const client = origin.startsWith('http:')
+      ? new RawHttpClient(origin, { connectTimeoutMs: options.connectTimeoutMs }, options.requestTimeoutMs)
+      : new Client(origin, { pipelining: 1, connectTimeout: options.connectTimeoutMs, keepAliveTimeout: 60_000 });
+    clients.push(client);
+    return client as unknown as Dispatcher;
   };
   const errorSamples = new Set<string>();
   const groups: Group[] = [];
   let t0 = 0;
 
   const run: RunContext = {
-    recorder, stopping: false, closed: false, inFlight: 0, requestTimeoutMs: options.requestTimeoutMs, dispatcherFor,
+    recorder, stopping: false, closed: false, inFlight: 0, requestTimeoutMs: options.requestTimeoutMs, newClient,
     noteNetworkError(request, error) {
       if (errorSamples.size < 5) errorSamples.add(`${request}: ${describeError(error)}`);
     },
@@ -98,8 +98,7 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
   const toRuntime = (setup: UrlTestPlan['setups'][number]): RuntimeScenario => ({
     csv: setup.scenario.csv.map((c) => new CsvCursor(c)),
     requests: setup.scenario.requests.map((p): RuntimeRequest => {
-      const dispatcher = p.origin ? dispatcherFor(p.origin) : undefined;
-      const constant = dispatcher && isConstant(p.endpoint) && p.query.every((q) => isConstant(q.value)) &&
+      const constant = p.origin && isConstant(p.endpoint) && p.query.every((q) => isConstant(q.value)) &&
         p.headers.every((h) => isConstant(h.value)) && (!p.body || isConstant(p.body));
       let fixedOptions: Dispatcher.DispatchOptions | undefined;
       if (constant) {
@@ -108,7 +107,7 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
         fixedOptions = dispatchOptions(p.method, safePath(url.slice(p.origin!.length) || '/'), p.headers.flatMap((h) => [h.name, safeHeaderValue(h.value.parts[0])]),
           p.body?.parts[0], options.requestTimeoutMs);
       }
-      return { planned: p, slot: recorder.slots[names.indexOf(p.name)], dispatcher, fixedOptions, needsBody: p.extractors.length > 0 };
+      return { planned: p, slot: recorder.slots[names.indexOf(p.name)], fixedOptions, needsBody: p.extractors.length > 0 };
     }),
   });
   for (const setup of plan.setups) {
@@ -230,7 +229,7 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
       run.closed = true;
       // The last, partial second joins the timeline when it saw traffic.
       while (closedSeconds < Math.ceil(elapsedSeconds)) closeSecond();
-      await Promise.all([...pools.values()].map((p) => p.destroy().catch(() => undefined)));
+      await Promise.all(clients.map((c) => c.destroy().catch(() => undefined)));
       resolve({ startedAt, finishedAt: new Date(), elapsedSeconds, cancelled, stoppedEarly, recorder, peakUsers: peak, networkErrorSamples: [...errorSamples] });
     };
 

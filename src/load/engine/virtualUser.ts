@@ -13,8 +13,6 @@ import type { Recorder, RequestSlot } from './recorder';
 export interface RuntimeRequest {
   planned: PlannedRequest;
   slot: RequestSlot;
-  /** Set when the origin is known before the run. */
-  dispatcher?: Dispatcher;
   /** Prebuilt options when nothing in the request varies. */
   fixedOptions?: Dispatcher.DispatchOptions;
   /** Response bodies are kept only for requests that extract variables. */
@@ -35,7 +33,8 @@ export interface RunContext {
   closed: boolean;
   inFlight: number;
   requestTimeoutMs: number;
-  dispatcherFor(origin: string): Dispatcher;
+  /** A new keep-alive connection to `origin`, owned by one user (closed when the run ends). */
+  newClient(origin: string): Dispatcher;
   noteNetworkError(request: string, error: Error): void;
   /** Called when a user finishes an iteration; the scheduler decides what it does next. */
   iterationDone(user: VirtualUser, lastFailed: boolean): void;
@@ -52,6 +51,10 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
   private chunks: Buffer[] = [];
   private current!: RuntimeRequest;
   private dispatcher!: Dispatcher;
+  /** This user's own connections, by origin: no pool to search per request, and no user waits for another's. */
+  private readonly clients = new Map<string, Dispatcher>();
+  private lastOrigin = '';
+  private lastClient: Dispatcher | undefined;
   private readonly sendNext = () => this.send(NaN);
 
   constructor(private readonly run: RunContext, private readonly scenario: RuntimeScenario) {}
@@ -73,7 +76,7 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
     this.status = 0;
     if (request.needsBody) this.chunks.length = 0;
     const options = request.fixedOptions ?? this.buildOptions(request);
-    if (request.fixedOptions) this.dispatcher = request.dispatcher!;
+    if (request.fixedOptions) this.dispatcher = this.clientFor(request.planned.origin!);
     this.startedAt = intendedStart === intendedStart ? intendedStart : performance.now();
     this.run.inFlight++;
     try {
@@ -91,17 +94,34 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
       url += (i === 0 && !url.includes('?') ? '?' : '&') + p.query[i].key + '=' + renderTemplate(p.query[i].value, this.vars);
     }
     let path: string;
-    if (request.dispatcher) {
-      this.dispatcher = request.dispatcher;
-      path = url.slice(p.origin!.length) || '/';
+    if (p.origin) {
+      this.dispatcher = this.clientFor(p.origin);
+      path = url.slice(p.origin.length) || '/';
     } else {
       const parsed = new URL(url);
-      this.dispatcher = this.run.dispatcherFor(parsed.origin);
+      this.dispatcher = this.clientFor(parsed.origin);
       path = parsed.pathname + parsed.search;
     }
     const headers: string[] = [];
     for (let i = 0; i < p.headers.length; i++) headers.push(p.headers[i].name, safeHeaderValue(renderTemplate(p.headers[i].value, this.vars)));
     return dispatchOptions(p.method, safePath(path), headers, p.body ? renderTemplate(p.body, this.vars) : undefined, this.run.requestTimeoutMs);
+  }
+
+  /** Read by RawHttpClient: bodies are only handed over when a variable is extracted from them. */
+  get wantsBody(): boolean {
+    return this.current.needsBody;
+  }
+
+  private clientFor(origin: string): Dispatcher {
+    if (origin === this.lastOrigin) return this.lastClient!;
+    let client = this.clients.get(origin);
+    if (!client) {
+      client = this.run.newClient(origin);
+      this.clients.set(origin, client);
+    }
+    this.lastOrigin = origin;
+    this.lastClient = client;
+    return client;
   }
 
   onRequestStart(): void {}

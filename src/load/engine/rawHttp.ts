@@ -1,0 +1,230 @@
+import * as net from 'node:net';
+import type { Dispatcher } from 'undici';
+
+/**
+ * A minimal HTTP/1.1 client on one keep-alive socket, for plain `http:` origins. undici's general client does
+ * more per request than a load generator needs (request objects, header validation, a WebAssembly parser); this
+ * one writes a request prebuilt once per request definition and scans responses for only what it must know:
+ * status, Content-Length, chunked encoding and Connection: close. bench/load-vs-autocannon.ts measures the
+ * difference. https origins use undici's Client.
+ *
+ * It speaks the subset of undici's dispatch interface that VirtualUser uses, so the user does not care which it
+ * got. One request at a time (no pipelining), like one user.
+ */
+export interface RawHandler extends Dispatcher.DispatchHandler {
+  /** False when the response body is not needed: chunks are then counted, never handed over. */
+  readonly wantsBody?: boolean;
+}
+
+const REQUEST_BYTES = Symbol('requestBytes');
+const HEADER_END = Buffer.from('\r\n\r\n');
+const CRLF = Buffer.from('\r\n');
+const enum State { Idle, Head, Length, ChunkSize, ChunkData, ChunkEnd, Trailers, UntilClose }
+
+export class RawHttpClient {
+  private socket: net.Socket | undefined;
+  private handler: RawHandler | undefined;
+  private state = State.Idle;
+  private pending: Buffer | undefined;
+  private remaining = 0;
+  private closeAfter = false;
+  private noBody = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly hostHeader: string;
+  private readonly onTimeout = () => {
+    if (this.handler) this.fail(Object.assign(new Error(`no response within ${this.timeoutMs} ms`), { code: 'UND_ERR_HEADERS_TIMEOUT' }));
+  };
+
+  constructor(origin: string, private readonly options: { connectTimeoutMs: number }, private timeoutMs = 30_000) {
+    const url = new URL(origin);
+    this.host = url.hostname.replace(/^\[|\]$/g, '');
+    this.port = Number(url.port || 80);
+    this.hostHeader = url.host;
+  }
+
+  dispatch(options: Dispatcher.DispatchOptions, handler: RawHandler): boolean {
+    if (this.handler) throw new Error('RawHttpClient: one request at a time');
+    const cached = options as Dispatcher.DispatchOptions & { [REQUEST_BYTES]?: Buffer };
+    const bytes = cached[REQUEST_BYTES] ?? (cached[REQUEST_BYTES] = this.serialize(options));
+    this.handler = handler;
+    this.state = State.Head;
+    this.noBody = options.method === 'HEAD';
+    this.timeoutMs = options.headersTimeout ?? this.timeoutMs;
+    if (this.timer) this.timer.refresh();
+    else this.timer = setTimeout(this.onTimeout, this.timeoutMs).unref();
+    (this.socket ?? this.connect()).write(bytes);
+    return true;
+  }
+
+  destroy(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.socket?.destroy();
+    return Promise.resolve();
+  }
+
+  private serialize(o: Dispatcher.DispatchOptions): Buffer {
+    const headers = (o.headers ?? []) as string[];
+    let head = `${o.method} ${o.path} HTTP/1.1\r\n`;
+    let hasHost = false;
+    let hasLength = false;
+    for (let i = 0; i < headers.length; i += 2) {
+      if (headers[i] === 'host') hasHost = true;
+      if (headers[i] === 'content-length') hasLength = true;
+      head += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    }
+    if (!hasHost) head += `host: ${this.hostHeader}\r\n`;
+    const body = typeof o.body === 'string' ? Buffer.from(o.body) : undefined;
+    if (!hasLength && (body || o.method === 'POST' || o.method === 'PUT' || o.method === 'PATCH')) head += `content-length: ${body?.length ?? 0}\r\n`;
+    const start = Buffer.from(`${head}\r\n`, 'latin1');
+    return body ? Buffer.concat([start, body]) : start;
+  }
+
+  private connect(): net.Socket {
+    const socket = net.connect({ host: this.host, port: this.port, noDelay: true, keepAlive: true });
+    const connectTimer = setTimeout(() => socket.destroy(Object.assign(new Error(`connect timeout after ${this.options.connectTimeoutMs} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' })), this.options.connectTimeoutMs);
+    socket.once('connect', () => clearTimeout(connectTimer));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => this.fail(error));
+    socket.on('close', () => {
+      clearTimeout(connectTimer);
+      if (this.socket === socket) this.socket = undefined;
+      if (this.state === State.UntilClose) this.finish();
+      else if (this.handler) this.fail(Object.assign(new Error('the server closed the connection before the response ended'), { code: 'UND_ERR_SOCKET' }));
+    });
+    this.socket = socket;
+    return socket;
+  }
+
+  private fail(error: Error): void {
+    const handler = this.handler;
+    this.reset();
+    this.socket?.destroy();
+    this.socket = undefined;
+    handler?.onResponseError?.(undefined as unknown as Dispatcher.DispatchController, error);
+  }
+
+  private reset(): void {
+    this.handler = undefined;
+    this.state = State.Idle;
+    this.pending = undefined;
+  }
+
+  private finish(): void {
+    const handler = this.handler!;
+    const close = this.closeAfter;
+    this.reset();
+    if (close) {
+      this.socket?.destroy();
+      this.socket = undefined;
+    }
+    handler.onResponseEnd?.(undefined as unknown as Dispatcher.DispatchController, {});
+  }
+
+  private body(chunk: Buffer, start: number, end: number): void {
+    if (end > start && this.handler!.wantsBody !== false) {
+      this.handler!.onResponseData?.(undefined as unknown as Dispatcher.DispatchController, chunk.subarray(start, end));
+    }
+  }
+
+  private onData(data: Buffer): void {
+    if (!this.handler) return void this.socket?.destroy(); // bytes nobody asked for: the connection is unusable
+    this.timer?.refresh();
+    let chunk = data;
+    if (this.pending) {
+      chunk = Buffer.concat([this.pending, data]);
+      this.pending = undefined;
+    }
+    let i = 0;
+    while (i < chunk.length && this.handler) {
+      switch (this.state) {
+        case State.Head: {
+          const end = chunk.indexOf(HEADER_END, i);
+          if (end < 0) return void (this.pending = chunk.subarray(i));
+          i = this.head(chunk, i, end);
+          break;
+        }
+        case State.Length: {
+          const take = Math.min(this.remaining, chunk.length - i);
+          this.body(chunk, i, i + take);
+          i += take;
+          this.remaining -= take;
+          if (this.remaining === 0) this.finish();
+          break;
+        }
+        case State.UntilClose:
+          this.body(chunk, i, chunk.length);
+          i = chunk.length;
+          break;
+        case State.ChunkSize: {
+          const end = chunk.indexOf(CRLF, i);
+          if (end < 0) return void (this.pending = chunk.subarray(i));
+          const size = parseInt(chunk.toString('latin1', i, end).split(';')[0], 16);
+          if (!(size >= 0)) return this.fail(Object.assign(new Error('invalid chunk size in the response'), { code: 'UND_ERR_SOCKET' }));
+          i = end + 2;
+          this.remaining = size;
+          this.state = size === 0 ? State.Trailers : State.ChunkData;
+          break;
+        }
+        case State.ChunkData: {
+          const take = Math.min(this.remaining, chunk.length - i);
+          this.body(chunk, i, i + take);
+          i += take;
+          this.remaining -= take;
+          if (this.remaining === 0) this.state = State.ChunkEnd;
+          break;
+        }
+        case State.ChunkEnd:
+          if (chunk.length - i < 2) return void (this.pending = chunk.subarray(i));
+          i += 2;
+          this.state = State.ChunkSize;
+          break;
+        case State.Trailers: {
+          // Trailer lines until an empty line ends the message.
+          const end = chunk.indexOf(CRLF, i);
+          if (end < 0) return void (this.pending = chunk.subarray(i));
+          const empty = end === i;
+          i = end + 2;
+          if (empty) this.finish();
+          break;
+        }
+        default:
+          i = chunk.length;
+      }
+    }
+  }
+
+  /** Parses one response head; returns the offset after it. */
+  private head(chunk: Buffer, start: number, end: number): number {
+    const status = (chunk[start + 9] - 48) * 100 + (chunk[start + 10] - 48) * 10 + (chunk[start + 11] - 48);
+    const next = end + 4;
+    if (!(status >= 100 && status < 600)) {
+      this.fail(Object.assign(new Error('the response is not HTTP/1.x'), { code: 'UND_ERR_SOCKET' }));
+      return chunk.length;
+    }
+    if (status < 200) return next; // 100 Continue, 103 Early Hints: the real head follows
+    const text = chunk.toString('latin1', start, end).toLowerCase();
+    this.closeAfter = text.includes('\r\nconnection: close') || text.startsWith('http/1.0');
+    this.handler!.onResponseStart?.(undefined as unknown as Dispatcher.DispatchController, status, {}, '');
+    if (!this.handler) return chunk.length;
+    if (this.noBody || status === 204 || status === 304) {
+      this.finish();
+      return next;
+    }
+    if (/\r\ntransfer-encoding:[^\r]*chunked/.test(text)) {
+      this.state = State.ChunkSize;
+      return next;
+    }
+    const length = /\r\ncontent-length:\s*(\d+)/.exec(text);
+    if (length) {
+      this.remaining = Number(length[1]);
+      this.state = State.Length;
+      if (this.remaining === 0) this.finish();
+    } else {
+      this.state = State.UntilClose;
+      this.closeAfter = true;
+    }
+    return next;
+  }
+}
