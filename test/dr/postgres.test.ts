@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkBackupFreshness } from '../../src/dr/freshness';
 import { runDrill } from '../../src/dr/runner';
+import { validateEvidence } from '../../src/evidence/validate';
 import { tableFiguresSql } from '../../src/dr/sqlProbes';
 import type { DrillEvidence } from '../../src/evidence/types';
 import { PG_BIN, startPostgres, type TestPostgres } from '../support/postgres';
@@ -74,6 +76,8 @@ describe('postgres drills against a real PostgreSQL', function () {
     assert.equal(await pg.databaseExists('orders_drill'), false);
     assert.equal(after, before);
     assert.ok(!JSON.stringify(evidence).includes(PASSWORD), 'the password must not reach the evidence');
+    const check = validateEvidence(evidence);
+    assert.ok(check.ok, JSON.stringify(check));
   });
 
   it('existing archive: writes made after the backup are lost and the measured RPO says so', async () => {
@@ -184,5 +188,19 @@ describe('postgres drills against a real PostgreSQL', function () {
     const tampered = await drill(variant('postgres-fresh.yaml', (d) => (d.backup.baseBackup = base)));
     assert.equal(tampered.verdict, 'failed');
     assert.match(tampered.summary, /pg_verifybackup found problems/);
+  });
+
+  it('backup freshness: the newest archive in backup.directory is dated by its own header', async () => {
+    const dir = mkdtempSync(join(work, 'nightly-'));
+    const archive = join(dir, 'orders.dump');
+    execFileSync(join(PG_BIN, 'pg_dump'), ['-Fc', '-f', archive, pg.url('orders')]);
+    const file = variant('postgres-archive.yaml', (d) => (d.backup = { directory: dir }));
+    const fresh = await checkBackupFreshness({ configFile: file, env });
+    assert.equal(fresh.verdict, 'passed', fresh.summary);
+    assert.equal(fresh.metrics.backup.location, archive);
+    assert.ok(fresh.metrics.rpoSeconds! < 60);
+    const later = await checkBackupFreshness({ configFile: file, env, now: () => new Date(Date.now() + 3 * 3600_000) });
+    assert.equal(later.verdict, 'failed');
+    assert.match(later.summary, /Newest backup is 3h.* old, over the RPO target of 15m/);
   });
 });

@@ -1,0 +1,85 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkBackupFreshness } from '../dr/freshness';
+import { runDrill } from '../dr/runner';
+import { asReadinessError, ConfigError, ExitCode } from '../errors';
+import { writeEvidenceFile } from '../evidence/files';
+import { renderJUnit, renderMarkdown } from '../evidence/render';
+import type { DrillEvidence } from '../evidence/types';
+import type { CliIO } from './io';
+
+export const drillUsage = `Usage: readiness drill --config FILE [--out DIR] [--freshness-only] [--service NAME] [--environment NAME]
+
+Restores a backup into a scratch target, probes it, measures RTO and RPO against the drill file's targets,
+and always cleans up. See docs/drills.md for the drill file.
+  --config FILE       The drill file (drill.yaml), required.
+  --out DIR           Folder for the evidence JSON, JUnit XML and markdown summary. Default: ./drill-results
+  --freshness-only    Only check the age of the newest backup against the RPO target; restore nothing.
+  --service NAME      Service name for the evidence; default: the drill file's service.
+  --environment NAME  Environment for the evidence; default: the drill file's environment, else "local".
+
+Progress goes to stderr. The evidence file's path is printed on stdout.
+Exit codes: 0 passed, 1 the drill failed (a probe, RTO, RPO, a bad or missing backup, cleanup),
+2 bad drill file or arguments, 3 infrastructure error (server unreachable, tool missing) or cancelled.`;
+
+/** `readiness drill`: the same engine and files as the ReadinessDrDrill task. */
+export async function drillCommand(args: string[], io: CliIO): Promise<number> {
+  let values: { config?: string; out?: string; 'freshness-only'?: boolean; service?: string; environment?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        config: { type: 'string' },
+        out: { type: 'string' },
+        'freshness-only': { type: 'boolean' },
+        service: { type: 'string' },
+        environment: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    io.stderr(`readiness drill: ${(error as Error).message}\n\n${drillUsage}\n`);
+    return ExitCode.badInput;
+  }
+  if (values.help) {
+    io.stdout(`${drillUsage}\n`);
+    return ExitCode.passed;
+  }
+  try {
+    if (!values.config) throw new ConfigError('--config: required; give the path of the drill file (drill.yaml)');
+    const options = {
+      configFile: path.resolve(io.cwd, values.config),
+      service: values.service,
+      environment: values.environment,
+      signal: io.signal,
+      env: io.env,
+      onProgress: (message: string, percent?: number) => io.stderr(`${percent === undefined ? '  ' : `[${String(percent).padStart(3)}%] `}${message}\n`),
+    };
+    const evidence = values['freshness-only'] ? await checkBackupFreshness(options) : await runDrill(options);
+    const evidenceFile = await writeResults(path.resolve(io.cwd, values.out ?? 'drill-results'), evidence);
+    io.stderr(`${evidence.summary}\n`);
+    io.stderr(`Results: ${path.relative(io.cwd, evidenceFile) || evidenceFile} (+ .junit.xml, .md)\n`);
+    io.stdout(`${evidenceFile}\n`);
+    return exitCodeOf(evidence);
+  } catch (error) {
+    const failure = asReadinessError(error);
+    io.stderr(`readiness drill: ${failure.message}\n`);
+    return failure.exitCode;
+  }
+}
+
+/** Evidence JSON plus its JUnit and markdown renderings, side by side; returns the JSON's path. */
+export async function writeResults(dir: string, evidence: DrillEvidence): Promise<string> {
+  const evidenceFile = await writeEvidenceFile(dir, evidence);
+  const base = evidenceFile.replace(/\.json$/, '');
+  await fs.writeFile(`${base}.junit.xml`, renderJUnit(evidence));
+  await fs.writeFile(`${base}.md`, renderMarkdown(evidence));
+  return evidenceFile;
+}
+
+export function exitCodeOf(evidence: DrillEvidence): number {
+  return evidence.verdict === 'passed' ? ExitCode.passed : evidence.verdict === 'failed' ? ExitCode.checkFailed : ExitCode.infrastructure;
+}

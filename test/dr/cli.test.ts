@@ -1,0 +1,92 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { drillCommand } from '../../src/cli/drill';
+import type { CliIO } from '../../src/cli/io';
+import { validateEvidence } from '../../src/evidence/validate';
+import { EXAMPLES, variant } from './drillFiles';
+
+function cli(env: NodeJS.ProcessEnv = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: mkdtempSync(join(tmpdir(), 'drill-cli-')), env, signal: new AbortController().signal };
+  return { io, out, err, stdout: () => out.join(''), stderr: () => err.join('') };
+}
+
+describe('readiness drill (CLI)', function () {
+  this.timeout(120_000);
+
+  it('drill CLI: the embedded demo drill -> exit 0, valid evidence JSON plus JUnit and markdown', async () => {
+    const run = cli();
+    const code = await drillCommand(['--config', join(EXAMPLES, 'embedded.yaml'), '--out', 'results'], run.io);
+    assert.equal(code, 0, run.stderr());
+    const evidenceFile = run.stdout().trim();
+    const evidence = JSON.parse(readFileSync(evidenceFile, 'utf8'));
+    const check = validateEvidence(evidence);
+    assert.ok(check.ok, JSON.stringify(check));
+    assert.equal(evidence.kind, 'drill');
+    assert.match(readFileSync(evidenceFile.replace(/\.json$/, '.junit.xml'), 'utf8'), /<testsuite/);
+    assert.ok(existsSync(evidenceFile.replace(/\.json$/, '.md')));
+    assert.match(run.stderr(), /\[ 25%\] restore/);
+  });
+
+  it('drill CLI: a drill file with problems -> exit 2 naming file and line for each', async () => {
+    const run = cli();
+    const file = join(mkdtempSync(join(tmpdir(), 'drill-cli-bad-')), 'drill.yaml');
+    writeFileSync(file, 'service: x\nprovider: embedded\nbackup:\n  fresh: true\nprobes: [select1]\ntimeouts:\n  restor: 5m\n');
+    const code = await drillCommand(['--config', file], run.io);
+    assert.equal(code, 2);
+    assert.match(run.stderr(), /drill\.yaml:7 timeouts\.restor: unknown key "restor"; did you mean "restore"\?/);
+    assert.match(run.stderr(), /drill\.yaml:4 backup\.fresh: a fresh embedded backup needs a source/);
+  });
+
+  it('drill CLI: no --config -> exit 2 with usage hint; unknown flag -> exit 2', async () => {
+    const missing = cli();
+    assert.equal(await drillCommand([], missing.io), 2);
+    assert.match(missing.stderr(), /--config: required/);
+    const unknown = cli();
+    assert.equal(await drillCommand(['--confg', 'x'], unknown.io), 2);
+    assert.match(unknown.stderr(), /Usage: readiness drill/);
+  });
+
+  it('drill CLI: a missing backup -> exit 1 and evidence saying why', async () => {
+    const run = cli();
+    const file = variant('embedded.yaml', (d) => {
+      delete d.source;
+      d.backup = { file: '/nonexistent/orders.tar.gz' };
+    });
+    assert.equal(await drillCommand(['--config', file], run.io), 1);
+    const evidence = JSON.parse(readFileSync(run.stdout().trim(), 'utf8'));
+    assert.equal(evidence.verdict, 'failed');
+    assert.match(evidence.summary, /does not exist/);
+  });
+
+  it('drill CLI: --freshness-only -> judges the newest backup age against RPO without restoring', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drill-fresh-'));
+    const backup = join(dir, 'orders.tar.gz');
+    writeFileSync(backup, 'not restored by a freshness check');
+    const file = variant('embedded.yaml', (d) => {
+      delete d.source;
+      d.backup = { file: backup };
+    });
+    const fresh = cli();
+    assert.equal(await drillCommand(['--config', file, '--freshness-only'], fresh.io), 0, fresh.stderr());
+    const evidence = JSON.parse(readFileSync(fresh.stdout().trim(), 'utf8'));
+    assert.ok(validateEvidence(evidence).ok);
+    assert.deepEqual(evidence.metrics.steps.map((s: { name: string }) => s.name), ['freshness']);
+    assert.equal(evidence.metrics.rpoMethod, 'backup-age');
+
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(backup, hourAgo, hourAgo);
+    const stale = cli();
+    assert.equal(await drillCommand(['--config', file, '--freshness-only'], stale.io), 1);
+    assert.match(stale.stderr(), /Newest backup is 1h old, over the RPO target of 5m/);
+  });
+
+  it('drill CLI: --freshness-only with the command provider -> uses backup.newestCommand', async () => {
+    const run = cli({ HEALTH_PORT: '9' });
+    assert.equal(await drillCommand(['--config', join(EXAMPLES, 'command.yaml'), '--freshness-only'], run.io), 0, run.stderr());
+    assert.match(run.stderr(), /Newest backup is 10m( \d+s)? old, within the RPO target of 1h/);
+  });
+});
