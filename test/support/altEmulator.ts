@@ -1,4 +1,3 @@
-import { constants, createPublicKey, randomUUID, verify, X509Certificate } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +5,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testCertificates } from './tls';
+import { clientValue, DEFAULT_STATISTICS, mergePatch, send } from './altEmulatorParts';
+import { oidc, openIdMetadata, token } from './entraEmulator';
+
+export { DEFAULT_STATISTICS, mergePatch } from './altEmulatorParts';
 
 /**
  * A local HTTPS emulator of the Azure calls the cloud engine makes, keeping everything in memory:
@@ -68,15 +71,6 @@ type Json = Record<string, unknown>;
 
 const RUN_STEPS = ['ACCEPTED', 'NOTSTARTED', 'PROVISIONING', 'PROVISIONED', 'CONFIGURING', 'CONFIGURED', 'EXECUTING', 'EXECUTED',
   'DEPROVISIONING', 'DEPROVISIONED', 'DONE'];
-
-export const DEFAULT_STATISTICS: Record<string, Record<string, number>> = {
-  Total: { sampleCount: 1200, errorCount: 6, errorPct: 0.5, meanResTime: 42, medianResTime: 38, minResTime: 5, maxResTime: 310,
-    pct75ResTime: 55, pct1ResTime: 80, pct2ResTime: 120, pct3ResTime: 250, pct96ResTime: 130, pct97ResTime: 150, pct98ResTime: 190, pct999ResTime: 300, pct9999ResTime: 309, throughput: 40.2 },
-  home: { sampleCount: 800, errorCount: 0, errorPct: 0, meanResTime: 30, medianResTime: 28, minResTime: 5, maxResTime: 200,
-    pct75ResTime: 40, pct1ResTime: 60, pct2ResTime: 90, pct3ResTime: 150, pct96ResTime: 95, pct97ResTime: 100, pct98ResTime: 120, pct999ResTime: 190, pct9999ResTime: 199, throughput: 26.8 },
-  search: { sampleCount: 400, errorCount: 6, errorPct: 1.5, meanResTime: 66, medianResTime: 60, minResTime: 9, maxResTime: 310,
-    pct75ResTime: 80, pct1ResTime: 110, pct2ResTime: 180, pct3ResTime: 260, pct96ResTime: 190, pct97ResTime: 200, pct98ResTime: 230, pct999ResTime: 305, pct9999ResTime: 309, throughput: 13.4 },
-};
 
 export class AltEmulator {
   readonly tests = new Map<string, Json>();
@@ -180,9 +174,9 @@ export class AltEmulator {
       return send(res, fault.status, { error: { code, message: `Emulated ${fault.status}.` } }, headers);
     }
 
-    if (/\/v2\.0\/\.well-known\/openid-configuration$/.test(path)) return this.openIdMetadata(res, path);
-    if (/\/oauth2\/v2\.0\/token$/.test(path)) return this.token(res, body);
-    if (path.endsWith('/oidctoken')) return this.oidc(req, res, url);
+    if (/\/v2\.0\/\.well-known\/openid-configuration$/.test(path)) return openIdMetadata(this, res, path);
+    if (/\/oauth2\/v2\.0\/token$/.test(path)) return token(this, res, body);
+    if (path.endsWith('/oidctoken')) return oidc(this, req, res, url);
     if (path.startsWith('/blob/')) return this.blob(req, res, path);
     if (path.toLowerCase().startsWith('/subscriptions/')) return this.arm(req, res, path, url);
 
@@ -199,56 +193,6 @@ export class AltEmulator {
     if ((m = path.match(/^\/test-runs\/([^/]+):stop$/)) && method === 'POST') return this.stopRun(res, m[1]);
     if ((m = path.match(/^\/test-runs\/([^/:]+)$/))) return this.run(res, method, m[1], body);
     send(res, 404, { error: { code: 'NotFound', message: `No route for ${method} ${path}` } });
-  }
-
-  private openIdMetadata(res: ServerResponse, path: string): void {
-    const tenant = path.split('/')[1];
-    const base = `${this.baseUrl}/${tenant}`;
-    send(res, 200, {
-      token_endpoint: `${base}/oauth2/v2.0/token`,
-      authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-      device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
-      end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-      issuer: `${base}/v2.0`,
-      jwks_uri: `${base}/discovery/v2.0/keys`,
-      response_modes_supported: ['query', 'fragment', 'form_post'],
-    });
-  }
-
-  private token(res: ServerResponse, body: string): void {
-    const form = new URLSearchParams(body);
-    const grantType = form.get('grant_type') ?? '';
-    const assertion = form.get('client_assertion') ?? undefined;
-    this.tokenRequests.push({ grantType, assertion, scope: form.get('scope') ?? '' });
-    const fail = (code: string, description: string) =>
-      send(res, 401, { error: 'invalid_client', error_description: `${code}: ${description}`, error_codes: [Number(code.slice(6))] });
-    if (grantType !== 'client_credentials' || form.get('client_id') !== this.options.clientId) {
-      return fail('AADSTS700016', `Application with identifier '${form.get('client_id')}' was not found in the directory.`);
-    }
-    if (this.options.secretExpired) {
-      return fail('AADSTS7000222', `The provided client secret keys for app '${this.options.clientId}' are expired.`);
-    }
-    if (assertion !== undefined) {
-      const federated = this.oidcTokens.includes(assertion);
-      if (!federated && !signedByClientCertificate(assertion)) return fail('AADSTS700213', 'No matching federated identity record found.');
-    } else if (form.get('client_secret') !== this.options.clientSecret) {
-      return fail('AADSTS7000215', 'Invalid client secret provided.');
-    }
-    const accessToken = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ scp: form.get('scope'), n: randomUUID() })).toString('base64url')}.sig`;
-    this.issuedTokens.add(accessToken);
-    send(res, 200, { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: accessToken });
-  }
-
-  private oidc(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    if (req.method !== 'POST' || req.headers.authorization !== `Bearer ${this.options.systemAccessToken}`) {
-      return send(res, 401, { message: 'The job access token is missing or wrong.' });
-    }
-    if (url.searchParams.get('api-version') !== '7.1' || url.searchParams.get('serviceConnectionId') !== this.options.serviceConnectionId) {
-      return send(res, 400, { message: 'Unknown service connection or api-version.' });
-    }
-    const token = `eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ sub: 'sc://org/project/conn', n: randomUUID() })).toString('base64url')}.oidc`;
-    this.oidcTokens.push(token);
-    send(res, 200, { oidcToken: token });
   }
 
   private arm(req: IncomingMessage, res: ServerResponse, path: string, url: URL): void {
@@ -400,52 +344,6 @@ export class AltEmulator {
     res.writeHead(200, { 'content-type': 'application/zip' });
     res.end(Buffer.from(`PK emulated archive ${path}`));
   }
-}
-
-/** A certificate-credential assertion: a JWT signed (RS256 or PS256) with the test service principal's key. */
-function signedByClientCertificate(jwt: string): boolean {
-  const [head, payload, signature] = jwt.split('.');
-  if (!head || !payload || !signature) return false;
-  const alg = (JSON.parse(Buffer.from(head, 'base64url').toString()) as { alg?: string }).alg;
-  const key = createPublicKey(new X509Certificate(testCertificates().clientCertificatePem.slice(
-    testCertificates().clientCertificatePem.indexOf('-----BEGIN CERTIFICATE-----'))).publicKey.export({ format: 'pem', type: 'spki' }));
-  const data = Buffer.from(`${head}.${payload}`);
-  const sig = Buffer.from(signature, 'base64url');
-  if (alg === 'RS256') return verify('sha256', data, key, sig);
-  if (alg === 'PS256') return verify('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig);
-  return false;
-}
-
-function clientValue(s: Record<string, number>, metric: string, aggregate: string): number | undefined {
-  if (metric === 'error') return s.errorPct;
-  if (metric === 'requests') return s.sampleCount;
-  if (metric === 'requests_per_sec') return s.throughput;
-  const field = { avg: 'meanResTime', min: 'minResTime', max: 'maxResTime', p50: 'medianResTime', p75: 'pct75ResTime', p90: 'pct1ResTime',
-    p95: 'pct2ResTime', p99: 'pct3ResTime', p96: 'pct96ResTime', p97: 'pct97ResTime', p98: 'pct98ResTime', 'p99.9': 'pct999ResTime',
-    p999: 'pct999ResTime', 'p99.99': 'pct9999ResTime', p9999: 'pct9999ResTime' }[aggregate];
-  return field ? s[field] : undefined;
-}
-
-/** RFC 7396 JSON merge patch: objects merge, null deletes, anything else replaces. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const out: Json = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Json) } : {};
-  for (const [k, v] of Object.entries(patch as Json)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
-}
-
-function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
-  if (body === undefined) {
-    res.writeHead(status, headers);
-    res.end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
 }
 
 /** A service connection description pointing at the emulator (the shape the task fills from task-lib). */
