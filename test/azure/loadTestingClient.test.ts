@@ -46,6 +46,14 @@ describe('azure load testing client', () => {
     });
   });
 
+  it('no RBAC on the resource: ARM 403 -> remedy names the role, the resource and its group', async () => {
+    await assert.rejects(connect({ faults: [{ method: 'GET', path: /^\/subscriptions\//, status: 403 }] }), (e: Error) => {
+      assert.ok(e instanceof InfrastructureError);
+      assert.match(e.message, /may not read the Azure Load Testing resource "alt-emulated" in resource group "rg-load".*HTTP 403.*"Load Test Contributor"/);
+      return true;
+    });
+  });
+
   it('throttling: one 429 with Retry-After -> waited and retried, then success', async () => {
     const client = await connect({ faults: [{ method: 'PATCH', path: /^\/tests\/orders$/, status: 429, retryAfterSeconds: 1 }] });
     const t0 = Date.now();
