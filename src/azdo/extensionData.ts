@@ -1,6 +1,6 @@
 import { InfrastructureError } from '../errors';
 import { DocumentExistsError, type DocumentStore, EtagConflictError, type StoredDocument } from '../store/documentStore';
-import { type AzdoHttp, type AzdoResponse, serviceError } from './http';
+import { type AzdoHttp, type AzdoResponse, describeUrl, serviceError } from './http';
 import { isAuthRefusal, refusal } from './refusals';
 import { listOf } from './builds';
 import { extensionDocumentsUrl } from './urls';
@@ -23,7 +23,7 @@ export interface ExtensionDataLocation {
 const CONFLICT_TYPES = /InvalidDocumentVersion/i;
 const EXISTS_TYPES = /DocumentAlreadyExists|DocumentExists/i;
 /** A 404 about the document or its collection means "not there yet"; any other 404 is a setup problem. */
-const ABSENT_TYPES = /DocumentDoesNotExist|CollectionDoesNotExist/i;
+const ABSENT_TYPES = /DoesNotExist|NotFound/i;
 
 export class ExtensionDataStore implements DocumentStore {
   constructor(
@@ -96,7 +96,11 @@ export class ExtensionDataStore implements DocumentStore {
 
   private isAbsent(response: AzdoResponse): boolean {
     const { typeKey } = serviceError(response.body);
-    return typeKey === '' || ABSENT_TYPES.test(typeKey);
+    // An uninstalled extension, an unknown route or host is a setup problem, never an empty collection.
+    if (/Extension|Route|Host/i.test(typeKey)) return false;
+    if (ABSENT_TYPES.test(typeKey)) return true;
+    // An untyped 404 with an empty or JSON body is the service's; an HTML page is some other server's.
+    return typeKey === '' && !(typeof response.body === 'string' && response.body.trim() !== '');
   }
 
   private failure(method: string, url: string, response: AzdoResponse, what: string, access: 'read' | 'write'): InfrastructureError {
@@ -104,9 +108,9 @@ export class ExtensionDataStore implements DocumentStore {
     const action = `${what} in the extension data of ${publisher}.${extensionId}`;
     if (response.status === 404) {
       return new InfrastructureError(
-        `Could not ${action}: the extension is not installed in this organization, or the publisher / extension id ` +
-          `is wrong (404, ${serviceError(response.body).typeKey || 'not found'}). The development build ("-dev" id) ` +
-          'keeps its data apart from the released one.',
+        `Could not ${action}: ${describeUrl(url)} answered 404 (${serviceError(response.body).typeKey || 'not found'}). ` +
+          'Check that the extension is installed in this organization, that the publisher and extension id are right ' +
+          '(the development build\'s "-dev" id keeps its data apart), and that the extension-data URI is right.',
       );
     }
     return refusal(this.http, response, {

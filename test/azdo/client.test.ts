@@ -156,10 +156,19 @@ describe('azdo client', () => {
       assert.equal(stored.__etag, 4);
     });
 
-    it('documents: wrong extension id -> InfrastructureError saying the extension is not installed', async () => {
+    it('documents: a wrong extension-data URI (unknown host or route) -> InfrastructureError, never an empty store', async () => {
+      for (const extensionDataUri of [`${emulator.url}/fabrikam/`, `${emulator.collectionUri}nested/`]) {
+        const misplaced = clientFor({ extensionDataUri });
+        await assert.rejects(misplaced.extensionData.getDocuments('signoffs'), InfrastructureError, extensionDataUri);
+        await assert.rejects(misplaced.extensionData.getDocument('signoffs', 'x'), InfrastructureError, extensionDataUri);
+      }
+    });
+
+    it('documents: wrong extension id -> InfrastructureError asking to check the installation and ids', async () => {
       const dev = clientFor({ extensionId: 'production-readiness-dev' });
       await assert.rejects(dev.extensionData.getDocument('status', 'x'), (error: unknown) =>
-        error instanceof InfrastructureError && /not installed/.test(error.message) && /production-readiness-dev/.test(error.message));
+        error instanceof InfrastructureError && /InstalledExtensionNotFoundException/.test(error.message)
+          && /extension is installed/.test(error.message) && /production-readiness-dev/.test(error.message));
     });
   });
 
