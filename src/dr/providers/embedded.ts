@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { CheckFailedError } from '../../errors';
+import type { PGlite } from '@electric-sql/pglite';
+import { CheckFailedError, ConfigError } from '../../errors';
 import type { DrillConfig, ProbeSpec } from '../config';
 import type { BackupFacts, DrillProvider, DrillSession, NewestData, ProbeOutcome, StepContext } from '../provider';
 import { compareSchemas } from '../schemaDiff';
@@ -146,7 +146,7 @@ class EmbeddedDrill implements DrillSession {
   }
 
   private async instance(options?: { loadDataDir: Blob }): Promise<PGlite> {
-    const db = await PGlite.create(options);
+    const db = await loadPglite().create(options);
     this.open.add(db);
     return db;
   }
@@ -159,4 +159,21 @@ class EmbeddedDrill implements DrillSession {
 
 function sql(db: PGlite): SqlClient {
   return { query: async (text) => (await db.query<Record<string, unknown>>(text)).rows };
+}
+
+/**
+ * PGlite is loaded on first use, not at import: the pipeline task bundles leave it out (its WebAssembly and data
+ * files are too large for the extension package), so only a drill that asks for the embedded provider needs it.
+ */
+function loadPglite(): typeof PGlite {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return (require('@electric-sql/pglite') as { PGlite: typeof PGlite }).PGlite;
+  } catch (error) {
+    throw new ConfigError(
+      'provider: embedded needs the @electric-sql/pglite package, which is not installed here. The pipeline task does not ship it; ' +
+        'run embedded drills with the readiness CLI (npm install, then npx readiness drill), or use the postgres or command provider in pipelines.',
+      { cause: error },
+    );
+  }
 }
