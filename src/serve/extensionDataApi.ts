@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Collections, SignOffDocument } from '../gate/records';
+import { Collections, SignOffDocument, WaiverDocument } from '../gate/records';
 import { DocumentExistsError, DocumentStore, EtagConflictError, StoredDocument } from '../store/documentStore';
 import { HttpError, readJson, sendJson } from './http';
-import { checkSignOffWrite, ServeUser } from './signOffRules';
+import { checkSignOffWrite, checkWaiverWrite, ServeUser } from './signOffRules';
 
 /**
  * The extension-data REST API in the shape the ExtensionManagement client calls
@@ -65,7 +65,9 @@ export async function handleExtensionData(req: IncomingMessage, res: ServerRespo
   }
   if (method === 'DELETE') {
     if (id === undefined) throw new HttpError(400, 'Name the document to delete.');
-    if (collection === Collections.signoffs) throw new HttpError(403, 'Sign-off documents are an audit trail and are never deleted.');
+    if (collection === Collections.signoffs || collection === Collections.waivers) {
+      throw new HttpError(403, `${collection} documents are an audit trail and are never deleted.`);
+    }
     await store.deleteDocument(collection, id);
     res.writeHead(204).end();
     return;
@@ -73,11 +75,11 @@ export async function handleExtensionData(req: IncomingMessage, res: ServerRespo
   if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') throw new HttpError(405, `${method} is not supported here.`);
 
   const doc = asDocument(await readJson(req), id);
-  if (collection === Collections.signoffs) {
-    const stored = await store.getDocument<SignOffDocument>(collection, doc.id);
+  if (collection === Collections.signoffs || collection === Collections.waivers) {
+    const stored = await store.getDocument<SignOffDocument | WaiverDocument>(collection, doc.id);
     if (method === 'PUT' && (doc.__etag === undefined || doc.__etag === -1)) {
       // DESIGN.md: never last-writer-wins for sign-offs; it could drop someone else's decision.
-      throw new HttpError(400, 'Sign-offs must be written with the __etag that was read (never -1).', 'InvalidDocumentVersionException');
+      throw new HttpError(400, `${collection} must be written with the __etag that was read (never -1).`, 'InvalidDocumentVersionException');
     }
     // A stale write is a conflict first (409: re-read and retry), before any rule is judged on old data.
     // When the etag matches, the store's own locked etag check guarantees `stored` is what gets replaced.
@@ -86,7 +88,8 @@ export async function handleExtensionData(req: IncomingMessage, res: ServerRespo
       throw new HttpError(409, `Document ${collection}/${doc.id} was changed by someone else; re-read, merge and retry.`, 'InvalidDocumentVersionException');
     }
     const policy = await store.getDocument(POLICIES_COLLECTION, doc.id);
-    checkSignOffWrite(stored, doc, policy, ctx.user);
+    if (collection === Collections.signoffs) checkSignOffWrite(stored as SignOffDocument | undefined, doc, policy, ctx.user);
+    else checkWaiverWrite(stored as WaiverDocument | undefined, doc, policy, ctx.user);
   }
   let saved: StoredDocument;
   try {

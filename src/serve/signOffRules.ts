@@ -1,4 +1,4 @@
-import type { SignOffDocument, SignOffEvent } from '../gate/records';
+import type { SignOffDocument, SignOffEvent, Waiver, WaiverDocument } from '../gate/records';
 import type { StoredDocument } from '../store/documentStore';
 import { HttpError } from './http';
 
@@ -17,6 +17,7 @@ export interface ServeUser {
 
 interface PolicyLike extends StoredDocument {
   roles?: Array<{ role: string; users?: string[]; groups?: string[] }>;
+  checkOwners?: Record<string, string>;
 }
 
 /** Same rule as the hub and the gate: the user's id is listed, or one of their groups (without case). */
@@ -47,8 +48,41 @@ export function checkSignOffWrite(
     if (event.by?.id !== user.id) {
       throw new HttpError(403, `A sign-off can only be recorded by the signed-in user (${user.id}), not on behalf of "${event.by?.id}".`);
     }
-    if (!holdsRoleLocally(policy, event.role, user)) {
+    // A revoke is also allowed to the person who made the sign-off (src/gate/signoffs.ts revokeSignOff).
+    const revokesOwn = event.type === 'revoke' && before.some((e) => e.type === 'signoff' && e.id === event.revokes && e.by.id === user.id);
+    if (!revokesOwn && !holdsRoleLocally(policy, event.role, user)) {
       throw new HttpError(403, `${user.name} does not hold the role "${event.role}" in the policy for ${String(incoming.id)}.`);
+    }
+  }
+}
+
+/**
+ * Waivers are append-only too; a new waiver is given by the signed-in user, who must hold the owner role
+ * of the check (src/gate/signoffs.ts addWaiver), with a reason and an expiry in the future.
+ */
+export function checkWaiverWrite(
+  stored: WaiverDocument | undefined,
+  incoming: StoredDocument,
+  policy: PolicyLike | undefined,
+  user: ServeUser,
+  now = Date.now(),
+): void {
+  const waivers = (incoming as Partial<WaiverDocument>).waivers;
+  if (!Array.isArray(waivers)) throw new HttpError(400, 'A waiver document needs a "waivers" list.');
+  const before = stored?.waivers ?? [];
+  if (waivers.length < before.length || before.some((w, i) => JSON.stringify(w) !== JSON.stringify(waivers[i]))) {
+    throw new HttpError(400, 'Waivers are append-only: re-read the document and add to it.');
+  }
+  for (const waiver of waivers.slice(before.length) as Waiver[]) {
+    if (!waiver || typeof waiver.check !== 'string' || !String(waiver.reason ?? '').trim()) {
+      throw new HttpError(400, 'A waiver needs the check it waives and a reason.');
+    }
+    if (!(Date.parse(waiver.until) > now)) throw new HttpError(400, `The waiver of "${waiver.check}" needs an expiry in the future.`);
+    if (waiver.by?.id !== user.id) throw new HttpError(403, `A waiver can only be given by the signed-in user (${user.id}).`);
+    const owner = policy?.checkOwners?.[waiver.check];
+    const allowed = owner ? holdsRoleLocally(policy, owner, user) : (policy?.roles ?? []).some((r) => holdsRoleLocally(policy, r.role, user));
+    if (!allowed) {
+      throw new HttpError(403, `${user.name} may not waive "${waiver.check}": only holders of its owner role${owner ? ` "${owner}"` : ''} may.`);
     }
   }
 }

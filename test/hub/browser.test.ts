@@ -129,6 +129,22 @@ describe('hub in headless Chromium against readiness serve', function () {
     assert.match(await frame.locator('[data-waiver="w-active"]').innerText(), /drill\s+Active/);
   });
 
+  it('waivers: the check owner adds one through the form -> persisted with reason and expiry, shown as active', async () => {
+    const frame = await openHub(page, asAlice);
+    await openService(frame, 'checkout.prod', 'Sign-offs');
+    const form = frame.locator('[data-testid="add-waiver"]');
+    await form.locator('select').selectOption('load');
+    await form.getByLabel('Waiver reason').fill('Load environment is being rebuilt');
+    const until = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+    await form.locator('input[type="date"]').fill(until);
+    await form.getByRole('button', { name: 'Add waiver' }).click();
+    await frame.locator('[data-testid="waivers"] tr', { hasText: 'Load environment is being rebuilt' }).getByText('Active').waitFor();
+    const res = await fetch(`${asAlice.url}${DATA}/waivers/Documents/checkout.prod`, { headers: { Authorization: `Bearer ${await hostToken(asAlice.url)}` } });
+    const doc = (await res.json()) as { waivers: Array<{ check: string; reason: string; until: string; by: { id: string } }> };
+    const added = doc.waivers[doc.waivers.length - 1];
+    assert.deepEqual([added.check, added.reason, added.by.id, added.until.slice(0, 10)], ['load', 'Load environment is being rebuilt', 'alice', until]);
+  });
+
   it('sign-off: the network fails while saving -> the comment is kept and Retry saves it once', async () => {
     const frame = await openHub(page, asAlice);
     await openService(frame, 'checkout.prod', 'Sign-offs');

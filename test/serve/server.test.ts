@@ -168,6 +168,34 @@ describe('readiness serve: local REST API', () => {
     });
   }
 
+  const waiverCases: Array<{ name: string; as: 'alice' | 'bob'; waiver: Record<string, unknown>; status: number; message: RegExp }> = [
+    { name: 'the check owner role gives a waiver', as: 'alice', waiver: { check: 'load', reason: 'Load env down', until: '2099-01-01T00:00:00Z' }, status: 200, message: /./ },
+    { name: 'someone without the owner role waives', as: 'bob', waiver: { check: 'load', reason: 'Load env down', until: '2099-01-01T00:00:00Z' }, status: 403, message: /may not waive "load": only holders of its owner role "release-manager"/ },
+    { name: 'an expiry in the past', as: 'alice', waiver: { check: 'load', reason: 'Load env down', until: '2000-01-01T00:00:00Z' }, status: 400, message: /expiry in the future/ },
+    { name: 'no reason', as: 'alice', waiver: { check: 'load', reason: ' ', until: '2099-01-01T00:00:00Z' }, status: 400, message: /a reason/ },
+  ];
+  for (const c of waiverCases) {
+    it(`waiver rules: ${c.name} -> ${c.status}`, async () => {
+      const server = c.as === 'alice' ? asAlice : asBob;
+      const user = c.as === 'alice' ? alice : bob;
+      const token = await hostToken(server.url);
+      const store = new RestStore(server.url, token);
+      const before = await store.getDocument<StoredDocument & { waivers: unknown[] }>(Collections.waivers, 'checkout.prod');
+      const res = await fetch(`${server.url}${DATA}/waivers/Documents`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ...before, waivers: [...before!.waivers, { id: 'w-new', by: { id: user.id, name: user.name }, at: new Date().toISOString(), ...c.waiver }] }),
+      });
+      assert.equal(res.status, c.status);
+      const after = await store.getDocument<StoredDocument & { waivers: unknown[] }>(Collections.waivers, 'checkout.prod');
+      if (c.status === 200) assert.equal(after!.waivers.length, before!.waivers.length + 1);
+      else {
+        assert.match(((await res.json()) as { message: string }).message, c.message);
+        assert.deepEqual(after, before);
+      }
+    });
+  }
+
   it('build attachments: a run id -> its evidence documents, listed and readable by href', async () => {
     const token = await hostToken(asAlice.url);
     const headers = { Authorization: `Bearer ${token}` };
