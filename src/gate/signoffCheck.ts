@@ -54,9 +54,10 @@ export function evaluateSignOff(rule: SignOffRule, ctx: SignOffContext): RuleOut
 function authorised(ctx: SignOffContext): { trusted: SignOffEvent[]; refused: SignOffEvent[] } {
   const may = (role: string, id: string): boolean => {
     const signers = ctx.roles[role];
-    if (!signers) return false;
-    if (signers.users.includes(id)) return true;
-    if (signers.groups.some((g) => ctx.members?.[g]?.includes(id))) return true;
+    if (!signers || typeof id !== 'string') return false;
+    const same = (other: string) => other.toLowerCase() === id.toLowerCase();
+    if (signers.users.some(same)) return true;
+    if (signers.groups.some((g) => ctx.members?.[g]?.some(same))) return true;
     return signers.groups.some((g) => !ctx.members?.[g]);
   };
   const signerOf = new Map(ctx.history.filter((e) => e.type === 'signoff').map((e) => [e.id, e.by?.id]));
@@ -107,12 +108,14 @@ function judgeEveryMember(
   if (unknownGroups.length) {
     return { state: 'missing', sentence: `Cannot tell who belongs to ${unknownGroups.map((g) => `"${g}"`).join(', ')}, so the ${role} attestation of every member cannot be checked.` };
   }
-  const people = [...new Set([...signers.users, ...signers.groups.flatMap((g) => ctx.members?.[g] ?? [])])];
+  const people = [...new Map([...signers.users, ...signers.groups.flatMap((g) => ctx.members?.[g] ?? [])].map((p) => [p.toLowerCase(), p])).values()];
   if (!people.length) return { state: 'missing', sentence: `Role ${role} has no members, so nobody has attested.` };
-  const byPerson = new Map(approvals.map((s) => [s.by.id, s]));
-  const never = people.filter((p) => !byPerson.has(p));
-  const expired = people.filter((p) => byPerson.has(p) && !fresh(byPerson.get(p)!));
-  const label = (id: string) => byPerson.get(id)?.by.name ?? id;
+  // Ids compare without case: a group lookup and a sign-off may spell the same GUID differently.
+  const byPerson = new Map(approvals.map((s) => [s.by.id.toLowerCase(), s]));
+  const of = (id: string) => byPerson.get(id.toLowerCase());
+  const never = people.filter((p) => !of(p));
+  const expired = people.filter((p) => of(p) && !fresh(of(p)!));
+  const label = (id: string) => of(id)?.by.name ?? id;
   if (never.length) {
     return { state: 'missing', sentence: `${never.length} of ${people.length} ${role} members have not attested: ${never.map(label).join(', ')}.` };
   }

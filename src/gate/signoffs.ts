@@ -37,12 +37,12 @@ export function describeSigners(signers: Signers): string {
   return parts.length ? parts.join('; ') : 'nobody (no groups or users are listed)';
 }
 
-/** Group names compare without case, as Azure DevOps does. */
+/** Group names and user ids compare without case, as Azure DevOps does (the hub and serve do the same). */
 export function holdsRole(policy: Policy, role: string, user: Actor): boolean {
   const signers = policy.roles[role];
   if (!signers) return false;
   const groups = new Set(user.groups.map((g) => g.toLowerCase()));
-  return signers.users.includes(user.id) || signers.groups.some((g) => groups.has(g.toLowerCase()));
+  return signers.users.some((u) => u.toLowerCase() === user.id.toLowerCase()) || signers.groups.some((g) => groups.has(g.toLowerCase()));
 }
 
 function requireRole(policy: Policy, role: string, user: Actor, doing: string): void {

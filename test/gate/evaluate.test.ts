@@ -91,6 +91,7 @@ const cases: Case[] = [
   { name: 'attestation: a group member never attested -> missing naming them', input: { signoffs: [...approvals(), ...training().slice(0, 2)] }, status: 'not-ready', level: 'silver', states: { training: 'missing' }, reason: ['training', '1 of 3 oncall members have not attested: carol'] },
   { name: 'attestation: group membership unknown -> missing, never passed', input: { members: {} }, status: 'not-ready', level: 'silver', states: { training: 'missing' }, reason: ['training', 'Cannot tell who belongs to "[Shop]\\On-call"'] },
   { name: 'attestation: not tied to the release version', input: { signoffs: [...approvals(), ...['alice', 'bob', 'carol'].map((by) => signoff({ role: 'oncall', by, version: '0.1.0' }))] }, status: 'ready', level: 'gold', states: { training: 'passed' } },
+  { name: 'attestation: group lookup spells an id in another case -> still matched', input: { members: { '[Shop]\\On-call': ['CAROL', 'alice'] } }, status: 'ready', level: 'gold', states: { training: 'passed' } },
   // Waivers
   { name: 'waiver: active for a missing drill -> waived, ready', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'drill', until: '2026-12-01T00:00:00Z' })] }, status: 'ready', level: 'gold', states: { drill: 'waived' }, reason: ['drill', 'without the waiver: missing'] },
   { name: 'waiver: until exactly now -> expired and ignored', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'drill', until: NOW.toISOString() })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' } },

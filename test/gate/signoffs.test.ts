@@ -28,7 +28,7 @@ environments:
 );
 
 const opsMember: Actor = { id: 'u-17', name: 'Olga Ops', groups: ['[shop]\\operations'] };
-const bizLead: Actor = { id: 'biz-lead', name: 'Bea Business', groups: [] };
+const bizLead: Actor = { id: 'BIZ-LEAD', name: 'Bea Business', groups: [] }; // ids compare without case
 const outsider: Actor = { id: 'u-99', name: 'Oscar Outsider', groups: ['[Shop]\\Contributors'] };
 
 describe('gate: sign-offs and waivers in the store', () => {
