@@ -155,7 +155,8 @@ describe('status gate and environment check', () => {
       assert.ok(check.timeoutMinutes / check.timeBetweenEvaluationsMinutes <= 10, 'Azure Pipelines requires timeout / interval <= 10');
       const gateUrl = execute.EndpointUrl.replace(/\$\((\w+)\)/g, (_m, name: string) => inputs[name]);
       assert.equal(checkExecute().EndpointUrl, gateUrl);
-      assert.equal(check.successCriteria, execute.Expression);
+      // The gate adds an optional version condition on top of the check's criteria.
+      assert.ok(execute.Expression.startsWith(`and(${check.successCriteria}, `), execute.Expression);
       assert.ok(docsPage.includes(check.urlSuffix), 'docs/gates-and-checks.md shows the check URL suffix');
       assert.ok(docsPage.includes(check.serviceConnection.serverUrl), 'docs/gates-and-checks.md shows the server URL');
       assert.ok(docsPage.includes(`| Success criteria | \`${check.successCriteria}\` |`), 'docs/gates-and-checks.md shows the success criteria');
