@@ -119,3 +119,22 @@ export const ruleSchemas = {
 
 export type CheckType = keyof typeof ruleSchemas;
 export const CHECK_TYPES = Object.keys(ruleSchemas) as CheckType[];
+
+/**
+ * One schema for editors (e.g. the YAML extension of VS Code through `# yaml-language-server: $schema=...`): the
+ * top level with each check's rule chosen by its type. The gate itself validates in two steps (see above) for
+ * clearer messages; this combined form is for completion and squiggles while typing.
+ */
+export function editorSchema(): Record<string, unknown> {
+  const top = structuredClone(policySchema) as unknown as {
+    $schema?: string;
+    properties: { checks: { items: { properties: { type: unknown }; allOf?: unknown[] } } };
+  };
+  const items = top.properties.checks.items;
+  items.properties.type = { enum: CHECK_TYPES };
+  items.allOf = CHECK_TYPES.map((type) => ({
+    if: { properties: { type: { const: type } }, required: ['type'] },
+    then: { properties: { rule: ruleSchemas[type] } },
+  }));
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...top };
+}

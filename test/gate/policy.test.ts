@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import Ajv from 'ajv';
+import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../../src/errors';
+import { editorSchema } from '../../src/gate/policySchema';
 import { loadPolicy, parsePolicy } from '../../src/gate/policy';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -112,4 +116,21 @@ describe('gate: policy', () => {
       assert.ok(Object.keys(policy.environments).length >= 1);
     });
   }
+});
+
+describe('gate: editor schema', () => {
+  it('schema: examples/policy/readiness.schema.json is the current editorSchema()', async () => {
+    const onDisk = JSON.parse(await readFile(path.join(ROOT, 'examples/policy/readiness.schema.json'), 'utf8'));
+    assert.deepEqual(onDisk, JSON.parse(JSON.stringify(editorSchema())), 'regenerate the file from editorSchema()');
+  });
+
+  it('schema: every example policy validates; a rule key of another type does not', async () => {
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(editorSchema());
+    for (const file of ['examples/policy/small-service.yml', 'examples/policy/regulated-service.yml', 'examples/sample-service/readiness.yml']) {
+      const doc = parseYaml(await readFile(path.join(ROOT, file), 'utf8'));
+      assert.ok(validate(doc), `${file}: ${JSON.stringify(validate.errors)}`);
+    }
+    const wrong = parseYaml(valid.replace('rule: { roles: [ops] }', 'rule: { roles: [ops], rto: 15m }'));
+    assert.equal(validate(wrong), false);
+  });
 });
