@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { asReadinessError, ConfigError, ExitCode } from '../errors';
+import { prepareLocalGate, reevaluateOnChange } from '../serve/localGate';
+import { startServer } from '../serve/server';
+import { FileDocumentStore } from '../store/fileStore';
+import type { CliIO } from './io';
+
+const USAGE = `Usage: readiness serve [options]
+
+Serves the Readiness hub on this machine (127.0.0.1 only), framed by a local Azure DevOps host,
+with sign-offs and waivers kept in the local store.
+
+  --store DIR        local store (default: .readiness/store)
+  --port N           port to listen on, 0 picks a free one (default: 7341)
+  --user ID          who you are in the hub; policies list signers by user id (default: your login name)
+  --name NAME        display name shown in the audit trail (default: the user id)
+  --group NAME       a group you belong to, for roles granted to groups; repeat for several
+  --policy FILE      publish this policy's roles, evaluate the gate, and re-evaluate after each sign-off
+  --evidence DIR     add the evidence files in DIR to the store (and use them when evaluating)
+  --hub DIR          built hub to serve (default: the one next to this CLI)
+
+Open the printed address in a browser. Stop with Ctrl+C.
+Exit codes: 0 stopped normally, 2 bad arguments, 3 cannot listen or read the store.
+`;
+
+const VALUE_FLAGS = ['store', 'port', 'user', 'name', 'group', 'policy', 'evidence', 'hub'] as const;
+type Flag = (typeof VALUE_FLAGS)[number];
+
+interface ServeArgs {
+  flags: Partial<Record<Flag, string>>;
+  groups: string[];
+}
+
+function parseArgs(args: string[]): ServeArgs | 'help' {
+  const flags: Partial<Record<Flag, string>> = {};
+  const groups: string[] = [];
+  const problems: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--help' || arg === '-h') return 'help';
+    const [name, inline] = arg.startsWith('--') ? arg.slice(2).split(/=(.*)/s, 2) : [undefined, undefined];
+    if (!name || !(VALUE_FLAGS as readonly string[]).includes(name)) {
+      problems.push(`unknown argument "${arg}"`);
+      continue;
+    }
+    const value = inline ?? args[++i];
+    if (value === undefined || value.startsWith('--')) problems.push(`--${name} needs a value`);
+    else if (name === 'group') groups.push(value);
+    else flags[name as Flag] = value;
+  }
+  if (flags.port !== undefined && !/^\d+$/.test(flags.port)) problems.push(`--port "${flags.port}" is not a port number; use 0-65535`);
+  else if (flags.port !== undefined && Number(flags.port) > 65535) problems.push(`--port ${flags.port} is above 65535`);
+  if (problems.length) throw new ConfigError(problems);
+  return { flags, groups };
+}
+
+/** The built hub: next to the bundled CLI (dist/hub), or dist/hub of the repository when run from source. */
+function defaultHubDir(): string {
+  const candidates = [path.join(__dirname, 'hub'), path.resolve(__dirname, '..', '..', 'dist', 'hub')];
+  return candidates.find((dir) => existsSync(path.join(dir, 'readiness-hub', 'readiness-hub.html'))) ?? candidates[0];
+}
+
+function waitForAbort(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** `readiness serve`: the hub, the local SDK host and the extension-data REST API, until interrupted. */
+export async function serveCommand(args: string[], io: CliIO): Promise<number> {
+  try {
+    const parsed = parseArgs(args);
+    if (parsed === 'help') {
+      io.stdout(USAGE);
+      return ExitCode.passed;
+    }
+    const { flags, groups } = parsed;
+    const storeDir = path.resolve(io.cwd, flags.store ?? '.readiness/store');
+    const id = flags.user ?? os.userInfo().username;
+    const user = { id, name: flags.name ?? id, groups };
+    const log = (line: string) => io.stderr(`${line}\n`);
+    const gate = {
+      store: new FileDocumentStore(storeDir),
+      policyFile: flags.policy ? path.resolve(io.cwd, flags.policy) : undefined,
+      evidenceDir: flags.evidence ? path.resolve(io.cwd, flags.evidence) : undefined,
+      log,
+    };
+    if (gate.evidenceDir && !existsSync(gate.evidenceDir)) throw new ConfigError(`--evidence ${flags.evidence}: folder not found`);
+    await prepareLocalGate(gate);
+    const server = await startServer({
+      storeDir,
+      hubDir: flags.hub ? path.resolve(io.cwd, flags.hub) : defaultHubDir(),
+      port: flags.port === undefined ? 7341 : Number(flags.port),
+      user,
+      onChange: reevaluateOnChange(gate),
+      log,
+    });
+    io.stderr(`Readiness hub for ${user.name} (${user.id}${groups.length ? `; groups ${groups.join(', ')}` : ''}), store ${storeDir}\n`);
+    io.stdout(`${server.url}/\n`);
+    await waitForAbort(io.signal);
+    await server.close();
+    return ExitCode.passed;
+  } catch (error) {
+    const e = asReadinessError(error);
+    io.stderr(`readiness serve: ${e.message}\n`);
+    if (e.exitCode === ExitCode.badInput) io.stderr('Run "readiness serve --help" for usage.\n');
+    return e.exitCode;
+  }
+}
