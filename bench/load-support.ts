@@ -26,23 +26,43 @@ const http = require('node:http');
 const [serviceMs, everyMs, forMs] = process.argv.slice(1).map(Number);
 const t0 = performance.now();
 let count = 0;
+const holds = [];
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
     count++;
     let delay = serviceMs;
     if (everyMs > 0) { const phase = (performance.now() - t0) % everyMs; if (phase < forMs) delay += forMs - phase; }
-    const send = () => { res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 }); res.end('ok'); };
+    const arrived = performance.now();
+    const send = () => { holds.push(performance.now() - arrived); res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 }); res.end('ok'); };
     delay > 0 ? setTimeout(send, delay) : send();
   });
 });
 server.keepAliveTimeout = 60000;
 server.maxRequestsPerSocket = 0;
 server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));
-process.on('message', (m) => { if (m === 'count') process.send({ count }); });
+process.on('message', (m) => {
+  if (m === 'count') process.send({ count });
+  if (m === 'holds') {
+    const s = holds.sort((a, b) => a - b);
+    const at = (q) => s[Math.min(s.length - 1, Math.floor(s.length * q))] ?? 0;
+    process.send({ p50: at(0.5), p90: at(0.9), p99: at(0.99), n: s.length });
+    holds.length = 0;
+  }
+});
 `;
 
-export interface TargetProcess { url: string; count(): Promise<number>; stop(): void }
+export interface Holds { p50: number; p90: number; p99: number; n: number }
+
+export interface TargetProcess {
+  url: string;
+  count(): Promise<number>;
+  /** Median time the server held a request (service time as the server measured it), then resets. */
+  holdP50(): Promise<number>;
+  /** Percentiles of the server's own hold times since the last call, then resets. */
+  holds(): Promise<Holds>;
+  stop(): void;
+}
 
 /** A loopback HTTP server in a child process: fixed service time, optional stall of `forMs` in every `everyMs`. */
 export async function startTargetProcess(options: { serviceMs?: number; stall?: { everyMs: number; forMs: number } } = {}): Promise<TargetProcess> {
@@ -53,12 +73,18 @@ export async function startTargetProcess(options: { serviceMs?: number; stall?: 
     child.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()).port));
     child.once('exit', (code) => reject(new Error(`target exited with ${code}`)));
   });
+  const holds = () => new Promise<Holds>((resolve) => {
+    child.once('message', (m: Holds) => resolve(m));
+    child.send('holds');
+  });
   return {
     url: `http://127.0.0.1:${port}`,
     count: () => new Promise((resolve) => {
       child.once('message', (m: { count: number }) => resolve(m.count));
       child.send('count');
     }),
+    holdP50: async () => (await holds()).p50,
+    holds,
     stop: () => child.kill(),
   };
 }

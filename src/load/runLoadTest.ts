@@ -118,7 +118,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvi
     signal: options.signal,
   });
 
-  const stats = result.recorder.stats(result.elapsedSeconds);
+  const stats = result.recorder.stats(result.loadSeconds);
   const criteriaResults = evaluateCriteria(criteria, stats);
   const failedCount = criteriaResults.filter((r) => r.failed).length;
   const t = stats.totals;

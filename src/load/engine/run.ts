@@ -1,7 +1,7 @@
 import { Client, type Dispatcher } from 'undici';
 import { CsvCursor } from '../csvData';
 import { isConstant, renderTemplate } from '../template';
-import { peakUsers, usersAt, type LoadShape } from '../loadShape';
+import { usersAt, type LoadShape } from '../loadShape';
 import type { UrlTestPlan } from '../urlTest';
 import { RawHttpClient } from './rawHttp';
 import { Recorder } from './recorder';
@@ -38,8 +38,10 @@ export interface EngineOptions {
 export interface EngineResult {
   startedAt: Date;
   finishedAt: Date;
-  /** Seconds of load, from the first request to the end of the drain. */
+  /** Seconds from the first request to the end of the drain. */
   elapsedSeconds: number;
+  /** Seconds during which new requests were started: the base of the request rates. */
+  loadSeconds: number;
   cancelled: boolean;
   stoppedEarly?: { reason: string; atSecond: number };
   recorder: Recorder;
@@ -90,7 +92,7 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
         return;
       }
       if (lastFailed) setTimeout(() => (user.state === 'running' && !run.stopping ? user.startIteration(NaN) : (user.state = 'idle')), 10);
-      else queueMicrotask(() => user.startIteration(NaN));
+      else queueMicrotask(user.nextIteration);
     },
   };
   const groupOf = new Map<VirtualUser, Group>();
@@ -223,6 +225,7 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
       options.signal?.removeEventListener('abort', onAbort);
       run.stopping = true;
       for (const g of groups) if (g.kind === 'open' && g.timer) clearTimeout(g.timer);
+      const loadSeconds = (performance.now() - t0) / 1000;
       const drainUntil = performance.now() + (immediately ? 0 : Math.min(DRAIN_LIMIT_MS, options.requestTimeoutMs));
       while (run.inFlight > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 10));
       const elapsedSeconds = (performance.now() - t0) / 1000;
@@ -230,7 +233,7 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
       // The last, partial second joins the timeline when it saw traffic.
       while (closedSeconds < Math.ceil(elapsedSeconds)) closeSecond();
       await Promise.all(clients.map((c) => c.destroy().catch(() => undefined)));
-      resolve({ startedAt, finishedAt: new Date(), elapsedSeconds, cancelled, stoppedEarly, recorder, peakUsers: peak, networkErrorSamples: [...errorSamples] });
+      resolve({ startedAt, finishedAt: new Date(), elapsedSeconds, loadSeconds, cancelled, stoppedEarly, recorder, peakUsers: peak, networkErrorSamples: [...errorSamples] });
     };
 
     const stopEarly = (reason: string) => {

@@ -56,6 +56,8 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
   private lastOrigin = '';
   private lastClient: Dispatcher | undefined;
   private readonly sendNext = () => this.send(NaN);
+  /** Starts the next iteration now (closed model); prebound so looping allocates nothing. */
+  readonly nextIteration = () => this.startIteration(NaN);
 
   constructor(private readonly run: RunContext, private readonly scenario: RuntimeScenario) {}
 
