@@ -64,6 +64,11 @@ export function translateConfig(config: AltTestConfig, existing: AltTest | undef
     }
   }
   if (config.testType === 'URL') problems.push(...localOnlyInRequests(config.testPlan));
+  const regionalSum = config.regionalLoadTestConfig.reduce((sum, r) => sum + r.engineInstances, 0);
+  if (overrides.engineInstances !== undefined && config.regionalLoadTestConfig.length && overrides.engineInstances !== regionalSum) {
+    problems.push(`overrideParameters: engineInstances ${overrides.engineInstances} differs from the ${regionalSum} engines of regionalLoadTestConfig in ${where}; ` +
+      'change the regions in the file, or drop engineInstances from overrideParameters.');
+  }
   const autoStopRaw = overrides.autoStop ?? config.autoStop;
   const autoStop = mentioned.has('autoStop') ? parseAutoStop(autoStopRaw, { file: where, lineOf: (p) => config.lineOf(['autoStop', ...p]) }) : undefined;
   if (problems.length) throw new ConfigError(problems);

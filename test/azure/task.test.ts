@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { parse } from 'yaml';
 import { validateEvidence } from '../../src/evidence/validate';
 import { AltEmulator, type EmulatorOptions } from '../support/altEmulator';
 import { explain, repoRoot, runBundledTask, type RunTaskOptions } from '../support/agentRunner';
@@ -97,5 +99,45 @@ describe('ReadinessLoadTest@1 (bundled, engine azure against the emulator)', fun
       env: { ...options.env, VSTS_TASKVARIABLE_READINESS_CLOUD_RUN_ID: runId } });
     assert.equal(post.result, 'Succeeded', explain(post));
     assert.deepEqual(emu.stopped, [runId]);
+  });
+
+  it('migration page: the renamed step exactly as docs/migration.md shows it -> runs in the cloud and Succeeded', async () => {
+    const page = readFileSync(path.join(repoRoot, 'docs', 'migration.md'), 'utf8');
+    const block = page.slice(page.indexOf('<!-- migration: after -->')).match(/```yaml\n([\s\S]*?)```/)![1];
+    const step = (parse(block) as Array<{ task: string; inputs: Record<string, string> }>)[0];
+    assert.equal(step.task, 'ReadinessLoadTest@1');
+    // The agent expands macros and resolves the azureSubscription alias before the task starts.
+    const expand = (v: string) => v.replace('$(Build.BuildNumber)', '20261126.1').replace('$(apiKey)', 'k-123');
+    const { azureSubscription, ...rest } = step.inputs;
+    const inputs = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, expand(String(v))]));
+    const work = mkdtempSync(path.join(os.tmpdir(), 'readiness-migration-'));
+    mkdirSync(path.join(work, 'loadtest'));
+    copyFileSync(path.join(repoRoot, 'examples', 'azure', 'smoke.yaml'), path.join(work, 'loadtest', 'loadtest.yaml'));
+    copyFileSync(path.join(repoRoot, 'examples', 'azure', 'smoke-requests.json'), path.join(work, 'loadtest', 'smoke-requests.json'));
+    emu = await new AltEmulator({ serviceConnectionId: azureSubscription, resourceGroup: inputs.resourceGroup, resourceName: inputs.loadTestResource }).start();
+    const o = emu.options;
+    const run = await runBundledTask('ReadinessLoadTestV1', {
+      cwd: work,
+      inputs: { ...inputs, connectedServiceNameARM: azureSubscription },
+      env: {
+        NODE_EXTRA_CA_CERTS: emu.caFile(),
+        READINESS_ALT_POLL_MS: '30',
+        [`ENDPOINT_URL_${azureSubscription}`]: `${emu.baseUrl}/`,
+        [`ENDPOINT_AUTH_SCHEME_${azureSubscription}`]: 'ServicePrincipal',
+        [`ENDPOINT_AUTH_PARAMETER_${azureSubscription}_TENANTID`]: o.tenantId,
+        [`ENDPOINT_AUTH_PARAMETER_${azureSubscription}_SERVICEPRINCIPALID`]: o.clientId,
+        [`ENDPOINT_AUTH_PARAMETER_${azureSubscription}_SERVICEPRINCIPALKEY`]: o.clientSecret,
+        [`ENDPOINT_DATA_${azureSubscription}_SUBSCRIPTIONID`]: o.subscriptionId,
+        [`ENDPOINT_DATA_${azureSubscription}_ENVIRONMENTAUTHORITYURL`]: `${emu.baseUrl}/`,
+      },
+    });
+    assert.equal(run.result, 'Succeeded', explain(run));
+    const [runId] = [...emu.runs.keys()];
+    assert.equal(run.variables['ALTOutputVar.testRunId']?.value, runId);
+    const body = JSON.parse(emu.requestsTo('PATCH', /^\/test-runs\//)[0].body);
+    assert.equal(body.displayName, 'Nightly 20261126.1');
+    assert.deepEqual(body.secrets, { 'api-key': { type: 'SECRET_VALUE', value: 'k-123' } });
+    assert.equal((emu.tests.get('smoke')!.loadTestConfiguration as { engineInstances: number }).engineInstances, 4, 'overrideParameters applied');
+    assert.ok(run.secrets.includes(o.clientSecret), 'the client secret is masked');
   });
 });

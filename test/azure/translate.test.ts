@@ -64,6 +64,8 @@ describe('azure translate', () => {
     { name: 'open model in the requests JSON', yaml: MINIMAL,
       requests: REQUESTS.replace('"loadType": "Linear", "virtualUsersPerEngine": 5', '"loadType": "constantArrivalRate", "requestsPerSecond": 20, "maxVirtualUsers": 5'),
       message: /loadType: constantArrivalRate is understood only by the local engine/ },
+    { name: 'overrideParameters engineInstances against regional engines', yaml: `${MINIMAL}engineInstances: 2\nregionalLoadTestConfig:\n  - region: eastus\n    engineInstances: 1\n  - region: westus\n    engineInstances: 1\n`,
+      overrides: '{"engineInstances": 4}', message: /engineInstances 4 differs from the 2 engines of regionalLoadTestConfig/ },
     { name: 'overrideParameters with an unsupported field', yaml: MINIMAL, overrides: '{"engineInstances": 3, "duration": 5}', message: /unsupported field\(s\) "duration"/ },
   ];
   for (const c of refused) {
