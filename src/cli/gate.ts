@@ -51,6 +51,7 @@ export async function gateCommand(args: string[], io: CliIO): Promise<number> {
 
     const result = await runGateDetailed({
       policyFile,
+      policyName: flags.policy ?? 'readiness.yml',
       environment,
       evidence,
       invalidEvidence: invalid,

@@ -10,6 +10,8 @@ import { readSignOffHistory, readWaivers } from './signoffs';
 
 export interface RunGateOptions {
   policyFile: string;
+  /** How the policy file is named in messages and in the evidence (default: policyFile), e.g. repo-relative. */
+  policyName?: string;
   environment: string;
   evidence: Evidence[];
   /** Evidence files that could not be parsed or lack required fields: reported, counted as missing. */
@@ -45,7 +47,7 @@ export async function runGate(options: RunGateOptions): Promise<GateEvidence> {
 }
 
 export async function runGateDetailed(options: RunGateOptions): Promise<GateRunResult> {
-  const policy = await loadPolicy(options.policyFile);
+  const policy = await loadPolicy(options.policyFile, options.policyName ?? options.policyFile);
   const now = options.now ?? new Date();
   // Checked before any I/O so a typo in the environment is bad input, not a store error.
   if (!policy.environments[options.environment]) evaluatePolicy({ policy, environment: options.environment, evidence: [], signoffs: [], waivers: [], now });

@@ -82,7 +82,7 @@ describe('gate: readiness gate CLI', () => {
   });
 
   const bad: Array<[string, string[], number, RegExp]> = [
-    ['policy with an unknown check type -> exit 2 naming file and line', ['--policy', 'bad.yml', '--environment', 'production'], 2, /bad.yml:\d+ checks\[0\].type: unknown check type "chaos"/],
+    ['policy with an unknown check type -> exit 2 naming file and line', ['--policy', 'bad.yml', '--environment', 'production'], 2, /^readiness gate: bad.yml:6 checks\[0\].type: unknown check type "chaos"/],
     ['--at that is not a time -> exit 2', [...base.slice(0, -2), '--at', 'yesterday'], 2, /--at "yesterday" is not an ISO 8601 time/],
     ['no --environment with two environments -> exit 2 listing them', ['--policy', 'svc/readiness.yml', '--evidence', 'evidence'], 2, /--environment is required: the policy defines staging, production/],
     ['unknown environment -> exit 2 with the nearest', [...base.slice(0, 4), '--environment', 'prod', ...at], 2, /environment "prod" is not in the policy; expected one of: staging, production|did you mean/],
