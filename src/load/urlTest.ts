@@ -174,7 +174,8 @@ function checkRequest(p: Problems, at: DocPath, raw: unknown, ctx: UrlTestContex
     try {
       url = new URL(sample);
     } catch {
-      p.add([...at, 'endpoint'], `"${endpoint.parts.join('${…}')}" is not a valid URL; write it as http(s)://host[:port]/path`);
+      // Quote the endpoint as written: the bound one may hold env or secret values.
+      p.add([...at, 'endpoint'], `"${raw.endpoint}" is not a valid URL; write it as http(s)://host[:port]/path`);
     }
     if (url && url.protocol !== 'http:' && url.protocol !== 'https:') p.add([...at, 'endpoint'], `must be an http or https URL, found ${url.protocol}`);
     const fixed = /^https?:\/\/[^/?#$]+/i.exec(endpoint.parts[0]);

@@ -163,3 +163,67 @@ describe('load/runLoadTest behaviours', function () {
     assert.deepEqual(seen, [1]);
   });
 });
+
+describe('load/runLoadTest shapes and scenarios', function () {
+  let target: Target;
+  afterEach(async () => target?.close());
+
+  it('linear ramp-up to 4 users over 2 s -> the timeline shows users rising to 4', async () => {
+    target = await startTarget();
+    const file = writeTest({ yaml: URL_YAML, requests: requestsJson([get('Home', `${target.url}/`)], { virtualUsersPerEngine: 4, durationInSeconds: 3, rampUpTimeInSeconds: 2 }) });
+    const evidence = await runLoadTest({ configFile: file });
+    const users = evidence.metrics.timeline.map((p) => p.activeUsers);
+    assert.ok(users[0] < 4, `first second ${users[0]} users`);
+    assert.equal(Math.max(...users), 4);
+    assert.equal(evidence.metrics.virtualUsers, 4);
+  });
+
+  it('two testSetup entries -> both scenarios run at once, each request counted by the server', async () => {
+    target = await startTarget();
+    const file = writeTest({
+      yaml: URL_YAML,
+      requests: {
+        version: '1.0',
+        scenarios: { browse: { requests: [get('Browse', `${target.url}/browse`)] }, api: { requests: [get('Api', `${target.url}/api`)] } },
+        testSetup: [
+          { scenario: 'browse', loadType: 'linear', virtualUsersPerEngine: 2, durationInSeconds: 1 },
+          { scenario: 'api', loadType: 'constantArrivalRate', requestsPerSecond: 50, durationInSeconds: 1 },
+        ],
+      },
+    });
+    const evidence = await runLoadTest({ configFile: file });
+    const byName = (n: string) => evidence.metrics.requests.find((r) => r.name === n)!;
+    assert.equal(byName('Browse').requests, target.counts.get('GET /browse'));
+    assert.equal(byName('Api').requests, target.counts.get('GET /api'));
+    assert.ok(Math.abs(byName('Api').requests - 50) <= 1, `${byName('Api').requests} api requests`);
+    assert.equal(evidence.metrics.model, 'open');
+  });
+});
+
+describe('load/runLoadTest secrets', function () {
+  let target: Target;
+  afterEach(async () => target?.close());
+
+  it('secrets: a value passed for a Key Vault secret -> used in the request, absent from the evidence', async () => {
+    target = await startTarget();
+    const yaml = `${URL_YAML}secrets:\n  - name: apiKey\n    value: https://vault.vault.azure.net/secrets/api-key/1\n`;
+    const file = writeTest({ yaml, requests: requestsJson([get('Home', `${target.url}/`, { headers: { 'x-api-key': '${apiKey}' } })], { virtualUsersPerEngine: 1, durationInSeconds: 1 }) });
+    const evidence = await runLoadTest({ configFile: file, secrets: { apiKey: 's3cr3t-value' } });
+    assert.equal(target.seen[0].headers['x-api-key'], 's3cr3t-value');
+    assert.doesNotMatch(JSON.stringify(evidence), /s3cr3t-value/);
+  });
+
+  it('secrets: Key Vault secret without a local value -> ConfigError saying how to pass it, before any request', async () => {
+    target = await startTarget();
+    const yaml = `${URL_YAML}secrets:\n  - name: apiKey\n    value: https://vault.vault.azure.net/secrets/api-key/1\n`;
+    const file = writeTest({ yaml, requests: requestsJson([get('Home', `${target.url}/?key=\${apiKey}`)], { virtualUsersPerEngine: 1, durationInSeconds: 1 }) });
+    await assert.rejects(runLoadTest({ configFile: file }), /unknown variable "\$\{apiKey\}": it is a Key Vault secret, which the local engine cannot read; pass its value in the task's secrets input/);
+    assert.equal(target.total(), 0);
+  });
+
+  it('secrets: invalid endpoint holding a secret -> the message quotes the endpoint as written, not the value', async () => {
+    target = await startTarget();
+    const file = writeTest({ yaml: URL_YAML, requests: requestsJson([get('Home', 'http//host/?key=${apiKey}')], { virtualUsersPerEngine: 1, durationInSeconds: 1 }) });
+    await assert.rejects(runLoadTest({ configFile: file, secrets: { apiKey: 's3cr3t-value' } }), (e: Error) => /"http\/\/host\/\?key=\$\{apiKey\}" is not a valid URL/.test(e.message) && !e.message.includes('s3cr3t'));
+  });
+});

@@ -212,8 +212,11 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
     let stoppedEarly: EngineResult['stoppedEarly'];
     let finishing = false;
 
+    // The timeline shows the most users active at any tick of each second, so a ramp's last step is not lost.
+    let usersThisSecond = 0;
     const closeSecond = () => {
-      const point = recorder.closeSecond(closedSeconds++, activeUsers());
+      const point = recorder.closeSecond(closedSeconds++, usersThisSecond);
+      usersThisSecond = activeUsers();
       totalRequests += point.requests;
       totalErrors += point.errors;
     };
@@ -246,7 +249,9 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
       const elapsed = (performance.now() - t0) / 1000;
       if (elapsed >= totalSeconds) return void finish(false);
       for (const g of groups) if (g.kind === 'closed') steer(g, elapsed);
-      peak = Math.max(peak, activeUsers());
+      const active = activeUsers();
+      peak = Math.max(peak, active);
+      usersThisSecond = Math.max(usersThisSecond, active);
       while (closedSeconds + 1 <= elapsed) {
         closeSecond();
         const auto = options.autoStop;
@@ -280,6 +285,7 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
       else arrive(g);
     }
     peak = activeUsers();
+    usersThisSecond = peak;
   });
 }
 
