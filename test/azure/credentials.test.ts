@@ -59,6 +59,26 @@ describe('azure credentials', () => {
     assert.ok(marked.some((m) => m.includes('PRIVATE KEY')), 'the PEM is masked');
   });
 
+  it('managed identity: App Service identity endpoint -> token for the data-plane audience with the connection\'s client id', async () => {
+    emu = await new AltEmulator().start();
+    const saved = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
+    process.env.IDENTITY_ENDPOINT = `${emu.baseUrl}/msi/token`;
+    process.env.IDENTITY_HEADER = emu.options.systemAccessToken;
+    try {
+      const marked: string[] = [];
+      const { credential } = createCredential({ scheme: 'ManagedServiceIdentity', clientId: 'mi-client-id' }, { caCertificate: emu.ca, markSecret: (s) => marked.push(s) });
+      const token = await credential.getToken(SCOPE);
+      assert.ok(token && emu.issuedTokens.has(token.token));
+      assert.deepEqual(emu.managedIdentityRequests, [{ resource: 'https://cnt-prod.loadtesting.azure.com', clientId: 'mi-client-id' }]);
+      assert.ok(marked.includes(token!.token));
+    } finally {
+      for (const [name, value] of [['IDENTITY_ENDPOINT', saved.endpoint], ['IDENTITY_HEADER', saved.header]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('expired client secret: AADSTS7000222 -> remedy to renew the secret, secret not in the message', async () => {
     emu = await new AltEmulator({ secretExpired: true }).start();
     const { credential } = createCredential(emulatedConnection(emu), { caCertificate: emu.ca });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testCertificates } from './tls';
 import { clientValue, DEFAULT_STATISTICS, mergePatch, send } from './altEmulatorParts';
-import { oidc, openIdMetadata, token } from './entraEmulator';
+import { managedIdentity, oidc, openIdMetadata, token } from './entraEmulator';
 
 export { DEFAULT_STATISTICS, mergePatch } from './altEmulatorParts';
 
@@ -82,6 +82,7 @@ export class AltEmulator {
   readonly issuedTokens = new Set<string>();
   readonly tokenRequests: Array<{ grantType: string; assertion?: string; scope: string }> = [];
   readonly oidcTokens: string[] = [];
+  readonly managedIdentityRequests: Array<{ resource: string; clientId?: string }> = [];
   readonly stopped: string[] = [];
   readonly options: Required<Pick<EmulatorOptions, 'tenantId' | 'clientId' | 'clientSecret' | 'systemAccessToken' | 'serviceConnectionId' |
     'subscriptionId' | 'resourceGroup' | 'resourceName' | 'stepMs' | 'validationMs'>> & EmulatorOptions;
@@ -177,6 +178,7 @@ export class AltEmulator {
     if (/\/v2\.0\/\.well-known\/openid-configuration$/.test(path)) return openIdMetadata(this, res, path);
     if (/\/oauth2\/v2\.0\/token$/.test(path)) return token(this, res, body);
     if (path.endsWith('/oidctoken')) return oidc(this, req, res, url);
+    if (path === '/msi/token') return managedIdentity(this, req, res, url);
     if (path.startsWith('/blob/')) return this.blob(req, res, path);
     if (path.toLowerCase().startsWith('/subscriptions/')) return this.arm(req, res, path, url);
 

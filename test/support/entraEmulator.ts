@@ -57,3 +57,16 @@ export function oidc(emu: AltEmulator, req: IncomingMessage, res: ServerResponse
   emu.oidcTokens.push(token);
   send(res, 200, { oidcToken: token });
 }
+
+/**
+ * The App Service managed identity endpoint (IDENTITY_ENDPOINT + IDENTITY_HEADER, api-version 2019-08-01): the
+ * simplest managed identity source to point at a local server.
+ */
+export function managedIdentity(emu: AltEmulator, req: IncomingMessage, res: ServerResponse, url: URL): void {
+  if (req.headers['x-identity-header'] !== emu.options.systemAccessToken) return send(res, 401, { error: 'invalid identity header' });
+  const resource = url.searchParams.get('resource') ?? '';
+  emu.managedIdentityRequests.push({ resource, clientId: url.searchParams.get('client_id') ?? undefined });
+  const accessToken = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ aud: resource, n: randomUUID() })).toString('base64url')}.mi`;
+  emu.issuedTokens.add(accessToken);
+  send(res, 200, { access_token: accessToken, expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource, token_type: 'Bearer' });
+}
