@@ -54,13 +54,18 @@ export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
   const status = run.status ?? 'unknown';
   const finished = status === 'DONE';
 
-  const ours = finished ? evaluateCriteria(facts.criteria, { totals, requests }) : [];
-  const disagreements: string[] = [];
+  // Criteria the service holds but the YAML does not state (set in the portal) are judged too, both ways.
   const serviceClient = Object.values(run.passFailCriteria?.passFailMetrics ?? {}).filter((m): m is PassFailMetric => !!m);
+  const serviceServer = Object.values(run.passFailCriteria?.passFailServerMetrics ?? {}).filter((m): m is PassFailServerMetric => !!m);
+  const portalClient = serviceClient.filter((m) => !facts.criteria.some((c) => sameClient(m, c))).map(criterionOf);
+  const portalServer = serviceServer.filter((m) => !facts.serverCriteria.some((c) => sameServer(m, c))).map(serverCriterionOf);
+  const allClient = [...facts.criteria, ...portalClient];
+  const ours = finished ? evaluateCriteria(allClient, { totals, requests }) : [];
+  const disagreements: string[] = [];
   for (let i = 0; i < ours.length; i++) {
-    const c = facts.criteria[i];
-    const service = serviceClient.find((m) => m.clientMetric === c.metric && m.aggregate.replace('.', '') === c.aggregate &&
-      m.condition === c.operator && m.value === c.threshold && (m.requestName ?? undefined) === c.request);
+    const c = allClient[i];
+    if (i >= facts.criteria.length) ours[i] = { ...ours[i], explanation: `${ours[i].explanation} (Set on the test in Azure Load Testing, not in the YAML.)` };
+    const service = serviceClient.find((m) => sameClient(m, c));
     if (!service?.result) continue;
     const serviceFailed = service.result !== 'passed';
     if (serviceFailed !== ours[i].failed) {
@@ -69,7 +74,7 @@ export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
       ours[i] = { ...ours[i], failed: true, explanation: `${ours[i].explanation} Azure Load Testing judged it ${service.result}; the stricter outcome is kept.` };
     }
   }
-  const serverResults = finished ? facts.serverCriteria.map((c) => serverResult(c, run)) : [];
+  const serverResults = finished ? [...facts.serverCriteria, ...portalServer].map((c) => serverResult(c, run)) : [];
   const criteria: CriterionResult[] = [...ours, ...serverResults];
   const anyFailed = criteria.some((c) => c.failed);
   const serviceSays = run.testResult;
@@ -144,10 +149,7 @@ export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
 function serverResult(c: ServerMetricCriterion, run: AltTestRun): CriterionResult {
   const op = c.condition === 'GreaterThan' ? '>' : '<';
   const expression = `${c.aggregation}(${c.metricName}) ${op} ${formatNumber(c.value)} on ${c.resourceId.split('/').pop()}`;
-  const held = Object.values(run.passFailCriteria?.passFailServerMetrics ?? {}).find(
-    (m): m is PassFailServerMetric => !!m && m.resourceId.toLowerCase() === c.resourceId.toLowerCase() && m.metricName === c.metricName &&
-      m.aggregation === c.aggregation && m.value === c.value,
-  );
+  const held = Object.values(run.passFailCriteria?.passFailServerMetrics ?? {}).find((m): m is PassFailServerMetric => !!m && sameServer(m, c));
   if (!held || typeof held.actualValue !== 'number') {
     return { expression, actual: null, threshold: c.value, failed: true,
       explanation: `Azure Load Testing reported no value for server metric ${c.metricName}: failed (a gate never passes on a figure nobody measured).` };
@@ -155,6 +157,34 @@ function serverResult(c: ServerMetricCriterion, run: AltTestRun): CriterionResul
   const failed = held.result !== 'passed'; // undetermined counts as failed, like an unmeasured client figure
   return { expression, actual: held.actualValue, threshold: c.value, failed,
     explanation: `Server metric ${c.aggregation} ${c.metricName} was ${formatNumber(held.actualValue)}, ${failed ? '' : 'not '}${op === '>' ? 'above' : 'below'} ${formatNumber(c.value)} (judged by Azure Load Testing): ${failed ? 'failed' : 'passed'}.` };
+}
+
+function sameClient(m: PassFailMetric, c: Criterion): boolean {
+  return m.clientMetric === c.metric && m.aggregate.replace('.', '') === c.aggregate && m.condition === c.operator &&
+    m.value === c.threshold && (m.requestName || undefined) === c.request;
+}
+
+function sameServer(m: PassFailServerMetric, c: ServerMetricCriterion): boolean {
+  return m.resourceId.toLowerCase() === c.resourceId.toLowerCase() && m.metricName === c.metricName && m.aggregation === c.aggregation &&
+    m.condition === (c.condition === 'GreaterThan' ? '>' : '<') && m.value === c.value;
+}
+
+/** A criterion held by the service, in our grammar's terms, so our evaluation can judge it too. */
+function criterionOf(m: PassFailMetric): Criterion {
+  return {
+    expression: `${m.requestName ? `${m.requestName}: ` : ''}${m.aggregate}(${m.clientMetric}) ${m.condition} ${formatNumber(m.value)}`,
+    ...(m.requestName ? { request: m.requestName } : {}),
+    aggregate: m.aggregate.replace('.', ''),
+    metric: m.clientMetric,
+    operator: m.condition,
+    threshold: m.value,
+    action: m.action ?? 'continue',
+  };
+}
+
+function serverCriterionOf(m: PassFailServerMetric): ServerMetricCriterion {
+  return { resourceId: m.resourceId, metricNamespace: m.metricNamespace, metricName: m.metricName, aggregation: m.aggregation,
+    condition: m.condition === '>' ? 'GreaterThan' : 'LessThan', value: m.value };
 }
 
 /** The same figures a local run's summary gives. */

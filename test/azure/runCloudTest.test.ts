@@ -170,4 +170,20 @@ describe('azure cloud run', () => {
     await assert.rejects(run({ timeoutSeconds: 0.3 }), /did not finish within 0.3 s, so it was stopped\. Raise the timeout/);
     assert.equal(emu.stopped.length, 1);
   });
+
+  it('criteria set in the portal and absent from the YAML: judged by the service and by us -> listed in the evidence, failed verdict', async () => {
+    const run = await start();
+    emu.tests.set('portal-criteria', { testId: 'portal-criteria', inputArtifacts: {}, passFailCriteria: { passFailMetrics: {
+      'from-portal': { clientMetric: 'response_time_ms', aggregate: 'avg', condition: '>', value: 40, action: 'continue' } } } });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alt-portal-'));
+    fs.copyFileSync(path.join(path.dirname(EXAMPLE), 'requests.json'), path.join(dir, 'requests.json'));
+    fs.writeFileSync(path.join(dir, 'lt.yaml'), 'testId: portal-criteria\ntestType: URL\ntestPlan: requests.json\n');
+    const e = (await run({ configFile: path.join(dir, 'lt.yaml') })).evidence!;
+    assert.equal(e.verdict, 'failed', e.summary);
+    assert.equal(e.criteria.length, 1);
+    assert.equal(e.criteria[0].expression, 'avg(response_time_ms) > 40');
+    assert.equal(e.criteria[0].actual, DEFAULT_STATISTICS.Total.meanResTime);
+    assert.match(e.criteria[0].explanation, /Set on the test in Azure Load Testing, not in the YAML/);
+    assert.equal(e.metrics.azure?.disagreement, undefined);
+  });
 });
