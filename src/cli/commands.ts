@@ -1,5 +1,9 @@
 import { ExitCode } from '../errors';
+import { drillCommand } from './drill';
+import { gateCommand } from './gate';
 import type { CliCommand } from './io';
+import { loadtestCommand } from './loadtest';
+import { serveCommand } from './serve';
 
 /** Commands whose engine is not in this build yet say so honestly and run nothing. */
 function notBuiltYet(what: string): CliCommand {
@@ -10,9 +14,9 @@ function notBuiltYet(what: string): CliCommand {
 }
 
 export const commands: Record<string, CliCommand> = {
-  loadtest: notBuiltYet('the embedded load engine'),
-  drill: notBuiltYet('the drill runner'),
-  gate: notBuiltYet('policy evaluation'),
-  serve: notBuiltYet('the local hub server'),
+  loadtest: loadtestCommand,
+  drill: drillCommand,
+  gate: gateCommand,
+  serve: serveCommand,
   demo: notBuiltYet('the demo'),
 };

@@ -156,7 +156,7 @@ describe('status gate and environment check', () => {
       const gateUrl = execute.EndpointUrl.replace(/\$\((\w+)\)/g, (_m, name: string) => inputs[name]);
       assert.equal(checkExecute().EndpointUrl, gateUrl);
       // The gate adds an optional version condition on top of the check's criteria.
-      assert.ok(execute.Expression.startsWith(`and(${check.successCriteria}, `), execute.Expression);
+      assert.ok(execute.Expression?.startsWith(`and(${check.successCriteria}, `), execute.Expression);
       assert.ok(docsPage.includes(check.urlSuffix), 'docs/gates-and-checks.md shows the check URL suffix');
       assert.ok(docsPage.includes(check.serviceConnection.serverUrl), 'docs/gates-and-checks.md shows the server URL');
       assert.ok(docsPage.includes(`| Success criteria | \`${check.successCriteria}\` |`), 'docs/gates-and-checks.md shows the success criteria');

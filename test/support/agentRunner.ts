@@ -138,6 +138,7 @@ export function runBundledTask(task: string, options: RunTaskOptions = {}): Prom
     SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
     SYSTEM_TEAMFOUNDATIONCOLLECTIONURI: 'https://dev.azure.com/contoso/',
     BUILD_BUILDID: '42',
+    SYSTEM_DEFINITIONID: '7',
     BUILD_BUILDNUMBER: '20261126.1',
     BUILD_DEFINITIONNAME: 'orders-api-ci',
     SYSTEM_JOBNAME: 'readiness',
