@@ -40,7 +40,7 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 60000;
 server.maxRequestsPerSocket = 0;
-server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));
+server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));
 process.on('message', (m) => {
   if (m === 'count') process.send({ count });
   if (m === 'holds') {

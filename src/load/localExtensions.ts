@@ -1,4 +1,5 @@
-import { checkKeys, isRecord, type Problems } from './yamlSource';
+import * as fs from 'node:fs';
+import { checkKeys, isRecord, parseYamlSource, type Problems } from './yamlSource';
 
 /**
  * Keys of ours that Azure Load Testing does not know. They are kept apart from the Azure keys so that the Azure
@@ -43,4 +44,32 @@ export function checkLocalEngine(p: Problems, doc: Record<string, unknown>): Loc
     else options[key] = n;
   }
   return options;
+}
+
+/**
+ * Every local-only feature a test uses, each with its file and line, for the Azure Load Testing translator to
+ * refuse: the YAML's `localEngine` block, and in a URL test's requests JSON the open-model load type and keys.
+ * Reads the requests JSON only as far as `testSetup`; it does not validate the plan (the local loader does).
+ */
+export function findLocalOnlyFeatures(config: { file: string; testType: string; testPlan: string; localOnlyKeys: string[] }): string[] {
+  const found = config.localOnlyKeys.map((k) => `${config.file}: ${k}`);
+  if (config.testType !== 'URL') return found;
+  let source;
+  try {
+    source = parseYamlSource(config.testPlan, fs.readFileSync(config.testPlan, 'utf8'));
+  } catch {
+    return found;
+  }
+  const setups = isRecord(source.data) && Array.isArray(source.data.testSetup) ? source.data.testSetup : [];
+  setups.forEach((setup, i) => {
+    if (!isRecord(setup)) return;
+    const loadType = String(setup.loadType ?? '');
+    if (LOCAL_ONLY_LOAD_TYPES.some((t) => t.toLowerCase() === loadType.toLowerCase())) {
+      found.push(`${config.testPlan}:${source.lineOf(['testSetup', i, 'loadType'])} testSetup[${i}].loadType: ${loadType}`);
+    }
+    for (const key of LOCAL_ONLY_SETUP_KEYS) {
+      if (key in setup) found.push(`${config.testPlan}:${source.lineOf(['testSetup', i, key])} testSetup[${i}].${key}`);
+    }
+  });
+  return found;
 }

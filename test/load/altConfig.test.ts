@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../../src/errors';
 import { loadAltConfig } from '../../src/load/altConfig';
+import { findLocalOnlyFeatures } from '../../src/load/localExtensions';
 
 /** Writes files into a fresh temp folder and returns the folder. */
 function folder(files: Record<string, string>): string {
@@ -143,5 +144,24 @@ describe('load/altConfig', () => {
 
   it('altConfig: unreadable file -> ConfigError naming the path', () => {
     assert.throws(() => loadAltConfig('/nonexistent/t.yaml'), (e: unknown) => e instanceof ConfigError && /\/nonexistent\/t\.yaml: cannot read/.test(e.message));
+  });
+});
+
+describe('load/localExtensions', () => {
+  it('findLocalOnlyFeatures: localEngine and an open-model testSetup -> each listed with file and line', () => {
+    const plan = JSON.stringify({ version: '1.0', scenarios: { s: { requests: [] } }, testSetup: [{ scenario: 's', loadType: 'constantArrivalRate', requestsPerSecond: 5, durationInSeconds: 5 }] }, null, 2);
+    const dir = folder({ 't.yaml': 'testId: abc\ntestType: URL\ntestPlan: p.json\nlocalEngine:\n  connectTimeoutSeconds: 1\n', 'p.json': plan });
+    const c = loadAltConfig(path.join(dir, 't.yaml'));
+    const found = findLocalOnlyFeatures(c);
+    assert.equal(found.length, 3, found.join('\n'));
+    assert.match(found[0], /t\.yaml: localEngine \(line 4\)$/);
+    assert.match(found[1], /p\.json:\d+ testSetup\[0\]\.loadType: constantArrivalRate$/);
+    assert.match(found[2], /p\.json:\d+ testSetup\[0\]\.requestsPerSecond$/);
+  });
+
+  it('findLocalOnlyFeatures: a plain Azure URL test -> nothing to refuse', () => {
+    const plan = JSON.stringify({ version: '1.0', scenarios: { s: { requests: [] } }, testSetup: [{ scenario: 's', loadType: 'Linear', virtualUsersPerEngine: 5, durationInSeconds: 5 }] });
+    const dir = folder({ 't.yaml': 'testId: abc\ntestType: URL\ntestPlan: p.json\n', 'p.json': plan });
+    assert.deepEqual(findLocalOnlyFeatures(loadAltConfig(path.join(dir, 't.yaml'))), []);
   });
 });

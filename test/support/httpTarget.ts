@@ -93,7 +93,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
   });
   server.keepAliveTimeout = 60_000;
   server.maxRequestsPerSocket = 0;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
