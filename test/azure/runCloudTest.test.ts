@@ -186,4 +186,19 @@ describe('azure cloud run', () => {
     assert.match(e.criteria[0].explanation, /Set on the test in Azure Load Testing, not in the YAML/);
     assert.equal(e.metrics.azure?.disagreement, undefined);
   });
+
+  it('JMeter plan with a CSV and user properties: uploaded in AzureLoadTest@1 order with their file types -> run collected', async () => {
+    const run = await start();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alt-jmx-'));
+    fs.writeFileSync(path.join(dir, 'plan.jmx'), '<?xml version="1.0"?><jmeterTestPlan version="1.2"><hashTree/></jmeterTestPlan>\n');
+    fs.writeFileSync(path.join(dir, 'users.csv'), 'user\nalice\n');
+    fs.writeFileSync(path.join(dir, 'user.properties'), 'threads=5\n');
+    fs.writeFileSync(path.join(dir, 'lt.yaml'), 'testId: jmx-plan\ntestPlan: plan.jmx\nconfigurationFiles:\n  - users.csv\n' +
+      'properties:\n  userPropertyFile: user.properties\n');
+    const e = (await run({ configFile: path.join(dir, 'lt.yaml') })).evidence!;
+    assert.equal(e.verdict, 'passed', e.summary);
+    const uploads = emu.requestsTo('PUT', /\/files\//).map((r) => `${r.path.split('/').pop()}:${r.query.fileType}`);
+    assert.deepEqual(uploads, ['users.csv:ADDITIONAL_ARTIFACTS', 'user.properties:USER_PROPERTIES', 'plan.jmx:TEST_SCRIPT']);
+    assert.equal(JSON.parse(emu.requestsTo('PATCH', /^\/tests\/jmx-plan$/)[0].body).kind, 'JMX');
+  });
 });
