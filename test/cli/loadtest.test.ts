@@ -100,4 +100,16 @@ describe('cli/loadtest', () => {
     assert.equal(code, 1, stderr);
     assert.match(stderr, /Failed criteria:\n  count\(requests\) > 1: actual \d+, threshold 1/);
   });
+
+  it('loadtest: cancelled mid-run -> exit 3, partial evidence written and marked cancelled', async () => {
+    const file = writeTest({ yaml: URL_YAML, requests: ONE_GET(target.url, { durationInSeconds: 60 }) });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 800);
+    const { code, stdout, stderr } = await cli(['--config', file, '--out', path.join(path.dirname(file), 'out')], controller.signal);
+    assert.equal(code, 3, stderr);
+    const evidence = JSON.parse(fs.readFileSync(stdout.trim(), 'utf8'));
+    assert.equal(evidence.metrics.cancelled, true);
+    assert.equal(evidence.verdict, 'error');
+    assert.match(stderr, /Cancelled after [\d.]+ s; partial results/);
+  });
 });
