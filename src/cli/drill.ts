@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { checkBackupFreshness } from '../dr/freshness';
 import { runDrill } from '../dr/runner';
 import { asReadinessError, ConfigError, ExitCode } from '../errors';
-import { writeEvidenceFile } from '../evidence/files';
+import { runInfoFromEnv, writeEvidenceFile } from '../evidence/files';
 import { renderJUnit, renderMarkdown } from '../evidence/render';
 import type { DrillEvidence } from '../evidence/types';
 import type { CliIO } from './io';
@@ -54,6 +54,7 @@ export async function drillCommand(args: string[], io: CliIO): Promise<number> {
       configFile: path.resolve(io.cwd, values.config),
       service: values.service,
       environment: values.environment,
+      run: runInfoFromEnv(io.env),
       signal: io.signal,
       env: io.env,
       onProgress: (message: string, percent?: number) => io.stderr(`${percent === undefined ? '  ' : `[${String(percent).padStart(3)}%] `}${message}\n`),

@@ -135,6 +135,7 @@ class EmbeddedDrill implements DrillSession {
 
   async cleanup(): Promise<{ leftBehind: string[]; detail: string }> {
     const failures: string[] = [];
+    await Promise.allSettled([...this.starting]);
     for (const db of this.open) {
       await db.close().catch((error: Error) => failures.push(error.message));
     }
@@ -145,10 +146,19 @@ class EmbeddedDrill implements DrillSession {
       : { leftBehind: [], detail: `closed ${count} PGlite instance(s); nothing written to disk outside the drill's work folder` };
   }
 
+  /** Instance creations in flight: cleanup waits for them, so one finishing after a cancel is still closed. */
+  private readonly starting = new Set<Promise<unknown>>();
+
   private async instance(options?: { loadDataDir: Blob }): Promise<PGlite> {
-    const db = await loadPglite().create(options);
-    this.open.add(db);
-    return db;
+    const creation = loadPglite().create(options);
+    this.starting.add(creation);
+    try {
+      const db = await creation;
+      this.open.add(db);
+      return db;
+    } finally {
+      this.starting.delete(creation);
+    }
   }
 
   private async schemaOf(db: PGlite): Promise<string> {

@@ -37,6 +37,7 @@ class PostgresDrill implements DrillSession {
   private checkpoint: Checkpoint | undefined;
   private sourceSchema: string | undefined;
   private created = false;
+  private creating: Promise<void> | undefined;
   private readonly openClients = new Set<Client>();
 
   constructor(private readonly config: DrillConfig) {
@@ -139,13 +140,17 @@ class PostgresDrill implements DrillSession {
   }
 
   async restore(step: StepContext): Promise<string> {
-    const admin = await this.client(this.server, { database: this.maintenanceDatabase() });
-    try {
-      await admin.query(`create database ${quoteIdent(this.scratch)} template template0`);
-      this.created = true;
-    } finally {
-      this.release(admin);
-    }
+    // Kept so cleanup can wait for it: a cancel during CREATE DATABASE must not let cleanup run first and miss it.
+    this.creating = (async () => {
+      const admin = await this.client(this.server, { database: this.maintenanceDatabase() });
+      try {
+        await admin.query(`create database ${quoteIdent(this.scratch)} template template0`);
+        this.created = true;
+      } finally {
+        this.release(admin);
+      }
+    })();
+    await this.creating;
     const jobs = this.config.restore.jobs ?? 1;
     const args = ['--exit-on-error', '--no-owner', '--no-privileges', ...(jobs > 1 ? [`--jobs=${jobs}`] : []), '-d', this.scratch, this.archive!];
     step.progress(`pg_restore into ${describe(this.server, this.scratch)}`);
@@ -195,6 +200,7 @@ class PostgresDrill implements DrillSession {
   }
 
   async cleanup(): Promise<{ leftBehind: string[]; detail: string }> {
+    await this.creating?.catch(() => undefined);
     for (const client of this.openClients) await client.end().catch(() => undefined);
     this.openClients.clear();
     const where = `database ${describe(this.server, this.scratch)}`;
