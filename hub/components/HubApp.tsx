@@ -2,6 +2,7 @@ import * as React from 'react';
 import { Header, TitleSize } from 'azure-devops-ui/Header';
 import { Page } from 'azure-devops-ui/Page';
 import type { HubUser, ReadinessClient, ReadinessData } from '../client/ReadinessClient';
+import { checkEvidence, CheckedEvidence, structuralCheck } from '../model/evidence';
 import { Subject, buildSubjects, invalidWithoutSubject } from '../model/overview';
 import { Overview } from './Overview';
 import { PageState, StateView, errorMessage } from './PageState';
@@ -11,6 +12,10 @@ interface Loaded {
   user: HubUser;
   data: ReadinessData;
   subjects: Subject[];
+  /** Evidence that failed the check and names no service. */
+  unattributed: Array<Extract<CheckedEvidence, { valid: false }>>;
+  /** False until the full JSON Schema check replaced the quick structural one. */
+  schemaChecked: boolean;
 }
 
 /** `#/service/<subjectKey>/<tab>`: lets a link or a test open a service page directly. */
@@ -36,12 +41,23 @@ export function HubApp(props: { client: ReadinessClient; initialRoute?: Route })
 
   const load = React.useCallback(async () => {
     try {
+      performance.mark('readiness:load-start');
       const [user, data] = await Promise.all([props.client.currentUser(), props.client.loadAll()]);
-      const subjects = buildSubjects(data);
-      setState(
-        subjects.length === 0
-          ? { kind: 'empty', title: 'No readiness data yet', detail: 'Run a pipeline with the readiness tasks (load test, DR drill, gate), or `readiness demo` locally, and the services appear here.' }
-          : { kind: 'ready', data: { user, data, subjects } },
+      performance.mark('readiness:data-received');
+      const subjects = buildSubjects(data, structuralCheck);
+      performance.mark('readiness:subjects-built');
+      if (subjects.length === 0) {
+        setState({ kind: 'empty', title: 'No readiness data yet', detail: 'Run a pipeline with the readiness tasks (load test, DR drill, gate), or `readiness demo` locally, and the services appear here.' });
+        return;
+      }
+      setState({ kind: 'ready', data: { user, data, subjects, unattributed: invalidWithoutSubject(data, structuralCheck), schemaChecked: false } });
+      // Paint first, then run the full schema check and show its verdicts (see buildSubjects).
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          const checked = { subjects: buildSubjects(data, checkEvidence), unattributed: invalidWithoutSubject(data, checkEvidence), schemaChecked: true };
+          performance.mark('readiness:schema-checked');
+          setState((current) => (current.kind === 'ready' && current.data.data === data ? { kind: 'ready', data: { ...current.data, ...checked } } : current));
+        }, 0),
       );
     } catch (error) {
       setState({ kind: 'error', message: errorMessage(error) });
@@ -53,7 +69,8 @@ export function HubApp(props: { client: ReadinessClient; initialRoute?: Route })
   }, [load]);
   React.useEffect(() => {
     if (state.kind === 'ready') markFirstRender();
-  }, [state.kind]);
+    if (state.kind === 'ready' && state.data.schemaChecked) document.body.dataset.schemaChecked = 'true';
+  }, [state]);
 
   const open = (subjectKey?: string, tab?: ServiceTab) => {
     setRoute({ subjectKey, tab });
@@ -80,7 +97,7 @@ export function HubApp(props: { client: ReadinessClient; initialRoute?: Route })
               <ServicePage key={subject.key} subject={subject} user={loaded.user} client={props.client} onSaved={() => void load()} initialTab={route.tab} />
             ) : (
               <>
-                <InvalidEvidenceList items={invalidWithoutSubject(loaded.data)} />
+                <InvalidEvidenceList items={loaded.unattributed} />
                 <Overview subjects={loaded.subjects} onOpen={(s) => open(s.key)} />
               </>
             )

@@ -23,7 +23,12 @@ export interface Subject {
 
 export type StatusFilter = 'all' | GateStatus | 'unknown';
 
-export function buildSubjects(data: ReadinessData): Subject[] {
+/**
+ * `check` decides which evidence documents are valid. The hub first builds with the cheap structural check so
+ * the overview paints at once, then again with the full JSON Schema (whose compilation costs a few hundred
+ * milliseconds on a slow machine; see docs/performance.md).
+ */
+export function buildSubjects(data: ReadinessData, check: (raw: unknown) => CheckedEvidence = checkEvidence): Subject[] {
   const subjects = new Map<string, Subject>();
   const subject = (service: string, environment: string): Subject => {
     const key = subjectKey(service, environment);
@@ -40,7 +45,7 @@ export function buildSubjects(data: ReadinessData): Subject[] {
     s.status = doc.status;
   }
   for (const raw of data.evidence) {
-    const checked = checkEvidence(raw);
+    const checked = check(raw);
     if (checked.valid) subject(checked.evidence.service, checked.evidence.environment).evidence.push(checked.evidence);
     else if (checked.service && checked.environment) subject(checked.service, checked.environment).invalidEvidence.push(checked);
   }
@@ -62,9 +67,12 @@ export function filterSubjects(subjects: Subject[], filter: StatusFilter): Subje
 }
 
 /** Evidence documents that did not pass the check, whatever subject they belong to. */
-export function invalidWithoutSubject(data: ReadinessData): Array<Extract<CheckedEvidence, { valid: false }>> {
+export function invalidWithoutSubject(
+  data: ReadinessData,
+  check: (raw: unknown) => CheckedEvidence = checkEvidence,
+): Array<Extract<CheckedEvidence, { valid: false }>> {
   return data.evidence
-    .map(checkEvidence)
+    .map(check)
     .filter((c): c is Extract<CheckedEvidence, { valid: false }> => !c.valid && !(c.service && c.environment));
 }
 

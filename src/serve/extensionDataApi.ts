@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Collections, SignOffDocument, WaiverDocument } from '../gate/records';
 import { DocumentExistsError, DocumentStore, EtagConflictError, StoredDocument } from '../store/documentStore';
+import { FileDocumentStore } from '../store/fileStore';
 import { HttpError, readJson, sendJson } from './http';
 import { checkSignOffWrite, checkWaiverWrite, ServeUser } from './signOffRules';
 
@@ -33,6 +36,10 @@ export function matchesExtensionData(pathname: string): boolean {
 
 /** `User/Me` documents are private to the user: kept in a collection of their own. */
 function collectionFor(scopeType: string, collection: string, user: ServeUser): string {
+  // Collection names become folder names: letters, digits, '-', '_' and '.', never a path step like '..'.
+  if (!/^[A-Za-z0-9_$-][A-Za-z0-9._$-]*$/.test(collection) || collection.includes('..')) {
+    throw new HttpError(400, `"${collection}" is not a valid collection name.`);
+  }
   if (scopeType.toLowerCase() === 'user') return `user.${user.id.replace(/[^A-Za-z0-9_-]+/g, '-')}.${collection}`;
   if (scopeType.toLowerCase() !== 'default') throw new HttpError(400, `Unknown scope type "${scopeType}"; use Default or User.`);
   return collection;
@@ -48,6 +55,27 @@ function asDocument(body: unknown, id?: string): StoredDocument {
   return doc;
 }
 
+/**
+ * Lists a collection. The file store reads one file after another; the hub's first render waits on the
+ * biggest collection (bench/hub-render.ts), so here the files are read several at a time.
+ */
+async function listDocuments(store: DocumentStore, collection: string): Promise<StoredDocument[]> {
+  if (!(store instanceof FileDocumentStore)) return store.getDocuments(collection);
+  let names: string[];
+  try {
+    names = (await fs.readdir(path.join(store.root, collection))).filter((n) => n.endsWith('.json')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const docs: StoredDocument[] = [];
+  for (let i = 0; i < names.length; i += 32) {
+    const batch = await Promise.all(names.slice(i, i + 32).map((n) => store.getDocument(collection, decodeURIComponent(n.slice(0, -5)))));
+    for (const doc of batch) if (doc) docs.push(doc);
+  }
+  return docs;
+}
+
 export async function handleExtensionData(req: IncomingMessage, res: ServerResponse, pathname: string, ctx: ExtensionDataContext): Promise<void> {
   const match = ROUTE.exec(pathname);
   if (!match) throw new HttpError(404, 'Not found.');
@@ -58,7 +86,7 @@ export async function handleExtensionData(req: IncomingMessage, res: ServerRespo
   const method = (req.method ?? 'GET').toUpperCase();
 
   if (method === 'GET') {
-    if (id === undefined) return sendJson(res, 200, await store.getDocuments(collection));
+    if (id === undefined) return sendJson(res, 200, await listDocuments(store, collection));
     const doc = await store.getDocument(collection, id);
     if (!doc) throw new HttpError(404, `Document ${id} does not exist in collection ${collection}.`, 'DocumentDoesNotExistException');
     return sendJson(res, 200, doc);

@@ -178,6 +178,7 @@ describe('hub in headless Chromium against readiness serve', function () {
 
   it('evidence: a document failing the schema -> shown as invalid with the reason, the page still works', async () => {
     const frame = await openHub(page, asAlice);
+    await frame.waitForSelector('body[data-schema-checked]');
     assert.match(await frame.locator('tr', { has: frame.locator('[data-subject="payments.prod"]') }).innerText(), /1 invalid/);
     await frame.click('[data-subject="payments.prod"]');
     const invalid = await frame.locator('[data-testid="invalid-evidence"]').innerText();

@@ -206,6 +206,15 @@ describe('readiness serve: local REST API', () => {
     assert.equal(evidence.__etag, undefined);
   });
 
+  it('documents: a collection name that is a path step -> 400, nothing outside the store is read', async () => {
+    const token = await hostToken(asAlice.url);
+    for (const name of ['..%2E', '.%2e', 'a..b']) {
+      const res = await fetch(`${asAlice.url}${DATA}/${name}/Documents`, { headers: { Authorization: `Bearer ${token}` } });
+      assert.ok(res.status === 400 || res.status === 404, `${name}: ${res.status}`);
+      if (res.status === 400) assert.match(((await res.json()) as { message: string }).message, /not a valid collection name/);
+    }
+  });
+
   it('static files: a path outside the hub folder -> 404', async () => {
     const res = await fetch(`${asAlice.url}/hub/..%2F..%2Fpackage.json`);
     assert.equal(res.status, 404);
