@@ -203,4 +203,32 @@ describe('postgres drills against a real PostgreSQL', function () {
     assert.equal(later.verdict, 'failed');
     assert.match(later.summary, /Newest backup is 3h.* old, over the RPO target of 15m/);
   });
+
+  it('cancellation during restore: pg_restore is stopped and the half-restored scratch database is dropped', async () => {
+    await pg.createDatabase('bulky');
+    await pg.query(
+      `create table lines (id int primary key, body text not null);
+       insert into lines select g, repeat(md5(g::text), 4) from generate_series(1, 300000) g;`,
+      [],
+      'bulky',
+    );
+    const archive = join(work, 'bulky.dump');
+    execFileSync(join(PG_BIN, 'pg_dump'), ['-Fc', '-Z0', '-f', archive, pg.url('bulky')]);
+    const file = variant('postgres-archive.yaml', (d) => {
+      d.source.connection = d.source.connection.replace('/orders', '/bulky');
+      d.target.database = 'bulky_drill';
+      d.probes = ['select1'];
+      delete d.restore;
+    });
+    const controller = new AbortController();
+    const evidence = await drill(file, {
+      env: { BACKUP_ARCHIVE: archive },
+      signal: controller.signal,
+      onProgress: (message) => message.startsWith('pg_restore into') && setTimeout(() => controller.abort(), 150),
+    });
+    assert.equal(evidence.metrics.cancelled, true, evidence.summary);
+    assert.equal(evidence.metrics.steps.find((s) => s.name === 'restore')?.status, 'cancelled');
+    assert.match(evidence.metrics.cleanup.detail, /dropped database .*bulky_drill/);
+    assert.equal(await pg.databaseExists('bulky_drill'), false);
+  });
 });
