@@ -101,4 +101,44 @@ describe('load/rawHttp', () => {
     await client.destroy();
     await server.close();
   });
+
+  it('rawHttp: keep-alive connection closed by the server as the next GET is written -> sent again on a new connection', async () => {
+    const requestsPerConnection = new WeakMap<net.Socket, number>();
+    let seen = 0;
+    const server = net.createServer((socket) => {
+      socket.on('data', () => {
+        seen++;
+        const n = (requestsPerConnection.get(socket) ?? 0) + 1;
+        requestsPerConnection.set(socket, n);
+        if (n === 2) return void socket.destroy(); // the idle-timeout race: the request dies unanswered
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const client = new RawHttpClient(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, { connectTimeoutMs: 1000 });
+    assert.deepEqual(await send(client), { status: 200, body: 'ok' });
+    assert.deepEqual(await send(client), { status: 200, body: 'ok' });
+    assert.equal(seen, 3);
+    await client.destroy();
+    server.close();
+  });
+
+  it('rawHttp: the same race on a POST -> a network error, never a second POST', async () => {
+    let seen = 0;
+    const server = net.createServer((socket) => {
+      let n = 0;
+      socket.on('data', () => {
+        seen++;
+        if (++n === 2) return void socket.destroy();
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const client = new RawHttpClient(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, { connectTimeoutMs: 1000 });
+    assert.equal((await send(client, 'POST', 'x')).status, 200);
+    assert.match(String((await send(client, 'POST', 'x')).error), /^(UND_ERR_SOCKET|ECONNRESET|EPIPE)$/);
+    assert.equal(seen, 2);
+    await client.destroy();
+    server.close();
+  });
 });

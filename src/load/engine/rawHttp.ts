@@ -19,6 +19,7 @@ export interface RawHandler extends Dispatcher.DispatchHandler {
 const REQUEST_BYTES = Symbol('requestBytes');
 const HEADER_END = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const enum State { Idle, Head, Length, ChunkSize, ChunkData, ChunkEnd, Trailers, UntilClose }
 
 export class RawHttpClient {
@@ -30,6 +31,11 @@ export class RawHttpClient {
   private closeAfter = false;
   private noBody = false;
   private timer: NodeJS.Timeout | undefined;
+  /** For the one retry of a request that met a keep-alive connection the server had just closed. */
+  private bytes: Buffer | undefined;
+  private reused = false;
+  private answered = false;
+  private retryable = false;
   private readonly host: string;
   private readonly port: number;
   private readonly hostHeader: string;
@@ -54,6 +60,10 @@ export class RawHttpClient {
     this.timeoutMs = options.headersTimeout ?? this.timeoutMs;
     if (this.timer) this.timer.refresh();
     else this.timer = setTimeout(this.onTimeout, this.timeoutMs).unref();
+    this.bytes = bytes;
+    this.reused = this.socket !== undefined;
+    this.answered = false;
+    this.retryable = IDEMPOTENT.has(options.method);
     (this.socket ?? this.connect()).write(bytes);
     return true;
   }
@@ -86,15 +96,35 @@ export class RawHttpClient {
     const connectTimer = setTimeout(() => socket.destroy(Object.assign(new Error(`connect timeout after ${this.options.connectTimeoutMs} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' })), this.options.connectTimeoutMs);
     socket.once('connect', () => clearTimeout(connectTimer));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (error) => this.fail(error));
+    socket.on('error', (error) => {
+      if (this.socket === socket && !this.retryOnFreshConnection()) this.fail(error);
+    });
     socket.on('close', () => {
       clearTimeout(connectTimer);
-      if (this.socket === socket) this.socket = undefined;
+      if (this.socket !== socket) return;
+      this.socket = undefined;
       if (this.state === State.UntilClose) this.finish();
-      else if (this.handler) this.fail(Object.assign(new Error('the server closed the connection before the response ended'), { code: 'UND_ERR_SOCKET' }));
+      else if (this.handler && !this.retryOnFreshConnection()) this.fail(Object.assign(new Error('the server closed the connection before the response ended'), { code: 'UND_ERR_SOCKET' }));
     });
     this.socket = socket;
     return socket;
+  }
+
+  /**
+   * A server may close an idle keep-alive connection just as a request is written on it (Node's servers do after
+   * 5 s). Such a request never reached the application, so an idempotent one is sent once more on a new
+   * connection, as undici and browsers do, instead of being counted as an error of the service.
+   */
+  private retryOnFreshConnection(): boolean {
+    if (!this.handler || !this.reused || this.answered || !this.retryable || !this.bytes) return false;
+    this.reused = false;
+    const old = this.socket;
+    this.socket = undefined;
+    old?.destroy();
+    this.state = State.Head;
+    this.pending = undefined;
+    this.connect().write(this.bytes);
+    return true;
   }
 
   private fail(error: Error): void {
@@ -130,6 +160,7 @@ export class RawHttpClient {
 
   private onData(data: Buffer): void {
     if (!this.handler) return void this.socket?.destroy(); // bytes nobody asked for: the connection is unusable
+    this.answered = true;
     this.timer?.refresh();
     let chunk = data;
     if (this.pending) {
