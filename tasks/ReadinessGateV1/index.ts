@@ -1,9 +1,113 @@
-import { ReadinessError } from '../../src/errors';
-import { existingFileInput, requiredInput } from '../common/inputs';
-import { runTask } from '../common/taskRunner';
+import * as path from 'node:path';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { createAzureDevOpsClient, type AzureDevOpsClient } from '../../src/azdo/client';
+import { pipelineContextFrom } from '../../src/azdo/pipelineContext';
+import { proxyFetch } from '../../src/azdo/proxy';
+import { readEarlierEvidence, readRunEvidence } from '../../src/azdo/runEvidence';
+import { ConfigError } from '../../src/errors';
+import { readEvidenceDir, runInfoFromEnv, writeEvidenceFile } from '../../src/evidence/files';
+import { EVIDENCE_ATTACHMENT_TYPE, type Evidence, type GateEvidence } from '../../src/evidence/types';
+import { loadPolicy } from '../../src/gate/policy';
+import { runGateDetailed } from '../../src/gate/run';
+import { existingFileInput, optionalInput, requiredInput, resultsDirectoryInput } from '../common/inputs';
+import { publishEvidence, setOutputs } from '../common/publish';
+import { runTask, type TaskOutcome } from '../common/taskRunner';
+
+type Gathered = { valid: Evidence[]; invalid: Array<{ file: string; errors: string[] }> };
 
 void runTask(async () => {
-  existingFileInput('policyFile');
-  requiredInput('environment');
-  throw new ReadinessError('Policy evaluation is not built into this version of the task yet; no verdict was reached.');
+  const policyFile = existingFileInput('policyFile');
+  const environment = requiredInput('environment');
+  const version = optionalInput('version');
+  const resultsDirectory = resultsDirectoryInput();
+  const earlierRuns = wholeNumberInput('earlierRuns', 10);
+  const useExtensionData = optionalInput('useExtensionData') !== 'false';
+
+  // Evidence from this job's results folder (our tasks write there by default) and an optional extra folder.
+  const gathered: Gathered = { valid: [], invalid: [] };
+  const folders = [resultsDirectory, optionalInput('evidenceDirectory')].filter((f): f is string => Boolean(f));
+  for (const folder of folders) add(gathered, await readEvidenceDir(path.resolve(tl.getVariable('System.DefaultWorkingDirectory') ?? '.', folder)));
+
+  // Evidence attached by our tasks anywhere in this run, and in earlier runs of this pipeline.
+  const client = azureDevOpsClient();
+  const context = client ? pipelineContextFrom(agentEnv()) : undefined;
+  if (client && context) {
+    add(gathered, await readRunEvidence(client, context.buildId));
+    if (earlierRuns > 0) {
+      const { service } = await loadPolicy(policyFile);
+      add(gathered, await readEarlierEvidence(client, { definitionId: context.definitionId, service, runs: earlierRuns, excludeBuildId: context.buildId }));
+    }
+  } else {
+    tl.warning('No job access token: only evidence files on this agent were read, and sign-offs could not be read.');
+  }
+  for (const bad of gathered.invalid) tl.warning(`Ignored invalid evidence ${bad.file}: ${bad.errors.join('; ')}`);
+  console.log(`Evidence considered: ${gathered.valid.length} document(s); ${gathered.invalid.length} invalid, counted as missing.`);
+
+  const result = await runGateDetailed({
+    policyFile,
+    policyName: path.relative(tl.getVariable('System.DefaultWorkingDirectory') ?? process.cwd(), policyFile) || policyFile,
+    environment,
+    version,
+    evidence: gathered.valid.filter((e) => e.kind !== 'gate'),
+    invalidEvidence: gathered.invalid,
+    store: client && useExtensionData ? client.extensionData : undefined,
+    run: runInfoFromEnv(process.env),
+  });
+  // Docs evidence the gate produced is attached too, so the hub can show the findings.
+  for (const docs of result.docs) {
+    const file = await writeEvidenceFile(resultsDirectory, docs);
+    tl.addAttachment(EVIDENCE_ATTACHMENT_TYPE, path.basename(file), file);
+  }
+  await publishEvidence(result.gate, resultsDirectory, `Readiness gate ${result.gate.service} ${environment}`);
+  if (result.status) console.log(`Status document written: status/${result.status.id} (${result.status.status}).`);
+  setOutputs(undefined, { ready: result.gate.metrics.status !== 'not-ready', level: result.gate.metrics.level ?? '' });
+  return outcome(result.gate);
 });
+
+function outcome(gate: GateEvidence): TaskOutcome {
+  const reasons = gate.metrics.checks
+    .filter((c) => c.state !== 'passed' && c.state !== 'waived')
+    .map((c) => `- ${c.id} (${c.state}): ${c.reason}`);
+  const message = [gate.summary, ...reasons].join('\n');
+  if (gate.metrics.status === 'ready') return { result: 'Succeeded', message };
+  if (gate.metrics.status === 'warn') {
+    tl.warning(message);
+    return { result: 'SucceededWithIssues', message };
+  }
+  return { result: 'Failed', message };
+}
+
+function add(into: Gathered, from: Gathered): void {
+  const seen = new Set(into.valid.map((e) => e.id));
+  into.valid.push(...from.valid.filter((e) => !seen.has(e.id)));
+  into.invalid.push(...from.invalid);
+}
+
+function agentEnv(): Record<string, string | undefined> {
+  // task-lib moves endpoint secrets out of the environment when it loads; the job token comes back through it.
+  return { ...process.env, SYSTEM_ACCESSTOKEN: tl.getEndpointAuthorizationParameter('SYSTEMVSSCONNECTION', 'ACCESSTOKEN', true) ?? process.env.SYSTEM_ACCESSTOKEN };
+}
+
+function azureDevOpsClient(): AzureDevOpsClient | undefined {
+  const env = agentEnv();
+  if (!env.SYSTEM_ACCESSTOKEN) return undefined;
+  const context = pipelineContextFrom(env);
+  tl.setSecret(context.accessToken);
+  return createAzureDevOpsClient({
+    collectionUri: context.collectionUri,
+    project: context.project,
+    accessToken: context.accessToken,
+    publisher: optionalInput('publisher') ?? 'production-readiness',
+    extensionId: optionalInput('extensionId') ?? 'production-readiness',
+    extensionDataUri: process.env.READINESS_EXTENSION_DATA_URI || undefined,
+    fetch: proxyFetch(tl.getHttpProxyConfiguration() ?? undefined),
+  });
+}
+
+function wholeNumberInput(name: string, fallback: number): number {
+  const raw = optionalInput(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`The input "${name}" must be a whole number of 0 or more; got "${raw}".`);
+  return value;
+}
