@@ -202,6 +202,15 @@ describe('postgres drills against a real PostgreSQL', function () {
     const later = await checkBackupFreshness({ configFile: file, env, now: () => new Date(Date.now() + 3 * 3600_000) });
     assert.equal(later.verdict, 'failed');
     assert.match(later.summary, /Newest backup is 3h.* old, over the RPO target of 15m/);
+    // The same file as a full drill restores that newest archive.
+    const restored = await drill(variant('postgres-archive.yaml', (d) => {
+      d.backup = { directory: dir };
+      d.probes = ['select1'];
+      delete d.rpo;
+    }));
+    assert.equal(restored.verdict, 'passed', restored.summary);
+    assert.equal(restored.metrics.backup.location, archive);
+    assert.equal(restored.metrics.rpoMethod, 'backup-age');
   });
 
   it('cancellation during restore: pg_restore is stopped and the half-restored scratch database is dropped', async () => {

@@ -62,6 +62,16 @@ class PostgresDrill implements DrillSession {
     this.tools = { pgRestore, pgDump };
     const notes: string[] = [`pg_restore at ${pgRestore}`];
 
+    if (!this.archive && !this.config.backup.fresh && this.config.backup.directory) {
+      // backup.directory alone: restore the newest archive the backup job left there.
+      const newest = await newestInDirectory(pgRestore, this.config.backup.directory, step.signal);
+      if (existsSync(join(newest.location, 'backup_manifest'))) {
+        throw new CheckFailedError(`The newest backup in ${this.config.backup.directory} is a base backup (${newest.location}); this provider restores pg_dump archives. Point backup.baseBackup at it to verify it, and backup.archive at a dump.`);
+      }
+      this.archive = newest.location;
+      this.facts.location = newest.location;
+      notes.push(`newest archive in ${this.config.backup.directory}`);
+    }
     if (this.archive) {
       const facts = await inspectArchive(pgRestore, this.archive, step.signal);
       this.facts = { ...this.facts, ...facts };
