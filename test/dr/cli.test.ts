@@ -89,4 +89,18 @@ describe('readiness drill (CLI)', function () {
     assert.equal(await drillCommand(['--config', join(EXAMPLES, 'command.yaml'), '--freshness-only'], run.io), 0, run.stderr());
     assert.match(run.stderr(), /Newest backup is 10m( \d+s)? old, within the RPO target of 1h/);
   });
+
+  it('drill CLI: source server unreachable -> exit 3 naming the address, without a hang', async () => {
+    const run = cli({ PGPORT: '1', PGPASSWORD: 'pw-not-shown' });
+    assert.equal(await drillCommand(['--config', join(EXAMPLES, 'postgres-fresh.yaml')], run.io), 3);
+    assert.match(run.stderr(), /Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/orders: .*ECONNREFUSED/);
+    assert.ok(!run.stderr().includes('pw-not-shown'));
+  });
+
+  it('drill CLI: PostgreSQL tools missing -> exit 3 saying how to install them', async () => {
+    const run = cli({ PGPORT: '1', PGPASSWORD: 'x' });
+    const file = variant('postgres-fresh.yaml', (d) => (d.tools = { binDir: '/nonexistent/bin' }));
+    assert.equal(await drillCommand(['--config', file], run.io), 3);
+    assert.match(run.stderr(), /pg_restore was not found .* apt-get install postgresql-client/);
+  });
 });
