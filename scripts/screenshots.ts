@@ -1,0 +1,52 @@
+/**
+ * Screenshots of the hub for the README and docs/hub.md, taken in headless Chromium against `readiness serve`
+ * seeded with the test fixtures (test/hub/fixtures.ts). Run after changing the hub:
+ *
+ *   npx tsx scripts/screenshots.ts            (writes docs/images/hub-*.png)
+ */
+import { mkdtempSync, promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from '../src/serve/server';
+import { seedStore } from '../test/hub/fixtures';
+import { ensureHubBuilt, hubFrame, launchBrowser, repoRoot } from '../test/support/browser';
+
+const shots: Array<{ file: string; route: string; theme?: 'dark'; ready: string }> = [
+  { file: 'overview.png', route: '', ready: '[data-subject]' },
+  { file: 'hub-service-loadtest.png', route: '#/service/checkout.prod/loadtest', ready: '[data-testid="criteria"]' },
+  { file: 'hub-service-drill.png', route: '#/service/checkout.prod/drill', ready: '[data-testid="drill-steps"]' },
+  { file: 'hub-signoffs.png', route: '#/service/checkout.prod/signoffs', ready: '[data-testid="waivers"]' },
+  { file: 'hub-overview-dark.png', route: '', theme: 'dark', ready: '[data-subject]' },
+];
+
+async function main(): Promise<void> {
+  const hubDir = await ensureHubBuilt();
+  const storeDir = mkdtempSync(join(tmpdir(), 'readiness-shots-'));
+  await seedStore(storeDir);
+  const server = await startServer({ storeDir, hubDir, user: { id: 'alice', name: 'Alice Approver', groups: [] } });
+  const browser = await launchBrowser();
+  try {
+    for (const shot of shots) {
+      const page = await browser.context.newPage();
+      await page.setViewportSize({ width: 1280, height: 860 });
+      await page.goto(`${server.url}/host/readiness-hub${shot.theme ? `?theme=${shot.theme}` : ''}${shot.route}`);
+      const frame = await hubFrame(page);
+      await frame.waitForSelector(shot.ready);
+      await frame.waitForSelector('body[data-schema-checked]');
+      await page.waitForTimeout(300); // fonts and the last layout pass
+      const target = join(repoRoot, 'docs', 'images', shot.file);
+      await page.screenshot({ path: target });
+      process.stdout.write(`${target}\n`);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+    await fs.rm(storeDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`screenshots failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
