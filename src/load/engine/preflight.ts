@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { InfrastructureError } from '../../errors';
 
 /**
@@ -23,23 +24,34 @@ async function tryOrigin(origin: string, timeoutMs: number, signal?: AbortSignal
   const deadline = Date.now() + timeoutMs;
   let lastError: NodeJS.ErrnoException | undefined;
   while (Date.now() < deadline && !signal?.aborted) {
-    lastError = await connectOnce(host, port, deadline - Date.now());
+    lastError = await connectOnce(host, port, deadline - Date.now(), url.protocol === 'https:');
     if (!lastError) return undefined;
     // Refused: the service may still be starting, so try again shortly. Anything else is final.
     if (lastError.code !== 'ECONNREFUSED') break;
     await new Promise((r) => setTimeout(r, Math.min(250, Math.max(0, deadline - Date.now()))));
   }
-  return `${origin} (${lastError?.code ?? 'timeout'}: ${lastError?.message ?? 'no answer'})`;
+  const remedy = lastError?.code && TLS_TRUST_CODES.has(lastError.code)
+    ? '; the certificate is not trusted: for a private CA set NODE_EXTRA_CA_CERTS to its PEM file (checks are never turned off)'
+    : '';
+  return `${origin} (${lastError?.code ?? 'timeout'}: ${lastError?.message ?? 'no answer'}${remedy})`;
 }
 
-function connectOnce(host: string, port: number, timeoutMs: number): Promise<NodeJS.ErrnoException | undefined> {
+const TLS_TRUST_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** TCP for http; for https also the TLS handshake, so an untrusted certificate is found before the run. */
+function connectOnce(host: string, port: number, timeoutMs: number, secure: boolean): Promise<NodeJS.ErrnoException | undefined> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
+    const socket = secure
+      ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }) })
+      : net.connect({ host, port });
     const timer = setTimeout(() => {
       socket.destroy();
       resolve(Object.assign(new Error(`no answer from ${host}:${port} within ${Math.round(timeoutMs)} ms`), { code: 'ETIMEDOUT' }));
     }, Math.max(1, timeoutMs));
-    socket.once('connect', () => {
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       socket.destroy();
       resolve(undefined);
