@@ -240,4 +240,20 @@ describe('postgres drills against a real PostgreSQL', function () {
     assert.match(evidence.metrics.cleanup.detail, /dropped database .*bulky_drill/);
     assert.equal(await pg.databaseExists('bulky_drill'), false);
   });
+
+  it('cleanup that does not finish in time: reported loudly with what may be left, and the drill fails', async () => {
+    const progress: string[] = [];
+    const file = variant('postgres-fresh.yaml', (d) => {
+      d.target.database = 'slow_cleanup_drill';
+      d.probes = ['select1'];
+      d.timeouts.cleanup = '1ms';
+    });
+    const evidence = await drill(file, { onProgress: (m) => progress.push(m) });
+    assert.equal(evidence.verdict, 'failed');
+    assert.equal(evidence.metrics.cleanup.status, 'failed');
+    assert.deepEqual(evidence.metrics.cleanup.leftBehind, ['slow_cleanup_drill']);
+    assert.match(evidence.summary, /Cleanup left behind: slow_cleanup_drill/);
+    assert.ok(progress.some((m) => /^CLEANUP FAILED: cleanup did not finish: timed out/.test(m)), progress.join('\n'));
+    await pg.query('drop database if exists slow_cleanup_drill with (force)');
+  });
 });
