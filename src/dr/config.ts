@@ -184,7 +184,11 @@ function reportSchemaError(e: ErrorObject, yaml: ParsedYaml, at: (p: YamlPath, m
       return at([...path, key], `unknown key "${key}"; ${hint}`, true);
     }
     case 'required':
-      return at(path, `missing required key "${(e.params as { missingProperty: string }).missingProperty}"`);
+    {
+      const key = (e.params as { missingProperty: string }).missingProperty;
+      const why = key === 'probes' && path.length === 0 ? '; list at least one probe (for example [select1]): a drill without probes proves nothing' : '';
+      return at(path, `missing required key "${key}"${why}`);
+    }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
       const guess = typeof e.data === 'string' ? nearest(e.data, allowed) : undefined;

@@ -64,7 +64,7 @@ export const drillFileSchema = {
   title: 'Disaster-recovery drill',
   type: 'object',
   additionalProperties: false,
-  required: ['service', 'provider'],
+  required: ['service', 'provider', 'probes'],
   properties: {
     service: nonEmpty,
     environment: nonEmpty,

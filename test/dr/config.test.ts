@@ -77,6 +77,11 @@ describe('drill file', () => {
       expect: [/backup\.fresh: choose one: archive .* or fresh: true/],
     },
     {
+      name: 'no probes -> refused, since a drill without probes proves nothing',
+      yaml: minimal.replace('probes: [select1]\n', ''),
+      expect: [/^drill\.yaml:1 \(file\): missing required key "probes"; list at least one probe/],
+    },
+    {
       name: 'disruption without targets for it -> refused',
       yaml: `${minimal}disruption: region\n`,
       expect: [/^drill\.yaml:10 disruption: no targets\.disruptions\.region declared/],
