@@ -80,6 +80,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       res.writeHead(302, { Location: '/host/readiness-hub' }).end();
       return;
     }
+    if (pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     if (pathname === '/host.js') {
       res.writeHead(200, { 'Content-Type': CONTENT_TYPES['.js'] }).end(HOST_SCRIPT);
       return;

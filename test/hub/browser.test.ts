@@ -109,6 +109,28 @@ describe('hub in headless Chromium against readiness serve', function () {
     assert.equal(last.comment, 'Load test and drill evidence reviewed.');
   });
 
+  it('sign-off: revoking with a reason -> the role is pending again, and the CSV audit trail lists both events', async () => {
+    const frame = await openHub(page, asAlice);
+    await openService(frame, 'checkout.prod', 'Sign-offs');
+    const role = frame.locator('[data-role="release-manager"]');
+    await role.locator('textarea').fill('Looks good.');
+    await role.getByRole('button', { name: 'Approve' }).click();
+    await role.getByText(/Approved by Alice Approver/).waitFor();
+    await role.locator('textarea').fill('Approved the wrong build.');
+    await role.getByRole('button', { name: 'Revoke' }).click();
+    await frame.waitForSelector('[data-role="release-manager"][data-state="none"]');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), frame.getByText('Export audit trail (CSV)').click()]);
+    assert.equal(download.suggestedFilename(), 'signoffs-checkout.prod.csv');
+    const csv = await fs.readFile((await download.path())!, 'utf8');
+    const rows = csv.trim().split('\r\n').map((line) => line.split(',').slice(1, 7).join(','));
+    assert.deepEqual(rows.slice(1), [
+      'signoff,security,approve,bob,Bob Builder,Pen test report reviewed.',
+      'signoff,release-manager,approve,alice,Alice Approver,Looks good.',
+      'revoke,release-manager,,alice,Alice Approver,Approved the wrong build.',
+    ]);
+  });
+
   it('sign-off: a user without the role -> no comment box or buttons, a sentence naming who may sign', async () => {
     const frame = await openHub(page, asCarol);
     await openService(frame, 'checkout.prod', 'Sign-offs');
