@@ -57,7 +57,7 @@ function parseArgs(args: string[]): ServeArgs | 'help' {
 }
 
 /** The built hub: next to the bundled CLI (dist/hub), or dist/hub of the repository when run from source. */
-function defaultHubDir(): string {
+export function defaultHubDir(): string {
   const candidates = [path.join(__dirname, 'hub'), path.resolve(__dirname, '..', '..', 'dist', 'hub')];
   return candidates.find((dir) => existsSync(path.join(dir, 'readiness-hub', 'readiness-hub.html'))) ?? candidates[0];
 }
