@@ -12,7 +12,7 @@ import { build } from 'esbuild';
  * - The SDK is resolved to one path (its CommonJS build) so azure-devops-extension-api and our code share
  *   one copy; two copies make the SDK refuse to load ("Only one version of this module can be loaded").
  */
-export const HUB_CONTRIBUTIONS = ['readiness-hub', 'build-results'] as const;
+export const HUB_CONTRIBUTIONS = ['readiness-hub', 'build-tab'] as const;
 
 const hubRoot = __dirname;
 const repoRoot = path.resolve(hubRoot, '..');

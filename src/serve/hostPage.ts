@@ -12,7 +12,7 @@
  *   `proxy<N>` on the instance `__proxyFunctions`. Functions the SDK passes to us travel the same way.
  */
 export interface HostConfig {
-  contribution: 'readiness-hub' | 'build-results';
+  contribution: 'readiness-hub' | 'build-tab';
   hubUrl: string;
   token: string;
   user: { id: string; name: string; groups: string[] };
@@ -53,7 +53,7 @@ function escapeForScript(json: string): string {
 }
 
 export function hostPageHtml(config: HostConfig): string {
-  const title = config.contribution === 'build-results' ? 'Readiness evidence (local host)' : 'Readiness (local host)';
+  const title = config.contribution === 'build-tab' ? 'Readiness evidence (local host)' : 'Readiness (local host)';
   const themeData = config.theme === 'dark' ? DARK_THEME : {};
   return `<!DOCTYPE html>
 <html lang="en">
@@ -161,7 +161,7 @@ export const HOST_SCRIPT = String.raw`
   var hostControl = {
     initialHandshake: function () {
       var initialConfig = {};
-      if (config.contribution === 'build-results') {
+      if (config.contribution === 'build-tab') {
         var build = { id: config.build.id, buildNumber: String(config.build.id), project: config.project };
         initialConfig.onBuildChanged = proxy(function (handler) { handler(build); });
       }

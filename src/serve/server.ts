@@ -35,7 +35,7 @@ export interface RunningServer {
 /** Publisher and extension id the local host reports; the data lives under them in the REST path. */
 export const LOCAL_EXTENSION = Object.freeze({ publisherId: 'local', extensionId: 'production-readiness', version: '1.0.0' });
 export const LOCAL_PROJECT = Object.freeze({ id: 'local', name: 'local' });
-const CONTRIBUTIONS = ['readiness-hub', 'build-results'] as const;
+const CONTRIBUTIONS = ['readiness-hub', 'build-tab'] as const;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -93,7 +93,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const contribution = host[1] as HostConfig['contribution'];
       if (!CONTRIBUTIONS.includes(contribution)) throw new HttpError(404, `No contribution ${contribution}.`);
       const buildId = Number(url.searchParams.get('buildId') ?? '0');
-      if (contribution === 'build-results' && !(Number.isInteger(buildId) && buildId > 0)) {
+      if (contribution === 'build-tab' && !(Number.isInteger(buildId) && buildId > 0)) {
         throw new HttpError(400, 'Open the build-results tab with ?buildId=<run id>.');
       }
       const config: HostConfig = {
@@ -103,7 +103,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         user,
         extension: { ...LOCAL_EXTENSION },
         project: { ...LOCAL_PROJECT },
-        build: contribution === 'build-results' ? { id: buildId } : undefined,
+        build: contribution === 'build-tab' ? { id: buildId } : undefined,
         theme: url.searchParams.get('theme') === 'dark' ? 'dark' : 'light',
       };
       res.writeHead(200, { 'Content-Type': CONTENT_TYPES['.html'], 'Cache-Control': 'no-store' }).end(hostPageHtml(config));

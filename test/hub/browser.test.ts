@@ -210,7 +210,7 @@ describe('hub in headless Chromium against readiness serve', function () {
   });
 
   it('build-results tab: a run id -> that run\'s evidence with the gate and load-test views', async () => {
-    await page.goto(`${asAlice.url}/host/build-results?buildId=101`);
+    await page.goto(`${asAlice.url}/host/build-tab?buildId=101`);
     const frame = await hubFrame(page);
     await frame.getByText('Readiness gate · checkout · prod').waitFor();
     await frame.getByText('Load test · checkout · prod').waitFor();
