@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 
 export interface ToolResult {
   code: number | null;
@@ -13,12 +12,12 @@ export interface ToolOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   signal?: AbortSignal;
-  /** Send stdout to this file instead of keeping it in memory (dumps can be large). */
-  stdoutFile?: string;
   shell?: boolean;
 }
 
 const TAIL_BYTES = 4096;
+/** Output we keep whole (schema dumps, archive listings). Dumps themselves go to files with -f, never stdout. */
+const MAX_STDOUT_BYTES = 256 * 2 ** 20;
 /** After SIGTERM, a tool gets this long to exit before SIGKILL, so an abort is bounded. */
 const KILL_GRACE_MS = 3000;
 
@@ -37,10 +36,13 @@ export function runTool(command: string, args: string[], options: ToolOptions = 
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: options.shell === true, // own process group, so a script's children die with it
     });
-    let stdout = '';
+    const stdoutChunks: Buffer[] = [];
+    let stdoutBytes = 0;
     let stderr = '';
-    if (options.stdoutFile) child.stdout.pipe(createWriteStream(options.stdoutFile));
-    else child.stdout.on('data', (chunk: Buffer) => (stdout = tail(stdout + chunk.toString('utf8'), 1 << 20)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdoutBytes += chunk.length;
+      if (stdoutBytes <= MAX_STDOUT_BYTES) stdoutChunks.push(chunk);
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr = tail(stderr + chunk.toString('utf8'), TAIL_BYTES)));
     let killTimer: NodeJS.Timeout | undefined;
     const onAbort = () => {
@@ -56,7 +58,10 @@ export function runTool(command: string, args: string[], options: ToolOptions = 
       options.signal?.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
       if (options.signal?.aborted) return reject(options.signal.reason);
-      resolve({ code, signal, stdout, stderr: stderr.trim() });
+      if (stdoutBytes > MAX_STDOUT_BYTES) {
+        return reject(new Error(`${command} printed more than ${MAX_STDOUT_BYTES / 2 ** 20} MB; that is more than a schema or a listing should be`));
+      }
+      resolve({ code, signal, stdout: Buffer.concat(stdoutChunks).toString('utf8'), stderr: stderr.trim() });
     });
   });
 }
