@@ -60,7 +60,7 @@ describe('azure cloud run', () => {
     assert.deepEqual(runBody.secrets, { token: { type: 'SECRET_VALUE', value: 's3cr3t-value' } });
     assert.equal(runBody.createdByType, 'AzurePipelines');
     assert.equal(progress.at(-1)?.[1], 100);
-    assert.ok(progress.some(([m]) => m.includes('EXECUTING')));
+    assert.ok(progress.some(([m]) => m.endsWith(': DONE')), 'the final status is reported');
     assert.ok(!JSON.stringify(progress).includes('eyJ') && !JSON.stringify(e).includes('eyJ'), 'no token in progress or evidence');
     assert.ok(!JSON.stringify(e).includes('sig='), 'no SAS signature in the evidence');
   });
@@ -103,7 +103,7 @@ describe('azure cloud run', () => {
   });
 
   it('cancellation: pipeline aborts while the run executes -> :stop reaches the service and CancelledError is thrown', async () => {
-    const run = await start({ stepMs: 80 });
+    const run = await start({ holdAt: 'EXECUTING' });
     const controller = new AbortController();
     await assert.rejects(run({ signal: controller.signal, onProgress: (m) => m.endsWith('EXECUTING') && controller.abort() }), (e: Error) => {
       assert.ok(e instanceof CancelledError);
@@ -115,7 +115,7 @@ describe('azure cloud run', () => {
   });
 
   it('waitForCompletion false: returns the run id at once, without evidence, and the post-job stop reaches :stop', async () => {
-    const run = await start({ stepMs: 200 });
+    const run = await start({ holdAt: 'EXECUTING' });
     const outcome = await run({ waitForCompletion: false });
     assert.equal(outcome.evidence, undefined);
     assert.ok(emu.runs.has(outcome.runId));
@@ -166,7 +166,7 @@ describe('azure cloud run', () => {
   });
 
   it('timeout: the run outlasts timeoutSeconds -> the cloud run is stopped and the error says how to fix it', async () => {
-    const run = await start({ stepMs: 400 });
+    const run = await start({ holdAt: 'EXECUTING' });
     await assert.rejects(run({ timeoutSeconds: 0.3 }), /did not finish within 0.3 s, so it was stopped\. Raise the timeout/);
     assert.equal(emu.stopped.length, 1);
   });

@@ -80,7 +80,7 @@ describe('ReadinessLoadTest@1 (bundled, engine azure against the emulator)', fun
   });
 
   it('cancel through the task: SIGINT while the cloud run executes -> :stop reaches the service, task Failed as cancelled', async () => {
-    const options = await taskOptions({ stepMs: 150 }, {}, { onLine: (line) => (line.includes('EXECUTING') ? 'SIGINT' : undefined) });
+    const options = await taskOptions({ holdAt: 'EXECUTING' }, {}, { onLine: (line) => (line.includes('EXECUTING') ? 'SIGINT' : undefined) });
     const run = await runBundledTask('ReadinessLoadTestV1', options);
     assert.equal(run.result, 'Failed', explain(run));
     assert.match(run.resultMessage ?? '', /Cancelled/);
@@ -88,7 +88,7 @@ describe('ReadinessLoadTest@1 (bundled, engine azure against the emulator)', fun
   });
 
   it('waitForCompletion false, then the post-job step: run id returned at once, the leftover run is stopped', async () => {
-    const options = await taskOptions({ stepMs: 300 }, { waitForCompletion: 'false' });
+    const options = await taskOptions({ holdAt: 'EXECUTING' }, { waitForCompletion: 'false' });
     const first = await runBundledTask('ReadinessLoadTestV1', options);
     assert.equal(first.result, 'Succeeded', explain(first));
     assert.match(first.resultMessage ?? '', /no verdict was reached/);

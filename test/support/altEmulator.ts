@@ -53,6 +53,8 @@ export interface EmulatorOptions {
   statistics?: Record<string, Record<string, number>>;
   /** Actual value the emulator reports for every server-metric criterion. Default 10. */
   serverMetricValue?: number;
+  /** The run stays in this status until it is stopped (deterministic cancel tests on a loaded machine). */
+  holdAt?: string;
   /** Force the service's testResult (to exercise a disagreement with our own evaluation). */
   forceTestResult?: 'PASSED' | 'FAILED';
   faults?: Fault[];
@@ -290,6 +292,7 @@ export class AltEmulator {
         return;
       }
       run.status = RUN_STEPS[step];
+      if (run.status === this.options.holdAt) return;
       if (run.status === 'EXECUTED') this.finishStatistics(run);
       if (run.status === 'DONE') {
         run.endDateTime = new Date().toISOString();
