@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { parseCsv, type CsvDataSet } from './csvData';
+import { parseCurl } from './curl';
 import { compileJsonPath, type Extractor } from './extract';
 import { LOCAL_ONLY_LOAD_TYPES, LOCAL_ONLY_SETUP_KEYS } from './localExtensions';
 import { checkLoadShape, type LoadShape, type ShapeOverrides } from './loadShape';
@@ -152,13 +153,20 @@ function checkCsvList(p: Problems, at: DocPath, raw: unknown, ctx: UrlTestContex
   });
 }
 
-function checkRequest(p: Problems, at: DocPath, raw: unknown, ctx: UrlTestContext): PlannedRequest | undefined {
-  if (!isRecord(raw)) return void p.add(at, 'must be an object with requestName, method and endpoint');
+function checkRequest(p: Problems, at: DocPath, input: unknown, ctx: UrlTestContext): PlannedRequest | undefined {
+  if (!isRecord(input)) return void p.add(at, 'must be an object with requestName, method and endpoint');
+  let raw = input;
   checkKeys(p, at, raw, REQUEST_KEYS);
   const name = typeof raw.requestName === 'string' && raw.requestName ? raw.requestName : undefined;
   if (!name) p.add([...at, 'requestName'], 'required: a unique name, used by failure criteria and in the results');
-  if ((raw.requestType ?? 'URL') !== 'URL') {
-    return void p.add([...at, 'requestType'], `${String(raw.requestType)} requests are not run by the local engine; write the request with endpoint, method and headers (requestType URL), or use engine: azure`);
+  if (raw.requestType === 'CURL') {
+    if (typeof raw.curlCommand !== 'string' || !raw.curlCommand) return void p.add([...at, 'curlCommand'], 'required for requestType CURL');
+    const curl = parseCurl(raw.curlCommand);
+    if (typeof curl === 'string') return void p.add([...at, 'curlCommand'], curl);
+    // From here on a cURL request is checked exactly like the same request written out (requestType URL).
+    raw = { ...raw, method: curl.method, endpoint: curl.url, headers: curl.headers.map(([key, value]) => ({ key, value })), body: curl.body };
+  } else if ((raw.requestType ?? 'URL') !== 'URL') {
+    return void p.add([...at, 'requestType'], `must be URL or CURL, found ${JSON.stringify(raw.requestType)}`);
   }
   const method = String(raw.method ?? 'GET').toUpperCase();
   if (!METHODS.includes(method)) p.add([...at, 'method'], `must be one of ${METHODS.join(', ')}`);
