@@ -38,6 +38,9 @@ function typeOk(value: unknown, type: 'object' | 'array' | 'number' | 'string'):
  */
 export function checkEvidence(raw: unknown): CheckedEvidence {
   if (!isObject(raw)) return structuralCheck(raw);
+  if (raw.invalidJson) {
+    return { valid: false, id: String(raw.name ?? '(attachment)'), reason: `the attachment is not valid JSON (it starts with ${JSON.stringify(String(raw.text ?? '').slice(0, 40))})` };
+  }
   const { __etag: _etag, ...doc } = raw;
   let result: ReturnType<typeof validateEvidence>;
   try {

@@ -218,6 +218,48 @@ describe('hub in headless Chromium against readiness serve', function () {
     assert.equal(await frame.getByText(/DR drill ·/).count(), 0, 'the drill of run 102 is not part of run 101');
   });
 
+  it('theme and layout: the host sends the dark theme -> the hub paints dark and fills its frame', async () => {
+    await page.goto(`${asAlice.url}/host/readiness-hub?theme=dark`);
+    const frame = await hubFrame(page);
+    await frame.waitForSelector('[data-subject]');
+    const look = (await frame.evaluate(`({
+      background: getComputedStyle(document.querySelector('.bolt-page')).backgroundColor,
+      text: getComputedStyle(document.body).color,
+      page: document.querySelector('.bolt-page').getBoundingClientRect().height,
+      viewport: window.innerHeight,
+    })`)) as { background: string; text: string; page: number; viewport: number };
+    assert.equal(look.background, 'rgb(30, 30, 30)');
+    assert.equal(look.text, 'rgba(255, 255, 255, 0.9)');
+    assert.equal(Math.round(look.page), look.viewport);
+  });
+
+  it('loading: the data is slow to arrive -> a loading state is shown, then the overview', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/Collections/status/Documents**', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${asAlice.url}/host/readiness-hub`);
+    const frame = await hubFrame(page);
+    assert.match(await frame.locator('[data-state="loading"]').innerText(), /Loading readiness data/);
+    release();
+    await frame.waitForSelector('[data-subject="checkout.prod"]');
+  });
+
+  it('build-results tab: an attachment that is not JSON -> listed as invalid, the other evidence still shown', async () => {
+    await page.route('**/attachments/readiness.evidence/*.json', async (route) => {
+      if (route.request().url().includes(uuidFor('gate-checkout-prod'))) await route.fulfill({ status: 200, contentType: 'application/json', body: '<html>proxy error</html>' });
+      else await route.continue();
+    });
+    await page.goto(`${asAlice.url}/host/build-tab?buildId=101`);
+    const frame = await hubFrame(page);
+    const invalid = frame.locator('[data-testid="invalid-evidence"]');
+    await invalid.waitFor();
+    assert.match(await invalid.innerText(), /not valid JSON \(it starts with "<html>proxy error<\/html>"\)/);
+    await frame.getByText('Load test · checkout · prod').waitFor();
+  });
+
   it('empty store -> a designed empty state, not a blank page', async () => {
     const emptyDir = mkdtempSync(path.join(os.tmpdir(), 'readiness-empty-'));
     const server = await startServer({ storeDir: emptyDir, hubDir, user: alice });
