@@ -201,4 +201,17 @@ describe('azure cloud run', () => {
     assert.deepEqual(uploads, ['users.csv:ADDITIONAL_ARTIFACTS', 'user.properties:USER_PROPERTIES', 'plan.jmx:TEST_SCRIPT']);
     assert.equal(JSON.parse(emu.requestsTo('PATCH', /^\/tests\/jmx-plan$/)[0].body).kind, 'JMX');
   });
+
+  it('latency criterion: the service measures time to first byte, the statistics do not -> the service figure decides, no false disagreement', async () => {
+    const run = await start();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alt-latency-'));
+    fs.copyFileSync(path.join(path.dirname(EXAMPLE), 'requests.json'), path.join(dir, 'requests.json'));
+    // Full response time averages 42 ms (above 40); the emulated service measures latency at 37 ms (below).
+    fs.writeFileSync(path.join(dir, 'lt.yaml'), 'testId: latency\ntestType: URL\ntestPlan: requests.json\nfailureCriteria:\n  - avg(latency) > 40\n');
+    const e = (await run({ configFile: path.join(dir, 'lt.yaml') })).evidence!;
+    assert.equal(e.verdict, 'passed', e.summary);
+    assert.equal(e.criteria[0].actual, DEFAULT_STATISTICS.Total.meanResTime - 5);
+    assert.match(e.criteria[0].explanation, /judged by Azure Load Testing \(its run statistics carry no latency figure\): passed/);
+    assert.equal(e.metrics.azure?.disagreement, undefined);
+  });
 });

@@ -37,7 +37,9 @@ export function clientValue(s: Record<string, number>, metric: string, aggregate
   const field = { avg: 'meanResTime', min: 'minResTime', max: 'maxResTime', p50: 'medianResTime', p75: 'pct75ResTime', p90: 'pct1ResTime',
     p95: 'pct2ResTime', p99: 'pct3ResTime', p96: 'pct96ResTime', p97: 'pct97ResTime', p98: 'pct98ResTime', 'p99.9': 'pct999ResTime',
     p999: 'pct999ResTime', 'p99.99': 'pct9999ResTime', p9999: 'pct9999ResTime' }[aggregate];
-  return field ? s[field] : undefined;
+  if (!field || s[field] === undefined) return undefined;
+  // The service measures latency (time to first byte) apart from the full response time; the emulator makes it 5 ms shorter.
+  return metric === 'latency' ? s[field] - 5 : s[field];
 }
 
 /** RFC 7396 JSON merge patch: objects merge, null deletes, anything else replaces. */
