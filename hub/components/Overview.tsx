@@ -52,10 +52,10 @@ const FILTERS: StatusFilter[] = ['all', 'ready', 'not-ready', 'warn', 'unknown']
 /** Services by environment with their gate status; filterable by status. */
 export function Overview(props: { subjects: Subject[]; onOpen: (subject: Subject) => void }) {
   const [filter, setFilter] = React.useState<StatusFilter>('all');
-  const now = Date.now();
   const shown = filterSubjects(props.subjects, filter);
   const count = (f: StatusFilter) => filterSubjects(props.subjects, f).length;
-  const tableColumns = React.useMemo(() => columns(now), [now - (now % 60000)]);
+  // Freshness is computed against the time the data arrived; the columns stay stable between renders.
+  const tableColumns = React.useMemo(() => columns(Date.now()), [props.subjects]);
   return (
     <div className="flex-column">
       <TabBar selectedTabId={filter} onSelectedTabChanged={(id) => setFilter(id as StatusFilter)} tabSize={TabSize.Compact}>

@@ -131,6 +131,44 @@ describe('hub in headless Chromium against readiness serve', function () {
     ]);
   });
 
+  it('concurrency: two people click Approve at the same moment in two hubs -> one write is stale, re-read and retried; both land', async () => {
+    const asBob = await startServer({ storeDir, hubDir, user: { id: 'bob', name: 'Bob Builder', groups: [] } });
+    const bobPage = await browser.context.newPage();
+    try {
+      // Hold each hub's first write until both have read the document, so one of them is surely stale.
+      let arrived = 0;
+      let releaseBoth!: () => void;
+      const bothArrived = new Promise<void>((resolve) => (releaseBoth = resolve));
+      const statuses: number[] = [];
+      const holdFirstWrite = async (route: import('playwright-core').Route) => {
+        if (route.request().method() === 'GET') return route.continue();
+        if (++arrived === 2) releaseBoth();
+        await bothArrived;
+        const response = await route.fetch();
+        statuses.push(response.status());
+        await route.fulfill({ response });
+      };
+      await page.route('**/Collections/signoffs/Documents**', holdFirstWrite);
+      await bobPage.route('**/Collections/signoffs/Documents**', holdFirstWrite);
+      const aliceFrame = await openHub(page, asAlice, '#/service/checkout.prod/signoffs');
+      const bobFrame = await openHub(bobPage, asBob, '#/service/checkout.prod/signoffs');
+      await aliceFrame.locator('[data-role="release-manager"] textarea').fill('Release notes reviewed.');
+      await bobFrame.locator('[data-role="security"] textarea').fill('Re-checked after the fix.');
+      await Promise.all([
+        aliceFrame.locator('[data-role="release-manager"]').getByRole('button', { name: 'Approve' }).click(),
+        bobFrame.locator('[data-role="security"]').getByRole('button', { name: 'Approve' }).click(),
+      ]);
+      await aliceFrame.locator('[data-role="release-manager"]').getByText(/Approved by Alice Approver/).waitFor();
+      await bobFrame.locator('[data-role="security"]').getByText(/Re-checked after the fix/).waitFor();
+      assert.ok(statuses.includes(409), `one write should have been refused as stale, got ${statuses.join(', ')}`);
+      const doc = await readSignOffs(asAlice);
+      assert.deepEqual(doc.history.map((e) => e.comment).sort(), ['Pen test report reviewed.', 'Re-checked after the fix.', 'Release notes reviewed.']);
+    } finally {
+      await bobPage.close();
+      await asBob.close();
+    }
+  });
+
   it('sign-off: a user without the role -> no comment box or buttons, a sentence naming who may sign', async () => {
     const frame = await openHub(page, asCarol);
     await openService(frame, 'checkout.prod', 'Sign-offs');
