@@ -5,6 +5,7 @@ import * as ReactDOM from 'react-dom';
 import * as SDK from 'azure-devops-extension-sdk';
 import { AzureDevOpsReadinessClient } from '../client/AzureDevOpsReadinessClient';
 import { BuildResultsApp } from '../components/BuildResultsApp';
+import { startContribution } from '../components/startContribution';
 
 interface BuildLike {
   id: number;
@@ -17,21 +18,11 @@ interface TabConfiguration {
 
 // Entry: the host hands the run to the tab through `onBuildChanged` in the contribution configuration
 // (build-results-tab contract, vsts-extension-samples build-results-enhancer).
-async function main(): Promise<void> {
-  await SDK.init({ loaded: false, applyTheme: true });
-  try {
-    await SDK.ready();
-    const config = SDK.getConfiguration() as TabConfiguration;
-    if (typeof config.onBuildChanged !== 'function') throw new Error('The host did not pass the run to this tab (no onBuildChanged).');
-    const client = new AzureDevOpsReadinessClient();
-    const root = document.getElementById('root');
-    config.onBuildChanged((build) => {
-      ReactDOM.render(<BuildResultsApp client={client} build={{ project: build.project.id, buildId: build.id }} />, root);
-    });
-    await SDK.notifyLoadSucceeded();
-  } catch (error) {
-    await SDK.notifyLoadFailed(error instanceof Error ? error : new Error(String(error)));
-  }
-}
-
-void main();
+void startContribution((root) => {
+  const config = SDK.getConfiguration() as TabConfiguration;
+  if (typeof config.onBuildChanged !== 'function') throw new Error('The host did not pass the run to this tab (no onBuildChanged).');
+  const client = new AzureDevOpsReadinessClient();
+  config.onBuildChanged((build) => {
+    ReactDOM.render(<BuildResultsApp client={client} build={{ project: build.project.id, buildId: build.id }} />, root);
+  });
+});

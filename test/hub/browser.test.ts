@@ -298,6 +298,11 @@ describe('hub in headless Chromium against readiness serve', function () {
     await frame.getByText('Load test · checkout · prod').waitFor();
   });
 
+  it('start-up: the hub opened on its own, without a host -> says where it runs instead of a blank page', async () => {
+    await page.goto(`${asAlice.url}/hub/readiness-hub/readiness-hub.html`);
+    assert.match(await page.locator('[data-state="error"]').innerText(), /runs inside Azure DevOps .* or under `readiness serve`/);
+  });
+
   it('empty store -> a designed empty state, not a blank page', async () => {
     const emptyDir = mkdtempSync(path.join(os.tmpdir(), 'readiness-empty-'));
     const server = await startServer({ storeDir: emptyDir, hubDir, user: alice });
