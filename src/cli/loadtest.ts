@@ -8,7 +8,7 @@ import { renderHtml, renderJUnit, renderMarkdown } from '../evidence/render';
 import { runLoadTest, type Progress } from '../load/runLoadTest';
 import type { CliIO } from './io';
 
-export const loadtestUsage = `Usage: readiness loadtest --config FILE [--out DIR] [--duration S] [--vus N]
+export const loadtestUsage = `Usage: readiness loadtest --config FILE [--out DIR] [--duration S] [--vus N] [--env NAME=VALUE ...]
 
 Runs an Azure Load Testing URL test (testType: URL) on the embedded engine and judges its failureCriteria.
   --config FILE    Azure Load Testing test configuration YAML (required).
@@ -16,17 +16,18 @@ Runs an Azure Load Testing URL test (testType: URL) on the embedded engine and j
                    Default: ./loadtest-results
   --duration S     Duration in seconds; replaces durationInSeconds of every testSetup entry.
   --vus N          Virtual users per engine; replaces virtualUsersPerEngine of every closed-model entry.
+  --env NAME=VALUE Sets or overrides a YAML env value (repeatable), e.g. --env baseUrl=http://127.0.0.1:3000
 
 Progress goes to stderr every 5 s. The evidence file's path is printed on stdout.
 Exit codes: 0 passed, 1 a criterion failed or the run stopped early, 2 bad input, 3 target unreachable or cancelled.`;
 
 /** `readiness loadtest`: the same engine and files as the ReadinessLoadTest task. */
 export async function loadtestCommand(args: string[], io: CliIO): Promise<number> {
-  let values: { config?: string; out?: string; duration?: string; vus?: string; help?: boolean };
+  let values: { config?: string; out?: string; duration?: string; vus?: string; env?: string[]; help?: boolean };
   try {
     ({ values } = parseArgs({
       args,
-      options: { config: { type: 'string' }, out: { type: 'string' }, duration: { type: 'string' }, vus: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { config: { type: 'string' }, out: { type: 'string' }, duration: { type: 'string' }, vus: { type: 'string' }, env: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -41,10 +42,16 @@ export async function loadtestCommand(args: string[], io: CliIO): Promise<number
   try {
     if (!values.config) throw new ConfigError('--config: required; give the path of the load test configuration YAML');
     const overrides = { durationSeconds: number('--duration', values.duration), virtualUsers: number('--vus', values.vus) };
+    const env: Record<string, string> = {};
+    for (const pair of values.env ?? []) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new ConfigError(`--env: expected NAME=VALUE, found "${pair}"`);
+      env[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
     const configFile = path.resolve(io.cwd, values.config);
     const outDir = path.resolve(io.cwd, values.out ?? 'loadtest-results');
     const evidence = await runLoadTest({
-      configFile, overrides, signal: io.signal,
+      configFile, overrides, env, signal: io.signal,
       onProgress: (p: Progress) => io.stderr(`${p.elapsedSeconds}s: ${p.requests} requests, ${p.rps} rps, p95 ${p.p95Ms} ms, ${p.errors} errors, ${p.activeUsers} users\n`),
     });
     const evidenceFile = await writeEvidenceFile(outDir, evidence);

@@ -122,7 +122,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvi
   const criteriaResults = evaluateCriteria(criteria, stats);
   const failedCount = criteriaResults.filter((r) => r.failed).length;
   const t = stats.totals;
-  const figures = `${t.requests} requests at ${t.rps} rps, p95 ${t.latencyMs.p95} ms, ${t.errorPercentage}% errors`;
+  const figures = `${t.requests} requests at ${+t.rps.toFixed(1)} rps, p95 ${+t.latencyMs.p95.toFixed(2)} ms, ${+t.errorPercentage.toFixed(2)}% errors`;
   let verdict: LoadTestEvidence['verdict'];
   let summary: string;
   if (result.cancelled) {
@@ -134,10 +134,10 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvi
   } else if (failedCount > 0 || result.stoppedEarly) {
     verdict = 'failed';
     const stopped = result.stoppedEarly ? ` Stopped early at ${result.stoppedEarly.atSecond} s: ${result.stoppedEarly.reason}.` : '';
-    summary = `Failed: ${failedCount} of ${criteriaResults.length} criteria failed; ${figures}.${stopped}`;
+    summary = `${failedCount} of ${criteriaResults.length} criteria failed; ${figures}.${stopped}`;
   } else {
     verdict = 'passed';
-    summary = `Passed: ${criteriaResults.length ? `all ${criteriaResults.length} criteria passed` : 'no failure criteria set'}; ${figures}.`;
+    summary = `${criteriaResults.length ? `All ${criteriaResults.length} criteria passed` : 'No failure criteria set'}; ${figures}.`;
   }
   if (result.networkErrorSamples.length && t.networkErrors > 0) summary += ` Network errors, e.g. ${result.networkErrorSamples[0]}.`;
 

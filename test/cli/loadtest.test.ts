@@ -112,4 +112,19 @@ describe('cli/loadtest', () => {
     assert.equal(evidence.verdict, 'error');
     assert.match(stderr, /Cancelled after [\d.]+ s; partial results/);
   });
+
+  it('loadtest: --env NAME=VALUE -> overrides the YAML env value the requests use', async () => {
+    const before = target.counts.get('GET /from-env') ?? 0;
+    const file = writeTest({ yaml: `${URL_YAML}env:\n  - name: base\n    value: http://127.0.0.1:1\n`, requests: ONE_GET('${base}/from-env') });
+    const { code, stderr } = await cli(['--config', file, '--out', path.join(path.dirname(file), 'out'), '--env', `base=${target.url}`]);
+    assert.equal(code, 0, stderr);
+    assert.ok((target.counts.get('GET /from-env') ?? 0) > before);
+  });
+
+  it('loadtest: --env without "=" -> exit 2', async () => {
+    const file = writeTest({ yaml: URL_YAML, requests: ONE_GET(target.url) });
+    const { code, stderr } = await cli(['--config', file, '--env', 'base']);
+    assert.equal(code, 2);
+    assert.match(stderr, /--env: expected NAME=VALUE, found "base"/);
+  });
 });
