@@ -24,14 +24,14 @@ function statusOf(error: unknown): number | undefined {
 
 /**
  * A stale `__etag` is refused by the service. The exact status is not documented (data-storage.md only
- * says "an exception will be thrown"), so 409 and 412, and a 400 whose message talks about the
- * version or etag, all count as a conflict.
+ * says "an exception will be thrown"), so 409 and 412, and a 400 that names the document version or etag,
+ * count as a conflict. (Not any 400 mentioning "version": an unsupported api-version must not be retried.)
  */
 function isConflict(error: unknown): boolean {
   const status = statusOf(error);
   if (status === 409 || status === 412) return true;
   const text = `${(error as Error)?.message ?? ''} ${JSON.stringify((error as { serverError?: unknown })?.serverError ?? '')}`;
-  return status === 400 && /etag|version|conflict/i.test(text);
+  return status === 400 && /InvalidDocumentVersion|DocumentExists|__etag|document version/i.test(text);
 }
 
 export class ExtensionDataStore implements DocumentStore {

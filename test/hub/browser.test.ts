@@ -225,6 +225,22 @@ describe('hub in headless Chromium against readiness serve', function () {
     assert.deepEqual(doc.history.map((e) => e.comment), ['Pen test report reviewed.', 'Reviewed on a shaky train connection.']);
   });
 
+  it('errors: a write refused for another reason (400) -> shown once with the server\'s words, not retried as a conflict', async () => {
+    const frame = await openHub(page, asAlice, '#/service/checkout.prod/signoffs');
+    let writes = 0;
+    await page.route('**/Collections/signoffs/Documents**', async (route) => {
+      if (route.request().method() === 'GET') return route.continue();
+      writes++;
+      await route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ message: 'The requested REST API version of 7.2 is out of range for this server.' }) });
+    });
+    const role = frame.locator('[data-role="release-manager"]');
+    await role.locator('textarea').fill('Reviewed.');
+    await role.getByRole('button', { name: 'Approve' }).click();
+    await role.getByText(/was not saved: Failed to save signoffs\/checkout\.prod: The requested REST API version of 7\.2 is out of range/).waitFor();
+    assert.equal(writes, 1);
+    assert.equal(await role.locator('textarea').inputValue(), 'Reviewed.');
+  });
+
   it('errors: Azure DevOps answers 403 -> the page names the missing scope', async () => {
     await page.route('**/Collections/status/Documents**', (route) =>
       route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ message: 'TF400813: The user is not authorized to access this resource.' }) }),
