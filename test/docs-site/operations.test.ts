@@ -1,0 +1,105 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { loadPolicy, type Policy } from '../../src/gate/policy';
+import { Collections, subjectKey, type SignOffDocument, type WaiverDocument } from '../../src/gate/records';
+import { addWaiver, recordSignOff } from '../../src/gate/signoffs';
+import { publishPolicyRoles } from '../../src/serve/policyDocument';
+import { type RunningServer, startServer } from '../../src/serve/server';
+import { FileDocumentStore } from '../../src/store/fileStore';
+import { ensureHubBuilt, hostToken } from '../support/browser';
+
+const ROOT = path.join(__dirname, '..', '..');
+const DATA = '/_apis/ExtensionManagement/InstalledExtensions/local/production-readiness/Data/Scopes/Default/Current/Collections';
+const run = promisify(execFile);
+
+/** The bash block under `<!-- script: NAME -->` in docs/operations.md, exactly as a reader copies it. */
+function scriptFromDocs(name: string): string {
+  const text = readFileSync(path.join(ROOT, 'docs', 'operations.md'), 'utf8');
+  const marker = text.indexOf(`<!-- script: ${name} -->`);
+  assert.ok(marker >= 0, `docs/operations.md has no ${name}`);
+  const open = text.indexOf('```bash\n', marker) + '```bash\n'.length;
+  return text.slice(open, text.indexOf('\n```', open) + 1);
+}
+
+const olivia = { id: 'olivia.ops@contoso.com', name: 'Olivia Ops', groups: [] };
+const SUBJECT = subjectKey('orders-api', 'production');
+
+describe('docs: the backup and restore scripts of docs/operations.md', function () {
+  this.timeout(30_000);
+  let work: string;
+  let policy: Policy;
+  let hubDir: string;
+  const servers: RunningServer[] = [];
+
+  /** A store with the policy's roles published, served by `readiness serve` as Olivia. */
+  async function serve(storeDir: string): Promise<{ store: FileDocumentStore; env: NodeJS.ProcessEnv }> {
+    const store = new FileDocumentStore(storeDir);
+    await publishPolicyRoles(store, policy);
+    const server = await startServer({ storeDir, hubDir, port: 0, user: olivia, log: () => undefined });
+    servers.push(server);
+    const env = { ...process.env, BASE: `${server.url.replace(/\/$/, '')}${DATA}`, AUTH: `Authorization: Bearer ${await hostToken(server.url)}` };
+    return { store, env };
+  }
+
+  async function bash(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+    const file = path.join(work, script);
+    writeFileSync(file, scriptFromDocs(script));
+    const { stdout } = await run('bash', [file, ...args], { cwd: work, env, timeout: 20_000 });
+    return stdout;
+  }
+
+  before(async () => {
+    hubDir = await ensureHubBuilt();
+    policy = await loadPolicy(path.join(ROOT, 'examples', 'pipelines', 'readiness.yml'));
+  });
+  beforeEach(() => {
+    work = mkdtempSync(path.join(os.tmpdir(), 'readiness-ops-'));
+  });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+
+  it('backup.sh then restore.sh into an empty store -> the sign-offs and waivers come back as they were', async () => {
+    const source = await serve(path.join(work, 'store-a'));
+    await recordSignOff(source.store, policy, olivia, { role: 'operations', decision: 'approve', comment: 'Runbook and drill reviewed.', environment: 'production', version: '20261126.3' });
+    await addWaiver(source.store, policy, olivia, { environment: 'production', check: 'load', reason: 'Load rig down until Friday.', until: new Date(Date.now() + 3 * 86_400_000) });
+
+    const out = await bash('backup.sh', [], source.env);
+    assert.match(out, /signoffs: 1 documents/);
+    const folder = path.join('readiness-backup', new Date().toISOString().slice(0, 10));
+    const saved = JSON.parse(readFileSync(path.join(work, folder, 'signoffs.json'), 'utf8')) as SignOffDocument[];
+    assert.equal(saved[0].history.length, 1);
+
+    const target = await serve(path.join(work, 'store-b'));
+    assert.match(await bash('restore.sh', [folder], target.env), new RegExp(`restored waivers/${SUBJECT.replace('.', '\\.')}`));
+    const restored = await target.store.getDocument<SignOffDocument>(Collections.signoffs, SUBJECT);
+    assert.deepEqual(restored?.history, saved[0].history);
+    const waivers = await target.store.getDocument<WaiverDocument>(Collections.waivers, SUBJECT);
+    assert.equal(waivers?.waivers[0].reason, 'Load rig down until Friday.');
+  });
+
+  it('restore.sh over a document signed again since the backup -> keeps the later decision, history unchanged in order', async () => {
+    const live = await serve(path.join(work, 'store'));
+    await recordSignOff(live.store, policy, olivia, { role: 'operations', decision: 'approve', comment: 'First review.', environment: 'production' });
+    await bash('backup.sh', [], live.env);
+    await recordSignOff(live.store, policy, olivia, { role: 'operations', decision: 'reject', comment: 'Drill failed after the backup.', environment: 'production' });
+    const before = await live.store.getDocument<SignOffDocument>(Collections.signoffs, SUBJECT);
+
+    await bash('restore.sh', [path.join('readiness-backup', new Date().toISOString().slice(0, 10))], live.env);
+    const after = await live.store.getDocument<SignOffDocument>(Collections.signoffs, SUBJECT);
+    assert.deepEqual(after?.history, before?.history);
+    assert.equal(after?.history.length, 2);
+  });
+
+  it('backup.sh with a refused token -> exits non-zero naming the HTTP status', async () => {
+    const live = await serve(path.join(work, 'store'));
+    await assert.rejects(bash('backup.sh', [], { ...live.env, AUTH: 'Authorization: Bearer wrong' }), (error: Error & { stderr: string }) => {
+      assert.match(error.stderr, /backup of signoffs failed: HTTP 401/);
+      return true;
+    });
+  });
+});
