@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -18,11 +18,14 @@ const run = promisify(execFile);
 
 /** The bash block under `<!-- script: NAME -->` in docs/operations.md, exactly as a reader copies it. */
 function scriptFromDocs(name: string): string {
-  const text = readFileSync(path.join(ROOT, 'docs', 'operations.md'), 'utf8');
-  const marker = text.indexOf(`<!-- script: ${name} -->`);
+  const lines = readFileSync(path.join(ROOT, 'docs', 'operations.md'), 'utf8').split('\n');
+  const marker = lines.findIndex((l) => l.trim() === `<!-- script: ${name} -->`);
   assert.ok(marker >= 0, `docs/operations.md has no ${name}`);
-  const open = text.indexOf('```bash\n', marker) + '```bash\n'.length;
-  return text.slice(open, text.indexOf('\n```', open) + 1);
+  const fence = lines[marker + 1];
+  assert.equal(fence.trim(), '```bash', `the ${name} marker must be followed by a bash block`);
+  const indent = fence.length - fence.trimStart().length;
+  const end = lines.findIndex((l, i) => i > marker + 1 && l.trim() === '```');
+  return `${lines.slice(marker + 2, end).map((l) => l.slice(indent)).join('\n')}\n`;
 }
 
 const olivia = { id: 'olivia.ops@contoso.com', name: 'Olivia Ops', groups: [] };
@@ -46,7 +49,13 @@ describe('docs: the backup and restore scripts of docs/operations.md', function 
   }
 
   async function bash(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-    const file = path.join(work, script);
+    // The `readiness` command of the docs is this repository's CLI (built by `npm run build`).
+    const bin = path.join(work, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(path.join(bin, 'readiness'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'bin', 'readiness.js')}" "$@"\n`, { mode: 0o755 });
+    env = { ...env, PATH: `${bin}:${env.PATH ?? ''}` };
+    mkdirSync(path.join(work, 'scripts'), { recursive: true });
+    const file = path.join(work, 'scripts', script);
     writeFileSync(file, scriptFromDocs(script));
     const { stdout } = await run('bash', [file, ...args], { cwd: work, env, timeout: 20_000 });
     return stdout;
@@ -93,6 +102,29 @@ describe('docs: the backup and restore scripts of docs/operations.md', function 
     const after = await live.store.getDocument<SignOffDocument>(Collections.signoffs, SUBJECT);
     assert.deepEqual(after?.history, before?.history);
     assert.equal(after?.history.length, 2);
+  });
+
+  it('the replay of a gate decision (jq over the backup, then readiness gate --at) -> the verdict as of that moment, from the backed-up sign-offs', async () => {
+    // The repository root of the docs: the orders-api policy with its runbook, and an empty evidence folder.
+    for (const file of ['readiness.yml', 'README.md', 'RUNBOOK.md', 'CODEOWNERS']) copyFileSync(path.join(ROOT, 'examples', 'pipelines', file), path.join(work, file));
+    mkdirSync(path.join(work, 'evidence'));
+    const live = await serve(path.join(work, 'store'));
+    await recordSignOff(live.store, policy, olivia, { role: 'operations', decision: 'approve', comment: 'Reviewed.', environment: 'production', version: '20261126.3', at: new Date('2026-11-26T10:00:00Z') });
+    await bash('backup.sh', [], live.env);
+    // The docs name the backup of 2026-11-26; give today's backup that name.
+    const [taken] = readdirSync(path.join(work, 'readiness-backup'));
+    if (taken !== '2026-11-26') renameSync(path.join(work, 'readiness-backup', taken), path.join(work, 'readiness-backup', '2026-11-26'));
+
+    await assert.rejects(bash('replay', [], live.env), (error: Error & { code: number }) => {
+      assert.equal(error.code, 1, `not ready under block: exit 1; stderr: ${(error as unknown as { stderr: string }).stderr}`);
+      return true;
+    });
+    const gate = JSON.parse(readFileSync(path.join(work, 'replay', 'gate.json'), 'utf8'));
+    assert.equal(gate.finishedAt, '2026-11-26T12:00:00.000Z');
+    const signoff = gate.metrics.checks.find((c: { id: string }) => c.id === 'release-signoff');
+    assert.equal(signoff.state, 'missing');
+    assert.doesNotMatch(signoff.reason, /No operations sign-off/);
+    assert.match(signoff.reason, /No security sign-off/);
   });
 
   it('backup.sh with a refused token -> exits non-zero naming the HTTP status', async () => {
