@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -48,7 +48,7 @@ describe('docs: the backup and restore scripts of docs/operations.md', function 
     return { store, env };
   }
 
-  async function bash(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  async function bash(script: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<string> {
     // The `readiness` command of the docs is this repository's CLI (built by `npm run build`).
     const bin = path.join(work, 'bin');
     mkdirSync(bin, { recursive: true });
@@ -57,8 +57,9 @@ describe('docs: the backup and restore scripts of docs/operations.md', function 
     mkdirSync(path.join(work, 'scripts'), { recursive: true });
     const file = path.join(work, 'scripts', script);
     writeFileSync(file, scriptFromDocs(script));
-    const { stdout } = await run('bash', [file, ...args], { cwd: work, env, timeout: 20_000 });
-    return stdout;
+    const child = run('bash', [file, ...args], { cwd: work, env, timeout: 20_000 });
+    if (input !== undefined) child.child.stdin?.end(input);
+    return (await child).stdout;
   }
 
   before(async () => {
@@ -125,6 +126,60 @@ describe('docs: the backup and restore scripts of docs/operations.md', function 
     assert.equal(signoff.state, 'missing');
     assert.doesNotMatch(signoff.reason, /No operations sign-off/);
     assert.match(signoff.reason, /No security sign-off/);
+  });
+
+  it('set-up: a pasted token -> BASE is the organisation\'s extension-data collections, AUTH a Basic header of ":token"', async () => {
+    writeFileSync(path.join(work, 'show'), 'echo "$BASE"; echo "$AUTH"\n');
+    mkdirSync(path.join(work, 'scripts'), { recursive: true });
+    const setup = `${scriptFromDocs('setup')}. "${path.join(work, 'show')}"\n`;
+    writeFileSync(path.join(work, 'scripts', 'setup-and-show'), setup);
+    const child = run('bash', [path.join(work, 'scripts', 'setup-and-show')], { cwd: work, timeout: 10_000 });
+    child.child.stdin?.end('s3cret-pat\n');
+    const [base, auth] = (await child).stdout.trim().split('\n');
+    assert.equal(base, 'https://extmgmt.dev.azure.com/contoso/_apis/ExtensionManagement/InstalledExtensions/production-readiness/production-readiness/Data/Scopes/Default/Current/Collections');
+    assert.equal(auth, `Authorization: Basic ${Buffer.from(':s3cret-pat').toString('base64')}`);
+  });
+
+  it('roles: readiness serve --policy writes the roles documents, publish-roles puts them into extension data -> the hub\'s policies document', async () => {
+    copyFileSync(path.join(ROOT, 'examples', 'pipelines', 'readiness.yml'), path.join(work, 'readiness.yml'));
+    mkdirSync(path.join(work, 'scripts'), { recursive: true });
+    writeFileSync(path.join(work, 'scripts', 'roles'), scriptFromDocs('roles'));
+    const bin = path.join(work, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(path.join(bin, 'readiness'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'bin', 'readiness.js')}" "$@"\n`, { mode: 0o755 });
+    // Step 1 serves until stopped: run it in its own process group, wait for the files, then stop that group.
+    const serving = spawn('bash', [path.join(work, 'scripts', 'roles')], { cwd: work, detached: true, stdio: 'ignore', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    try {
+      const file = path.join(work, 'roles-store', 'policies', `${SUBJECT}.json`);
+      for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(existsSync(file), 'readiness serve --policy wrote no roles document');
+    } finally {
+      process.kill(-serving.pid!, 'SIGTERM');
+    }
+    const target = await serve(path.join(work, 'store'));
+    await target.store.deleteDocument('policies', SUBJECT);
+    assert.match(await bash('publish-roles', [], target.env), new RegExp(`published ${SUBJECT.replace('.', '\\.')}\\.json`));
+    const published = await target.store.getDocument<{ roles: Array<{ role: string; required: boolean }> }>('policies', SUBJECT);
+    assert.deepEqual(published?.roles.filter((r) => r.required).map((r) => r.role), ['operations', 'security', 'business']);
+  });
+
+  it('status: the monitoring command -> one line per status document with evaluatedAt, id, status and level', async () => {
+    const live = await serve(path.join(work, 'store'));
+    await live.store.setDocument(Collections.status, { id: SUBJECT, __etag: -1, service: 'orders-api', environment: 'production', status: 'not-ready', level: 'silver', evaluatedAt: '2026-11-26T12:00:00.000Z', checks: [] });
+    assert.equal((await bash('status', [], live.env)).trim(), `2026-11-26T12:00:00.000Z ${SUBJECT} not-ready silver`);
+  });
+
+  it('the local store: copy it away, lose it, copy it back -> the same documents', async () => {
+    const store = new FileDocumentStore(path.join(work, '.readiness', 'store'));
+    await recordSignOff(store, policy, olivia, { role: 'operations', decision: 'approve', comment: 'Local review.', environment: 'production' });
+    const before = await store.getDocument(Collections.signoffs, SUBJECT);
+    await bash('local-backup', [], process.env);
+    const [copy] = readdirSync(work).filter((n) => n.startsWith('readiness-store-'));
+    if (copy !== 'readiness-store-2026-11-26') renameSync(path.join(work, copy), path.join(work, 'readiness-store-2026-11-26'));
+    rmSync(path.join(work, '.readiness', 'store'), { recursive: true });
+    mkdirSync(path.join(work, '.readiness', 'store'));
+    await bash('local-restore', [], process.env);
+    assert.deepEqual(await store.getDocument(Collections.signoffs, SUBJECT), before);
   });
 
   it('backup.sh with a refused token -> exits non-zero naming the HTTP status', async () => {
