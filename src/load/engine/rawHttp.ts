@@ -31,6 +31,7 @@ export class RawHttpClient {
   private closeAfter = false;
   private noBody = false;
   private timer: NodeJS.Timeout | undefined;
+  private destroyed = false;
   /** For the one retry of a request that met a keep-alive connection the server had just closed. */
   private bytes: Buffer | undefined;
   private reused = false;
@@ -52,6 +53,10 @@ export class RawHttpClient {
 
   dispatch(options: Dispatcher.DispatchOptions, handler: RawHandler): boolean {
     if (this.handler) throw new Error('RawHttpClient: one request at a time');
+    if (this.destroyed) {
+      handler.onResponseError?.(undefined as unknown as Dispatcher.DispatchController, Object.assign(new Error('the client was closed'), { code: 'UND_ERR_DESTROYED' }));
+      return false;
+    }
     const cached = options as Dispatcher.DispatchOptions & { [REQUEST_BYTES]?: Buffer };
     const bytes = cached[REQUEST_BYTES] ?? (cached[REQUEST_BYTES] = this.serialize(options));
     this.handler = handler;
@@ -69,6 +74,7 @@ export class RawHttpClient {
   }
 
   destroy(): Promise<void> {
+    this.destroyed = true;
     if (this.timer) clearTimeout(this.timer);
     this.socket?.destroy();
     return Promise.resolve();
@@ -116,7 +122,7 @@ export class RawHttpClient {
    * connection, as undici and browsers do, instead of being counted as an error of the service.
    */
   private retryOnFreshConnection(): boolean {
-    if (!this.handler || !this.reused || this.answered || !this.retryable || !this.bytes) return false;
+    if (this.destroyed || !this.handler || !this.reused || this.answered || !this.retryable || !this.bytes) return false;
     this.reused = false;
     const old = this.socket;
     this.socket = undefined;

@@ -73,6 +73,9 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
   }
 
   private send(intendedStart: number): void {
+    // A send queued (microtask or retry pause) before the run closed must not open a new connection afterwards:
+    // that socket would keep the process alive after a cancelled run.
+    if (this.run.closed) return;
     const request = this.scenario.requests[this.index];
     this.current = request;
     this.status = 0;
