@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { loadPolicy, type Policy } from '../../src/gate/policy';
 import { Collections, subjectKey, type SignOffDocument, type WaiverDocument } from '../../src/gate/records';
 import { addWaiver, recordSignOff } from '../../src/gate/signoffs';
-import { publishPolicyRoles } from '../../src/serve/policyDocument';
+import { type PolicyRolesDocument, publishPolicyRoles } from '../../src/serve/policyDocument';
 import { type RunningServer, startServer } from '../../src/serve/server';
 import { FileDocumentStore } from '../../src/store/fileStore';
 import { ensureHubBuilt, hostToken } from '../support/browser';
@@ -159,7 +159,7 @@ describe('docs: the backup and restore scripts of docs/operations.md', function 
     const target = await serve(path.join(work, 'store'));
     await target.store.deleteDocument('policies', SUBJECT);
     assert.match(await bash('publish-roles', [], target.env), new RegExp(`published ${SUBJECT.replace('.', '\\.')}\\.json`));
-    const published = await target.store.getDocument<{ roles: Array<{ role: string; required: boolean }> }>('policies', SUBJECT);
+    const published = await target.store.getDocument<PolicyRolesDocument>('policies', SUBJECT);
     assert.deepEqual(published?.roles.filter((r) => r.required).map((r) => r.role), ['operations', 'security', 'business']);
   });
 
