@@ -10,12 +10,14 @@ import type { CheckOutcome, GateStatus } from '../evidence/types';
  * - `waivers`: one document per subject, holding an append-only list of Waiver.
  * - `status`: one StatusDocument per subject, written by the gate.
  * - `evidence`: evidence documents (src/evidence/types.ts), id = evidence id.
+ * - `policies`: one document per subject with the policy's roles and who may sign (src/serve/policyDocument.ts).
  */
 export const Collections = Object.freeze({
   signoffs: 'signoffs',
   waivers: 'waivers',
   status: 'status',
   evidence: 'evidence',
+  policies: 'policies',
 });
 
 /**

@@ -107,7 +107,8 @@ export class FileDocumentStore implements DocumentStore {
   }
 
   private dir(collection: string): string {
-    if (!/^[A-Za-z0-9._-]+$/.test(collection)) throw new Error(`Invalid collection name "${collection}".`);
+    // A leading dot would allow "." and "..", which point at or above the store folder.
+    if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(collection)) throw new Error(`Invalid collection name "${collection}".`);
     return path.join(this.root, collection);
   }
 

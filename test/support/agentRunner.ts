@@ -51,12 +51,13 @@ export interface RunTaskOptions {
   onLine?: (line: string) => NodeJS.Signals | void;
 }
 
+// task-lib escapes "%" as "%AZP25", and CR, LF, ";" and "]" as %0D, %0A, %3B, %5D.
 function unescapeProperty(value: string): string {
-  return value.replace(/%3B/g, ';').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%5D/g, ']').replace(/%25/g, '%');
+  return unescapeMessage(value.replace(/%3B/g, ';').replace(/%5D/g, ']'));
 }
 
 function unescapeMessage(value: string): string {
-  return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+  return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%AZP25/g, '%');
 }
 
 export function parseVsoLines(stdout: string): VsoCommand[] {
@@ -164,6 +165,7 @@ export function runBundledTask(task: string, options: RunTaskOptions = {}): Prom
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
+        if (process.env.READINESS_TRACE_TASK) process.stderr.write(`[task] ${line.slice(0, 120)}\n`);
         const signal = options.onLine?.(line);
         if (signal) child.kill(signal);
       }

@@ -26,6 +26,6 @@ describe('task inputs under the task-lib mock runner', () => {
   it('inputs: an engine that does not exist -> task fails naming the input and the choices', async () => {
     const runner = await runMock('loadtest-bad-engine.js');
     assert.ok(runner.failed, runner.stdout);
-    assert.match(runner.errorIssues[0], /"engine" must be "local" or "azure"; got "cloud"/);
+    assert.match(runner.errorIssues[0], /"engine" must be "auto", "local" or "azure"; got "cloud"/);
   });
 });
