@@ -71,6 +71,7 @@ describe('docs: the backup and restore scripts of docs/operations.md', function 
   });
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.close()));
+    rmSync(work, { recursive: true, force: true });
   });
 
   it('backup.sh then restore.sh into an empty store -> the sign-offs and waivers come back as they were', async () => {
