@@ -9,7 +9,7 @@ import { commands } from './cli/commands';
 export const usage = `Usage: readiness <command> [options]
 
 Commands:
-  loadtest --config FILE [--out DIR] [--duration S] [--vus N]
+  loadtest --config FILE [--out DIR] [--duration S] [--vus N] [--env NAME=VALUE]
                         Run an Azure Load Testing URL test on the embedded engine and judge its failure criteria.
   drill --config FILE [--out DIR]
                         Run a disaster-recovery drill and measure RTO and RPO.

@@ -9,6 +9,7 @@ import { readEvidenceDir, runInfoFromEnv, writeEvidenceFile } from '../../src/ev
 import { EVIDENCE_ATTACHMENT_TYPE, type Evidence, type GateEvidence } from '../../src/evidence/types';
 import { loadPolicy } from '../../src/gate/policy';
 import { runGateDetailed } from '../../src/gate/run';
+import { publishPolicyRoles } from '../../src/serve/policyDocument';
 import { existingFileInput, optionalInput, requiredInput, resultsDirectoryInput } from '../common/inputs';
 import { publishEvidence, setOutputs } from '../common/publish';
 import { runTask, type TaskOutcome } from '../common/taskRunner';
@@ -60,6 +61,10 @@ void runTask(async () => {
   }
   await publishEvidence(result.gate, resultsDirectory, `Readiness gate ${result.gate.service} ${environment}`);
   if (result.status) console.log(`Status document written: status/${result.status.id} (${result.status.status}).`);
+  if (client && useExtensionData) {
+    // The hub's sign-off panel learns the roles, and who may sign for each, from this document.
+    await publishPolicyRoles(client.extensionData, result.policy);
+  }
   setOutputs(undefined, { ready: result.gate.metrics.status !== 'not-ready', level: result.gate.metrics.level ?? '' });
   return outcome(result.gate);
 });

@@ -115,6 +115,8 @@ describe('ReadinessGate@1 (bundled) in an emulated pipeline run', function () {
     const status = azdo.documents(Collections.status).find((d) => d.id === subjectKey('sample-service', 'production'));
     assert.equal(status?.status, 'ready');
     assert.equal(status?.version, '1.0.0');
+    const roles = azdo.documents(Collections.policies).find((d) => d.id === subjectKey('sample-service', 'production'));
+    assert.ok(roles, 'the gate publishes the policy roles the hub\'s sign-off panel needs');
     assert.ok(run.testResults.length === 1 && run.summaries.length === 1);
   });
 
