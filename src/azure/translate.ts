@@ -5,7 +5,7 @@ import { parseFailureCriteria, parseServerMetricCriteria, parseAutoStop, type Cr
 import { ConfigError } from '../errors';
 import type { AltTestConfig } from '../load/altConfig';
 import { LOCAL_ONLY_LOAD_TYPES, LOCAL_ONLY_SETUP_KEYS } from '../load/localExtensions';
-import { isRecord, parseYamlSource } from '../load/yamlSource';
+import { isRecord, parseYamlSource } from '../config/yamlSource';
 import type { AltFileType, AltTest, AppComponentsPatch, PassFailMetric, PassFailServerMetric, ServerMetricsPatch } from './model';
 
 /**

@@ -1,5 +1,5 @@
 import { ProblemList } from './parse';
-import { hint } from './suggest';
+import { hint } from '../config/suggest';
 import type { AutoStop, Where } from './types';
 
 /**

@@ -25,7 +25,7 @@
  * units that mean what they say (`ms`, `%`) and reject others, so `300s` is never silently read as 300 ms.
  */
 
-import { nearest as nearestOf } from './suggest';
+import { nearest as nearestOf } from '../config/suggest';
 
 export type Operator = '>' | '<' | '>=' | '<=';
 export type Action = 'continue' | 'stop';
@@ -168,7 +168,7 @@ class ExpressionParser {
       this.fail(`aggregate "${word}" does not apply to ${metric}; use ${valid.map((a) => `${a}(${metric})`).join(', ')}`, start, span);
     }
     const near = nearestOf(word, [...valid, ...(valid.includes('p999') ? ['p99.9', 'p99.99'] : [])]);
-    this.fail(`unknown aggregate "${word}" for ${metric}${near ? `; did you mean "${near}"?` : `; valid: ${valid.join(', ')}`}`, start, span);
+    this.fail(`unknown aggregate "${word}" for ${metric}${near ? `; did you mean "${near}"?` : `; expected one of: ${valid.join(', ')}`}`, start, span);
   }
 
   private readOperator(): Operator {

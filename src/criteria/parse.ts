@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
 import { parseExpression, pointAt } from './grammar';
-import { hint } from './suggest';
+import { hint } from '../config/suggest';
 import type { Criterion, ServerMetricCriterion, Where } from './types';
 
 type Path = (string | number)[];

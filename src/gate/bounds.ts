@@ -1,5 +1,5 @@
 import type { LoadTestMetrics, RequestStats } from '../evidence/types';
-import { suggestion } from './yamlLines';
+import { hint as suggestion } from '../config/suggest';
 
 /**
  * Metric bounds of a load-test check, e.g. `p95 <= 300`, `errorPercentage < 1`, `GetUser: p99 <= 800ms`.

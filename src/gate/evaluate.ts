@@ -13,7 +13,7 @@ import { EvidenceContext, evaluateEvidenceCheck, RuleOutcome } from './evidenceC
 import { evidenceProblems } from './evidenceShape';
 import { checksForLevel, type Policy } from './policy';
 import type { SignOffEvent, Waiver } from './records';
-import { suggestion } from './yamlLines';
+import { hint as suggestion } from '../config/suggest';
 import { evaluateSignOff } from './signoffCheck';
 
 export interface EvaluateInput {

@@ -5,7 +5,8 @@ import { ConfigError } from '../errors';
 import { MetricBound, parseBound, parseDuration } from './bounds';
 import { CHECK_TYPES, CheckType, policySchema, ruleSchemas } from './policySchema';
 import { reportSchemaErrors } from './schemaProblems';
-import { DocPath, formatPath, nearest, parseLocatedYaml, suggestion } from './yamlLines';
+import { hint as suggestion, nearest } from '../config/suggest';
+import { formatPath, parseYamlSource, type DocPath } from '../config/yamlSource';
 
 /** The readiness policy (`readiness.yml`), validated. See docs/policy.md. */
 export interface Policy {
@@ -100,11 +101,11 @@ export async function loadPolicy(file: string, displayName = file): Promise<Poli
 }
 
 export function parsePolicy(text: string, displayName: string): Policy {
-  const yaml = parseLocatedYaml(text, displayName);
+  const yaml = parseYamlSource(displayName, text, displayName);
   if (yaml.syntaxProblems.length) throw new ConfigError(yaml.syntaxProblems);
   const problems: string[] = [];
   const add = (p: DocPath, message: string, atKey = false) => {
-    const line = atKey ? yaml.keyLineOf(p) : yaml.lineOf(p);
+    const line = atKey ? yaml.lineOf(p) : yaml.valueLineOf(p);
     const where = line ? `${displayName}:${line}` : displayName;
     problems.push(p.length ? `${where} ${formatPath(p)}: ${message}` : `${where}: ${message}`);
   };

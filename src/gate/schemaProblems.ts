@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
-import { DocPath, formatPath, suggestion } from './yamlLines';
+import { hint as suggestion } from '../config/suggest';
+import { formatPath, type DocPath } from '../config/yamlSource';
 
 /** Turns ajv's errors into `file:line key: message` problems, naming the nearest valid key for typos. */
 export function reportSchemaErrors(errors: ErrorObject[], prefix: DocPath, add: (p: DocPath, message: string, atKey?: boolean) => void): void {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
-import { checkKeys, isRecord, parseYamlSource, Problems, type DocPath } from './yamlSource';
+import { checkKeys, isRecord, parseYamlSource, Problems, type DocPath } from '../config/yamlSource';
 import { checkLocalEngine, LOCAL_ONLY_KEYS, type LocalEngineOptions } from './localExtensions';
 
 /**

@@ -7,4 +7,4 @@ export { loadAltConfig, parseAltConfig, AZURE_KEYS, type AltTestConfig, type Tes
 export { findLocalOnlyFeatures, LOCAL_ONLY_KEYS, LOCAL_ONLY_LOAD_TYPES, LOCAL_ONLY_SETUP_KEYS, LOCAL_ENGINE_DEFAULTS, type LocalEngineOptions } from './localExtensions';
 export { loadUrlTest, type UrlTestPlan, type Scenario, type PlannedRequest } from './urlTest';
 export { MAX_LOCAL_VIRTUAL_USERS, type LoadShape } from './loadShape';
-export type { DocPath } from './yamlSource';
+export type { DocPath } from '../config/yamlSource';

@@ -1,4 +1,4 @@
-import { checkKeys, isRecord, type DocPath, type Problems } from './yamlSource';
+import { checkKeys, isRecord, type DocPath, type Problems } from '../config/yamlSource';
 import { LOCAL_ONLY_LOAD_TYPES, LOCAL_ONLY_SETUP_KEYS } from './localExtensions';
 
 /**

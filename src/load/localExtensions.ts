@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { checkKeys, isRecord, parseYamlSource, type Problems } from './yamlSource';
+import { checkKeys, isRecord, parseYamlSource, type Problems } from '../config/yamlSource';
 
 /**
  * Keys of ours that Azure Load Testing does not know. They are kept apart from the Azure keys so that the Azure

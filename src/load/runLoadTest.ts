@@ -7,7 +7,7 @@ import { checkReachable } from './engine/preflight';
 import { round } from './engine/recorder';
 import { runEngine, type Progress } from './engine/run';
 import { loadUrlTest, type UrlTestPlan } from './urlTest';
-import { nearestKey } from './yamlSource';
+import { nearestKey } from '../config/yamlSource';
 
 export type { Progress } from './engine/run';
 

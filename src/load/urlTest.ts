@@ -7,7 +7,7 @@ import { compileJsonPath, type Extractor } from './extract';
 import { LOCAL_ONLY_LOAD_TYPES, LOCAL_ONLY_SETUP_KEYS } from './localExtensions';
 import { checkLoadShape, type LoadShape, type ShapeOverrides } from './loadShape';
 import { bindTemplate, compileTemplate, type Template } from './template';
-import { checkKeys, isRecord, parseYamlSource, Problems, type DocPath } from './yamlSource';
+import { checkKeys, isRecord, parseYamlSource, Problems, type DocPath } from '../config/yamlSource';
 
 /**
  * The URL-test "requests JSON" of Azure Load Testing (`testType: URL`): scenarios of named requests and a

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AGGREGATES_BY_METRIC, parseAutoStop, parseFailureCriteria } from '../../src/criteria';
 import { ConfigError } from '../../src/errors';
-import { parseYamlSource } from '../../src/load/yamlSource';
+import { parseYamlSource } from '../../src/config/yamlSource';
 
 /** docs/criteria.md is read by this test, so its examples cannot drift from the parser. */
 const doc = readFileSync(path.join(__dirname, '../../docs/criteria.md'), 'utf8');

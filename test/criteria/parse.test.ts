@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/errors';
 import { parseFailureCriteria, parseFailureCriteriaAll, parseServerMetricCriteria, reduceDuplicates, type Criterion } from '../../src/criteria';
-import { parseYamlSource } from '../../src/load/yamlSource';
+import { parseYamlSource } from '../../src/config/yamlSource';
 
 /** Parses a YAML configuration the way the load test does: lines come from the real file. */
 function fromYaml(text: string) {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { checkLoadShape, usersAt, type LoadShape } from '../../src/load/loadShape';
-import { Problems } from '../../src/load/yamlSource';
+import { Problems } from '../../src/config/yamlSource';
 
 type Closed = Exclude<LoadShape, { kind: 'constantArrivalRate' }>;
 

@@ -1,4 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { nearest } from './suggest';
 
 /** A path into a parsed document, e.g. `['failureCriteria', 1]`. */
 export type DocPath = (string | number)[];
@@ -12,6 +13,8 @@ export interface YamlSource {
   data: unknown;
   /** 1-based line of the value at `path` (for a map key that does not hold a value, the key's line). */
   lineOf(path: DocPath): number | undefined;
+  /** 1-based line of the value at `path`: for a nested block its first line rather than its key's. */
+  valueLineOf(path: DocPath): number | undefined;
   syntaxProblems: string[];
 }
 
@@ -23,30 +26,37 @@ export function parseYamlSource(file: string, text: string, displayName = file):
     const where = pos ? `${displayName}:${pos.line}:${pos.col}` : displayName;
     return `${where} YAML syntax: ${firstLine(e.message)}`;
   });
-  const lineOf = (path: DocPath): number | undefined => {
-    const offset = offsetOf(doc, path);
-    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
-  };
+  const toLine = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
   const data = syntaxProblems.length ? undefined : doc.toJS({ maxAliasCount: 100 });
-  return { file, data, lineOf, syntaxProblems };
+  return {
+    file,
+    data,
+    lineOf: (path) => toLine(offsetOf(doc, path, 'key')),
+    valueLineOf: (path) => toLine(offsetOf(doc, path, 'value')),
+    syntaxProblems,
+  };
 }
 
 function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
-/** Walks the node tree; the deepest node found gives the offset, so a missing key points at its parent. */
-function offsetOf(doc: Document, path: DocPath): number | undefined {
+/**
+ * Walks the node tree; the deepest node found gives the offset, so a missing key points at its parent. A map
+ * entry resolves to its key (`prefer: 'key'`: for a nested block the key is where a reader looks, and for a scalar
+ * it is the same line) or to its value (`prefer: 'value'`: the first line of a nested block).
+ */
+function offsetOf(doc: Document, path: DocPath, prefer: 'key' | 'value'): number | undefined {
   let node: unknown = doc.contents;
   let offset = (node as Node | null)?.range?.[0];
   for (const step of path) {
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
       if (!pair) return offset;
-      const key = pair.key as Node;
+      const keyOffset = (pair.key as Node).range?.[0];
       node = pair.value;
-      // The key's line: for a nested block the key is where a reader looks, and for a scalar it is the same line.
-      offset = key.range?.[0] ?? (node as Node | null)?.range?.[0] ?? offset;
+      const valueOffset = (node as Node | null)?.range?.[0];
+      offset = (prefer === 'key' ? (keyOffset ?? valueOffset) : (valueOffset ?? keyOffset)) ?? offset;
     } else if (isSeq(node) && typeof step === 'number') {
       const item = node.items[step] as Node | undefined;
       if (!item) return offset;
@@ -90,32 +100,9 @@ export class Problems {
   }
 }
 
-/** The valid key closest to a misspelt one (Levenshtein distance), if any is close enough to be a likely typo. */
+/** The valid key closest to a misspelt one, if any is close enough to be a likely typo. */
 export function nearestKey(key: string, valid: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of valid) {
-    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = candidate;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
+  return nearest(key, valid);
 }
 
 /** Reports keys of `obj` that are not in `valid`, naming the nearest valid key. */

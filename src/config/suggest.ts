@@ -37,8 +37,9 @@ export function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-/** `; did you mean "x"?` or, when nothing is close, the full list of valid words. */
+/** `; did you mean "x"?` or, when nothing is close, the full list of valid words, for the end of a problem sentence. */
 export function hint(word: string, candidates: readonly string[]): string {
   const near = nearest(word, candidates);
-  return near ? `; did you mean "${near}"?` : `; valid: ${candidates.join(', ')}`;
+  if (near) return `; did you mean "${near}"?`;
+  return candidates.length ? `; expected one of: ${candidates.join(', ')}` : '';
 }
