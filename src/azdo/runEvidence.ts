@@ -1,5 +1,5 @@
 import { EVIDENCE_ATTACHMENT_TYPE, type Evidence } from '../evidence/types';
-import { validateEvidence } from '../evidence/validate';
+import { addEvidenceText } from '../evidence/files';
 import type { AzureDevOpsClient } from './client';
 
 /**
@@ -19,17 +19,7 @@ export async function readRunEvidence(client: AzureDevOpsClient, buildId: number
   const gathered: GatheredEvidence = { valid: [], invalid: [] };
   for (const attachment of await client.listBuildAttachments(buildId, EVIDENCE_ATTACHMENT_TYPE)) {
     const file = `run ${buildId} attachment ${attachment.name}`;
-    const bytes = await client.getAttachmentContent(attachment.href);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(bytes.toString('utf8'));
-    } catch (error) {
-      gathered.invalid.push({ file, errors: [`not valid JSON: ${(error as Error).message}`] });
-      continue;
-    }
-    const check = validateEvidence(parsed);
-    if (check.ok) gathered.valid.push(check.evidence);
-    else gathered.invalid.push({ file, errors: check.errors });
+    addEvidenceText(gathered, file, (await client.getAttachmentContent(attachment.href)).toString('utf8'));
   }
   gathered.valid.sort((a, b) => Date.parse(a.finishedAt) - Date.parse(b.finishedAt));
   return gathered;

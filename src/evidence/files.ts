@@ -84,20 +84,34 @@ export async function readEvidenceDir(dir: string): Promise<EvidenceDirContents>
   const contents: EvidenceDirContents = { valid: [], invalid: [] };
   for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
     const file = path.join(dir, name);
-    let parsed: unknown;
+    let text: string;
     try {
-      parsed = JSON.parse(await fs.readFile(file, 'utf8'));
+      text = await fs.readFile(file, 'utf8');
     } catch (error) {
-      const reason = error instanceof SyntaxError ? `not valid JSON: ${error.message}` : `cannot be read: ${(error as Error).message}`;
-      contents.invalid.push({ file, errors: [reason] });
+      contents.invalid.push({ file, errors: [`cannot be read: ${(error as Error).message}`] });
       continue;
     }
-    const check = validateEvidence(parsed);
-    if (check.ok) contents.valid.push(check.evidence);
-    else contents.invalid.push({ file, errors: check.errors });
+    addEvidenceText(contents, file, text);
   }
   contents.valid.sort((a, b) => Date.parse(a.finishedAt) - Date.parse(b.finishedAt));
   return contents;
+}
+
+/**
+ * Parses and validates one evidence document wherever it came from (a file, a build attachment) and files it
+ * under valid or invalid. A malformed document is reported, never thrown and never counted as passed.
+ */
+export function addEvidenceText(into: EvidenceDirContents, source: string, text: string): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    into.invalid.push({ file: source, errors: [`not valid JSON: ${(error as Error).message}`] });
+    return;
+  }
+  const check = validateEvidence(parsed);
+  if (check.ok) into.valid.push(check.evidence);
+  else into.invalid.push({ file: source, errors: check.errors });
 }
 
 /**
