@@ -3,11 +3,12 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { ConfigError } from '../errors';
 import { parseDuration } from './duration';
+import type { AzureAccess } from './providers/azureArm';
 import { Redactor } from './redact';
 import { drillFileSchema, PROBE_TYPES } from './schema';
 import { formatPath, nearest, parseYaml, type ParsedYaml, type YamlPath } from './yamlLines';
 
-export type ProviderName = 'postgres' | 'embedded' | 'command';
+export type ProviderName = 'postgres' | 'embedded' | 'command' | 'azure-postgres-flexible' | 'azure-sql';
 export type ProbeType = (typeof PROBE_TYPES)[number];
 
 export interface ProbeSpec {
@@ -33,7 +34,16 @@ export interface DrillConfig {
   provider: ProviderName;
   disruption?: string;
   targets: { rtoSeconds: number; rpoSeconds: number };
-  source: { connection?: string; allowWrites: boolean; seed?: string };
+  source: {
+    connection?: string;
+    allowWrites: boolean;
+    seed?: string;
+    /** Azure providers: where the source server (and, for azure-sql, database) lives. */
+    subscription?: string;
+    resourceGroup?: string;
+    server?: string;
+    database?: string;
+  };
   backup: {
     archive?: string;
     fresh: boolean;
@@ -42,9 +52,22 @@ export interface DrillConfig {
     directory?: string;
     file?: string;
     newestCommand?: string;
+    /** Azure providers: the log-backup cadence the latest restorable time is derived from. */
+    logBackupInterval?: string | number;
   };
-  target: { database?: string; connection?: string; name?: string };
-  restore: { jobs?: number; command?: string };
+  target: {
+    database?: string;
+    connection?: string;
+    name?: string;
+    /** azure-postgres-flexible: the scratch server, and how probes sign in to it. */
+    server?: string;
+    location?: string;
+    user?: string;
+    password?: string;
+    port?: number;
+    sslmode?: string;
+  };
+  restore: { jobs?: number; command?: string; pointInTime?: string; pollInterval?: string | number };
   start: { command?: string; health?: { url: string; expectStatus: number; intervalSeconds: number } };
   probes: ProbeSpec[];
   rpo: { query?: string; heartbeat?: { table: string; column: string; write: boolean }; command?: string };
@@ -52,6 +75,8 @@ export interface DrillConfig {
   timeouts: { preflight: number; backup: number; restore: number; start: number; probe: number; cleanup: number };
   tools: { binDir?: string };
   redactor: Redactor;
+  /** Azure Resource Manager access for the Azure providers; set by the runner from DrillOptions.azure, never from the file. */
+  azure?: AzureAccess;
 }
 
 /** The program we serve demands RTO under 15 minutes and RPO under 5 minutes (issue 5); those are the defaults. */
@@ -122,6 +147,7 @@ export function parseDrillConfig(text: string, file: string, env: NodeJS.Process
   for (const connection of [raw.source?.connection, raw.target?.connection]) {
     if (typeof connection === 'string') redactor.addSecret(passwordOf(connection));
   }
+  if (typeof raw.target?.password === 'string') redactor.addSecret(raw.target.password);
   const disruption = raw.disruption as string | undefined;
   const targetRoot: YamlPath = disruption ? ['targets', 'disruptions', disruption] : ['targets'];
   const probes: ProbeSpec[] = (raw.probes ?? []).map((p: Record<string, unknown>, i: number) => ({
@@ -198,6 +224,8 @@ function reportSchemaError(e: ErrorObject, yaml: ParsedYaml, at: (p: YamlPath, m
       // Only durations use anyOf.
       return at(path, `"${String(e.data)}" is not a duration; write e.g. 90s, 15m, 1h30m or a number of seconds`);
     case 'pattern':
+      if (path[0] === 'target' && path[1] === 'server')
+        return at(path, `"${String(e.data)}" is not a server name Azure accepts; use 3 to 63 lower-case letters, digits and hyphens, not starting or ending with a hyphen`);
       if (path[0] === 'target' && path[1] === 'database')
         return at(path, `"${String(e.data)}" is not a plain database name; use lower-case letters, digits and _ (at most 63)`);
       return;
@@ -265,6 +293,11 @@ function semanticChecks(raw: Record<string, any>, at: (p: YamlPath, m: string) =
     if (raw.provider === 'command' && ['select1', 'schema', 'rowcounts', 'checksums', 'sql'].includes(p?.type)) {
       at(['probes', i, 'type'], `the command provider has no SQL connection; use http or command probes`);
     }
+  }
+  const pointInTime = raw.restore?.pointInTime;
+  if (typeof raw.provider === 'string' && raw.provider.startsWith('azure-') && pointInTime !== undefined && pointInTime !== 'latest'
+    && !(typeof pointInTime === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(pointInTime) && !Number.isNaN(Date.parse(pointInTime)))) {
+    at(['restore', 'pointInTime'], `"${String(pointInTime)}" is not a time; write latest, or an ISO 8601 time with its zone, e.g. "2026-11-26T22:00:00Z" (quoted)`);
   }
   if (Array.isArray(raw.probes) && raw.probes.length === 0) at(['probes'], 'list at least one probe; a drill without probes proves nothing');
 }

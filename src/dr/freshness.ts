@@ -16,6 +16,7 @@ import type { DrillOptions } from './runner';
  */
 export async function checkBackupFreshness(options: DrillOptions): Promise<DrillEvidence> {
   const config = loadDrillConfig(options.configFile, options.env ?? process.env);
+  config.azure = options.azure;
   const provider = providerFor(config.provider);
   const now = options.now ?? (() => new Date());
   const startedAt = now();
@@ -46,7 +47,8 @@ export async function checkBackupFreshness(options: DrillOptions): Promise<Drill
     metrics = {
       ...base,
       rpoSeconds: age === null ? null : Math.round(age),
-      rpoMethod: 'backup-age',
+      // Azure reports restore windows, not backup files: the age is that of the latest restorable time.
+      rpoMethod: config.provider.startsWith('azure-') ? 'latest-restorable-time' : 'backup-age',
       backup: { location: redact(newest.location), ...(newest.takenAt ? { takenAt: newest.takenAt.toISOString() } : {}), ...(newest.sizeBytes !== undefined ? { sizeBytes: newest.sizeBytes } : {}) },
       steps: [{ name: 'freshness', startedAt: startedAt.toISOString(), durationMs: Math.round(performance.now() - t0), status: within ? 'passed' : 'failed', detail: redact(detail) }],
       cancelled: false,
@@ -61,7 +63,7 @@ export async function checkBackupFreshness(options: DrillOptions): Promise<Drill
       ...base,
       rpoSeconds: null,
       rpoMethod: 'none',
-      backup: { location: redact(config.backup.directory ?? config.backup.archive ?? config.backup.file ?? 'unknown') },
+      backup: { location: redact(config.backup.directory ?? config.backup.archive ?? config.backup.file ?? config.source.server ?? 'unknown') },
       steps: [{ name: 'freshness', startedAt: startedAt.toISOString(), durationMs: Math.round(performance.now() - t0), status: failure.kind === 'cancelled' ? 'cancelled' : 'failed', detail: redact(failure.message) }],
       cancelled: failure.kind === 'cancelled',
     };

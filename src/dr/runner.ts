@@ -10,6 +10,7 @@ import { loadDrillConfig, type DrillConfig } from './config';
 import { classify, decide, targetCriteria, type Failure } from './outcome';
 import type { DrillSession, StepContext } from './provider';
 import { providerFor } from './providers';
+import type { AzureAccess } from './providers/azureArm';
 
 export interface DrillOptions {
   configFile: string;
@@ -23,6 +24,11 @@ export interface DrillOptions {
   now?: () => Date;
   /** Where `${VAR}` references are read from; process.env by default. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Azure Resource Manager access for `azure-postgres-flexible` and `azure-sql`: the task builds it from the
+   * azureSubscription service connection (createCredential in src/azure/credentials.ts).
+   */
+  azure?: AzureAccess;
 }
 
 type StepName = 'preflight' | 'backup' | 'restore' | 'start' | 'probes' | 'rpo';
@@ -34,6 +40,7 @@ type StepName = 'preflight' | 'backup' | 'restore' | 'start' | 'probes' | 'rpo';
  */
 export async function runDrill(options: DrillOptions): Promise<DrillEvidence> {
   const config = loadDrillConfig(options.configFile, options.env ?? process.env);
+  config.azure = options.azure;
   return new Drill(config, options).run();
 }
 
@@ -208,7 +215,7 @@ class Drill {
   }
 
   private scratchName(): string {
-    return this.config.target.database ?? this.config.target.name ?? 'the scratch target';
+    return this.config.target.server ?? this.config.target.database ?? this.config.target.name ?? 'the scratch target';
   }
 
   private probeBudget(): number {

@@ -59,6 +59,21 @@ function closed(properties: Record<string, unknown>, required: string[] = [], ex
   return { type: 'object', additionalProperties: false, properties, required, ...extra };
 }
 
+/** Keys the two Azure point-in-time-restore providers share (src/dr/providers/azureArm.ts). */
+const described = (description: string, schema: Record<string, unknown> = nonEmpty) => ({ ...schema, description });
+const azureSource = {
+  subscription: described('Subscription id of the source server; defaults to the service connection\'s subscription.'),
+  resourceGroup: described('Resource group of the source server; the scratch copy is created in the same group.'),
+  server: described('Name of the source server. It is only read, never written.'),
+};
+const azureBackup = {
+  logBackupInterval: { ...duration, description: 'How often Azure backs up the transaction log. The latest restorable time is taken as now minus this (Azure reports no latest time). Default 15m for flexible server, 10m for Azure SQL (the documented worst cases).' },
+};
+const azureRestore = {
+  pointInTime: described('`latest` (default) or an ISO 8601 time with its zone, quoted, e.g. "2026-11-26T22:00:00Z". Must lie within the restore window.'),
+  pollInterval: { ...duration, description: 'How often the restore and delete operations are polled (a Retry-After from Azure wins). Default 15s.' },
+};
+
 export const drillFileSchema = {
   $id: 'https://readiness.local/schemas/drill.json',
   title: 'Disaster-recovery drill',
@@ -68,7 +83,7 @@ export const drillFileSchema = {
   properties: {
     service: nonEmpty,
     environment: nonEmpty,
-    provider: { enum: ['postgres', 'embedded', 'command'] },
+    provider: { enum: ['postgres', 'embedded', 'command', 'azure-postgres-flexible', 'azure-sql'] },
     disruption: nonEmpty,
     targets: {
       type: 'object',
@@ -140,6 +155,53 @@ export const drillFileSchema = {
         rpo: closed({ command: nonEmpty }),
       },
       ['restore'],
+    ),
+    providerBranch(
+      'azure-postgres-flexible',
+      {
+        source: closed(azureSource, ['resourceGroup', 'server']),
+        backup: closed({ ...azureBackup, checkpoint: described('A JSON file of row counts/checksums recorded at backup time, for rowcounts and checksums probes.') }),
+        target: closed(
+          {
+            server: described('Name of the scratch server the drill creates and deletes. Must not exist: the drill never overwrites a server.', {
+              type: 'string',
+              pattern: '^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$',
+            }),
+            location: described('Azure region of the scratch server; defaults to the source server\'s.'),
+            database: described('Database the probes connect to on the restored server. Default postgres.'),
+            user: described('Login for the probes: the source server\'s administrator login (a restored server keeps its logins).'),
+            password: described('Password for the probes, as ${VAR} from a secret variable; redacted from all output.'),
+            port: described('PostgreSQL port of the restored server. Default 5432.', { type: 'integer', minimum: 1, maximum: 65535 }),
+            sslmode: described('TLS for the probes: require (default), verify-full or disable.', { enum: ['require', 'verify-full', 'disable'] }),
+          },
+          ['server', 'user'],
+        ),
+        restore: closed(azureRestore),
+        start: closed({}),
+        // No heartbeat write: the drill takes no backup of its own, so a heartbeat written now could not be in it.
+        rpo: closed({
+          query: described('SQL on the restored server returning the newest data\'s time, e.g. `select max(updated_at) from orders`; RPO is then measured from the data.'),
+          heartbeat: described('A table the service writes a row into regularly; RPO from its newest row.', {
+            type: 'object',
+            additionalProperties: false,
+            required: ['table'],
+            properties: { table: described('The heartbeat table.'), column: described('Its timestamp column (default `beat_at`).') },
+          }),
+        }),
+      },
+      ['source', 'target'],
+    ),
+    providerBranch(
+      'azure-sql',
+      {
+        source: closed({ ...azureSource, database: described('Name of the source database on the server.') }, ['resourceGroup', 'server', 'database']),
+        backup: closed(azureBackup),
+        target: closed({ database: described('Name of the scratch database the drill restores into on the same server and deletes. Must not exist.') }, ['database']),
+        restore: closed(azureRestore),
+        start: closed({}),
+        rpo: closed({}),
+      },
+      ['source', 'target'],
     ),
   ],
 } as const;

@@ -54,7 +54,7 @@ describe('drill file', () => {
     {
       name: 'unknown provider -> lists the known ones with a suggestion',
       yaml: minimal.replace('provider: postgres', 'provider: postgress'),
-      expect: [/^drill\.yaml:2 provider: "postgress" is not one of postgres, embedded, command; did you mean "postgres"\?/],
+      expect: [/^drill\.yaml:2 provider: "postgress" is not one of postgres, embedded, command, azure-postgres-flexible, azure-sql; did you mean "postgres"\?/],
     },
     {
       name: 'unknown probe type and a rowcounts probe without tables -> both reported at once',
