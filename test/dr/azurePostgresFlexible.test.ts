@@ -1,27 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { parse, stringify } from 'yaml';
 import { checkBackupFreshness } from '../../src/dr/freshness';
 import { runDrill, type DrillOptions } from '../../src/dr/runner';
 import { validateEvidence } from '../../src/evidence/validate';
 import type { DrillEvidence } from '../../src/evidence/types';
-import { startAzureEmulators } from '../support/armEmulator';
+import { docExample, startAzureEmulators } from '../support/armEmulator';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 
-const DOC = resolve(__dirname, '../../docs/drills.md');
 const PASSWORD = 'flexible-drill-pw-42';
-
-/** The flexible-server drill file exactly as docs/drills.md shows it, with the loopback overrides a test needs. */
-export function docExample(provider: string, change: (drill: Record<string, any>) => void): string {
-  const blocks = [...readFileSync(DOC, 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
-  const drill = parse(blocks.find((b) => b.includes(`provider: ${provider}\n`))!);
-  change(drill);
-  const file = join(mkdtempSync(join(tmpdir(), 'drill-azure-')), 'drill.yaml');
-  writeFileSync(file, stringify(drill));
-  return file;
-}
 
 describe('azure-postgres-flexible drills against the Resource Manager emulator and a real PostgreSQL', function () {
   this.timeout(60_000);
@@ -132,6 +117,15 @@ describe('azure-postgres-flexible drills against the Resource Manager emulator a
     assert.equal(evidence.verdict, 'failed');
     assert.match(evidence.summary, /already exists \(HTTP 409\)/);
     assert.equal(emu.arm.requestsTo('DELETE', /./).length, 0);
+  });
+
+  it('flexible server: the create\'s answer is lost and the retry meets the drill\'s own server -> it carries on and deletes it', async () => {
+    await emulators({ loseFirstPutAnswer: true });
+    const { evidence } = await drill(drillFile());
+    assert.equal(emu.arm.requestsTo('PUT', /orders-pg-drill$/).length, 2, 'the pipeline retried the PUT');
+    assert.equal(evidence.verdict, 'passed', evidence.summary);
+    assert.match(evidence.metrics.steps.find((s) => s.name === 'restore')!.detail, /already created by this drill/);
+    assert.equal(emu.arm.has(scratch()), false);
   });
 
   it('flexible server: the restore operation fails -> drill failed with Azure\'s reason, the scratch server still deleted', async () => {

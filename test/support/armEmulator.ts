@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { createCredential } from '../../src/azure/credentials';
 import { AltEmulator, emulatedConnection } from './altEmulator';
 import { send } from './altEmulatorParts';
@@ -37,6 +41,8 @@ export interface ArmEmulatorOptions {
   /** The delete operation ends Failed with this message, and the resource stays. */
   deleteFailure?: string;
   faults?: ArmFault[];
+  /** The first PUT creates the resource but answers 500, as when a response is lost; the client's retry then meets a taken name. */
+  loseFirstPutAnswer?: boolean;
 }
 
 interface Kind {
@@ -71,6 +77,7 @@ export class ArmEmulator {
   readonly operations = new Map<string, Operation>();
   readonly requests: Array<{ method: string; path: string; apiVersion?: string; headers: IncomingMessage['headers']; body: string }> = [];
   private server?: Server;
+  private lostAnswer = false;
   port = 0;
 
   constructor(readonly options: ArmEmulatorOptions) {
@@ -160,6 +167,8 @@ export class ArmEmulator {
     if (apiVersion !== kind.apiVersion) return send(res, 400, { error: { code: 'InvalidApiVersionParameter', message: `api-version ${apiVersion}` } });
     const existing = this.resources.get(path.toLowerCase());
     if (method === 'GET') {
+      // Reading the resource also moves its restore along, as time would (a client that lost the operation URL still sees it finish).
+      for (const op of this.operations.values()) if (op.kind === 'restore' && op.resourceId.toLowerCase() === path.toLowerCase()) this.tick(op);
       return existing ? send(res, 200, existing) : send(res, 404, { error: { code: 'ResourceNotFound', message: `The Resource '${path.split('/').pop()}' was not found.` } });
     }
     if (method === 'PUT') return this.put(res, req, kind, path, existing, body);
@@ -187,6 +196,10 @@ export class ArmEmulator {
       properties: { [kind.stateField]: kind.creating, createMode: 'PointInTimeRestore' } };
     this.resources.set(path.toLowerCase(), resource);
     const headers = this.startOperation(path, 'restore', kind);
+    if (this.options.loseFirstPutAnswer && !this.lostAnswer) {
+      this.lostAnswer = true;
+      return send(res, 500, { error: { code: 'InternalServerError', message: 'Emulated lost answer.' } });
+    }
     send(res, kind.putStatus, kind.putStatus === 201 ? resource : undefined, headers);
   }
 
@@ -212,13 +225,17 @@ export class ArmEmulator {
   private operation(res: ServerResponse, which: string, id: string): void {
     const op = this.operations.get(id);
     if (!op) return send(res, 404, { error: { code: 'OperationNotFound', message: id } });
+    this.tick(op);
+    if (which === 'operationResults') return op.status === 'InProgress' ? send(res, 202, undefined, {}) : send(res, op.status === 'Succeeded' ? 200 : 500, {});
+    send(res, 200, { name: id, status: op.status, startTime: new Date().toISOString(),
+      ...(op.error ? { error: { code: op.kind === 'restore' ? 'RestoreFailed' : 'DeleteFailed', message: op.error } } : {}) });
+  }
+
+  private tick(op: Operation): void {
     op.polls += 1;
     if (op.status === 'InProgress' && op.polls > (this.options.pollsUntilDone ?? 2) && !(op.kind === 'restore' && this.options.holdRestore)) {
       this.finish(op);
     }
-    if (which === 'operationResults') return op.status === 'InProgress' ? send(res, 202, undefined, {}) : send(res, op.status === 'Succeeded' ? 200 : 500, {});
-    send(res, 200, { name: id, status: op.status, startTime: new Date().toISOString(),
-      ...(op.error ? { error: { code: op.kind === 'restore' ? 'RestoreFailed' : 'DeleteFailed', message: op.error } } : {}) });
   }
 
   private finish(op: Operation): void {
@@ -264,4 +281,19 @@ export async function startAzureEmulators(options: Omit<ArmEmulatorOptions, 'tok
       await identity.stop();
     },
   };
+}
+
+/**
+ * The drill file for `provider` exactly as docs/drills.md shows it, changed by `change` (the loopback overrides a
+ * test needs), written to a temporary file. Tests run the documented example, so the docs cannot drift.
+ */
+export function docExample(provider: string, change: (drill: Record<string, any>) => void): string {
+  const doc = readFileSync(resolve(__dirname, '../../docs/drills.md'), 'utf8');
+  const block = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes(`provider: ${provider}\n`));
+  if (!block) throw new Error(`docs/drills.md has no example with provider: ${provider}`);
+  const drill = parse(block);
+  change(drill);
+  const file = join(mkdtempSync(join(tmpdir(), 'drill-azure-')), 'drill.yaml');
+  writeFileSync(file, stringify(drill));
+  return file;
 }

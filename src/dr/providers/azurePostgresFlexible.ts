@@ -5,7 +5,8 @@ import type { DrillConfig, ProbeSpec } from '../config';
 import { connect, describe, type PgEndpoint } from '../pgConnection';
 import type { DrillProvider, NewestData, ProbeOutcome, StepContext } from '../provider';
 import { newestDataBySql, runSqlProbe, type Checkpoint } from '../sqlProbes';
-import { dateOf, httpProbe, pitrNewestBackup, PitrDrill, pollIntervalMs, type PitrKind } from './azureArm';
+import { dateOf, pollIntervalMs } from './azureArm';
+import { httpProbe, pitrNewestBackup, PitrDrill, type PitrKind } from './azurePitr';
 import { readCheckpoint } from './postgresArchive';
 
 /**
