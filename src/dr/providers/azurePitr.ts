@@ -91,6 +91,7 @@ export abstract class PitrDrill implements DrillSession {
   /** The PUT was sent but its answer never came (cancel, network): the copy may exist. */
   private uncertain = false;
   private creating: Promise<unknown> | undefined;
+  private sourceLocation: string | undefined;
 
   constructor(
     protected readonly config: DrillConfig,
@@ -135,8 +136,6 @@ export abstract class PitrDrill implements DrillSession {
     if (target.status !== 404) throw unexpected(`check that ${scratch} is free`, this.arm.url(this.targetId, this.kind.apiVersion), target);
     return [`${this.kind.label} "${this.kind.sourceName(this.config)}" readable`, this.window, `restore point ${point.at.toISOString()} (${point.how})`, `scratch name ${scratch} is free`].join('; ');
   }
-
-  private sourceLocation: string | undefined;
 
   async restore(step: StepContext): Promise<string> {
     const scratch = `"${this.kind.targetName(this.config)}"`;
