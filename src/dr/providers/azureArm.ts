@@ -129,7 +129,7 @@ export function refused(what: string, scope: string, response: JsonResponse, rol
 export function accessOf(config: DrillConfig): AzureAccess {
   if (!config.azure) {
     throw new ConfigError(
-      `provider: ${config.provider} talks to Azure Resource Manager and was given no credential. In a pipeline set the azureSubscription input of ReadinessDrDrill@1 to an Azure Resource Manager service connection.`,
+      `provider: ${config.provider} talks to Azure Resource Manager and was given no credential. In a pipeline, set the azureSubscription input of ReadinessDrDrill@1 to an Azure Resource Manager service connection; the readiness CLI does not sign in to Azure for drills.`,
     );
   }
   return config.azure;
