@@ -57,7 +57,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   'signoff|everyMember': 'Every member of the role (its users and group members) must have signed, not just one.',
   'top|service': 'The service the evidence is about.',
   'top|environment': 'The environment named in the evidence.',
-  'top|provider': 'How the backup is restored: a PostgreSQL server, PGlite in process, or your own commands.',
+  'top|provider': 'How the backup is restored: a PostgreSQL server, PGlite in process, your own commands, or an Azure point-in-time restore (Azure Database for PostgreSQL flexible server, Azure SQL).',
   'top|disruption': 'Which `targets.disruptions` entry this drill is judged against.',
   'top|targets': 'RTO and RPO targets.',
   'top|targets.rto': 'Longest acceptable recovery time (restore start until every probe passed).',

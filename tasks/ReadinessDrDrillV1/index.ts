@@ -2,6 +2,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { runDrill } from '../../src/dr/runner';
 import { runInfoFromEnv } from '../../src/evidence/files';
 import type { DrillEvidence } from '../../src/evidence/types';
+import { azureConnectionFromInput } from '../common/azureConnection';
 import { existingFileInput, optionalInput, resultsDirectoryInput } from '../common/inputs';
 import { publishEvidence, setOutputs } from '../common/publish';
 import { runTask, type TaskOutcome } from '../common/taskRunner';
@@ -12,6 +13,8 @@ void runTask(async ({ signal }) => {
   // Cancelling the job aborts the drill; its cleanup (dropping the scratch database) still runs and is reported.
   const evidence = await runDrill({
     configFile: drillFile,
+    // Needed only by the azure-postgres-flexible and azure-sql providers.
+    azure: optionalInput('connectedServiceNameARM') ? azureConnectionFromInput('connectedServiceNameARM') : undefined,
     environment: optionalInput('environment'),
     run: runInfoFromEnv(process.env),
     signal,

@@ -1,12 +1,11 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import { createCredential } from '../../src/azure/credentials';
 import { runCloudLoadTest, stopCloudRun, type CloudRunOptions } from '../../src/azure/runCloudTest';
-import { serviceConnectionFromEndpoint } from '../../src/azure/serviceConnection';
 import { describeFailures } from '../../src/criteria';
 import { ConfigError } from '../../src/errors';
 import { runInfoFromEnv } from '../../src/evidence/files';
 import type { LoadTestEvidence } from '../../src/evidence/types';
 import { runLoadTest } from '../../src/load/runLoadTest';
+import { azureConnectionFromInput } from '../common/azureConnection';
 import { existingFileInput, nameValueListInput, optionalInput, requiredInput, resultsDirectoryInput } from '../common/inputs';
 import { publishEvidence, setOutputs } from '../common/publish';
 import { runTask, type TaskOutcome } from '../common/taskRunner';
@@ -95,21 +94,13 @@ function verdictOutcome(evidence: LoadTestEvidence): TaskOutcome {
   return { result: 'Failed', message: failed ? `${evidence.summary}\n${failed}` : evidence.summary };
 }
 
-function azureResource(): { connectionId: string; resource: CloudRunOptions['resource']; armEndpoint: string; credential: CloudRunOptions['credential'] } {
-  const connectionId = requiredInput('connectedServiceNameARM');
-  const described = serviceConnectionFromEndpoint(connectionId, {
-    scheme: () => tl.getEndpointAuthorizationScheme(connectionId, true),
-    authParameter: (n) => tl.getEndpointAuthorizationParameter(connectionId, n, true),
-    dataParameter: (n) => tl.getEndpointDataParameter(connectionId, n, true),
-    url: () => tl.getEndpointUrl(connectionId, true),
-    variable: (n) => tl.getVariable(n),
-  });
-  if (!described.subscriptionId) {
+function azureResource(): { resource: CloudRunOptions['resource']; armEndpoint: string; credential: CloudRunOptions['credential'] } {
+  const { credential, armEndpoint, subscriptionId } = azureConnectionFromInput('connectedServiceNameARM');
+  if (!subscriptionId) {
     throw new ConfigError(`The service connection given in "azureSubscription" has no subscription id; use a subscription-scoped Azure Resource Manager connection.`);
   }
-  const { credential, armEndpoint } = createCredential(described.connection, { markSecret: (value) => tl.setSecret(value) });
-  const resource = { subscriptionId: described.subscriptionId, resourceGroup: requiredInput('resourceGroup'), name: requiredInput('loadTestResource') };
-  return { connectionId, resource, armEndpoint, credential };
+  const resource = { subscriptionId, resourceGroup: requiredInput('resourceGroup'), name: requiredInput('loadTestResource') };
+  return { resource, armEndpoint, credential };
 }
 
 function cloudOptions(
