@@ -6,7 +6,8 @@ import { parseDuration } from './duration';
 import type { AzureAccess } from './providers/azureArm';
 import { Redactor } from './redact';
 import { drillFileSchema, PROBE_TYPES } from './schema';
-import { formatPath, nearest, parseYaml, type ParsedYaml, type YamlPath } from './yamlLines';
+import { nearest } from '../config/suggest';
+import { formatPath, parseYamlSource, type DocPath as YamlPath, type YamlSource as ParsedYaml } from '../config/yamlSource';
 
 export type ProviderName = 'postgres' | 'embedded' | 'command' | 'azure-postgres-flexible' | 'azure-sql';
 export type ProbeType = (typeof PROBE_TYPES)[number];
@@ -115,11 +116,11 @@ export function loadDrillConfig(file: string, env: NodeJS.ProcessEnv = process.e
 
 export function parseDrillConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): DrillConfig {
   const name = basename(file);
-  const yaml = parseYaml(text, name);
+  const yaml = parseYamlSource(name, text, name);
   if (yaml.syntaxProblems.length) throw new ConfigError(yaml.syntaxProblems);
   const problems: string[] = [];
   const at = (path: YamlPath, message: string, keyLine = false) =>
-    problems.push(`${name}:${keyLine ? yaml.keyLineOf(path) : yaml.lineOf(path)} ${formatPath(path)}: ${message}`);
+    problems.push(`${name}:${(keyLine ? yaml.lineOf(path) : yaml.valueLineOf(path)) ?? 1} ${formatPath(path)}: ${message}`);
   const data = yaml.data;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new ConfigError(`${name}:1 (file): a drill file is a YAML mapping with at least service and provider.`);

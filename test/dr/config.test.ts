@@ -69,7 +69,7 @@ describe('drill file', () => {
     {
       name: 'YAML syntax error -> line of the error',
       yaml: 'service: [orders\nprovider: postgres\n',
-      expect: [/^drill\.yaml:\d+ YAML syntax:/],
+      expect: [/^drill\.yaml:\d+:\d+ YAML syntax:/],
     },
     {
       name: 'both archive and fresh -> asks to choose',
@@ -79,7 +79,7 @@ describe('drill file', () => {
     {
       name: 'no probes -> refused, since a drill without probes proves nothing',
       yaml: minimal.replace('probes: [select1]\n', ''),
-      expect: [/^drill\.yaml:1 \(file\): missing required key "probes"; list at least one probe/],
+      expect: [/^drill\.yaml:1 \(document\): missing required key "probes"; list at least one probe/],
     },
     {
       name: 'disruption without targets for it -> refused',
