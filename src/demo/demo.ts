@@ -35,8 +35,8 @@ export interface DemoOptions {
 
 export const DEMO_SERVICE = 'sample-service';
 export const DEMO_ENVIRONMENT = 'production';
-/** The demo's signer holds both roles of the sample policy through its groups. */
-export const DEMO_USER = Object.freeze({ id: 'demo-user', name: 'Demo approver', groups: ['[Demo]\\Operations', '[Demo]\\Product Owners'] });
+/** The demo's signer: the sample policy lists it under both roles' users. */
+export const DEMO_USER = Object.freeze({ id: 'demo-user', name: 'Demo approver', groups: [] as string[] });
 
 /** The folder with examples/ in it: the repository, whether this runs from src/ (tsx) or dist/ (bundle). */
 export function examplesRoot(from = __dirname): string {

@@ -24,13 +24,18 @@ type RoleState = keyof typeof RANK;
  */
 export function evaluateSignOff(rule: SignOffRule, ctx: SignOffContext): RuleOutcome {
   const attestation = rule.expiresAfterDays !== undefined;
-  const { trusted, refused } = authorised(ctx);
+  const { trusted, refused, unverified } = authorised(ctx);
   const decisions = currentDecisions(trusted, ctx.now, attestation ? undefined : ctx.version);
   const results = rule.roles.map((role) => {
     const result = judgeRole(role, decisions[role], rule, ctx);
     const ignored = refused.filter((e) => e.role === role);
     if (ignored.length && result.state !== 'passed') {
       result.sentence += ` Ignored ${ignored.map((e) => `${e.by.name} (${e.by.id})`).join(', ')}: not allowed to sign for ${role}.`;
+    }
+    const unchecked = unverified.filter((e) => e.role === role && e.type === 'signoff');
+    if (unchecked.length) {
+      const groups = ctx.roles[role]?.groups.filter((g) => !ctx.members?.[g]) ?? [];
+      result.sentence += ` Counted ${unchecked.map((e) => `${e.by.name} (${e.by.id})`).join(', ')} as a member of ${groups.join(', ')} without checking: the gate was not given that group's members; list signers under users to have them checked.`;
     }
     return result;
   });
@@ -51,23 +56,25 @@ export function evaluateSignOff(rule: SignOffRule, ctx: SignOffContext): RuleOut
  * and is trusted (runGate resolves memberships when given a lookup). A revocation counts when made by the
  * original signer or by someone allowed to sign for the role.
  */
-function authorised(ctx: SignOffContext): { trusted: SignOffEvent[]; refused: SignOffEvent[] } {
-  const may = (role: string, id: string): boolean => {
+function authorised(ctx: SignOffContext): { trusted: SignOffEvent[]; refused: SignOffEvent[]; unverified: SignOffEvent[] } {
+  const may = (role: string, id: string): 'yes' | 'unverified' | 'no' => {
     const signers = ctx.roles[role];
-    if (!signers || typeof id !== 'string') return false;
+    if (!signers || typeof id !== 'string') return 'no';
     const same = (other: string) => other.toLowerCase() === id.toLowerCase();
-    if (signers.users.some(same)) return true;
-    if (signers.groups.some((g) => ctx.members?.[g]?.some(same))) return true;
-    return signers.groups.some((g) => !ctx.members?.[g]);
+    if (signers.users.some(same)) return 'yes';
+    if (signers.groups.some((g) => ctx.members?.[g]?.some(same))) return 'yes';
+    return signers.groups.some((g) => !ctx.members?.[g]) ? 'unverified' : 'no';
   };
   const signerOf = new Map(ctx.history.filter((e) => e.type === 'signoff').map((e) => [e.id, e.by?.id]));
   const trusted: SignOffEvent[] = [];
   const refused: SignOffEvent[] = [];
+  const unverified: SignOffEvent[] = [];
   for (const e of ctx.history) {
-    const ok = e.type === 'revoke' ? signerOf.get(e.revokes) === e.by?.id || may(e.role, e.by?.id) : may(e.role, e.by?.id);
-    (ok ? trusted : refused).push(e);
+    const verdict = e.type === 'revoke' && signerOf.get(e.revokes) === e.by?.id ? 'yes' : may(e.role, e.by?.id);
+    (verdict === 'no' ? refused : trusted).push(e);
+    if (verdict === 'unverified') unverified.push(e);
   }
-  return { trusted, refused };
+  return { trusted, refused, unverified };
 }
 
 interface RoleResult {
