@@ -33,9 +33,9 @@ export function evaluateSignOff(rule: SignOffRule, ctx: SignOffContext): RuleOut
       result.sentence += ` Ignored ${ignored.map((e) => `${e.by.name} (${e.by.id})`).join(', ')}: not allowed to sign for ${role}.`;
     }
     const unchecked = unverified.filter((e) => e.role === role && e.type === 'signoff');
-    if (unchecked.length) {
+    if (unchecked.length && result.state !== 'passed') {
       const groups = ctx.roles[role]?.groups.filter((g) => !ctx.members?.[g]) ?? [];
-      result.sentence += ` Counted ${unchecked.map((e) => `${e.by.name} (${e.by.id})`).join(', ')} as a member of ${groups.join(', ')} without checking: the gate was not given that group's members; list signers under users to have them checked.`;
+      result.sentence += ` Not counted: ${unchecked.map((e) => `${e.by.name} (${e.by.id})`).join(', ')}, who may belong to ${groups.join(', ')} but the gate was not given that group's members to check; list approvers under users.`;
     }
     return result;
   });
@@ -52,9 +52,9 @@ export function evaluateSignOff(rule: SignOffRule, ctx: SignOffContext): RuleOut
 /**
  * Extension data in Azure DevOps accepts writes from any user of the extension, so the gate re-checks who
  * signed: a sign-off counts when its signer is listed under the role's users or is a known member of one of
- * its groups. When a group's membership was not provided, a signer not listed elsewhere cannot be checked
- * and is trusted (runGate resolves memberships when given a lookup). A revocation counts when made by the
- * original signer or by someone allowed to sign for the role.
+ * its groups. When a group's membership was not provided, a signer not listed under users cannot be checked
+ * and does not count (it is reported as unverified). A revocation counts when made by the original signer or
+ * by someone allowed to sign for the role.
  */
 function authorised(ctx: SignOffContext): { trusted: SignOffEvent[]; refused: SignOffEvent[]; unverified: SignOffEvent[] } {
   const may = (role: string, id: string): 'yes' | 'unverified' | 'no' => {
@@ -71,8 +71,10 @@ function authorised(ctx: SignOffContext): { trusted: SignOffEvent[]; refused: Si
   const unverified: SignOffEvent[] = [];
   for (const e of ctx.history) {
     const verdict = e.type === 'revoke' && signerOf.get(e.revokes) === e.by?.id ? 'yes' : may(e.role, e.by?.id);
-    (verdict === 'no' ? refused : trusted).push(e);
-    if (verdict === 'unverified') unverified.push(e);
+    // Fail closed: extension data accepts writes from any user, so a signer we cannot check does not count.
+    if (verdict === 'yes') trusted.push(e);
+    else if (verdict === 'unverified') unverified.push(e);
+    else refused.push(e);
   }
   return { trusted, refused, unverified };
 }

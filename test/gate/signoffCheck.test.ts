@@ -20,7 +20,8 @@ const cases = [
   { name: 'listed user signs -> passed, nothing unchecked', history: [approval('olga')], members: undefined, state: 'passed', says: undefined, notSays: /without checking/ },
   { name: 'group member signs, members known -> passed, checked', history: [approval('gus')], members: { '[Orders]\\Operations': ['gus'] }, state: 'passed', says: undefined, notSays: /without checking/ },
   { name: 'stranger signs, members known -> missing, the stranger named as ignored', history: [approval('eve')], members: { '[Orders]\\Operations': ['gus'] }, state: 'missing', says: /Ignored EVE \(eve\): not allowed/, notSays: undefined },
-  { name: 'group signer, members unknown -> counted, and the sentence says it was not checked', history: [approval('gus')], members: undefined, state: 'passed', says: /Counted GUS \(gus\) as a member of \[Orders\]\\Operations without checking/, notSays: undefined },
+  { name: 'group signer, members unknown -> not counted (fail closed), the sentence says why', history: [approval('gus')], members: undefined, state: 'missing', says: /Not counted: GUS \(gus\), who may belong to \[Orders\]\\Operations but the gate was not given that group's members/, notSays: undefined },
+  { name: 'listed user and unchecked group signer -> passed on the listed user alone', history: [approval('gus'), approval('olga')], members: undefined, state: 'passed', says: undefined, notSays: /Not counted/ },
 ];
 
 describe('sign-off check: who signed', () => {
