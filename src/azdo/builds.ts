@@ -25,6 +25,8 @@ export interface BuildSummary {
   definitionName?: string;
   sourceBranch?: string;
   sourceVersion?: string;
+  /** Why the run was queued: manual, individualCI, schedule, pullRequest, ... */
+  reason?: string;
   /** The run's page in the web UI, when the service gives it. */
   webUrl?: string;
 }
@@ -34,6 +36,8 @@ export interface ListBuildsQuery {
   /** How many runs, newest first. */
   top: number;
   statusFilter?: 'completed';
+  /** Only runs of this branch, e.g. refs/heads/main. */
+  branchName?: string;
 }
 
 const BUILD_READ = 'the project build service identity lacks the "View builds" permission on this project (scope vso.build); grant it in Project settings > Pipelines > Security';
@@ -102,6 +106,7 @@ export class BuildsApi {
     if (query.definitionId !== undefined) parameters.set('definitions', String(query.definitionId));
     parameters.set('$top', String(query.top));
     parameters.set('statusFilter', query.statusFilter ?? 'completed');
+    if (query.branchName) parameters.set('branchName', query.branchName);
     parameters.set('queryOrder', 'finishTimeDescending');
     parameters.set('api-version', '7.1');
     const url = `${this.projectUri()}_apis/build/builds?${parameters.toString()}`;
@@ -130,6 +135,7 @@ function toBuildSummary(item: unknown): BuildSummary {
     definitionName: build.definition?.name === undefined ? undefined : String(build.definition.name),
     sourceBranch: build.sourceBranch === undefined ? undefined : String(build.sourceBranch),
     sourceVersion: build.sourceVersion === undefined ? undefined : String(build.sourceVersion),
+    reason: build.reason === undefined ? undefined : String(build.reason),
     webUrl: build._links?.web?.href === undefined ? undefined : String(build._links.web.href),
   };
 }

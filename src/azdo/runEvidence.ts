@@ -34,14 +34,20 @@ export interface EarlierEvidenceQuery {
   runs?: number;
   /** The current run, already read with readRunEvidence. */
   excludeBuildId?: number;
+  /** The branch being released (Build.SourceBranch): only earlier runs of that branch count. */
+  branch?: string;
 }
 
 /**
  * Evidence for one service from the latest completed runs of a pipeline. Gate documents are left out: a verdict
  * is never evidence for the next verdict. Invalid attachments of earlier runs are reported like this run's.
+ * Pull-request runs and runs of other branches are left out too: they run code that is not the code being
+ * released, and could attach any "passed" document they like.
  */
 export async function readEarlierEvidence(client: AzureDevOpsClient, query: EarlierEvidenceQuery): Promise<GatheredEvidence> {
-  const builds = await client.listBuilds({ definitionId: query.definitionId, top: query.runs ?? 10, statusFilter: 'completed' });
+  const listed = await client.listBuilds({ definitionId: query.definitionId, top: query.runs ?? 10, statusFilter: 'completed', branchName: query.branch });
+  // Checked here as well, in case a server ignores the branch filter.
+  const builds = listed.filter((b) => b.reason !== 'pullRequest' && (!query.branch || !b.sourceBranch || b.sourceBranch === query.branch));
   const gathered: GatheredEvidence = { valid: [], invalid: [] };
   const seen = new Set<string>();
   const service = query.service.trim().toLowerCase();

@@ -36,7 +36,16 @@ void runTask(async () => {
     add(gathered, await readRunEvidence(client, context.buildId));
     if (earlierRuns > 0) {
       const { service } = await loadPolicy(policyFile);
-      add(gathered, await readEarlierEvidence(client, { definitionId: context.definitionId, service, runs: earlierRuns, excludeBuildId: context.buildId }));
+      add(
+        gathered,
+        await readEarlierEvidence(client, {
+          definitionId: context.definitionId,
+          service,
+          runs: earlierRuns,
+          excludeBuildId: context.buildId,
+          branch: tl.getVariable('Build.SourceBranch') || undefined,
+        }),
+      );
     }
   } else {
     tl.warning('No job access token: only evidence files on this agent were read, and sign-offs could not be read.');
@@ -65,7 +74,11 @@ void runTask(async () => {
     // The hub's sign-off panel learns the roles, and who may sign for each, from this document.
     await publishPolicyRoles(client.extensionData, result.policy);
   }
-  setOutputs(undefined, { ready: result.gate.metrics.status !== 'not-ready', level: result.gate.metrics.level ?? '' });
+  setOutputs(undefined, {
+    status: result.gate.metrics.status,
+    ready: result.gate.metrics.status !== 'not-ready',
+    level: result.gate.metrics.level ?? '',
+  });
   return outcome(result.gate);
 });
 

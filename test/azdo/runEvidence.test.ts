@@ -54,6 +54,20 @@ describe('azdo run evidence', () => {
     assert.deepEqual(gathered.invalid, []);
   });
 
+  it('earlier runs: pull-request runs and runs of other branches -> left out, only the released branch counts', async () => {
+    emulator.addBuild({ id: 30, definitionId: 3, finishTime: '2026-11-20T10:00:00Z', sourceBranch: 'refs/heads/main', reason: 'schedule' });
+    emulator.addBuild({ id: 31, definitionId: 3, finishTime: '2026-11-21T10:00:00Z', sourceBranch: 'refs/heads/main', reason: 'pullRequest' });
+    emulator.addBuild({ id: 32, definitionId: 3, finishTime: '2026-11-22T10:00:00Z', sourceBranch: 'refs/heads/feature/x', reason: 'individualCI' });
+    const fromMain = drillPassed();
+    attach(30, 'drill.json', fromMain);
+    attach(31, 'forged.json', { ...loadTestPassed(), id: '5f0c0a52-0000-4000-8000-000000000031' });
+    attach(32, 'branch.json', { ...loadTestPassed(), id: '5f0c0a52-0000-4000-8000-000000000032' });
+
+    const gathered = await readEarlierEvidence(client, { definitionId: 3, service: 'Checkout-API', branch: 'refs/heads/main' });
+    assert.deepEqual(gathered.valid.map((e) => e.id), [fromMain.id]);
+    assert.ok(emulator.requests.some((r) => r.query.get('branchName') === 'refs/heads/main'), 'the branch filter is sent to the service');
+  });
+
   it('earlier runs: a refused token -> InfrastructureError, the gate never sees an empty but passing set', async () => {
     emulator.addBuild({ id: 10, definitionId: 3, finishTime: '2026-11-20T10:00:00Z' });
     emulator.fail({ status: 401, path: /attachments/ });

@@ -51,6 +51,10 @@ export interface EmulatedBuild {
   result?: 'succeeded' | 'partiallySucceeded' | 'failed' | 'canceled';
   finishTime?: string;
   sourceVersion?: string;
+  /** refs/heads/main by default. */
+  sourceBranch?: string;
+  /** manual, individualCI, schedule, pullRequest, ... (BuildReason); individualCI by default. */
+  reason?: string;
 }
 
 export interface RecordedAzdoRequest {
@@ -233,10 +237,12 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
   function listBuilds(query: URLSearchParams) {
     const definitions = query.get('definitions')?.split(',').map(Number);
     const statusFilter = query.get('statusFilter');
+    const branchName = query.get('branchName');
     const top = Number(query.get('$top') ?? 1000);
     const value = [...builds.values()]
       .filter((b) => !definitions || definitions.includes(b.definitionId ?? -1))
       .filter((b) => !statusFilter || (b.status ?? 'completed') === statusFilter)
+      .filter((b) => !branchName || (b.sourceBranch ?? 'refs/heads/main') === branchName)
       .sort((a, b) => (b.finishTime ?? '').localeCompare(a.finishTime ?? '') || b.id - a.id)
       .slice(0, top)
       .map((b) => ({
@@ -246,6 +252,8 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
         result: b.result ?? 'succeeded',
         finishTime: b.finishTime,
         sourceVersion: b.sourceVersion,
+        sourceBranch: b.sourceBranch ?? 'refs/heads/main',
+        reason: b.reason ?? 'individualCI',
         definition: { id: b.definitionId ?? 1, name: b.definitionName ?? 'pipeline' },
         project: { id: projectId, name: project },
         _links: { web: { href: `${url}/${organization}/${projectId}/_build/results?buildId=${b.id}` } },

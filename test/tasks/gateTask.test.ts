@@ -111,6 +111,7 @@ describe('ReadinessGate@1 (bundled) in an emulated pipeline run', function () {
     assert.equal(run.result, 'Succeeded', explain(run));
     assert.equal(gate.metrics.status, 'ready');
     assert.equal(run.variables.ready?.value, 'true');
+    assert.equal(run.variables.status?.value, 'ready');
     assert.equal(run.variables.level?.value, 'gold');
     const status = azdo.documents(Collections.status).find((d) => d.id === subjectKey('sample-service', 'production'));
     assert.equal(status?.status, 'ready');
