@@ -155,7 +155,7 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
   const evidence = buildCloudEvidence({
     run, testId: plan.testId, criteria: plan.criteria, serverCriteria: plan.serverCriteria,
     startedAt, finishedAt: new Date().toISOString(),
-    service: options.service ?? config.displayName, environment: options.environment ?? 'azure', runInfo: options.runInfo ?? {},
+    service: options.service ?? config.testId, environment: options.environment ?? 'default', runInfo: options.runInfo ?? {},
     links: run.portalUrl ? [{ name: 'Azure Load Testing run', url: run.portalUrl }] : [],
   });
   return { runId, testId: plan.testId, portalUrl: run.portalUrl, evidence, files };

@@ -146,7 +146,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvi
     schemaVersion: EVIDENCE_SCHEMA_VERSION,
     id: randomUUID(),
     kind: 'loadtest',
-    service: options.service ?? config.displayName,
+    service: options.service ?? config.testId,
     environment: options.environment ?? 'local',
     run: options.run ?? {},
     startedAt: result.startedAt.toISOString(),
