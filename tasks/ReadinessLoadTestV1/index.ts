@@ -27,7 +27,7 @@ void runTask(async ({ signal }) => {
     throw new ConfigError(`The input "outputVariableName" must start with a letter or "_" and hold only letters, digits and "_"; got "${outputVariableName}".`);
   }
   const env = nameValueListInput('env');
-  const secrets = nameValueListInput('secrets');
+  const secrets = nameValueListInput('secrets', { secret: true });
   for (const secret of secrets) tl.setSecret(secret.value);
   const resultsDirectory = resultsDirectoryInput();
   const evidenceFields = {

@@ -21,18 +21,26 @@ export function existingFileInput(name: string): string {
   if (!tl.exist(file)) {
     throw new ConfigError(`The input "${name}" points to "${value}", which does not exist (looked for ${file}). Check the path relative to the repository root.`);
   }
+  if (!tl.stats(file).isFile()) {
+    throw new ConfigError(`The input "${name}" points to "${value}", which is a folder; give the path of the file itself.`);
+  }
   return file;
 }
 
-/** `[{"name":"x","value":"y"}]` as AzureLoadTest@1 takes it. */
-export function nameValueListInput(name: string): Array<{ name: string; value: string }> {
+/**
+ * `[{"name":"x","value":"y"}]` as AzureLoadTest@1 takes it. For an input holding secrets, the raw text is masked
+ * before parsing and a parse error names only the position, since JSON.parse quotes the text around it.
+ */
+export function nameValueListInput(name: string, options: { secret?: boolean } = {}): Array<{ name: string; value: string }> {
   const raw = optionalInput(name);
   if (!raw) return [];
+  if (options.secret) tl.setSecret(raw);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch (error) {
-    throw new ConfigError(`The input "${name}" is not valid JSON (${(error as Error).message}). Expected [{"name":"...","value":"..."}].`);
+    const detail = options.secret ? (/position \d+/.exec((error as Error).message)?.[0] ?? 'malformed') : (error as Error).message;
+    throw new ConfigError(`The input "${name}" is not valid JSON (${detail}). Expected [{"name":"...","value":"..."}].`);
   }
   if (!Array.isArray(parsed) || parsed.some((p) => !p || typeof p.name !== 'string' || typeof p.value !== 'string')) {
     throw new ConfigError(`The input "${name}" must be a JSON list of {"name":"...","value":"..."} objects.`);

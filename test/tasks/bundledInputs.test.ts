@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { explain, runBundledTask } from '../support/agentRunner';
+import { explain, repoRoot as repoRootForTests, runBundledTask } from '../support/agentRunner';
 
 /** Every agent task, run from the packaged layout as the agent runs it, with its required inputs missing. */
 const cases = [
@@ -23,5 +23,23 @@ describe('bundled tasks: required inputs', () => {
     const run = await runBundledTask('ReadinessGateV1', { inputs: { policyFile: __filename } });
     assert.equal(run.result, 'Failed', explain(run));
     assert.match(run.resultMessage ?? '', /"environment" is required/);
+  });
+});
+
+describe('bundled tasks: inputs that are wrong, not missing', () => {
+  it('ReadinessDrDrillV1: drillFile is a folder -> Failed naming the input, not a file-system error', async () => {
+    const run = await runBundledTask('ReadinessDrDrillV1', { inputs: { drillFile: __dirname } });
+    assert.equal(run.result, 'Failed', explain(run));
+    assert.match(run.resultMessage ?? '', /"drillFile" points to .* which is a folder/);
+  });
+
+  it('ReadinessLoadTestV1: malformed secrets JSON -> Failed naming the input, the secret text never echoed', async () => {
+    const run = await runBundledTask('ReadinessLoadTestV1', {
+      inputs: { loadTestConfigFile: `${repoRootForTests}/examples/loadtest/basic/loadtest.yaml`, secrets: '[{"name":"apiKey","value":SuperSecret123}]' },
+    });
+    assert.equal(run.result, 'Failed', explain(run));
+    assert.match(run.resultMessage ?? '', /"secrets" is not valid JSON/);
+    const leaks = run.stdout.split('\n').filter((line) => line.includes('SuperSecre') && !line.startsWith('##vso[task.setsecret]') && !line.startsWith('##vso[task.debug]'));
+    assert.deepEqual(leaks, [], 'no log line may quote the secret');
   });
 });
