@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { validateEvidence } from '../../src/evidence/validate';
@@ -95,14 +95,23 @@ describe('ReadinessLoadTest@1 (bundled, local engine)', function () {
     assert.match(run.resultMessage ?? '', /"env" is not valid JSON/);
   });
 
-  it('secrets: a secret value -> masked with setsecret and absent from evidence', async () => {
+  it('secrets: a secret used in a header -> sent to the target, masked with setsecret, absent from every result file and log line', async () => {
+    const config = exampleConfig();
+    const requests = path.join(path.dirname(config), 'requests.json');
+    writeFileSync(requests, readFileSync(requests, 'utf8').replace('"accept": "text/html"', '"accept": "text/html", "x-api-key": "${apiKey}"'));
+    const secret = 's3cr3t-value-123';
     const run = await runBundledTask('ReadinessLoadTestV1', {
-      inputs: inputs(exampleConfig(), { secrets: JSON.stringify([{ name: 'apiKey', value: 's3cr3t-value-123' }]) }),
+      inputs: inputs(config, { secrets: JSON.stringify([{ name: 'apiKey', value: secret }]) }),
     });
     assert.equal(run.result, 'Succeeded', explain(run));
-    assert.ok(run.secrets.includes('s3cr3t-value-123'));
+    assert.ok(run.secrets.includes(secret), 'the value is registered with the agent for masking');
+    assert.ok(target.seen.some((r) => r.headers['x-api-key'] === secret), 'the target received the secret in the header');
+    const leaks = (run.stdout + run.stderr).split('\n').filter((line) => line.includes(secret) && !line.startsWith('##vso[task.setsecret]') && !line.startsWith('##vso[task.debug]'));
+    assert.deepEqual(leaks, [], 'no log line may carry the secret');
     const evidence = run.attachments.find((a) => a.type === 'readiness.evidence')!;
-    assert.doesNotMatch(readFileSync(evidence.path, 'utf8'), /s3cr3t-value-123/);
+    for (const file of readdirSync(path.dirname(evidence.path))) {
+      assert.doesNotMatch(readFileSync(path.join(path.dirname(evidence.path), file), 'utf8'), new RegExp(secret), `${file} carries the secret`);
+    }
   });
 
   it('cancel: SIGINT while the load runs -> stops, Failed as cancelled, partial evidence kept', async () => {
