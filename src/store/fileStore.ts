@@ -8,6 +8,18 @@ import { DocumentExistsError, DocumentStore, EtagConflictError, StoredDocument }
  * crash never leaves half a document. A per-document lock file (O_EXCL) makes the etag check and
  * the write one step, across processes as well as within one.
  */
+/** How long a writer waits for another; a lock older than LOCK_STALE_MS belongs to a writer that died. */
+const LOCK_WAIT_MS = 10_000;
+const LOCK_STALE_MS = 30_000;
+
+async function isAbandoned(lock: string): Promise<boolean> {
+  try {
+    return Date.now() - (await fs.stat(lock)).mtimeMs > LOCK_STALE_MS;
+  } catch {
+    return false; // released meanwhile: try again
+  }
+}
+
 export class FileDocumentStore implements DocumentStore {
   constructor(readonly root: string) {}
 
@@ -83,7 +95,7 @@ export class FileDocumentStore implements DocumentStore {
   private async withLock<R>(collection: string, id: string, work: () => Promise<R>): Promise<R> {
     const lock = `${this.file(collection, id)}.lock`;
     await fs.mkdir(path.dirname(lock), { recursive: true });
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + LOCK_WAIT_MS;
     for (;;) {
       try {
         const handle = await fs.open(lock, 'wx');
@@ -91,10 +103,13 @@ export class FileDocumentStore implements DocumentStore {
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        if (Date.now() > deadline) {
-          // A lock older than the deadline belongs to a process that died mid-write; take it over.
+        if (await isAbandoned(lock)) {
+          // Written by a process that died mid-write: a live writer holds a lock for milliseconds.
           await fs.rm(lock, { force: true });
           continue;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`Document ${collection}/${id} stayed locked for ${LOCK_WAIT_MS / 1000} s; if no other readiness process is running, delete ${lock}.`);
         }
         await new Promise((resolve) => setTimeout(resolve, 5));
       }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DocumentExistsError, EtagConflictError, updateWithRetry } from '../../src/store/documentStore';
@@ -40,5 +40,32 @@ describe('FileDocumentStore', () => {
     );
     const doc = await stores[0].getDocument<{ id: string; entries: number[] }>('log', 'one');
     assert.deepEqual([...(doc?.entries ?? [])].sort((a, b) => a - b), Array.from({ length: 25 }, (_, i) => i));
+  });
+});
+
+describe('FileDocumentStore locks', () => {
+  it('lock: left behind by a writer that died (old) -> taken over, the write lands', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'readiness-store-'));
+    const s = new FileDocumentStore(root);
+    await s.createDocument('things', { id: 'a', value: 1 });
+    const lock = path.join(root, 'things', 'a.json.lock');
+    writeFileSync(lock, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    const updated = await s.setDocument<{ id: string; value: number; __etag?: number }>('things', { id: 'a', value: 2 });
+    assert.equal(updated.__etag, 2);
+    assert.equal(existsSync(lock), false);
+  });
+
+  it('lock: held by a live writer (fresh) -> never stolen; the waiter gives up with a message naming the lock', async function () {
+    this.timeout(20_000);
+    const root = mkdtempSync(path.join(os.tmpdir(), 'readiness-store-'));
+    const s = new FileDocumentStore(root);
+    await s.createDocument('things', { id: 'a', value: 1 });
+    const lock = path.join(root, 'things', 'a.json.lock');
+    writeFileSync(lock, '');
+    await assert.rejects(s.setDocument('things', { id: 'a', value: 2 }), /stayed locked .* delete .*a\.json\.lock/);
+    assert.equal(existsSync(lock), true, 'a fresh lock is not removed');
+    assert.equal((await s.getDocument<{ id: string; value: number }>('things', 'a'))?.value, 1);
   });
 });
