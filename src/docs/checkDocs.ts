@@ -46,7 +46,7 @@ export async function checkDocs(options: CheckDocsOptions): Promise<DocsEvidence
     const found = await firstExisting(root, alternatives);
     if (found) present.add(found);
     if (!found) {
-      const message = alternatives.length === 1 ? `${alternatives[0]} is missing` : `none of ${alternatives.join(', ')} exists`;
+      const message = alternatives.length === 1 ? 'the file is missing' : `none of ${alternatives.join(', ')} exists`;
       error(alternatives[0], 'missing-file', message);
     } else if (/\.(md|markdown)$/i.test(found)) {
       await read(found);
@@ -58,7 +58,7 @@ export async function checkDocs(options: CheckDocsOptions): Promise<DocsEvidence
     const file = await read(rel);
     if (!file && !missingReported.has(rel)) {
       missingReported.add(rel);
-      error(rel, 'missing-file', `${rel} is missing`);
+      error(rel, 'missing-file', 'the file is missing');
     }
     return file;
   };

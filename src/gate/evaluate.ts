@@ -10,7 +10,7 @@ import {
   type RunInfo,
 } from '../evidence/types';
 import { EvidenceContext, evaluateEvidenceCheck, RuleOutcome } from './evidenceChecks';
-import { evidenceProblems } from './evidenceShape';
+import { validateEvidence } from '../evidence/validate';
 import { checksForLevel, type Policy } from './policy';
 import type { SignOffEvent, Waiver } from './records';
 import { hint as suggestion } from '../config/suggest';
@@ -58,8 +58,10 @@ export function evaluatePolicy(input: EvaluateInput): GateEvidence {
   const evidence: Evidence[] = [];
   const malformed: EvidenceContext['malformed'] = {};
   for (const doc of input.evidence) {
-    if (evidenceProblems(doc).length === 0) {
-      evidence.push(doc as Evidence);
+    // The same JSON Schema every reader uses: a half-written or hand-edited document is never read as a pass.
+    const check = validateEvidence(doc);
+    if (check.ok) {
+      evidence.push(check.evidence);
       continue;
     }
     const kind = (doc as { kind?: string } | null)?.kind;

@@ -97,6 +97,13 @@ describe('docs: checkDocs', () => {
     assert.deepEqual(evidence.metrics.findings.map((f) => [f.rule, f.message]), [['missing-file', 'none of CODEOWNERS, .github/CODEOWNERS exists']]);
   });
 
+  it('docs: a single required file absent -> one finding on that file, its name not repeated in the message', async () => {
+    await write({ 'RUNBOOK.md': goodRunbook, CODEOWNERS: '* @payments\n', 'alerts/README.md': '# Alerts\n' });
+    const evidence = await check();
+    const missing = evidence.metrics.findings.filter((f) => f.rule === 'missing-file');
+    assert.deepEqual(missing.map((f) => [f.file, f.message]), [['README.md', 'the file is missing']]);
+  });
+
   it('docs: required heading absent -> missing-heading finding', async () => {
     await write({ 'README.md': '# P\n', 'RUNBOOK.md': goodRunbook.replace('## Rollback', '## Roll forward'), CODEOWNERS: '*\n', 'alerts/README.md': 'x' });
     const evidence = await check();
