@@ -18,6 +18,8 @@ export interface TargetOptions {
   serviceTimeMs?: number;
   /** Holds every response that arrives during the first `forMs` of each `everyMs` period until the period's stall ends. */
   stall?: { everyMs: number; forMs: number };
+  /** Never answers the Nth, 2Nth, ... request (counting all requests): a hung request. 1 = a fully stalled server. */
+  neverAnswerEvery?: number;
   /** Custom answer; return undefined to fall through to the built-in routes. */
   route?: (req: SeenRequest) => { status?: number; body?: string; headers?: Record<string, string> } | undefined;
   /** Keep the last N requests in `seen` (default 1000); counting is always complete. */
@@ -60,6 +62,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
       if (seen.length >= keep) seen.shift();
       seen.push(seenRequest);
       if (pathOnly === '/reset') return void req.socket.destroy();
+      if (options.neverAnswerEvery && total % options.neverAnswerEvery === 0) return; // close() destroys the socket
       const custom = options.route?.(seenRequest);
       let status = 200;
       let body = 'ok';

@@ -15,6 +15,8 @@ export class RequestSlot {
   requests = 0;
   httpErrors = 0;
   networkErrors = 0;
+  /** Of networkErrors: requests still unanswered (or, open model, still waiting for a user) when the run ended. */
+  unfinished = 0;
   readonly histogram = newHistogram();
   /** Time to the first response byte: JMeter's "latency", which Azure's `latency` criteria judge. */
   readonly firstByte = newHistogram();
@@ -51,12 +53,34 @@ export class Recorder {
     this.secondHistogram.recordValue(value);
   }
 
-  /** No HTTP response at all: refused, reset, timed out. Counted, but kept out of the latency histograms. */
+  /**
+   * No HTTP response at all: refused or reset. Counted, but kept out of the latency histograms: such a failure is
+   * usually instant, and its near-zero time would pull the percentiles down.
+   */
   networkError(slot: RequestSlot): void {
     slot.requests++;
     slot.networkErrors++;
     this.secondRequests++;
     this.secondErrors++;
+  }
+
+  /**
+   * A network error that took time: a request timeout, or a request the end of the run cut off (`unfinished`).
+   * Its latency is the time it had waited (at least), so a stall shows in the percentiles as well as in the error
+   * percentage; leaving it out is coordinated omission. No first byte came, unless the headers did.
+   */
+  waitedInVain(slot: RequestSlot, micros: number, firstByteMicros: number, unfinished: boolean): void {
+    this.networkError(slot);
+    if (unfinished) slot.unfinished++;
+    const value = micros < 1 ? 1 : micros;
+    slot.histogram.recordValue(value);
+    slot.firstByte.recordValue(firstByteMicros < 1 ? 1 : firstByteMicros);
+    this.secondHistogram.recordValue(value);
+  }
+
+  /** Whether the second being recorded holds any request yet. */
+  get secondHasData(): boolean {
+    return this.secondRequests > 0;
   }
 
   /** Closes one second of the timeline (called from the tick, never per request). */

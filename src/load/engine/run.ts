@@ -4,7 +4,7 @@ import { isConstant, renderTemplate } from '../template';
 import { usersAt, type LoadShape } from '../loadShape';
 import type { UrlTestPlan } from '../urlTest';
 import { RawHttpClient } from './rawHttp';
-import { Recorder } from './recorder';
+import { Recorder, type RequestSlot } from './recorder';
 import { dispatchOptions, safeHeaderValue, safePath, VirtualUser, type RunContext, type RuntimeRequest, type RuntimeScenario } from './virtualUser';
 
 /**
@@ -58,7 +58,10 @@ interface OpenGroup {
 type Group = ClosedGroup | OpenGroup;
 
 const CONTROL_INTERVAL_MS = 100;
-/** How long the end of a run waits for requests in flight before it gives up on them. */
+/**
+ * How long the end of a run waits for requests in flight before it gives up on them. The ones still unanswered then
+ * are not dropped: they count as unfinished network errors (see countUnfinished).
+ */
 const DRAIN_LIMIT_MS = 10_000;
 
 export function runEngine(options: EngineOptions): Promise<EngineResult> {
@@ -198,6 +201,41 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
     }
   }
 
+  /**
+   * At the end of the run (duration over, autoStop, a stop criterion, or cancel), every request still unanswered,
+   * and in the open model every due arrival still waiting for a free user, is a failed request: it counts under
+   * networkErrors as `unfinished`, with latency from its intended start to `endedAt`. Dropping them would let a
+   * hung server pass (no errors, fast percentiles) and, in the open model, bring back coordinated omission.
+   * Returns one note per request name for the summary's network-error samples.
+   */
+  function countUnfinished(endedAt: number): string[] {
+    const bySlot = new Map<RequestSlot, { sent: number; neverSent: number; longestMs: number }>();
+    const note = (slot: RequestSlot, waitedMs: number, sent: boolean) => {
+      const n = bySlot.get(slot) ?? { sent: 0, neverSent: 0, longestMs: 0 };
+      if (sent) n.sent++;
+      else n.neverSent++;
+      n.longestMs = Math.max(n.longestMs, waitedMs);
+      bySlot.set(slot, n);
+    };
+    for (const g of groups) {
+      for (const u of g.users) if (u.awaitingResponse) note(u.currentSlot, u.recordUnfinished(endedAt), true);
+      if (g.kind !== 'open') continue;
+      const slot = g.scenario.requests[0].slot;
+      for (let i = g.waitingHead; i < g.waiting.length; i++) {
+        const waited = endedAt - g.waiting[i];
+        recorder.waitedInVain(slot, waited * 1000, waited * 1000, true);
+        note(slot, waited, false);
+      }
+      g.waitingHead = g.waiting.length;
+    }
+    return [...bySlot].map(([slot, n]) => {
+      const count = n.sent + n.neverSent;
+      const parts = [n.sent ? `${n.sent} sent` : '', n.neverSent ? `${n.neverSent} never sent (no free virtual user)` : ''].filter(Boolean).join(', ');
+      return `${slot.name}: unfinished: ${count} request${count === 1 ? '' : 's'} (${parts}) still had no response when the run ended, ` +
+        `after waiting up to ${(n.longestMs / 1000).toFixed(1)} s`;
+    });
+  }
+
   const activeUsers = () => groups.reduce((n, g) => n + g.users.reduce((m, u) => m + (u.state === 'idle' ? 0 : 1), 0), 0);
 
   return new Promise<EngineResult>((resolve) => {
@@ -231,12 +269,18 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
       const loadSeconds = (performance.now() - t0) / 1000;
       const drainUntil = performance.now() + (immediately ? 0 : Math.min(DRAIN_LIMIT_MS, options.requestTimeoutMs));
       while (run.inFlight > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 10));
-      const elapsedSeconds = (performance.now() - t0) / 1000;
+      const endedAt = performance.now();
+      const elapsedSeconds = (endedAt - t0) / 1000;
+      // No await between counting the unfinished requests and closing: a late response cannot count twice.
+      const unfinishedNotes = countUnfinished(endedAt);
       run.closed = true;
-      // The last, partial second joins the timeline when it saw traffic.
-      while (closedSeconds < Math.ceil(elapsedSeconds)) closeSecond();
+      // The timeline covers the seconds of load; what the drain and the end of the run recorded joins the last,
+      // partial second (the drain's own seconds would only add empty points).
+      while (closedSeconds < Math.ceil(loadSeconds)) closeSecond();
+      if (recorder.secondHasData) closeSecond();
       await Promise.all(clients.map((c) => c.destroy().catch(() => undefined)));
-      resolve({ startedAt, finishedAt: new Date(), elapsedSeconds, loadSeconds, cancelled, stoppedEarly, recorder, peakUsers: peak, networkErrorSamples: [...errorSamples] });
+      const networkErrorSamples = [...unfinishedNotes, ...errorSamples].slice(0, 5);
+      resolve({ startedAt, finishedAt: new Date(), elapsedSeconds, loadSeconds, cancelled, stoppedEarly, recorder, peakUsers: peak, networkErrorSamples });
     };
 
     const stopEarly = (reason: string) => {

@@ -43,6 +43,8 @@ export interface RunContext {
 export class VirtualUser implements Dispatcher.DispatchHandler {
   /** Scheduler bookkeeping (closed model: running/retiring; open model: busy). */
   state: 'idle' | 'running' | 'retiring' = 'idle';
+  /** A request is sent and neither its response nor its error has come: the end of the run counts it unfinished. */
+  awaitingResponse = false;
   private readonly vars: Record<string, string | undefined> = {};
   private index = 0;
   private startedAt = 0;
@@ -84,6 +86,7 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
     if (request.fixedOptions) this.dispatcher = this.clientFor(request.planned.origin!);
     this.startedAt = intendedStart === intendedStart ? intendedStart : performance.now();
     this.run.inFlight++;
+    this.awaitingResponse = true;
     try {
       this.dispatcher.dispatch(options, this);
     } catch (error) {
@@ -143,6 +146,7 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     const run = this.run;
     run.inFlight--;
+    this.awaitingResponse = false;
     if (run.closed) return;
     const startedAt = this.startedAt;
     run.recorder.response(this.current.slot, (performance.now() - startedAt) * 1000, (this.firstByteAt - startedAt) * 1000, this.status);
@@ -153,10 +157,36 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
     const run = this.run;
     run.inFlight--;
+    this.awaitingResponse = false;
     if (run.closed) return;
-    run.recorder.networkError(this.current.slot);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') this.recordWait(performance.now(), false);
+    else run.recorder.networkError(this.current.slot);
     run.noteNetworkError(this.current.planned.name, error);
     this.advance(true);
+  }
+
+  /**
+   * The run ends while this user's request is unanswered: it counts as an unfinished network error whose latency is
+   * the time from its (intended) start to `endedAt`. Returns that wait in milliseconds.
+   */
+  recordUnfinished(endedAt: number): number {
+    this.awaitingResponse = false;
+    return this.recordWait(endedAt, true);
+  }
+
+  /** The request that is currently sent, for the scheduler's end-of-run note. */
+  get currentSlot(): RequestSlot {
+    return this.current.slot;
+  }
+
+  private recordWait(until: number, unfinished: boolean): number {
+    const startedAt = this.startedAt;
+    const waited = until - startedAt;
+    // Headers that came before a body timeout give a real first-byte time; otherwise the first byte never came.
+    const firstByte = this.status ? this.firstByteAt - startedAt : waited;
+    this.run.recorder.waitedInVain(this.current.slot, waited * 1000, firstByte * 1000, unfinished);
+    return waited;
   }
 
   private extract(): void {
