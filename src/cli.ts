@@ -11,13 +11,14 @@ export const usage = `Usage: readiness <command> [options]
 Commands:
   loadtest --config FILE [--out DIR] [--duration S] [--vus N] [--env NAME=VALUE]
                         Run an Azure Load Testing URL test on the embedded engine and judge its failure criteria.
-  drill --config FILE [--out DIR]
-                        Run a disaster-recovery drill and measure RTO and RPO.
-  gate --policy FILE --evidence DIR [--environment ENV] [--signoffs FILE] [--at TIME]
+  drill --config FILE [--out DIR] [--freshness-only]
+                        Run a disaster-recovery drill and measure RTO and RPO (or only check backup freshness).
+  gate --policy FILE --evidence DIR [--environment ENV] [--signoffs FILE] [--store DIR] [--version V] [--at TIME]
                         Evaluate a readiness policy: ready, warn or not ready, with every reason.
-  serve [--store DIR] [--port N]
+  serve [--store DIR] [--port N] [--user ID] [--group NAME] [--policy FILE] [--evidence DIR]
                         Serve the Readiness hub locally against the local store.
-  demo [--no-serve]     Run the whole flow on embedded defaults: load test, drill, docs, gate, hub.
+  demo [--no-serve] [--port N]
+                        Run the whole flow on embedded defaults: load test, drill, docs, gate, hub.
 
 Exit codes: 0 passed, 1 check failed, 2 bad usage or input, 3 infrastructure error.
 Run "readiness <command> --help" for a command's options.`;

@@ -126,7 +126,7 @@ function checkScenario(p: Problems, at: DocPath, name: string, raw: unknown, ctx
     for (const [where, t] of templates) for (const v of t.names) {
       if (defined.has(v)) continue;
       const remedy = ctx.unresolvedSecrets?.includes(v)
-        ? 'it is a Key Vault secret, which the local engine cannot read; pass its value in the task\'s secrets input'
+        ? 'it is a Key Vault secret, which the local engine cannot read; pass its value in the task\'s secrets input (with the CLI: --env NAME=VALUE)'
         : 'define it in the YAML env, a CSV data set\'s variableNames or a responseVariables entry';
       p.add([...at, 'requests', i, ...where], `unknown variable "\${${v}}": ${remedy}`);
     }
