@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { EVIDENCE_ATTACHMENT_TYPE } from '../evidence/types';
 import { Collections } from '../gate/records';
 import type { DocumentStore, StoredDocument } from '../store/documentStore';
-import { HttpError, sendJson } from './http';
+import { decodePathPart, HttpError, sendJson } from './http';
 
 /**
  * Build attachments as the Build REST client sees them, made from the local evidence collection: a
@@ -27,7 +27,7 @@ export async function handleBuildApi(pathname: string, origin: string, store: Do
   const list = LIST.exec(pathname);
   if (list) {
     const [, project, buildId, type] = list;
-    if (decodeURIComponent(type) !== EVIDENCE_ATTACHMENT_TYPE) return sendJson(res, 200, []);
+    if (decodePathPart(type, 'attachment type') !== EVIDENCE_ATTACHMENT_TYPE) return sendJson(res, 200, []);
     const docs = await runEvidence(store, buildId);
     return sendJson(
       res,
@@ -42,7 +42,7 @@ export async function handleBuildApi(pathname: string, origin: string, store: Do
   const content = CONTENT.exec(pathname);
   if (!content) throw new HttpError(404, 'Not found.');
   const [, , buildId, , , , rawName] = content;
-  const name = decodeURIComponent(rawName);
+  const name = decodePathPart(rawName, 'attachment name');
   const doc = (await runEvidence(store, buildId)).find((d) => `${d.id}.json` === name);
   if (!doc) throw new HttpError(404, `Run ${buildId} has no attachment named ${name}.`);
   const { __etag: _etag, ...evidence } = doc;

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Collections, SignOffDocument, WaiverDocument } from '../gate/records';
 import { DocumentExistsError, DocumentStore, EtagConflictError, StoredDocument } from '../store/documentStore';
 import { FileDocumentStore } from '../store/fileStore';
-import { HttpError, readJson, sendJson } from './http';
+import { decodePathPart, HttpError, readJson, sendJson } from './http';
 import { checkSignOffWrite, checkWaiverWrite, ServeUser } from './signOffRules';
 
 /**
@@ -28,6 +28,14 @@ export interface ExtensionDataContext {
   user: ServeUser;
   onChange?: (service: string, environment: string) => Promise<void>;
   log: (line: string) => void;
+}
+
+/**
+ * Case and trailing dots ignored: on case-insensitive or Windows file systems "Policies" or "policies."
+ * would be the same folder as "policies".
+ */
+function isPoliciesCollection(collection: string): boolean {
+  return collection.toLowerCase().replace(/\.+$/, '') === POLICIES_COLLECTION;
 }
 
 export function matchesExtensionData(pathname: string): boolean {
@@ -80,10 +88,20 @@ export async function handleExtensionData(req: IncomingMessage, res: ServerRespo
   const match = ROUTE.exec(pathname);
   if (!match) throw new HttpError(404, 'Not found.');
   const [, , , scopeType, , rawCollection, rawId] = match;
-  const collection = collectionFor(scopeType, decodeURIComponent(rawCollection), ctx.user);
-  const id = rawId === undefined ? undefined : decodeURIComponent(rawId);
+  const collection = collectionFor(scopeType, decodePathPart(rawCollection, 'collection name'), ctx.user);
+  const id = rawId === undefined ? undefined : decodePathPart(rawId, 'document id');
   const { store } = ctx;
   const method = (req.method ?? 'GET').toUpperCase();
+  if (method !== 'GET' && isPoliciesCollection(collection)) {
+    // The roles decide who may sign (checkSignOffWrite below reads them). If the hub's token could write
+    // them, anyone holding it could grant themselves a role; so they come only from the policy file.
+    throw new HttpError(
+      403,
+      `The ${POLICIES_COLLECTION} collection (roles and who may sign) cannot be changed through the local server; ` +
+        'its documents come from the policy file: restart with "readiness serve --policy FILE" after editing the roles.',
+      'UnauthorizedRequestException',
+    );
+  }
 
   if (method === 'GET') {
     if (id === undefined) return sendJson(res, 200, await listDocuments(store, collection));

@@ -13,7 +13,7 @@ export class HttpError extends Error {
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
   res.end(text);
 }
 
@@ -37,5 +37,17 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
     return JSON.parse(text);
   } catch {
     throw new HttpError(400, 'The request body is not valid JSON.');
+  }
+}
+
+/**
+ * `decodeURIComponent` that answers 400 instead of throwing `URIError` ("URI malformed") on a broken
+ * percent-escape such as `%E0%A4%A`; `what` names the part of the URL in the message.
+ */
+export function decodePathPart(raw: string, what: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, `The ${what} "${raw.slice(0, 200)}" is not valid percent-encoding (UTF-8 bytes written as %XX); encode it with encodeURIComponent.`);
   }
 }

@@ -7,8 +7,9 @@ import { ConfigError, InfrastructureError } from '../errors';
 import { FileDocumentStore } from '../store/fileStore';
 import { handleBuildApi, matchesBuildApi } from './buildApi';
 import { handleExtensionData, matchesExtensionData } from './extensionDataApi';
-import { HttpError, sendError } from './http';
+import { decodePathPart, HttpError, sendError } from './http';
 import { HOST_SCRIPT, HostConfig, hostPageHtml } from './hostPage';
+import { checkHost, checkOrigin } from './requestGuard';
 import type { ServeUser } from './signOffRules';
 
 /**
@@ -72,8 +73,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const token = randomBytes(24).toString('hex');
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   let origin = '';
+  let port = 0;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Before anything else, so a rebound name or another site's page gets nothing (src/serve/requestGuard.ts).
+    const authority = checkHost(req, port);
+    checkOrigin(req, authority);
     const url = new URL(req.url ?? '/', origin);
     const pathname = url.pathname;
     if (pathname === '/' || pathname === '/index.html') {
@@ -109,7 +114,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       res.writeHead(200, { 'Content-Type': CONTENT_TYPES['.html'], 'Cache-Control': 'no-store' }).end(hostPageHtml(config));
       return;
     }
-    if (pathname.startsWith('/hub/')) return serveStatic(hubDir, decodeURIComponent(pathname.slice('/hub/'.length)), res);
+    if (pathname.startsWith('/hub/')) return serveStatic(hubDir, decodePathPart(pathname.slice('/hub/'.length), 'hub file path'), res);
 
     const isData = matchesExtensionData(pathname);
     const isBuild = !isData && matchesBuildApi(pathname);
@@ -119,7 +124,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       throw new HttpError(401, 'The request has no valid access token; open the hub through the host page.', 'UnauthorizedRequestException');
     }
     if (isData) return handleExtensionData(req, res, pathname, { store, user, onChange: options.onChange, log });
-    return handleBuildApi(pathname, origin, store, res);
+    // Attachment links use the address the browser used, so the hub fetches them from its own origin.
+    return handleBuildApi(pathname, `http://${authority}`, store, res);
   }
 
   const server = createServer((req, res) => {
@@ -141,7 +147,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
     server.listen(options.port ?? 0, host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   origin = `http://${host}:${port}`;
   return {
     url: origin,

@@ -7,9 +7,10 @@ import { promisify } from 'node:util';
 import { loadPolicy, type Policy } from '../../src/gate/policy';
 import { Collections, subjectKey, type SignOffDocument, type WaiverDocument } from '../../src/gate/records';
 import { addWaiver, recordSignOff } from '../../src/gate/signoffs';
-import { type PolicyRolesDocument, publishPolicyRoles } from '../../src/serve/policyDocument';
+import { type PolicyRolesDocument, policyRolesDocuments, publishPolicyRoles } from '../../src/serve/policyDocument';
 import { type RunningServer, startServer } from '../../src/serve/server';
 import { FileDocumentStore } from '../../src/store/fileStore';
+import { startAzdoEmulator } from '../support/azdoEmulator';
 import { ensureHubBuilt, hostToken } from '../support/browser';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -141,7 +142,7 @@ describe('docs: the backup and restore scripts of docs/operations.md', function 
     assert.equal(auth, `Authorization: Basic ${Buffer.from(':s3cret-pat').toString('base64')}`);
   });
 
-  it('roles: readiness serve --policy writes the roles documents, publish-roles puts them into extension data -> the hub\'s policies document', async () => {
+  it('roles: readiness serve --policy writes the roles documents, publish-roles puts them into Azure DevOps extension data -> the hub\'s policies documents', async () => {
     copyFileSync(path.join(ROOT, 'examples', 'pipelines', 'readiness.yml'), path.join(work, 'readiness.yml'));
     mkdirSync(path.join(work, 'scripts'), { recursive: true });
     writeFileSync(path.join(work, 'scripts', 'roles'), scriptFromDocs('roles'));
@@ -157,11 +158,41 @@ describe('docs: the backup and restore scripts of docs/operations.md', function 
     } finally {
       process.kill(-serving.pid!, 'SIGTERM');
     }
-    const target = await serve(path.join(work, 'store'));
-    await target.store.deleteDocument('policies', SUBJECT);
-    assert.match(await bash('publish-roles', [], target.env), new RegExp(`published ${SUBJECT.replace('.', '\\.')}\\.json`));
-    const published = await target.store.getDocument<PolicyRolesDocument>('policies', SUBJECT);
-    assert.deepEqual(published?.roles.filter((r) => r.required).map((r) => r.role), ['operations', 'security', 'business']);
+    // Step 2 writes to Azure DevOps, never to `readiness serve` (which refuses writes to `policies`): here a
+    // loopback emulator of the extension-data REST API, with BASE and AUTH in the shape the set-up block makes.
+    const azdo = await startAzdoEmulator({ accessToken: 'roles-pat' });
+    try {
+      const env = {
+        ...process.env,
+        BASE: `${azdo.collectionUri}_apis/ExtensionManagement/InstalledExtensions/production-readiness/production-readiness/Data/Scopes/Default/Current/Collections`,
+        AUTH: `Authorization: Basic ${Buffer.from(':roles-pat').toString('base64')}`,
+      };
+      assert.match(await bash('publish-roles', [], env), new RegExp(`published ${SUBJECT.replace('.', '\\.')}\\.json`));
+      assert.ok(azdo.requests.some((r) => r.method === 'PUT' && /\/Collections\/policies\/Documents$/.test(r.path)), 'the roles were PUT to the policies collection');
+      const published = azdo.documents('policies') as unknown as PolicyRolesDocument[];
+      // Exactly the documents step 1 generated from the policy, one per environment.
+      const generated = readdirSync(path.join(work, 'roles-store', 'policies')).map((n) => JSON.parse(readFileSync(path.join(work, 'roles-store', 'policies', n), 'utf8')) as PolicyRolesDocument);
+      const strip = (docs: PolicyRolesDocument[]) => docs.map(({ __etag: _etag, ...doc }) => doc).sort((a, b) => a.id.localeCompare(b.id));
+      assert.deepEqual(strip(published), strip(generated));
+      assert.deepEqual(published.map((d) => d.id).sort(), policyRolesDocuments(policy).map((d) => d.id).sort());
+      const production = published.find((d) => d.id === SUBJECT);
+      assert.deepEqual(production?.roles.filter((r) => r.required).map((r) => r.role), ['operations', 'security', 'business']);
+    } finally {
+      await azdo.close();
+    }
+  });
+
+  it('roles: publish-roles pointed at readiness serve by mistake -> the local server refuses (403), its roles stay those of --policy', async () => {
+    mkdirSync(path.join(work, 'roles-store', 'policies'), { recursive: true });
+    const forged = { ...policyRolesDocuments(policy).find((d) => d.id === SUBJECT)!, roles: [{ role: 'operations', users: ['mallory'], groups: [], required: true }] };
+    writeFileSync(path.join(work, 'roles-store', 'policies', `${SUBJECT}.json`), JSON.stringify(forged));
+    const live = await serve(path.join(work, 'store'));
+    const before = await live.store.getDocument<PolicyRolesDocument>('policies', SUBJECT);
+    await assert.rejects(bash('publish-roles', [], live.env), (error: Error & { stderr: string }) => {
+      assert.match(error.stderr, /error: 403/);
+      return true;
+    });
+    assert.deepEqual(await live.store.getDocument<PolicyRolesDocument>('policies', SUBJECT), before);
   });
 
   it('status: the monitoring command -> one line per status document with evaluatedAt, id, status and level', async () => {
