@@ -3,18 +3,16 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { createAzureDevOpsClient, type AzureDevOpsClient } from '../../src/azdo/client';
 import { pipelineContextFrom } from '../../src/azdo/pipelineContext';
 import { proxyFetch } from '../../src/azdo/proxy';
-import { readEarlierEvidence, readRunEvidence } from '../../src/azdo/runEvidence';
 import { ConfigError } from '../../src/errors';
-import { readEvidenceDir, runInfoFromEnv, writeEvidenceFile } from '../../src/evidence/files';
-import { EVIDENCE_ATTACHMENT_TYPE, type Evidence, type GateEvidence } from '../../src/evidence/types';
+import { runInfoFromEnv, writeEvidenceFile } from '../../src/evidence/files';
+import { EVIDENCE_ATTACHMENT_TYPE, type GateEvidence } from '../../src/evidence/types';
+import { gatherEvidence } from '../../src/gate/gatherEvidence';
 import { loadPolicy } from '../../src/gate/policy';
 import { runGateDetailed } from '../../src/gate/run';
 import { publishPolicyRoles } from '../../src/serve/policyDocument';
-import { existingFileInput, optionalInput, requiredInput, resultsDirectoryInput } from '../common/inputs';
+import { existingFileInput, optionalInput, requiredInput, resultsDirectoryInput, wholeNumberInput } from '../common/inputs';
 import { publishEvidence, setOutputs } from '../common/publish';
 import { runTask, type TaskOutcome } from '../common/taskRunner';
-
-type Gathered = { valid: Evidence[]; invalid: Array<{ file: string; errors: string[] }> };
 
 void runTask(async () => {
   const policyFile = existingFileInput('policyFile');
@@ -24,32 +22,27 @@ void runTask(async () => {
   const earlierRuns = wholeNumberInput('earlierRuns', 10);
   const useExtensionData = optionalInput('useExtensionData') !== 'false';
 
-  // Evidence from this job's results folder (our tasks write there by default) and an optional extra folder.
-  const gathered: Gathered = { valid: [], invalid: [] };
-  const folders = [resultsDirectory, optionalInput('evidenceDirectory')].filter((f): f is string => Boolean(f));
-  for (const folder of folders) add(gathered, await readEvidenceDir(path.resolve(tl.getVariable('System.DefaultWorkingDirectory') ?? '.', folder)));
-
-  // Evidence attached by our tasks anywhere in this run, and in earlier runs of this pipeline.
+  // This job's results folder (our tasks write there by default), an optional extra folder, this run's
+  // attachments and earlier runs of this pipeline and branch.
+  const base = tl.getVariable('System.DefaultWorkingDirectory') ?? process.cwd();
+  const folders = [resultsDirectory, optionalInput('evidenceDirectory')].filter((f): f is string => Boolean(f)).map((f) => path.resolve(base, f));
   const client = azureDevOpsClient();
   const context = client ? pipelineContextFrom(agentEnv()) : undefined;
-  if (client && context) {
-    add(gathered, await readRunEvidence(client, context.buildId));
-    if (earlierRuns > 0) {
-      const { service } = await loadPolicy(policyFile);
-      add(
-        gathered,
-        await readEarlierEvidence(client, {
-          definitionId: context.definitionId,
-          service,
-          runs: earlierRuns,
-          excludeBuildId: context.buildId,
-          branch: tl.getVariable('Build.SourceBranch') || undefined,
-        }),
-      );
-    }
-  } else {
-    tl.warning('No job access token: only evidence files on this agent were read, and sign-offs could not be read.');
-  }
+  if (!client) tl.warning('No job access token: only evidence files on this agent were read, and sign-offs could not be read.');
+  const gathered = await gatherEvidence({
+    folders,
+    pipeline:
+      client && context
+        ? {
+            client,
+            buildId: context.buildId,
+            definitionId: context.definitionId,
+            earlierRuns,
+            service: (await loadPolicy(policyFile)).service,
+            branch: tl.getVariable('Build.SourceBranch') || undefined,
+          }
+        : undefined,
+  });
   for (const bad of gathered.invalid) tl.warning(`Ignored invalid evidence ${bad.file}: ${bad.errors.join('; ')}`);
   console.log(`Evidence considered: ${gathered.valid.length} document(s); ${gathered.invalid.length} invalid, counted as missing.`);
 
@@ -95,12 +88,6 @@ function outcome(gate: GateEvidence): TaskOutcome {
   return { result: 'Failed', message };
 }
 
-function add(into: Gathered, from: Gathered): void {
-  const seen = new Set(into.valid.map((e) => e.id));
-  into.valid.push(...from.valid.filter((e) => !seen.has(e.id)));
-  into.invalid.push(...from.invalid);
-}
-
 function agentEnv(): Record<string, string | undefined> {
   // task-lib moves endpoint secrets out of the environment when it loads; the job token comes back through it.
   return { ...process.env, SYSTEM_ACCESSTOKEN: tl.getEndpointAuthorizationParameter('SYSTEMVSSCONNECTION', 'ACCESSTOKEN', true) ?? process.env.SYSTEM_ACCESSTOKEN };
@@ -120,12 +107,4 @@ function azureDevOpsClient(): AzureDevOpsClient | undefined {
     extensionDataUri: process.env.READINESS_EXTENSION_DATA_URI || undefined,
     fetch: proxyFetch(tl.getHttpProxyConfiguration() ?? undefined),
   });
-}
-
-function wholeNumberInput(name: string, fallback: number): number {
-  const raw = optionalInput(name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`The input "${name}" must be a whole number of 0 or more; got "${raw}".`);
-  return value;
 }

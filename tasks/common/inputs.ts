@@ -54,3 +54,12 @@ export function resultsDirectoryInput(): string {
   if (value) return path.resolve(base, value);
   return path.join(tl.getVariable('Agent.TempDirectory') ?? base, 'readiness');
 }
+
+/** A whole number of 0 or more, with a default when the input is empty. */
+export function wholeNumberInput(name: string, fallback: number): number {
+  const raw = optionalInput(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`The input "${name}" must be a whole number of 0 or more; got "${raw}".`);
+  return value;
+}
