@@ -131,10 +131,14 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvi
   } else if (t.requests === 0) {
     verdict = 'error';
     summary = 'No request completed; check the target and the requests file.';
-  } else if (failedCount > 0 || result.stoppedEarly) {
+  } else if (t.errors === t.requests || failedCount > 0 || result.stoppedEarly) {
     verdict = 'failed';
     const stopped = result.stoppedEarly ? ` Stopped early at ${result.stoppedEarly.atSecond} s: ${result.stoppedEarly.reason}.` : '';
-    summary = `${failedCount} of ${criteriaResults.length} criteria failed; ${figures}.${stopped}`;
+    // A service that answered nothing successfully is not holding its load, criteria or not.
+    const cause = t.errors === t.requests && failedCount === 0
+      ? `Every request failed (${t.httpErrors} HTTP errors, ${t.networkErrors} network errors)`
+      : `${failedCount} of ${criteriaResults.length} criteria failed`;
+    summary = `${cause}; ${figures}.${stopped}`;
   } else {
     verdict = 'passed';
     summary = `${criteriaResults.length ? `All ${criteriaResults.length} criteria passed` : 'No failure criteria set'}; ${figures}.`;

@@ -107,3 +107,23 @@ describe('load/unfinished requests', function () {
     assert.ok(t.latencyMs.min >= 900, `min ${t.latencyMs.min} ms`);
   });
 });
+
+describe('verdict when nothing succeeds', function () {
+  this.timeout(60_000);
+  it('no criteria, every response an HTTP 500 -> failed, not passed', async () => {
+    const target = await startTarget();
+    try {
+      const file = writeTest({
+        yaml: `${URL_YAML}autoStop: disable\n`,
+        requests: requestsJson([get('Broken', `${target.url}/status/500`)], { virtualUsersPerEngine: 2, durationInSeconds: 1 }),
+      });
+      const evidence = await runLoadTest({ configFile: file });
+      assert.ok(evidence.metrics.totals.requests > 0);
+      assert.equal(evidence.metrics.totals.errorPercentage, 100);
+      assert.equal(evidence.verdict, 'failed', evidence.summary);
+      assert.match(evidence.summary, /Every request failed/);
+    } finally {
+      await target.close();
+    }
+  });
+});
