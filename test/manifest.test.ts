@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { currentFingerprints, readLock } from '../scripts/taskLock';
 
 /**
  * The extension manifest against the task folders and the packaged .vsix. A wrong GUID in
@@ -45,6 +46,24 @@ describe('extension manifest', () => {
         assert.equal(json.minimumAgentVersion, undefined, 'a server gate task has no minimumAgentVersion');
       }
       for (const input of json.inputs) assert.ok(input.helpMarkDown && input.helpMarkDown.length > 20, `${folder}.${input.name} needs help text`);
+    }
+  });
+
+  it('task versions: what ships changed -> the version was bumped and tasks/task-lock.json records it', () => {
+    const locked = readLock();
+    const current = currentFingerprints();
+    for (const [task, entry] of Object.entries(current)) {
+      const before = locked[task];
+      assert.ok(before, `${task} is not in tasks/task-lock.json; run "npm run tasks:lock" after "npm run build"`);
+      if (before.sha256 !== entry.sha256) {
+        assert.notEqual(
+          entry.version,
+          before.version,
+          `${task}: its code changed but its version is still ${entry.version}. Bump version.Patch in every task.json, then run "npm run build" and "npm run tasks:lock"`,
+        );
+        assert.fail(`${task}: version bumped to ${entry.version}; record it with "npm run tasks:lock"`);
+      }
+      assert.equal(entry.version, before.version, `${task}: the version changed without a new lock; run "npm run tasks:lock"`);
     }
   });
 
