@@ -172,7 +172,8 @@ const drillMetrics = object<DrillMetrics>(
     targets: object<DrillMetrics['targets']>({ rtoSeconds: nonNegative, rpoSeconds: nonNegative }, {}),
     rtoSeconds: nullableNonNegative,
     rpoSeconds: nullableNonNegative,
-    rpoMethod: oneOfText('query', 'heartbeat', 'backup-age', 'latest-restorable-time', 'none'),
+    rpoMethod: oneOfText('query', 'heartbeat', 'backup-age', 'latest-restorable-time', 'declared-interval', 'file-time', 'none'),
+    mode: oneOfText('restore', 'freshness'),
     backup: object<DrillMetrics['backup']>(
       { location: text, takenAt: dateTime, sizeBytes: count, verified: text },
       { takenAt: true, sizeBytes: true, verified: true },
@@ -182,7 +183,7 @@ const drillMetrics = object<DrillMetrics>(
     cleanup: object<DrillMetrics['cleanup']>({ status: oneOfText('done', 'failed', 'skipped'), leftBehind: listOf(text), detail: text }, {}),
     cancelled: flag,
   },
-  { disruption: true },
+  { disruption: true, mode: true },
 );
 
 // ---------------------------------------------------------------- docs

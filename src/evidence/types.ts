@@ -153,8 +153,15 @@ export interface DrillMetrics {
   targets: { rtoSeconds: number; rpoSeconds: number };
   rtoSeconds: number | null;
   rpoSeconds: number | null;
-  /** How RPO was measured: `query`, `heartbeat` or `backup-age`. */
-  rpoMethod: 'query' | 'heartbeat' | 'backup-age' | 'latest-restorable-time' | 'none';
+  /**
+   * How RPO was found. Measured: `query` or `heartbeat` (newest data in the restored copy), `backup-age` (the
+   * backup's recorded time). Not measured: `declared-interval` (a point-in-time restore to "latest", whose RPO is
+   * the log-backup interval the drill file declares) and `file-time` (a file's modification time, which a copy
+   * or download resets). The gate does not accept the unmeasured ones against an RPO limit.
+   */
+  rpoMethod: 'query' | 'heartbeat' | 'backup-age' | 'latest-restorable-time' | 'declared-interval' | 'file-time' | 'none';
+  /** `freshness`: only the backup's age was checked, nothing was restored; not evidence of a drill. Default `restore`. */
+  mode?: 'restore' | 'freshness';
   backup: { location: string; takenAt?: string; sizeBytes?: number; verified?: string };
   steps: DrillStep[];
   probes: ProbeResult[];
