@@ -14,7 +14,7 @@ import { validateEvidence } from '../evidence/validate';
 import { checksForLevel, type Policy } from './policy';
 import type { SignOffEvent, Waiver } from './records';
 import { hint as suggestion } from '../config/suggest';
-import { evaluateSignOff } from './signoffCheck';
+import { evaluateSignOff, holdsRoleVerified } from './signoffCheck';
 
 export interface EvaluateInput {
   policy: Policy;
@@ -87,11 +87,20 @@ export function evaluatePolicy(input: EvaluateInput): GateEvidence {
         : evaluateEvidenceCheck(check, ctx)!;
     rejected ||= outcome.rejected === true;
     const base = { id: check.id, title: check.title, owner: check.owner, type: check.type };
-    const waiver = outcome.state === 'passed' ? undefined : activeWaiver(input.waivers, check.id, now);
+    // Extension data accepts writes from any user, so a waiver counts only when its author holds the check's
+    // owner role, by the same rule as a sign-off; others are named and ignored.
+    const inForce = outcome.state === 'passed' ? [] : input.waivers.filter((w) => isInForce(w, check.id, now));
+    const ownerSigners = check.owner ? policy.roles[check.owner] : undefined;
+    const allowed = inForce.filter((w) => holdsRoleVerified(ownerSigners, w.by?.id, input.members) === 'yes');
+    const ignored = inForce.filter((w) => !allowed.includes(w));
+    const waiver = activeWaiver(allowed, check.id, now);
+    const ignoredNote = ignored.length
+      ? ` Ignored waiver(s) by ${ignored.map((w) => `${w.by?.name ?? '?'} (${w.by?.id ?? '?'})`).join(', ')}: ${check.owner ? `not a verified holder of the owner role ${check.owner}` : 'this check has no owner role, so it cannot be waived'}.`
+      : '';
     checks.push(
       waiver
         ? { ...base, state: 'waived', evidence: outcome.evidence, reason: `Waived until ${waiver.until} by ${waiver.by.name}: ${waiver.reason} (without the waiver: ${outcome.state}; ${outcome.reason})` }
-        : { ...base, state: outcome.state, evidence: outcome.evidence, reason: outcome.reason },
+        : { ...base, state: outcome.state, evidence: outcome.evidence, reason: `${outcome.reason}${ignoredNote}` },
     );
   }
 
@@ -142,12 +151,15 @@ export function evaluatePolicy(input: EvaluateInput): GateEvidence {
   };
 }
 
-/** A waiver counts from when it was given until (not including) `until`; the latest-ending one is shown. */
-export function activeWaiver(waivers: readonly Waiver[], checkId: string, now: Date): Waiver | undefined {
+/** A waiver is in force from when it was given until (not including) `until`; an unreadable date never is. */
+function isInForce(w: Waiver, checkId: string, now: Date): boolean {
   const t = now.getTime();
-  return waivers
-    .filter((w) => w.check === checkId && Date.parse(w.at) <= t && t < Date.parse(w.until))
-    .sort((a, b) => Date.parse(b.until) - Date.parse(a.until))[0];
+  return w.check === checkId && Date.parse(w.at) <= t && t < Date.parse(w.until);
+}
+
+/** The waiver in force for a check; the latest-ending one is shown. */
+export function activeWaiver(waivers: readonly Waiver[], checkId: string, now: Date): Waiver | undefined {
+  return waivers.filter((w) => isInForce(w, checkId, now)).sort((a, b) => Date.parse(b.until) - Date.parse(a.until))[0];
 }
 
 function summarise(

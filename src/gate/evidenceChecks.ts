@@ -120,11 +120,21 @@ export function evaluateLoadTest(rule: LoadTestRule, ctx: EvidenceContext): Rule
   };
 }
 
+/** RPO methods that state a figure without measuring data in the restored copy; they never satisfy an RPO limit. */
+const UNMEASURED_RPO: Partial<Record<DrillEvidence['metrics']['rpoMethod'], string>> = {
+  'declared-interval': 'its RPO is the log-backup interval the drill file declares',
+  'file-time': "its RPO comes from a file's modification time, which a copy or download resets",
+};
+
 export function evaluateDrill(rule: DrillRule, ctx: EvidenceContext): RuleOutcome {
   const e = newest<DrillEvidence>(
     ctx,
     'drill',
-    (x) => (!rule.environments || rule.environments.includes(x.environment)) && (!rule.provider || x.metrics.provider === rule.provider),
+    // A freshness check restored nothing, so it is not a drill, however recent.
+    (x) =>
+      x.metrics.mode !== 'freshness' &&
+      (!rule.environments || rule.environments.includes(x.environment)) &&
+      (!rule.provider || x.metrics.provider === rule.provider),
   );
   if (!e) return missing(ctx, 'drill', `${envFilter(rule.environments)}${rule.provider ? ` with provider ${rule.provider}` : ''}`);
   const early = staleness(ctx, e, rule.passedWithinDays, 'drill') ?? verdictFailure(e, 'drill');
@@ -137,6 +147,13 @@ export function evaluateDrill(rule: DrillRule, ctx: EvidenceContext): RuleOutcom
     if (limit === undefined) continue;
     // An unmeasured RTO or RPO never passes (fail closed, as pgdrill does).
     if (actual === null) return { state: 'failed', reason: `The newest drill did not measure ${name}, so it cannot be shown to be within ${formatDuration(limit)}.`, evidence: [ref(e)] };
+    if (name === 'RPO' && UNMEASURED_RPO[e.metrics.rpoMethod]) {
+      return {
+        state: 'failed',
+        reason: `The newest drill did not measure RPO: ${UNMEASURED_RPO[e.metrics.rpoMethod]}, so it cannot be shown to be within ${formatDuration(limit)}. Measure it with rpo.query or a heartbeat table.`,
+        evidence: [ref(e)],
+      };
+    }
     if (actual > limit) return { state: 'failed', reason: `The newest drill measured ${name} ${formatDuration(actual)}, over the ${formatDuration(limit)} limit.`, evidence: [ref(e)] };
     measured.push(`${name} ${formatDuration(actual)} <= ${formatDuration(limit)}`);
   }

@@ -56,15 +56,21 @@ export function evaluateSignOff(rule: SignOffRule, ctx: SignOffContext): RuleOut
  * and does not count (it is reported as unverified). A revocation counts when made by the original signer or
  * by someone allowed to sign for the role.
  */
+/**
+ * Whether a person holds a role, as far as the gate can tell: listed under the role's users, or a known member of
+ * one of its groups (`yes`); possibly a member of a group whose members the gate was not given (`unverified`);
+ * or not (`no`). Sign-offs and waivers both go through it, and both count only on `yes`.
+ */
+export function holdsRoleVerified(signers: Signers | undefined, id: unknown, members?: Record<string, string[]>): 'yes' | 'unverified' | 'no' {
+  if (!signers || typeof id !== 'string') return 'no';
+  const same = (other: string) => other.toLowerCase() === id.toLowerCase();
+  if (signers.users.some(same)) return 'yes';
+  if (signers.groups.some((g) => members?.[g]?.some(same))) return 'yes';
+  return signers.groups.some((g) => !members?.[g]) ? 'unverified' : 'no';
+}
+
 function authorised(ctx: SignOffContext): { trusted: SignOffEvent[]; refused: SignOffEvent[]; unverified: SignOffEvent[] } {
-  const may = (role: string, id: string): 'yes' | 'unverified' | 'no' => {
-    const signers = ctx.roles[role];
-    if (!signers || typeof id !== 'string') return 'no';
-    const same = (other: string) => other.toLowerCase() === id.toLowerCase();
-    if (signers.users.some(same)) return 'yes';
-    if (signers.groups.some((g) => ctx.members?.[g]?.some(same))) return 'yes';
-    return signers.groups.some((g) => !ctx.members?.[g]) ? 'unverified' : 'no';
-  };
+  const may = (role: string, id: string) => holdsRoleVerified(ctx.roles[role], id, ctx.members);
   const signerOf = new Map(ctx.history.filter((e) => e.type === 'signoff').map((e) => [e.id, e.by?.id]));
   const trusted: SignOffEvent[] = [];
   const refused: SignOffEvent[] = [];

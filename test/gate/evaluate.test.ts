@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/errors';
-import type { CheckState, GateStatus } from '../../src/evidence/types';
+import type { CheckState, DrillEvidence, GateStatus } from '../../src/evidence/types';
 import { evaluatePolicy, type EvaluateInput } from '../../src/gate/evaluate';
 import { parsePolicy } from '../../src/gate/policy';
 import type { SignOffEvent } from '../../src/gate/records';
@@ -99,6 +99,11 @@ const cases: Case[] = [
   { name: 'waiver: expired yesterday -> ignored', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'drill', until: daysBefore(1) })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' } },
   { name: 'waiver: given after the evaluation time -> not active yet', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'drill', at: daysBefore(-1), until: daysBefore(-5) })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' } },
   { name: 'waiver: on a passing check -> the check shows passed', input: { waivers: [waiver({ check: 'load', until: daysBefore(-5) })] }, status: 'ready', level: 'gold', states: { load: 'passed' } },
+  { name: 'drill: newest document is a freshness check (nothing restored) -> not a drill; the older real drill decides', input: { evidence: [loadtest(), docs(), drill({ ageDays: 3 }), withDrillMetrics(drill({ ageDays: 1 }), { mode: 'freshness', rtoSeconds: null })] }, status: 'ready', level: 'gold', states: { drill: 'passed' }, reason: ['drill', 'passed 3 days ago'] },
+  { name: 'drill: only freshness checks -> missing', input: { evidence: [loadtest(), docs(), withDrillMetrics(drill({ ageDays: 1 }), { mode: 'freshness' })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' } },
+  { name: 'drill: RPO declared, not measured -> failed against the RPO limit, saying how to measure it', input: { evidence: [loadtest(), docs(), withDrillMetrics(drill({ rpoSeconds: 60 }), { rpoMethod: 'declared-interval' })] }, status: 'not-ready', level: 'bronze', states: { drill: 'failed' }, reason: ['drill', 'did not measure RPO: its RPO is the log-backup interval the drill file declares'] },
+  { name: 'drill: RPO from a file time -> failed against the RPO limit', input: { evidence: [loadtest(), docs(), withDrillMetrics(drill({ rpoSeconds: 60 }), { rpoMethod: 'file-time' })] }, status: 'not-ready', level: 'bronze', states: { drill: 'failed' }, reason: ['drill', "modification time"] },
+  { name: 'waiver: written by someone outside the owner role -> ignored and named, the check stays missing', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'drill', until: '2026-12-01T00:00:00Z', by: { id: 'mallory', name: 'Mallory' } })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' }, reason: ['drill', 'Ignored waiver(s) by Mallory (mallory): not a verified holder of the owner role operations'] },
   { name: 'waiver: for another check -> no effect', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'load', until: daysBefore(-5) })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' } },
   // Enforcement
   { name: 'enforcement warn: staging below silver -> warn', input: { environment: 'staging', evidence: [docs()], signoffs: [] }, status: 'warn', level: 'bronze' },
@@ -166,3 +171,7 @@ describe('gate: evaluatePolicy', () => {
     assert.throws(() => run({ name: '', status: 'ready', level: null, input: { environment: 'prodution' } }), (e: unknown) => e instanceof ConfigError && /did you mean "production"/.test(e.message));
   });
 });
+
+function withDrillMetrics(evidence: DrillEvidence, metrics: Partial<DrillEvidence['metrics']>): DrillEvidence {
+  return { ...evidence, metrics: { ...evidence.metrics, ...metrics } };
+}

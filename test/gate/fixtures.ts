@@ -112,6 +112,6 @@ export function revoke(target: SignOffEvent, o: { ageDays?: number; at?: string 
   return { type: 'revoke', id: nextId('revoke'), revokes: target.id, role: target.role, by: target.by, at: o.at ?? daysBefore(o.ageDays ?? 0.1), comment: 'Signed the wrong build.' };
 }
 
-export function waiver(o: { check: string; until: string; at?: string; reason?: string }): Waiver {
-  return { id: nextId('waiver'), check: o.check, reason: o.reason ?? 'Drill environment is being rebuilt; tracked in ticket 42.', by: { id: 'ops-lead', name: 'ops lead' }, at: o.at ?? daysBefore(3), until: o.until };
+export function waiver(o: { check: string; until: string; at?: string; reason?: string; by?: { id: string; name: string } }): Waiver {
+  return { id: nextId('waiver'), check: o.check, reason: o.reason ?? 'Drill environment is being rebuilt; tracked in ticket 42.', by: o.by ?? { id: 'operations-lead', name: 'operations lead' }, at: o.at ?? daysBefore(3), until: o.until };
 }
