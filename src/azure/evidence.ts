@@ -52,7 +52,9 @@ export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
   const totals = toRequestStats('Total', totalsEntry ?? {});
   const requests = Object.entries(stats).filter(([name]) => name.toLowerCase() !== 'total').map(([name, s]) => toRequestStats(name, s));
   const status = run.status ?? 'unknown';
-  const finished = status === 'DONE';
+  // A DONE run without a Total entry has no figures to judge; zeros standing in for them would pass "<" criteria.
+  const measured = hasStatistics(run);
+  const finished = status === 'DONE' && measured;
 
   // Criteria the service holds but the YAML does not state (set in the portal) are judged too, both ways.
   const serviceClient = Object.values(run.passFailCriteria?.passFailMetrics ?? {}).filter((m): m is PassFailMetric => !!m);
@@ -103,15 +105,26 @@ export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
   } else if (status === 'CANCELLED') {
     verdict = 'error';
     summary = `The run ${run.testRunId} was cancelled before it finished${errors ? ` (${errors})` : ''}; no verdict.`;
+  } else if (status === 'DONE' && !measured) {
+    verdict = 'error';
+    summary = `Azure Load Testing reported the run ${run.testRunId} as DONE but never returned its statistics (testRunStatistics), ` +
+      'so nothing could be judged; no verdict. Open the run in the portal, and run again if its results are missing there too.';
   } else if (!finished) {
     verdict = 'error';
     summary = `The run ${run.testRunId} ended in status ${status}; no verdict.`;
-  } else if (anyFailed || serviceSays === 'FAILED') {
+  } else if (totals.requests === 0) {
+    // The same rule as the local engine (src/load/runLoadTest.ts): no completed request, no verdict.
+    verdict = 'error';
+    summary = `No request completed in run ${run.testRunId}; check the target and the test plan.`;
+  } else if (anyFailed || serviceSays === 'FAILED' || totals.errors >= totals.requests) {
     verdict = 'failed';
     const failedList = criteria.filter((c) => c.failed).map((c) => c.expression);
+    // Like the local engine: a service that answered nothing successfully is not holding its load, criteria or not.
     summary = failedList.length
       ? `Failed: ${failedList.length} of ${criteria.length} criteria failed (${failedList.join('; ')}); ${figures(totals)}.`
-      : `Failed: Azure Load Testing reports the test as FAILED; ${figures(totals)}.`;
+      : totals.errors >= totals.requests
+        ? `Failed: every request failed (${totals.errors} errors); ${figures(totals)}.`
+        : `Failed: Azure Load Testing reports the test as FAILED; ${figures(totals)}.`;
   } else {
     verdict = 'passed';
     summary = `Passed: ${criteria.length ? `all ${criteria.length} criteria passed` : 'no failure criteria set'}; ${figures(totals)}.`;
@@ -153,6 +166,12 @@ export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
     },
     links: facts.links,
   };
+}
+
+/** True when the run carries a Total entry with a sample count, the figure every verdict starts from. */
+export function hasStatistics(run: AltTestRun): boolean {
+  const total = run.testRunStatistics?.Total ?? run.testRunStatistics?.total;
+  return typeof total?.sampleCount === 'number' && Number.isFinite(total.sampleCount);
 }
 
 function serverResult(c: ServerMetricCriterion, run: AltTestRun): CriterionResult {

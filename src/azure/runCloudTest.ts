@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { CancelledError, ConfigError, InfrastructureError, ReadinessError } from '../errors';
 import type { LoadTestEvidence, RunInfo } from '../evidence/types';
 import { loadAltConfig } from '../load/altConfig';
-import { buildCloudEvidence } from './evidence';
+import { buildCloudEvidence, hasStatistics } from './evidence';
 import { LoadTestingClient, type LoadTestResource } from './loadTestingClient';
 import { TERMINAL_RUN_STATUSES, type AltTestRun } from './model';
 import { redactSecrets } from './secrets';
@@ -54,8 +54,9 @@ export interface CloudRunOptions {
   timeoutSeconds?: number;
   /** First back-off after a 5xx or network fault (doubling, bounded). Default 2000 ms. */
   retryDelayMs?: number;
-  /** Defaults follow AzureLoadTest@1: validation 5 s, run 20 s, 5 s once executed, artifacts 10 s (x30). */
-  pollIntervals?: { validationMs?: number; runMs?: number; finishingMs?: number; artifactsMs?: number; artifactsAttempts?: number };
+  /** Defaults follow AzureLoadTest@1: validation 5 s (for at most 10 minutes), run 20 s, 5 s once executed, artifacts 10 s (x30). */
+  pollIntervals?: { validationMs?: number; validationTimeoutMs?: number; runMs?: number; finishingMs?: number; artifactsMs?: number;
+    artifactsAttempts?: number };
 }
 
 export interface CloudRunOutcome {
@@ -99,7 +100,8 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
     progress(`Uploading ${file.fileName} (${file.fileType})`);
     await client.uploadFile(plan.testId, file.fileName, fs.readFileSync(file.path), file.fileType, signal);
   }
-  await waitForValidation(client, plan.testId, plan.files.map((f) => f.fileName), { intervalMs: poll.validationMs, signal, progress });
+  await waitForValidation(client, plan.testId, plan.files.map((f) => f.fileName), { intervalMs: poll.validationMs,
+    timeoutMs: poll.validationTimeoutMs, signal, progress });
   if (plan.appComponents && Object.keys(plan.appComponents.components).length) await client.patchAppComponents(plan.testId, plan.appComponents, signal);
   if (plan.serverMetrics && Object.keys(plan.serverMetrics.metrics).length) await client.patchServerMetricsConfig(plan.testId, plan.serverMetrics, signal);
 
@@ -137,8 +139,11 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
       }
     }
     if (run.status === 'DONE') {
-      // Statistics and the report link arrive a little after DONE (reference §1.5 step 11).
-      for (let i = 0; i < poll.artifactsAttempts && !(run.virtualUsers !== undefined && run.testArtifacts?.outputArtifacts?.reportFileInfo?.url); i++) {
+      // Statistics and the report link arrive a little after DONE (reference §1.5 step 11). Without the statistics
+      // there is nothing to judge, so they are waited for too; if they never come the evidence says error.
+      const complete = (r: AltTestRun) => hasStatistics(r) && r.virtualUsers !== undefined && !!r.testArtifacts?.outputArtifacts?.reportFileInfo?.url;
+      for (let i = 0; i < poll.artifactsAttempts && !complete(run); i++) {
+        if (i === 0 && !hasStatistics(run)) progress(`Run ${runId} is DONE; waiting for Azure Load Testing to publish its statistics`);
         await sleep(poll.artifactsMs, signal);
         run = await client.getRun(runId, signal);
       }
