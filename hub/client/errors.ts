@@ -36,10 +36,21 @@ export function toHubError(error: unknown, resource: keyof typeof SCOPE_FOR, wha
       status,
     );
   }
-  if (name === 'NetworkException' || error instanceof TypeError) {
+  if (name === 'NetworkException' || isFetchFailure(error)) {
     return new HubError(`Could not reach Azure DevOps to ${what}. Check the connection and retry.`, 'network');
   }
   if (status === 404) return new HubError(`Not found while trying to ${what}.`, 'not-found', status);
   const message = error instanceof Error && error.message ? error.message : String(error);
   return new HubError(`Failed to ${what}: ${message}`, 'server', status);
+}
+
+/**
+ * `fetch` rejects with a TypeError when the request never got an answer ("Failed to fetch" in Chromium,
+ * "NetworkError when attempting to fetch resource." in Firefox, "Load failed" in Safari, "fetch failed" in
+ * Node). Any other TypeError is a bug or bad data, and calling it a network problem would send people
+ * to check a connection that works.
+ */
+function isFetchFailure(error: unknown): boolean {
+  if (!(error instanceof TypeError)) return false;
+  return /failed to fetch|networkerror|load failed|fetch failed|network request failed/i.test(error.message);
 }

@@ -8,6 +8,7 @@ import { ChecksView } from './ChecksView';
 import { DocsView } from './DocsView';
 import { DrillView } from './DrillView';
 import { EvidenceHeader } from './EvidenceHeader';
+import { ViewErrorBoundary } from './ViewErrorBoundary';
 import { LoadTestView } from './LoadTestView';
 import { markFirstRender } from './HubApp';
 import { PageState, StateView, errorMessage } from './PageState';
@@ -25,9 +26,9 @@ function EvidenceCard(props: { evidence: Evidence }) {
     <section className="readiness-section" style={{ marginBottom: 24 }}>
       <h2 className="title-m">{title}</h2>
       <div className="flex-column flex-grow">
-        {e.kind === 'loadtest' ? <LoadTestView evidence={e as LoadTestEvidence} /> : null}
-        {e.kind === 'drill' ? <DrillView evidence={e as DrillEvidence} /> : null}
-        {e.kind === 'docs' ? <DocsView evidence={e as DocsEvidence} /> : null}
+        {e.kind === 'loadtest' ? <ViewErrorBoundary what="load test"><LoadTestView evidence={e as LoadTestEvidence} /></ViewErrorBoundary> : null}
+        {e.kind === 'drill' ? <ViewErrorBoundary what="drill"><DrillView evidence={e as DrillEvidence} /></ViewErrorBoundary> : null}
+        {e.kind === 'docs' ? <ViewErrorBoundary what="documentation"><DocsView evidence={e as DocsEvidence} /></ViewErrorBoundary> : null}
         {e.kind === 'gate' ? (
           <>
             <EvidenceHeader evidence={e} />

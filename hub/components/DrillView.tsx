@@ -9,15 +9,24 @@ function seconds(ms: number): string {
   return `${formatNumber(ms / 1000, 2)} s`;
 }
 
+/**
+ * An `unknown` probe could not tell whether the service works, and the drill counts it as a failure
+ * (src/dr), so it gets the warning icon, never the grey Skipped one that reads as "nothing to see".
+ */
+function ProbeStatusIcon(props: { status: string }) {
+  const look = props.status === 'passed' ? Statuses.Success : props.status === 'failed' ? Statuses.Failed : Statuses.Warning;
+  return <Status {...look} size={StatusSize.s} className="margin-right-4" ariaLabel={props.status === 'unknown' ? 'unknown (counts as failed)' : props.status} />;
+}
+
 /** Measured against target; a missing measurement never counts as within target. */
-function Objective(props: { label: string; actual: number | null; target: number; testId: string }) {
-  const met = props.actual !== null && props.actual <= props.target;
+function Objective(props: { label: string; actual: number | null; target: number | undefined; testId: string }) {
+  const met = props.actual !== null && props.target !== undefined && props.actual <= props.target;
   return (
     <div className="flex-row flex-center" data-testid={props.testId}>
       <Status {...(met ? Statuses.Success : Statuses.Failed)} size={StatusSize.m} className="margin-right-8" />
       <span className="body-l">
         {props.label} <strong>{props.actual === null ? 'not measured' : `${formatNumber(props.actual, 2)} s`}</strong>
-        <span className="readiness-muted"> / target {formatNumber(props.target, 2)} s</span>
+        <span className="readiness-muted"> / target {props.target === undefined ? 'not set' : `${formatNumber(props.target, 2)} s`}</span>
       </span>
     </div>
   );
@@ -27,14 +36,18 @@ function Objective(props: { label: string; actual: number | null; target: number
 export function DrillView(props: { evidence: DrillEvidence }) {
   const { evidence } = props;
   const m = evidence.metrics;
-  const longest = Math.max(1, ...m.steps.map((s) => s.durationMs));
+  const steps = Array.isArray(m.steps) ? m.steps.filter((s) => s && typeof s === 'object') : [];
+  const probes = Array.isArray(m.probes) ? m.probes.filter((p) => p && typeof p === 'object') : [];
+  // A loop rather than Math.max(...): the structural check keeps bad documents out, this keeps the view safe anyway.
+  const longest = steps.reduce((n, s) => (Number.isFinite(s.durationMs) ? Math.max(n, s.durationMs) : n), 1);
+  const cleanup = m.cleanup && typeof m.cleanup === 'object' ? m.cleanup : undefined;
   return (
     <div className="flex-column" data-testid="drill-view">
       <EvidenceHeader evidence={evidence} />
       <Card className="readiness-section" titleProps={{ text: 'Recovery objectives' }}>
         <div className="flex-column" style={{ gap: 8 }}>
-          <Objective label="RTO" actual={m.rtoSeconds} target={m.targets.rtoSeconds} testId="rto" />
-          <Objective label="RPO" actual={m.rpoSeconds} target={m.targets.rpoSeconds} testId="rpo" />
+          <Objective label="RTO" actual={m.rtoSeconds ?? null} target={m.targets?.rtoSeconds} testId="rto" />
+          <Objective label="RPO" actual={m.rpoSeconds ?? null} target={m.targets?.rpoSeconds} testId="rpo" />
           <span className="readiness-muted">
             Provider {m.provider}{m.disruption ? `, disruption ${m.disruption}` : ''}; RPO measured by {m.rpoMethod}.
           </span>
@@ -42,7 +55,7 @@ export function DrillView(props: { evidence: DrillEvidence }) {
       </Card>
       <Card className="readiness-section" titleProps={{ text: 'Step timeline' }}>
         <div className="readiness-steps" data-testid="drill-steps">
-          {m.steps.map((s, i) => (
+          {steps.map((s, i) => (
             <div key={i} className="readiness-step" title={s.detail}>
               <span>{s.name}</span>
               <div>
@@ -54,7 +67,7 @@ export function DrillView(props: { evidence: DrillEvidence }) {
         </div>
       </Card>
       <Card className="readiness-section" titleProps={{ text: 'Probes' }}>
-        {m.probes.length === 0 ? (
+        {probes.length === 0 ? (
           <p className="readiness-muted">No probes ran.</p>
         ) : (
           <table className="readiness-table" data-testid="probes">
@@ -62,13 +75,13 @@ export function DrillView(props: { evidence: DrillEvidence }) {
               <tr><th>Probe</th><th>Type</th><th>Result</th><th>Detail</th><th className="num">Time</th></tr>
             </thead>
             <tbody>
-              {m.probes.map((p, i) => (
+              {probes.map((p, i) => (
                 <tr key={i}>
                   <td>{p.name}</td>
                   <td>{p.type}</td>
                   <td>
-                    <Status {...(p.status === 'passed' ? Statuses.Success : p.status === 'failed' ? Statuses.Failed : Statuses.Skipped)} size={StatusSize.s} className="margin-right-4" />
-                    {p.status}
+                    <ProbeStatusIcon status={p.status} />
+                    {p.status === 'unknown' ? 'unknown (counts as failed)' : p.status}
                   </td>
                   <td>{p.detail}</td>
                   <td className="num">{seconds(p.durationMs)}</td>
@@ -78,8 +91,10 @@ export function DrillView(props: { evidence: DrillEvidence }) {
           </table>
         )}
       </Card>
-      <p className="readiness-muted">
-        Cleanup {m.cleanup.status}{m.cleanup.leftBehind.length ? `; left behind: ${m.cleanup.leftBehind.join(', ')}` : ''}. {m.cleanup.detail}
+      <p className="readiness-muted" data-testid="cleanup">
+        {cleanup
+          ? <>Cleanup {cleanup.status}{Array.isArray(cleanup.leftBehind) && cleanup.leftBehind.length ? `; left behind: ${cleanup.leftBehind.join(', ')}` : ''}. {cleanup.detail}</>
+          : 'The drill did not record its cleanup.'}
       </p>
     </div>
   );

@@ -1,5 +1,6 @@
 import * as React from 'react';
 import { Header, TitleSize } from 'azure-devops-ui/Header';
+import { MessageCard, MessageCardSeverity } from 'azure-devops-ui/MessageCard';
 import { Page } from 'azure-devops-ui/Page';
 import type { HubUser, ReadinessClient, ReadinessData } from '../client/ReadinessClient';
 import { checkEvidence, CheckedEvidence, structuralCheck } from '../model/evidence';
@@ -22,10 +23,18 @@ interface Loaded {
 export interface Route {
   subjectKey?: string;
   tab?: ServiceTab;
+  /** Why the address could not be followed; the overview is shown with this sentence instead. */
+  notice?: string;
 }
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  } catch {
+    // decodeURIComponent throws URIError on a broken escape such as %E0; a bad link must not stop the hub.
+    return { notice: `The address ${hash} could not be read (it has a broken percent-escape), so the overview is shown instead.` };
+  }
   return parts[0] === 'service' && parts[1] ? { subjectKey: parts[1], tab: (parts[2] as ServiceTab) || undefined } : {};
 }
 
@@ -97,6 +106,11 @@ export function HubApp(props: { client: ReadinessClient; initialRoute?: Route })
               <ServicePage key={subject.key} subject={subject} user={loaded.user} client={props.client} onSaved={() => void load()} initialTab={route.tab} />
             ) : (
               <>
+                {route.notice ? (
+                  <div className="readiness-section" data-testid="route-notice">
+                    <MessageCard severity={MessageCardSeverity.Warning}>{route.notice}</MessageCard>
+                  </div>
+                ) : null}
                 <InvalidEvidenceList items={loaded.unattributed} />
                 <Overview subjects={loaded.subjects} onOpen={(s) => open(s.key)} />
               </>

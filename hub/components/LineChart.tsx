@@ -1,4 +1,5 @@
 import * as React from 'react';
+import { downsample, largestValue } from '../model/chart';
 
 export interface Series {
   name: string;
@@ -14,8 +15,9 @@ export function LineChart(props: { title: string; unit: string; series: Series[]
   const width = 560;
   const height = props.height ?? 180;
   const pad = { left: 48, right: 8, top: 8, bottom: 22 };
-  const length = Math.max(1, ...props.series.map((s) => s.values.length));
-  const max = Math.max(1, ...props.series.flatMap((s) => s.values.filter(Number.isFinite)));
+  // Loops, not Math.max(...values): a long soak's timeline overflows the stack when spread (model/chart.ts).
+  const length = props.series.reduce((n, s) => Math.max(n, s.values.length), 1);
+  const max = largestValue(props.series);
   const x = (i: number) => pad.left + (length === 1 ? 0 : (i / (length - 1)) * (width - pad.left - pad.right));
   const y = (v: number) => pad.top + (1 - v / max) * (height - pad.top - pad.bottom);
   const ticks = [0, max / 2, max];
@@ -38,7 +40,7 @@ export function LineChart(props: { title: string; unit: string; series: Series[]
             fill="none"
             stroke={s.color}
             strokeWidth={2}
-            points={s.values.map((v, i) => `${x(i).toFixed(1)},${y(Number.isFinite(v) ? v : 0).toFixed(1)}`).join(' ')}
+            points={downsample(s.values).map(([i, v]) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}
           />
         ))}
       </svg>

@@ -11,6 +11,7 @@ import { DrillView } from './DrillView';
 import { LoadTestView } from './LoadTestView';
 import { StatusPill } from './Overview';
 import { SignOffPanel } from './SignOffPanel';
+import { ViewErrorBoundary } from './ViewErrorBoundary';
 
 export type ServiceTab = 'checks' | 'loadtest' | 'drill' | 'docs' | 'signoffs';
 
@@ -79,10 +80,15 @@ export function ServicePage(props: { subject: Subject; user: HubUser; client: Re
             <ChecksView checks={subject.statusDoc?.checks ?? []} onOpenEvidence={openEvidence} />
           </Card>
         ) : null}
-        {tab === 'loadtest' ? (loadtest ? <LoadTestView evidence={loadtest} /> : missing('load-test')) : null}
-        {tab === 'drill' ? (drill ? <DrillView evidence={drill} /> : missing('drill')) : null}
-        {tab === 'docs' ? (docs ? <DocsView evidence={docs} /> : missing('documentation')) : null}
-        {tab === 'signoffs' ? <SignOffPanel subject={subject} user={props.user} client={props.client} onSaved={props.onSaved} /> : null}
+        {/* Each view has its own error boundary, keyed by what it shows, so one bad document blanks only its view. */}
+        {tab === 'loadtest' ? (loadtest ? <ViewErrorBoundary key={loadtest.id} what="load test"><LoadTestView evidence={loadtest} /></ViewErrorBoundary> : missing('load-test')) : null}
+        {tab === 'drill' ? (drill ? <ViewErrorBoundary key={drill.id} what="drill"><DrillView evidence={drill} /></ViewErrorBoundary> : missing('drill')) : null}
+        {tab === 'docs' ? (docs ? <ViewErrorBoundary key={docs.id} what="documentation"><DocsView evidence={docs} /></ViewErrorBoundary> : missing('documentation')) : null}
+        {tab === 'signoffs' ? (
+          <ViewErrorBoundary what="sign-offs">
+            <SignOffPanel subject={subject} user={props.user} client={props.client} onSaved={props.onSaved} />
+          </ViewErrorBoundary>
+        ) : null}
       </div>
     </div>
   );

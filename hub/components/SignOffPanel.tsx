@@ -4,10 +4,10 @@ import { Card } from 'azure-devops-ui/Card';
 import { MessageCard, MessageCardSeverity } from 'azure-devops-ui/MessageCard';
 import { Pill, PillSize, PillVariant } from 'azure-devops-ui/Pill';
 import { TextField } from 'azure-devops-ui/TextField';
-import type { SignOff } from '../../src/gate/records';
+import type { SignOff, SignOffEvent } from '../../src/gate/records';
 import type { HubUser, ReadinessClient } from '../client/ReadinessClient';
 import type { Subject } from '../model/overview';
-import { appendEvent, decisionOf, describeSigners, historyCsv, holdsRole, mayRevoke, requiredRoles, revokeEvent, roleDecisions, signOffEvent } from '../model/signoffs';
+import { appendEvent, countedEvents, decisionOf, describeSigners, historyCsv, holdsRole, listedByUniqueNameOnly, mayRevoke, requiredRoles, revokeEvent, roleDecisions, signOffEvent } from '../model/signoffs';
 import { errorMessage } from './PageState';
 import { WaiversCard } from './WaiversCard';
 
@@ -17,7 +17,8 @@ type Action = 'approve' | 'reject' | 'revoke';
 interface RoleDraft {
   comment: string;
   saving?: Action;
-  failed?: { action: Action; message: string; target?: SignOff };
+  /** The event that was not saved: Retry sends this same event (same id), so it can never land twice. */
+  failed?: { action: Action; message: string; target?: SignOff; event: SignOffEvent };
   missingComment?: boolean;
 }
 
@@ -42,30 +43,32 @@ export function SignOffPanel(props: { subject: Subject; user: HubUser; client: R
   const { subject, user, client } = props;
   const [drafts, setDrafts] = React.useState<Record<string, RoleDraft>>({});
   const version = subject.statusDoc?.version;
-  const decisions = roleDecisions(subject.signoffs, version);
+  const decisions = roleDecisions(subject.signoffs, subject.policy, version);
+  const { notCounted } = countedEvents(subject.signoffs, subject.policy);
   const roles = requiredRoles(subject.policy);
   const draft = (role: string): RoleDraft => drafts[role] ?? { comment: '' };
   const update = (role: string, change: Partial<RoleDraft>) =>
     setDrafts((all) => ({ ...all, [role]: { ...(all[role] ?? { comment: '' }), ...change } }));
 
-  async function act(role: string, action: Action, target?: SignOff) {
+  async function act(role: string, action: Action, target?: SignOff, retry?: SignOffEvent) {
     const comment = draft(role).comment.trim();
-    if (!comment) {
+    if (!retry && !comment) {
       update(role, { missingComment: true });
       return;
     }
     update(role, { saving: action, failed: undefined, missingComment: false });
     const event =
-      action === 'revoke' && target
+      retry ??
+      (action === 'revoke' && target
         ? revokeEvent(user, target, comment)
-        : signOffEvent(user, { service: subject.service, environment: subject.environment, role, decision: action as 'approve' | 'reject', comment, version });
+        : signOffEvent(user, { service: subject.service, environment: subject.environment, role, decision: action as 'approve' | 'reject', comment, version }));
     try {
       await client.updateSignOffs(subject.service, subject.environment, appendEvent(subject.service, subject.environment, event));
       update(role, { comment: '', saving: undefined });
       props.onSaved();
     } catch (error) {
-      // Nothing is lost silently: the comment stays in the field and the same action can be retried.
-      update(role, { saving: undefined, failed: { action, message: errorMessage(error), target } });
+      // Nothing is lost silently: the comment stays in the field and the same event can be retried.
+      update(role, { saving: undefined, failed: { action, message: errorMessage(error), target, event } });
     }
   }
 
@@ -88,6 +91,7 @@ export function SignOffPanel(props: { subject: Subject; user: HubUser; client: R
             const mayAct = holdsRole(role, user);
             const revocable = decision.current.filter((s) => mayRevoke(subject.policy, user, s));
             const d = draft(role.role);
+            const ignored = notCounted.filter((e) => e.role === role.role && e.type === 'signoff');
             return (
               <div key={role.role} className="readiness-role" data-role={role.role} data-state={decision.state}>
                 <div className="flex-row flex-center">
@@ -104,6 +108,12 @@ export function SignOffPanel(props: { subject: Subject; user: HubUser; client: R
                       {s.decision === 'approve' ? 'Approved' : 'Rejected'} by {s.by.name} on {new Date(s.at).toLocaleString()}: “{s.comment}”
                     </span>
                   ))}
+                  {ignored.length ? (
+                    <span className="readiness-muted" data-testid="not-counted">
+                      Not counted: {ignored.map((e) => `${e.by?.name} (${e.by?.id})`).join(', ')}, not listed by user id under {role.role}. The gate counts only
+                      signers listed under users, or members of a listed group when it is given that group&apos;s members.
+                    </span>
+                  ) : null}
                   {decision.voided.length ? (
                     <span className="readiness-muted">{decision.voided.length} sign-off(s) for another version no longer count.</span>
                   ) : null}
@@ -132,10 +142,15 @@ export function SignOffPanel(props: { subject: Subject; user: HubUser; client: R
                       <MessageCard severity={MessageCardSeverity.Error}>
                         <div className="flex-row flex-center" style={{ gap: 8 }}>
                           <span>Your {d.failed.action} was not saved: {d.failed.message} Your comment is kept.</span>
-                          <Button text="Retry" onClick={() => act(role.role, d.failed!.action, d.failed!.target)} />
+                          <Button text="Retry" disabled={!!d.saving} onClick={() => act(role.role, d.failed!.action, d.failed!.target, d.failed!.event)} />
                         </div>
                       </MessageCard>
                     ) : null}
+                  </div>
+                ) : listedByUniqueNameOnly(role, user) ? (
+                  <div className="readiness-muted body-s" data-testid="not-signer" data-reason="unique-name" style={{ marginTop: 6 }}>
+                    The policy lists your e-mail {user.uniqueName} for {role.role}, but sign-offs are recorded and checked by user id, so the gate
+                    would not count yours. Ask for the policy to list your user id instead: <code data-testid="user-id">{user.id}</code>
                   </div>
                 ) : (
                   <div className="readiness-muted body-s" data-testid="not-signer" style={{ marginTop: 6 }}>

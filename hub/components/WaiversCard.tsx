@@ -6,7 +6,7 @@ import { Pill, PillSize, PillVariant } from 'azure-devops-ui/Pill';
 import { TextField } from 'azure-devops-ui/TextField';
 import type { HubUser, ReadinessClient } from '../client/ReadinessClient';
 import type { Subject } from '../model/overview';
-import { appendWaiver, isExpired, mayWaive, newWaiver } from '../model/signoffs';
+import { appendWaiver, endOfLocalDay, mayWaive, newWaiver, waiverState } from '../model/signoffs';
 import { errorMessage } from './PageState';
 
 interface Draft {
@@ -34,7 +34,9 @@ export function WaiversCard(props: { subject: Subject; user: HubUser; client: Re
     const problems: string[] = [];
     if (!draft.check.trim()) problems.push('name the check to waive');
     if (!draft.reason.trim()) problems.push('give a reason');
-    const until = Date.parse(draft.until);
+    // The picker gives a calendar day; the waiver runs to the end of that day where the user is.
+    const untilIso = endOfLocalDay(draft.until);
+    const until = untilIso ? Date.parse(untilIso) : NaN;
     if (!draft.until || Number.isNaN(until)) problems.push('set an expiry date');
     else if (until <= Date.now()) problems.push('the expiry must be in the future');
     if (problems.length) {
@@ -43,7 +45,7 @@ export function WaiversCard(props: { subject: Subject; user: HubUser; client: Re
     }
     setDraft({ ...draft, saving: true, problem: undefined });
     try {
-      const waiver = newWaiver(user, { check: draft.check.trim(), reason: draft.reason.trim(), until: new Date(until).toISOString() });
+      const waiver = newWaiver(user, { check: draft.check.trim(), reason: draft.reason.trim(), until: untilIso! });
       await props.client.updateWaivers(subject.service, subject.environment, appendWaiver(subject.service, subject.environment, waiver));
       setDraft({ check: '', reason: '', until: '' });
       props.onSaved();
@@ -60,18 +62,19 @@ export function WaiversCard(props: { subject: Subject; user: HubUser; client: Re
             <thead><tr><th>Check</th><th>State</th><th>Reason</th><th>By</th><th>Until</th></tr></thead>
             <tbody>
               {waivers.map((w) => {
-                const expired = isExpired(w, now);
+                const state = waiverState(w, now);
+                const expired = state === 'expired';
                 return (
                   <tr key={w.id} data-waiver={w.id} className={expired ? 'readiness-expired-row' : ''}>
                     <td className={expired ? 'readiness-expired' : ''}>{w.check}</td>
                     <td>
-                      <span className="flex-row"><Pill size={PillSize.compact} variant={expired ? PillVariant.outlined : PillVariant.colored} color={expired ? undefined : { red: 202, green: 80, blue: 16 }}>
-                        {expired ? 'Expired' : 'Active'}
+                      <span className="flex-row"><Pill size={PillSize.compact} variant={state === 'active' ? PillVariant.colored : PillVariant.outlined} color={state === 'active' ? { red: 202, green: 80, blue: 16 } : undefined}>
+                        {state === 'active' ? 'Active' : state === 'expired' ? 'Expired' : 'Not yet active'}
                       </Pill></span>
                     </td>
                     <td>{w.reason}</td>
                     <td>{w.by.name}</td>
-                    <td>{new Date(w.until).toLocaleDateString()}</td>
+                    <td>{Number.isFinite(Date.parse(w.until)) ? new Date(w.until).toLocaleDateString() : `not a date (${String(w.until)})`}</td>
                   </tr>
                 );
               })}

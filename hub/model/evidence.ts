@@ -19,10 +19,52 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Fields each kind's views read; the full JSON Schema lives in src/evidence. */
 const METRIC_FIELDS: Record<EvidenceKind, Array<[string, 'object' | 'array' | 'number' | 'string']>> = {
   loadtest: [['totals', 'object'], ['requests', 'array'], ['timeline', 'array']],
-  drill: [['targets', 'object'], ['steps', 'array'], ['probes', 'array']],
+  drill: [['targets', 'object'], ['steps', 'array'], ['probes', 'array'], ['cleanup', 'object']],
   docs: [['findings', 'array']],
   gate: [['checks', 'array'], ['status', 'string']],
 };
+
+type Shape = Record<string, 'object' | 'array' | 'number' | 'string'>;
+
+/**
+ * What the views read inside each list or object of metrics (DrillView, LoadTestView): the first paint uses
+ * this check alone, so a document that passes it must not make a view throw.
+ */
+const NESTED: Partial<Record<EvidenceKind, Array<{ field: string; list: boolean; shape: Shape }>>> = {
+  loadtest: [
+    { field: 'totals', list: false, shape: { latencyMs: 'object' } },
+    { field: 'requests', list: true, shape: { name: 'string', latencyMs: 'object' } },
+    { field: 'timeline', list: true, shape: { latencyMs: 'object' } },
+  ],
+  drill: [
+    { field: 'targets', list: false, shape: { rtoSeconds: 'number', rpoSeconds: 'number' } },
+    { field: 'steps', list: true, shape: { name: 'string', durationMs: 'number', status: 'string' } },
+    { field: 'probes', list: true, shape: { name: 'string', status: 'string', durationMs: 'number' } },
+    { field: 'cleanup', list: false, shape: { status: 'string', leftBehind: 'array' } },
+  ],
+  docs: [{ field: 'findings', list: true, shape: { file: 'string', severity: 'string', message: 'string' } }],
+};
+
+function nestedProblems(kind: EvidenceKind, metrics: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const { field, list, shape } of NESTED[kind] ?? []) {
+    const value = metrics[field];
+    const items = list ? (Array.isArray(value) ? value : []) : isObject(value) ? [value] : [];
+    items.forEach((item, i) => {
+      const where = list ? `metrics.${field}[${i}]` : `metrics.${field}`;
+      if (!isObject(item)) {
+        problems.push(`"${where}" must be an object`);
+        return;
+      }
+      for (const [key, type] of Object.entries(shape)) {
+        if (!typeOk(item[key], type)) problems.push(`"${where}.${key}" must be ${type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`}`);
+      }
+    });
+    // One broken list reports its first few items; the rest say the same.
+    if (problems.length > 5) return [...problems.slice(0, 5), `and ${problems.length - 5} more problems in metrics`];
+  }
+  return problems;
+}
 
 function typeOk(value: unknown, type: 'object' | 'array' | 'number' | 'string'): boolean {
   if (type === 'array') return Array.isArray(value);
@@ -84,6 +126,7 @@ export function structuralCheck(raw: unknown): CheckedEvidence {
     for (const [field, type] of METRIC_FIELDS[raw.kind as EvidenceKind]) {
       if (!typeOk(raw.metrics[field], type)) problems.push(`"metrics.${field}" must be ${type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`}`);
     }
+    problems.push(...nestedProblems(raw.kind as EvidenceKind, raw.metrics));
   }
   if (typeof raw.finishedAt === 'string' && Number.isNaN(Date.parse(raw.finishedAt))) {
     problems.push('"finishedAt" is not a date');

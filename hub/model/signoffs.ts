@@ -4,13 +4,39 @@ import type { HubUser, PolicyDocument, PolicyRole } from '../client/ReadinessCli
 
 /**
  * Sign-off rules the panel shows. The history is append-only; what counts now is decided by the gate's
- * own `currentDecisions` (src/gate/decisions.ts), so the hub and the gate can never disagree: each
- * person's latest sign-off for the version counts, a revoke cancels it, one rejection rejects the role.
+ * own `currentDecisions` (src/gate/decisions.ts) over the events the gate would trust: extension data
+ * accepts writes from anyone, so src/gate/signoffCheck.ts `authorised()` counts a sign-off only when the
+ * stored signer id is listed under the role's users (or is a known member of a listed group). The hub
+ * cannot list a group's members, so it counts only signers listed by id; a revoke counts when made by the
+ * original signer or by someone listed for the role. Where the gate is given group members it may count
+ * more than the hub shows, never less.
  */
 export type { RoleDecision };
 
-export function roleDecisions(doc: SignOffDocument | undefined, version?: string, now = new Date()): Record<string, RoleDecision> {
-  return gateDecisions(doc?.history ?? [], now, version);
+function sameId(a: unknown, b: unknown): boolean {
+  return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
+}
+
+function listedById(role: PolicyRole | undefined, id: string | undefined): boolean {
+  return !!role && (role.users ?? []).some((u) => sameId(u, id));
+}
+
+/** The events the gate would count, split from those it ignores, by the same rule as `authorised()`. */
+export function countedEvents(doc: SignOffDocument | undefined, policy: PolicyDocument | undefined): { counted: SignOffEvent[]; notCounted: SignOffEvent[] } {
+  const history = doc?.history ?? [];
+  const roleOf = (name: string) => policy?.roles.find((r) => r.role === name);
+  const signerOf = new Map(history.filter((e) => e.type === 'signoff').map((e) => [e.id, e.by?.id]));
+  const counted: SignOffEvent[] = [];
+  const notCounted: SignOffEvent[] = [];
+  for (const e of history) {
+    const ok = (e.type === 'revoke' && sameId(signerOf.get(e.revokes), e.by?.id)) || listedById(roleOf(e.role), e.by?.id);
+    (ok ? counted : notCounted).push(e);
+  }
+  return { counted, notCounted };
+}
+
+export function roleDecisions(doc: SignOffDocument | undefined, policy: PolicyDocument | undefined, version?: string, now = new Date()): Record<string, RoleDecision> {
+  return gateDecisions(countedEvents(doc, policy).counted, now, version);
 }
 
 export function decisionOf(decisions: Record<string, RoleDecision>, role: string): RoleDecision {
@@ -22,12 +48,20 @@ export function requiredRoles(policy: PolicyDocument | undefined): PolicyRole[] 
   return (policy?.roles ?? []).filter((r) => r.required !== false);
 }
 
-/** A user holds a role when the policy lists their id or unique name, or one of their groups (without case). */
+/**
+ * A user holds a role when the policy lists their user id, or one of their groups (without case). Only the
+ * id: the sign-off stores `{ id, name }` and the gate compares that id with `users`, so a role granted to an
+ * e-mail address would let the hub sign while the gate ignored the sign-off.
+ */
 export function holdsRole(role: PolicyRole | undefined, user: HubUser): boolean {
   if (!role) return false;
-  const ids = new Set([user.id, user.uniqueName].filter((n): n is string => !!n).map((n) => n.toLowerCase()));
   const groups = new Set(user.groups.map((g) => g.toLowerCase()));
-  return (role.users ?? []).some((u) => ids.has(u.toLowerCase())) || (role.groups ?? []).some((g) => groups.has(g.toLowerCase()));
+  return listedById(role, user.id) || (role.groups ?? []).some((g) => groups.has(g.toLowerCase()));
+}
+
+/** The policy lists the user's unique name (e-mail) but not their id: they must ask for their id to be listed. */
+export function listedByUniqueNameOnly(role: PolicyRole | undefined, user: HubUser): boolean {
+  return !!role && !!user.uniqueName && !listedById(role, user.id) && (role.users ?? []).some((u) => sameId(u, user.uniqueName));
 }
 
 /** Who may sign, for the sentence under a role the user does not hold. */
@@ -57,7 +91,7 @@ export function mayWaive(policy: PolicyDocument | undefined, user: HubUser, chec
 
 /** Required roles without a standing approval. */
 export function pendingRoles(policy: PolicyDocument | undefined, doc: SignOffDocument | undefined, version?: string): string[] {
-  const decisions = roleDecisions(doc, version);
+  const decisions = roleDecisions(doc, policy, version);
   return requiredRoles(policy).filter((r) => decisionOf(decisions, r.role).state !== 'approved').map((r) => r.role);
 }
 
@@ -71,14 +105,21 @@ export function person(user: HubUser): Person {
   return { id: user.id, name: user.name };
 }
 
-/** The change applied by updateWithRetry: append to whatever the history is now, never replace it. */
+/**
+ * The change applied by updateWithRetry: append to whatever the history is now, never replace it. An event
+ * whose id is already there is not added again: a Retry after a write that landed but whose answer was lost
+ * re-sends the same event, and it must not count twice.
+ */
 export function appendEvent(service: string, environment: string, event: SignOffEvent) {
-  return (current: SignOffDocument | undefined): SignOffDocument => ({
-    ...(current ?? { id: '', service, environment, history: [] }),
-    service,
-    environment,
-    history: [...(current?.history ?? []), event],
-  });
+  return (current: SignOffDocument | undefined): SignOffDocument => {
+    const history = current?.history ?? [];
+    return {
+      ...(current ?? { id: '', service, environment, history: [] }),
+      service,
+      environment,
+      history: history.some((e) => e.id === event.id) ? history : [...history, event],
+    };
+  };
 }
 
 export function signOffEvent(
@@ -114,8 +155,33 @@ export function newWaiver(user: HubUser, input: { check: string; reason: string;
   return { id: newId(), check: input.check, reason: input.reason, by: person(user), at: new Date().toISOString(), until: input.until };
 }
 
+/**
+ * A waiver is in force when `at <= now < until`, the gate's rule (src/gate/evaluate.ts). An `until` that is
+ * not a date (or an `at` that is not one) counts as expired: it can never be in force; an `at` in the future is not active yet.
+ */
+export type WaiverState = 'active' | 'expired' | 'not-yet-active';
+
+export function waiverState(waiver: Waiver, now: number): WaiverState {
+  const until = Date.parse(waiver.until);
+  if (!Number.isFinite(until) || until <= now) return 'expired';
+  const at = Date.parse(waiver.at);
+  if (!Number.isFinite(at)) return 'expired';
+  if (at > now) return 'not-yet-active';
+  return 'active';
+}
+
 export function isExpired(waiver: Waiver, now: number): boolean {
-  return Date.parse(waiver.until) <= now;
+  return waiverState(waiver, now) === 'expired';
+}
+
+/** The end of the chosen local day (23:59:59.999 local time) as ISO, so a waiver runs to the end of that day. */
+export function endOfLocalDay(date: string): string | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!match) return undefined;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const end = new Date(y, m - 1, d, 23, 59, 59, 999);
+  if (end.getFullYear() !== y || end.getMonth() !== m - 1 || end.getDate() !== d) return undefined;
+  return end.toISOString();
 }
 
 function csvField(value: string): string {

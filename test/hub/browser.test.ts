@@ -6,7 +6,10 @@ import type { Frame, Page } from 'playwright-core';
 import type { SignOffDocument } from '../../src/gate/records';
 import { RunningServer, startServer } from '../../src/serve/server';
 import { Browser, ensureHubBuilt, hostToken, hubFrame, launchBrowser } from '../support/browser';
-import { seedStore, uuidFor } from './fixtures';
+import { Collections } from '../../src/gate/records';
+import type { StoredDocument } from '../../src/store/documentStore';
+import { FileDocumentStore } from '../../src/store/fileStore';
+import { drillEvidence, seedStore, uuidFor } from './fixtures';
 
 const DATA = '/_apis/ExtensionManagement/InstalledExtensions/local/production-readiness/Data/Scopes/Default/Current/Collections';
 const alice = { id: 'alice', name: 'Alice Approver', groups: [] };
@@ -223,6 +226,89 @@ describe('hub in headless Chromium against readiness serve', function () {
     await role.getByText(/Approved by Alice Approver/).waitFor();
     const doc = await readSignOffs(asAlice);
     assert.deepEqual(doc.history.map((e) => e.comment), ['Pen test report reviewed.', 'Reviewed on a shaky train connection.']);
+  });
+
+  it('sign-off: the write lands but its answer is lost -> Retry sends the same event and it is recorded once', async () => {
+    const frame = await openHub(page, asAlice, '#/service/checkout.prod/signoffs');
+    const loseAnswer = async (route: import('playwright-core').Route) => {
+      if (route.request().method() === 'GET') return route.continue();
+      await route.fetch(); // the server stores the event...
+      await route.abort('connectionreset'); // ...and the hub never hears back.
+    };
+    await page.route('**/Collections/signoffs/Documents**', loseAnswer);
+    const role = frame.locator('[data-role="release-manager"]');
+    await role.locator('textarea').fill('Reviewed before the tunnel.');
+    await role.getByRole('button', { name: 'Approve' }).click();
+    await role.getByText(/was not saved/).waitFor();
+    assert.equal((await readSignOffs(asAlice)).history.length, 2);
+
+    await page.unroute('**/Collections/signoffs/Documents**', loseAnswer);
+    await role.getByRole('button', { name: 'Retry' }).click();
+    await role.getByText(/Approved by Alice Approver/).waitFor();
+    const doc = await readSignOffs(asAlice);
+    assert.deepEqual(doc.history.map((e) => e.comment), ['Pen test report reviewed.', 'Reviewed before the tunnel.']);
+  });
+
+  it('views: the drill view throws while drawing -> that view shows an error state with the message, the other tabs still work', async () => {
+    // Fault injection: formatting the seeded RTO (42.5 s) throws, as a bug in a view would.
+    await page.addInitScript(() => {
+      const toFixed = Number.prototype.toFixed;
+      Number.prototype.toFixed = function (this: number, digits?: number) {
+        if (Number(this) === 42.5) throw new Error('injected drawing fault');
+        return toFixed.call(this, digits);
+      };
+    });
+    const frame = await openHub(page, asAlice, '#/service/checkout.prod/drill');
+    const failed = frame.locator('[data-state="view-error"][data-view="drill"]');
+    await failed.waitFor();
+    assert.match(await failed.innerText(), /The drill view could not be shown: injected drawing fault/);
+    await frame.getByRole('tab', { name: 'Load test' }).click();
+    await frame.locator('[data-testid="criteria"]').waitFor();
+    await frame.getByRole('tab', { name: 'Sign-offs' }).click();
+    await frame.locator('[data-testid="signoff-panel"]').waitFor();
+  });
+
+  it('drill: a probe that could not tell (unknown) -> shown with the warning icon and the words "unknown (counts as failed)"', async () => {
+    const base = drillEvidence('checkout', 'prod');
+    const drill = {
+      ...base, id: uuidFor('drill-unknown'), finishedAt: new Date().toISOString(), verdict: 'failed',
+      metrics: { ...base.metrics, probes: [{ name: 'replica caught up', type: 'sql', status: 'unknown', detail: 'could not read the replay position', durationMs: 30 }] },
+    };
+    await new FileDocumentStore(storeDir).setDocument(Collections.evidence, drill as unknown as StoredDocument);
+    const frame = await openHub(page, asAlice, '#/service/checkout.prod/drill');
+    const row = frame.locator('[data-testid="probes"] tr', { hasText: 'replica caught up' });
+    assert.match(await row.innerText(), /unknown \(counts as failed\)/);
+    const icon = row.getByRole('img', { name: 'unknown (counts as failed)' });
+    assert.match((await icon.getAttribute('class')) ?? '', /\bwarning\b/);
+  });
+
+  it('start-up: a link with a broken percent-escape (#/service/%E0) -> the overview with a notice, not a dead page', async () => {
+    const frame = await openHub(page, asAlice, '#/service/%E0');
+    assert.match(await frame.locator('[data-testid="route-notice"]').innerText(), /could not be read .*overview is shown instead/);
+    await frame.waitForSelector('[data-subject="checkout.prod"]');
+  });
+
+  it('waivers: picked west of UTC (Los Angeles) -> runs to the end of that local day, shown as that same date', async () => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'America/Los_Angeles' });
+    const frame = await openHub(page, asAlice, '#/service/checkout.prod/signoffs');
+    const form = frame.locator('[data-testid="add-waiver"]');
+    await form.locator('select').selectOption('load');
+    await form.getByLabel('Waiver reason').fill('Rebuild ends Friday');
+    const day = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    await form.locator('input[type="date"]').fill(day);
+    await form.getByRole('button', { name: 'Add waiver' }).click();
+    const row = frame.locator('[data-testid="waivers"] tr', { hasText: 'Rebuild ends Friday' });
+    await row.getByText('Active').waitFor();
+    const [y, m, d] = day.split('-').map(Number);
+    const shown = (await frame.evaluate(`new Date(${y}, ${m - 1}, ${d}).toLocaleDateString()`)) as string;
+    assert.ok((await row.innerText()).includes(shown), `expected the picked day ${shown}`);
+    const res = await fetch(`${asAlice.url}${DATA}/waivers/Documents/checkout.prod`, { headers: { Authorization: `Bearer ${await hostToken(asAlice.url)}` } });
+    const doc = (await res.json()) as { waivers: Array<{ reason: string; until: string }> };
+    const added = doc.waivers.find((w) => w.reason === 'Rebuild ends Friday')!;
+    // 23:59:59.999 in Los Angeles is 07:59:59.999Z (PST) or 06:59:59.999Z (PDT) on the next UTC day.
+    const next = new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+    assert.match(added.until, new RegExp(`^${next}T0[67]:59:59\\.999Z$`));
   });
 
   it('errors: a write refused for another reason (400) -> shown once with the server\'s words, not retried as a conflict', async () => {
