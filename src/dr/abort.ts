@@ -1,5 +1,8 @@
 import { CancelledError } from '../errors';
 
+/** The longest delay Node's timers honour (about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Marks an abort caused by a step's own timeout, as opposed to the pipeline being cancelled. */
 export class StepTimeout extends Error {
   constructor(readonly seconds: number) {
@@ -16,7 +19,8 @@ export function stepSignal(parent: AbortSignal, seconds: number): { signal: Abor
   const onParent = () => controller.abort(parent.reason instanceof CancelledError ? parent.reason : new CancelledError());
   if (parent.aborted) onParent();
   else parent.addEventListener('abort', onParent, { once: true });
-  const timer = setTimeout(() => controller.abort(new StepTimeout(seconds)), Math.max(1, seconds * 1000));
+  // setTimeout fires at once for delays over 2^31-1 ms; the config caps durations, this keeps a sum of them safe.
+  const timer = setTimeout(() => controller.abort(new StepTimeout(seconds)), Math.min(MAX_TIMER_MS, Math.max(1, seconds * 1000)));
   return {
     signal: controller.signal,
     dispose: () => {

@@ -137,6 +137,17 @@ export function parseDrillConfig(text: string, file: string, env: NodeJS.Process
     return value === undefined ? fallback : (parseDuration(value) ?? fallback);
   };
   semanticChecks(raw, at);
+  durationLimits(raw, at);
+  for (const section of ['source', 'target']) {
+    const connection = raw[section]?.connection;
+    if (typeof connection !== 'string') continue;
+    // Registered before any problem is reported, so even a malformed one never reaches a log.
+    redactor.addSecret(passwordOf(connection));
+    const bad = badPercentEscape(connection);
+    if (bad) {
+      at([section, 'connection'], `the ${bad} in the connection URL has a "%" not followed by two hex digits; percent-encode special characters (a literal % is %25), e.g. with encodeURIComponent, or put the password in a secret variable and write \${VAR}`);
+    }
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const dir = dirname(resolve(file));
@@ -144,9 +155,6 @@ export function parseDrillConfig(text: string, file: string, env: NodeJS.Process
     const section = raw[path[0] as string];
     const key = path[1] as string;
     if (section && typeof section[key] === 'string' && !isAbsolute(section[key])) section[key] = resolve(dir, section[key]);
-  }
-  for (const connection of [raw.source?.connection, raw.target?.connection]) {
-    if (typeof connection === 'string') redactor.addSecret(passwordOf(connection));
   }
   if (typeof raw.target?.password === 'string') redactor.addSecret(raw.target.password);
   const disruption = raw.disruption as string | undefined;
@@ -309,11 +317,67 @@ function defaultProbeName(p: Record<string, unknown>, index: number): string {
   return p.type === 'sql' || p.type === 'command' ? `${p.type} #${index + 1}` : String(p.type);
 }
 
+/**
+ * The password in a connection string, as it will be sent (decoded). A password whose percent-escapes do not
+ * decode is returned raw: it must still be masked, and the config check reports it.
+ */
 export function passwordOf(connection: string): string | undefined {
+  let url: URL;
   try {
-    const url = new URL(connection);
-    return url.password ? decodeURIComponent(url.password) : undefined;
+    url = new URL(connection);
   } catch {
     return /password\s*=\s*('([^']*)'|(\S+))/i.exec(connection)?.slice(2).find(Boolean);
   }
+  if (!url.password) return undefined;
+  try {
+    return decodeURIComponent(url.password);
+  } catch {
+    return url.password;
+  }
+}
+
+/** Which part of a URL connection string (user, password, host, database) has a malformed percent-escape, if any. */
+export function badPercentEscape(connection: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(connection);
+  } catch {
+    return undefined; // not a URL: parseConnection says so when it is used
+  }
+  const parts: Array<[string, string]> = [['user name', url.username], ['password', url.password], ['host', url.hostname], ['database name', url.pathname]];
+  for (const [what, text] of parts) {
+    try {
+      decodeURIComponent(text);
+    } catch {
+      return what;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Node's timers fire at once for delays over 2^31-1 ms (about 24.8 days), so an oversized timeout would not wait at
+ * all; nobody needs a drill step longer than a day. A health check polled faster than every 100ms only burns CPU.
+ */
+export const DURATION_LIMITS = Object.freeze({ timeoutMax: 24 * 3600, pollMax: 3600, healthIntervalMin: 0.1 });
+
+function durationLimits(raw: Record<string, any>, at: (p: YamlPath, m: string) => void): void {
+  const check = (path: YamlPath, value: unknown, min: number, max: number) => {
+    const seconds = parseDuration(value);
+    if (seconds === undefined) return; // not a duration: the schema reported it
+    if (seconds > max) at(path, `${String(value)} is longer than the ${formatLimit(max)} allowed; use at most ${formatLimit(max)}`);
+    else if (seconds < min) at(path, `${String(value)} is shorter than the ${formatLimit(min)} minimum; polling faster only spins the agent's CPU`);
+  };
+  for (const [key, value] of Object.entries(raw.timeouts ?? {})) check(['timeouts', key], value, 0, DURATION_LIMITS.timeoutMax);
+  for (const [i, p] of (Array.isArray(raw.probes) ? raw.probes : []).entries()) {
+    if (p && typeof p === 'object' && p.timeout !== undefined) check(['probes', i, 'timeout'], p.timeout, 0, DURATION_LIMITS.timeoutMax);
+  }
+  if (raw.restore?.pollInterval !== undefined) check(['restore', 'pollInterval'], raw.restore.pollInterval, 0, DURATION_LIMITS.pollMax);
+  if (raw.start?.health?.interval !== undefined) {
+    check(['start', 'health', 'interval'], raw.start.health.interval, DURATION_LIMITS.healthIntervalMin, DURATION_LIMITS.pollMax);
+  }
+}
+
+function formatLimit(seconds: number): string {
+  return seconds >= 3600 ? `${seconds / 3600}h` : seconds >= 1 ? `${seconds}s` : `${seconds * 1000}ms`;
 }

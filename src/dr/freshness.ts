@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
+import { ConfigError } from '../errors';
 import { EVIDENCE_SCHEMA_VERSION, type DrillEvidence, type DrillMetrics } from '../evidence/types';
 import { stepSignal, untilAborted } from './abort';
 import { loadDrillConfig } from './config';
 import { formatSeconds } from './duration';
-import { classify } from './outcome';
+import { classify, rpoBasis, rpoFromNewest } from './outcome';
 import { providerFor } from './providers';
 import type { DrillOptions } from './runner';
 
@@ -26,11 +27,14 @@ export async function checkBackupFreshness(options: DrillOptions): Promise<Drill
   let metrics: DrillMetrics;
   let verdict: DrillEvidence['verdict'];
   let summary: string;
+  let explanation: string | undefined;
   const base = {
     provider: config.provider,
     ...(config.disruption ? { disruption: config.disruption } : {}),
     targets: config.targets,
     rtoSeconds: null,
+    // Not a drill: the gate does not count a freshness check as evidence that a restore works.
+    mode: 'freshness' as const,
     probes: [],
     cleanup: { status: 'skipped' as const, leftBehind: [], detail: 'nothing is created by a freshness check' },
   };
@@ -41,23 +45,29 @@ export async function checkBackupFreshness(options: DrillOptions): Promise<Drill
       provider.newestBackup(config, { signal, workDir: '', drillStartedAt: startedAt, progress: (m) => options.onProgress?.(redact(m)) }),
       signal,
     );
-    const age = newest.takenAt ? Math.max(0, (startedAt.getTime() - newest.takenAt.getTime()) / 1000) : null;
+    const { seconds: age, problem } = rpoFromNewest(startedAt, newest.takenAt ?? null);
     const within = age !== null && age <= config.targets.rpoSeconds;
-    const detail = newest.takenAt ? `newest backup ${newest.location} taken ${newest.takenAt.toISOString()}` : `newest backup ${newest.location} has no time`;
+    const detail = newest.takenAt
+      ? `newest backup ${newest.location} taken ${newest.takenAt.toISOString()}${problem ? `; ${problem}` : ''}`
+      : `newest backup ${newest.location} has no time`;
+    // A time read from a file's mtime, or derived from a declared interval, is not a measured backup age.
+    const method: DrillMetrics['rpoMethod'] = newest.takenAtFrom ?? 'backup-age';
     metrics = {
       ...base,
       rpoSeconds: age === null ? null : Math.round(age),
-      // Azure reports restore windows, not backup files: the age is that of the latest restorable time.
-      rpoMethod: config.provider.startsWith('azure-') ? 'latest-restorable-time' : 'backup-age',
+      rpoMethod: method,
       backup: { location: redact(newest.location), ...(newest.takenAt ? { takenAt: newest.takenAt.toISOString() } : {}), ...(newest.sizeBytes !== undefined ? { sizeBytes: newest.sizeBytes } : {}) },
       steps: [{ name: 'freshness', startedAt: startedAt.toISOString(), durationMs: Math.round(performance.now() - t0), status: within ? 'passed' : 'failed', detail: redact(detail) }],
       cancelled: false,
     };
     verdict = within ? 'passed' : 'failed';
     summary = age === null
-      ? 'Backup freshness unknown: the newest backup carries no time.'
-      : `Newest backup is ${formatSeconds(age)} old, ${within ? 'within' : 'over'} the RPO target of ${formatSeconds(config.targets.rpoSeconds)}.`;
+      ? `Backup freshness unknown: ${problem ?? 'the newest backup carries no time'}.`
+      : `Newest backup is ${formatSeconds(age)} old, ${within ? 'within' : 'over'} the RPO target of ${formatSeconds(config.targets.rpoSeconds)} (by ${rpoBasis(method)}); only its age was checked, nothing was restored.`;
+    explanation = problem;
   } catch (error) {
+    // Bad input (a missing Azure credential) is reported as such, exit 2, not as a failed check.
+    if (error instanceof ConfigError) throw new ConfigError(error.problems.map(redact), { cause: error });
     const failure = classify(error);
     metrics = {
       ...base,
@@ -90,7 +100,7 @@ export async function checkBackupFreshness(options: DrillOptions): Promise<Drill
         actual: rpo,
         threshold: config.targets.rpoSeconds,
         failed: rpo === null || rpo > config.targets.rpoSeconds,
-        explanation: rpo === null ? 'The age of the newest backup could not be measured: unknown counts as failed.' : `The newest backup was ${formatSeconds(rpo)} old against an RPO target of ${formatSeconds(config.targets.rpoSeconds)}.`,
+        explanation: rpo === null ? `The age of the newest backup could not be measured${explanation ? ` (${explanation})` : ''}: unknown counts as failed.` : `The newest backup was ${formatSeconds(rpo)} old against an RPO target of ${formatSeconds(config.targets.rpoSeconds)}.`,
       },
     ],
     metrics,

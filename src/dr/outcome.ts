@@ -18,11 +18,41 @@ export function classify(error: unknown): Failure {
   return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
 }
 
+/**
+ * Clocks disagree a little (the agent, the database server, a backup host), so newest data up to this much after
+ * the drill's start counts as "no loss" (RPO 0). Anything later is not data from before the drill: a wrong clock or
+ * a wrong time zone, and an RPO built on it would be a made-up 0.
+ */
+export const CLOCK_SKEW_SECONDS = 60;
+
+/** RPO in seconds from the drill's start and the newest data found, or null with the reason it cannot be trusted. */
+export function rpoFromNewest(drillStartedAt: Date, newestAt: Date | null): { seconds: number | null; problem?: string } {
+  if (!newestAt) return { seconds: null };
+  const seconds = (drillStartedAt.getTime() - newestAt.getTime()) / 1000;
+  if (seconds < -CLOCK_SKEW_SECONDS) {
+    return {
+      seconds: null,
+      problem: `the newest data is dated ${newestAt.toISOString()}, ${formatSeconds(-seconds)} after the drill started (${drillStartedAt.toISOString()}), more than the ${CLOCK_SKEW_SECONDS}s allowed for clock skew; check the clocks and time zones of what reports that time`,
+    };
+  }
+  return { seconds: Math.max(0, seconds) };
+}
+
+/** How an RPO was found, for explanations: the unmeasured methods say so, because the gate will not accept them. */
+export function rpoBasis(method: DrillMetrics['rpoMethod']): string {
+  if (method === 'declared-interval') return 'declared-interval: the log-backup interval the drill file declares, not measured';
+  if (method === 'file-time') return 'file-time: a file\'s modification time, not a time recorded in the backup';
+  return method;
+}
+
 /** Criteria are written as their failure condition, like Azure Load Testing's: `rtoSeconds > 900` failed or not. */
-export function targetCriteria(metrics: Pick<DrillMetrics, 'rtoSeconds' | 'rpoSeconds' | 'targets' | 'rpoMethod'>): CriterionResult[] {
-  const rule = (name: 'rtoSeconds' | 'rpoSeconds', actual: number | null, threshold: number, what: string): CriterionResult => {
+export function targetCriteria(
+  metrics: Pick<DrillMetrics, 'rtoSeconds' | 'rpoSeconds' | 'targets' | 'rpoMethod'>,
+  notes: { rpoProblem?: string } = {},
+): CriterionResult[] {
+  const rule = (name: 'rtoSeconds' | 'rpoSeconds', actual: number | null, threshold: number, what: string, problem?: string): CriterionResult => {
     const failed = actual === null || actual > threshold;
-    const measured = actual === null ? 'could not be measured' : `was ${formatSeconds(actual)}`;
+    const measured = actual === null ? `could not be measured${problem ? ` (${problem})` : ''}` : `was ${formatSeconds(actual)}`;
     return {
       expression: `${name} > ${threshold}`,
       actual,
@@ -33,7 +63,7 @@ export function targetCriteria(metrics: Pick<DrillMetrics, 'rtoSeconds' | 'rpoSe
   };
   return [
     rule('rtoSeconds', metrics.rtoSeconds, metrics.targets.rtoSeconds, 'RTO (restore start until every probe passed)'),
-    rule('rpoSeconds', metrics.rpoSeconds, metrics.targets.rpoSeconds, `RPO (drill start minus newest restored data, by ${metrics.rpoMethod})`),
+    rule('rpoSeconds', metrics.rpoSeconds, metrics.targets.rpoSeconds, `RPO (drill start minus newest restored data, by ${rpoBasis(metrics.rpoMethod)})`, notes.rpoProblem),
   ];
 }
 
@@ -57,6 +87,13 @@ export function decide(
   }
   return {
     verdict: 'passed',
-    summary: `Drill passed: RTO ${formatSeconds(metrics.rtoSeconds!)} (target ${formatSeconds(metrics.targets.rtoSeconds)}), RPO ${formatSeconds(metrics.rpoSeconds!)} (target ${formatSeconds(metrics.targets.rpoSeconds)}, by ${metrics.rpoMethod}).`,
+    summary: `Drill passed: RTO ${formatSeconds(metrics.rtoSeconds!)} (target ${formatSeconds(metrics.targets.rtoSeconds)}), RPO ${formatSeconds(metrics.rpoSeconds!)} (target ${formatSeconds(metrics.targets.rpoSeconds)}, by ${rpoBasis(metrics.rpoMethod)}).${unmeasured(metrics.rpoMethod)}`,
   };
+}
+
+/** A passing drill whose RPO was not measured says so in its summary: a reader must not take it for a measurement. */
+function unmeasured(method: DrillMetrics['rpoMethod']): string {
+  if (method === 'declared-interval') return ' RPO was declared (the log-backup interval in the drill file), not measured from the restored data.';
+  if (method === 'file-time') return ' RPO was read from a file time, not measured: record the backup time in a checkpoint file or measure it with rpo.query.';
+  return '';
 }

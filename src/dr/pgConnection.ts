@@ -26,12 +26,20 @@ export function parseConnection(connection: string, what: string): PgEndpoint {
   if (!/^postgres(ql)?:$/.test(url.protocol)) {
     throw new ConfigError(`${what}: the scheme must be postgres:// or postgresql://`);
   }
+  // A malformed percent-escape (a password with a raw %) must not escape as "URI malformed"; never echo the value.
+  const decode = (text: string, part: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      throw new ConfigError(`${what}: the ${part} has a "%" not followed by two hex digits; percent-encode it (a literal % is %25)`);
+    }
+  };
   return {
-    host: decodeURIComponent(url.hostname) || '127.0.0.1',
+    host: decode(url.hostname, 'host') || '127.0.0.1',
     port: Number(url.port || 5432),
-    user: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
+    user: url.username ? decode(url.username, 'user name') : undefined,
+    password: url.password ? decode(url.password, 'password') : undefined,
+    database: decode(url.pathname.replace(/^\//, ''), 'database name') || 'postgres',
     sslmode: url.searchParams.get('sslmode') ?? undefined,
   };
 }
@@ -42,7 +50,10 @@ export function describe(endpoint: PgEndpoint, database = endpoint.database): st
 }
 
 export function toolEnv(endpoint: PgEndpoint, database = endpoint.database, readOnly = false): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PGHOST: endpoint.host, PGPORT: String(endpoint.port), PGDATABASE: database, PGCONNECT_TIMEOUT: '10' };
+  // TZ/PGTZ=UTC: a pg_dump archive records its creation time as local wall-clock fields with no zone, and
+  // pg_restore --list prints them back in its own local zone by abbreviation (CET). In UTC both ends agree and
+  // the header reads "... UTC" (see utcToolEnv in providers/postgresArchive.ts).
+  const env: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', PGTZ: 'UTC', PGHOST: endpoint.host, PGPORT: String(endpoint.port), PGDATABASE: database, PGCONNECT_TIMEOUT: '10' };
   for (const name of ['PGUSER', 'PGPASSWORD', 'PGSSLMODE', 'PGOPTIONS', 'PGSERVICE', 'PGPASSFILE']) delete env[name];
   if (endpoint.user) env.PGUSER = endpoint.user;
   if (endpoint.password) env.PGPASSWORD = endpoint.password;

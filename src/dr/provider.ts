@@ -35,6 +35,12 @@ export interface BackupFacts {
   sizeBytes?: number;
   /** What verified the backup's integrity, e.g. `pg_verifybackup: ok`. */
   verified?: string;
+  /**
+   * Where `takenAt` came from when it is not a time recorded in the backup itself: `file-time` (a file's
+   * modification time, which a copy resets) or `declared-interval` (now minus a declared log-backup interval).
+   * Absent: recorded (an archive header, a checkpoint, a command's answer).
+   */
+  takenAtFrom?: 'file-time' | 'declared-interval';
 }
 
 export interface NewestData {

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CancelledError } from '../errors';
+import { CancelledError, ConfigError } from '../errors';
 import { EVIDENCE_SCHEMA_VERSION, type DrillEvidence, type DrillMetrics, type DrillStep, type ProbeResult, type RunInfo } from '../evidence/types';
 import { stepSignal, StepTimeout, untilAborted } from './abort';
 import { loadDrillConfig, type DrillConfig } from './config';
-import { classify, decide, targetCriteria, type Failure } from './outcome';
+import { classify, decide, rpoFromNewest, targetCriteria, type Failure } from './outcome';
 import type { DrillSession, StepContext } from './provider';
 import { providerFor } from './providers';
 import type { AzureAccess } from './providers/azureArm';
@@ -53,6 +53,7 @@ class Drill {
   private readonly workDir: string;
   private readonly startedAt: Date;
   private readonly cancel: AbortSignal;
+  private badInput: ConfigError | undefined;
 
   constructor(
     private readonly config: DrillConfig,
@@ -69,7 +70,7 @@ class Drill {
   async run(): Promise<DrillEvidence> {
     let failure: Failure | undefined;
     let rtoSeconds: number | null = null;
-    let rpo: { seconds: number | null; method: DrillMetrics['rpoMethod'] } = { seconds: null, method: 'none' };
+    let rpo: { seconds: number | null; method: DrillMetrics['rpoMethod']; problem?: string } = { seconds: null, method: 'none' };
     const plan: Array<[StepName, number]> = [
       ['preflight', 5],
       ...(this.session.backup ? [['backup', 10] as [StepName, number]] : []),
@@ -90,11 +91,9 @@ class Drill {
         if (name === 'probes') return this.runProbes(ctx);
         if (name === 'rpo') {
           const newest = await this.session.newestData(ctx);
-          rpo = {
-            method: newest.method,
-            seconds: newest.newestAt ? Math.max(0, (this.startedAt.getTime() - newest.newestAt.getTime()) / 1000) : null,
-          };
-          return newest.detail;
+          const found = rpoFromNewest(this.startedAt, newest.newestAt);
+          rpo = { method: newest.method, ...found };
+          return found.problem ? `${newest.detail}; ${found.problem}` : newest.detail;
         }
         return name === 'backup' ? this.session.backup!(ctx) : this.session[name](ctx);
       });
@@ -115,6 +114,7 @@ class Drill {
       rtoSeconds,
       rpoSeconds: rpo.seconds === null ? null : round(rpo.seconds),
       rpoMethod: rpo.method,
+      mode: 'restore',
       backup: {
         location: this.redact(facts.location),
         ...(facts.takenAt ? { takenAt: facts.takenAt.toISOString() } : {}),
@@ -126,9 +126,12 @@ class Drill {
       cleanup,
       cancelled: failure?.kind === 'cancelled',
     };
-    const criteria = targetCriteria(metrics);
+    const criteria = targetCriteria(metrics, { rpoProblem: rpo.problem });
     const { verdict, summary } = decide(failure, metrics, criteria);
     this.progress(summary, 100);
+    // Bad input found only once the drill ran (a missing Azure credential, a malformed setting a provider reads):
+    // cleanup has run, and the caller reports it as bad input (exit 2), not as an infrastructure fault.
+    if (this.badInput) throw this.badInput;
     return {
       schemaVersion: EVIDENCE_SCHEMA_VERSION,
       id: randomUUID(),
@@ -158,8 +161,11 @@ class Drill {
       this.record(name, started, performance.now() - t0, failed ? 'failed' : 'passed', detail);
       return undefined;
     } catch (error) {
+      if (error instanceof ConfigError) this.badInput ??= new ConfigError(error.problems.map(this.redact), { cause: error });
       const failure = classify(error);
-      const message = this.redact(error instanceof StepTimeout ? `${name} ${failure.message} (timeouts.${name === 'rpo' ? 'probe' : name})` : failure.message);
+      // The probes and rpo steps are bounded by the probes' own timeouts, set by timeouts.probe (no "s").
+      const key = name === 'rpo' || name === 'probes' ? 'probe' : name;
+      const message = this.redact(error instanceof StepTimeout ? `${name} ${failure.message} (timeouts.${key})` : failure.message);
       this.record(name, started, performance.now() - t0, failure.kind === 'cancelled' ? 'cancelled' : 'failed', message);
       return { ...failure, message };
     } finally {

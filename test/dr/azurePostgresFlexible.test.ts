@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { checkBackupFreshness } from '../../src/dr/freshness';
 import { runDrill, type DrillOptions } from '../../src/dr/runner';
+import { ConfigError, ExitCode } from '../../src/errors';
 import { validateEvidence } from '../../src/evidence/validate';
 import type { DrillEvidence } from '../../src/evidence/types';
 import { docExample, startAzureEmulators } from '../support/armEmulator';
@@ -74,7 +75,10 @@ describe('azure-postgres-flexible drills against the Resource Manager emulator a
     // latest = drill start minus the example's 15m log-backup interval, and RPO is measured against that point.
     const point = Date.parse(body.properties.pointInTimeUTC);
     assert.equal(Date.parse(evidence.startedAt) - point, 15 * 60 * 1000);
-    assert.equal(evidence.metrics.rpoMethod, 'latest-restorable-time');
+    // "latest" is the declared interval, not a measurement, and the summary says so (the gate refuses it).
+    assert.equal(evidence.metrics.rpoMethod, 'declared-interval');
+    assert.equal(evidence.metrics.mode, 'restore');
+    assert.match(evidence.summary, /RPO was declared .*not measured/);
     assert.equal(evidence.metrics.rpoSeconds, 900);
     assert.equal(evidence.metrics.backup.takenAt, new Date(point).toISOString());
     assert.match(evidence.metrics.steps[0].detail, /earliest \S+ \(7\.0 days of retention\)/);
@@ -181,18 +185,49 @@ describe('azure-postgres-flexible drills against the Resource Manager emulator a
     assert.equal(emu.arm.has(scratch()), false);
   });
 
-  it('flexible server: no Azure credential given -> error saying to set azureSubscription', async () => {
+  it('flexible server: no Azure credential given -> bad input (ConfigError, exit 2) saying to set azureSubscription', async () => {
     await emulators();
-    const { evidence } = await drill(drillFile(), { azure: undefined });
+    await assert.rejects(drill(drillFile(), { azure: undefined }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError, String(error));
+      assert.equal(error.exitCode, ExitCode.badInput);
+      assert.match(error.message, /set the azureSubscription input of ReadinessDrDrill@1/);
+      return true;
+    });
+    await assert.rejects(checkBackupFreshness({ configFile: drillFile(), env: { PGPASSWORD: PASSWORD } }), ConfigError);
+    assert.equal(emu.arm.requestsTo('PUT', /./).length, 0);
+  });
+
+  it('flexible server: explicit restore.pointInTime -> RPO measured from that restored point, not declared', async () => {
+    await emulators();
+    const point = new Date(Date.now() - 40 * 60_000);
+    point.setUTCMilliseconds(0);
+    const { evidence } = await drill(drillFile((d) => (d.restore.pointInTime = point.toISOString())));
+    assert.equal(evidence.metrics.rpoMethod, 'latest-restorable-time');
+    assert.ok(Math.abs(evidence.metrics.rpoSeconds! - (Date.parse(evidence.startedAt) - point.getTime()) / 1000) < 0.01);
+    assert.doesNotMatch(evidence.summary, /declared/);
+  });
+
+  it('flexible server: Resource Manager answers 404 for a moment after the create -> start asks again and the drill passes', async () => {
+    // One 404 for preflight's "is the name free" read, then two for start's reads of the new server.
+    await emulators({ faults: [{ method: 'GET', path: /flexibleServers\/orders-pg-drill$/, status: 404 as unknown as 500, times: 3 }] });
+    const { evidence, progress } = await drill(drillFile());
+    assert.equal(evidence.verdict, 'passed', evidence.summary);
+    assert.ok(progress.some((m) => /not visible yet \(HTTP 404, attempt 2 of 5\)/.test(m)), progress.join('\n'));
+  });
+
+  it('flexible server: the new server stays 404 -> start gives up after a few reads with an infrastructure error', async () => {
+    await emulators({ faults: [{ method: 'GET', path: /flexibleServers\/orders-pg-drill$/, status: 404 as unknown as 500, times: 8 }] });
+    const { evidence } = await drill(drillFile());
     assert.equal(evidence.verdict, 'error');
-    assert.match(evidence.summary, /set the azureSubscription input of ReadinessDrDrill@1/);
+    assert.match(evidence.metrics.steps.find((s) => s.name === 'start')!.detail, /HTTP 404/);
   });
 
   it('flexible server freshness: the latest restorable time against RPO -> passed; a stopped server -> failed', async () => {
     await emulators();
     const fresh = await checkBackupFreshness({ configFile: drillFile(), azure: emu.access, env: { PGPASSWORD: PASSWORD } });
     assert.equal(fresh.verdict, 'passed', fresh.summary);
-    assert.equal(fresh.metrics.rpoMethod, 'latest-restorable-time');
+    assert.equal(fresh.metrics.rpoMethod, 'declared-interval');
+    assert.equal(fresh.metrics.mode, 'freshness');
     assert.equal(fresh.metrics.rpoSeconds, 900);
     assert.match(fresh.metrics.backup.location, /orders-pg \(earliest restore point /);
     emu.arm.resources.get(emu.arm.flexibleServerId('rg-orders', 'orders-pg').toLowerCase())!.properties.state = 'Stopped';

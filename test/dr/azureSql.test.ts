@@ -51,7 +51,8 @@ describe('azure-sql drills against the Resource Manager emulator', function () {
     // The default log-backup interval for Azure SQL is 10 minutes (the documented worst case).
     assert.equal(Date.parse(evidence.startedAt) - Date.parse(properties.restorePointInTime), 600_000);
     assert.equal(evidence.metrics.rpoSeconds, 600);
-    assert.equal(evidence.metrics.rpoMethod, 'latest-restorable-time');
+    assert.equal(evidence.metrics.rpoMethod, 'declared-interval');
+    assert.match(evidence.summary, /RPO was declared/);
     assert.match(evidence.metrics.steps[0].detail, /\(14\.0 days of retention\)/);
     assert.equal(evidence.metrics.probes[0].status, 'passed');
     assert.equal(evidence.metrics.cleanup.status, 'done');
@@ -103,7 +104,8 @@ describe('azure-sql drills against the Resource Manager emulator', function () {
     const fresh = await checkBackupFreshness({ configFile: drillFile(), azure: emu.access });
     assert.equal(fresh.verdict, 'passed', fresh.summary);
     assert.equal(fresh.metrics.rpoSeconds, 600);
-    assert.equal(fresh.metrics.rpoMethod, 'latest-restorable-time');
+    assert.equal(fresh.metrics.rpoMethod, 'declared-interval');
+    assert.equal(fresh.metrics.mode, 'freshness');
     assert.equal(emu.arm.requestsTo('PUT', /./).length, 0, 'freshness creates nothing');
   });
 });

@@ -165,7 +165,7 @@ export function restorePoint(config: DrillConfig, now: Date): { at: Date; how: s
   const interval = logBackupIntervalSeconds(config);
   return {
     at: new Date(now.getTime() - interval * 1000),
-    how: `latest restorable time, taken as now minus one log-backup interval (${interval}s, backup.logBackupInterval)`,
+    how: `"latest", taken as now minus the declared log-backup interval (${interval}s, backup.logBackupInterval); RPO is declared, not measured`,
   };
 }
 

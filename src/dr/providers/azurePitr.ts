@@ -39,6 +39,9 @@ export interface PitrKind {
   readiness(resource: ArmResource): { ready: boolean; state: string };
 }
 
+/** How many 404s start() accepts right after the create before it believes the copy is gone. */
+const NOT_FOUND_RETRIES = 5;
+
 export interface ArmResource {
   id?: string;
   location?: string;
@@ -57,7 +60,8 @@ export async function pitrNewestBackup(kind: PitrKind, config: DrillConfig, step
   if (stopped) throw new CheckFailedError(stopped);
   const latest = new Date(step.drillStartedAt.getTime() - logBackupIntervalSeconds(config) * 1000);
   step.progress(checkWindow(latest, earliest, step.drillStartedAt, `"${kind.sourceName(config)}"`));
-  return { location: `${kind.label} ${kind.sourceName(config)} (earliest restore point ${earliest.toISOString()})`, takenAt: latest };
+  // Azure reports no latest restorable time: this one is now minus the declared log-backup interval, not a measurement.
+  return { location: `${kind.label} ${kind.sourceName(config)} (earliest restore point ${earliest.toISOString()})`, takenAt: latest, takenAtFrom: 'declared-interval' };
 }
 
 async function readSource(arm: ArmClient, kind: PitrKind, config: DrillConfig, subscription: string, signal: AbortSignal): Promise<ArmResource> {
@@ -174,8 +178,16 @@ export abstract class PitrDrill implements DrillSession {
   async start(step: StepContext): Promise<string> {
     const scratch = `"${this.kind.targetName(this.config)}"`;
     let last = '';
+    let notFound = 0;
     for (;;) {
       const response = await this.arm.send('GET', this.targetId, this.kind.apiVersion, { signal: step.signal });
+      // Resource Manager reads are eventually consistent: right after a create, a GET can briefly answer 404
+      // (Microsoft Learn, "Resource Manager ... eventual consistency"). Ask again a few times before giving up.
+      if (response.status === 404 && ++notFound <= NOT_FOUND_RETRIES) {
+        step.progress(`${scratch} not visible yet (HTTP 404, attempt ${notFound} of ${NOT_FOUND_RETRIES}); asking again`);
+        await sleep(pollIntervalMs(this.config), step.signal);
+        continue;
+      }
       if (response.status !== 200) throw unexpected(`read the restored ${scratch}`, this.arm.url(this.targetId, this.kind.apiVersion), response);
       this.restored = (response.body ?? {}) as ArmResource;
       const { ready, state } = this.kind.readiness(this.restored);
@@ -189,12 +201,21 @@ export abstract class PitrDrill implements DrillSession {
     }
   }
 
+  /**
+   * Without an RPO query the newest data is the restore point. An explicit restore.pointInTime that Azure restored
+   * to is a real point the backups covered (`latest-restorable-time`); "latest" is now minus the log-backup interval
+   * the drill file declares, so its RPO is that declaration, not a measurement (`declared-interval`).
+   */
   async newestData(_step: StepContext): Promise<NewestData> {
-    return {
-      method: 'latest-restorable-time',
-      newestAt: this.point ?? null,
-      detail: this.point ? `restored to ${this.point.toISOString()}; ${this.window}` : 'no restore point was chosen',
-    };
+    const explicit = !!this.config.restore.pointInTime && this.config.restore.pointInTime !== 'latest';
+    if (!this.point) return { method: 'none', newestAt: null, detail: 'no restore point was chosen' };
+    return explicit
+      ? { method: 'latest-restorable-time', newestAt: this.point, detail: `restored to restore.pointInTime ${this.point.toISOString()}; ${this.window}` }
+      : {
+          method: 'declared-interval',
+          newestAt: this.point,
+          detail: `restored to "latest", taken as drill start minus the declared log-backup interval (${logBackupIntervalSeconds(this.config)}s, backup.logBackupInterval): RPO declared, not measured; ${this.window}`,
+        };
   }
 
   async cleanup(step: StepContext): Promise<CleanupOutcome> {

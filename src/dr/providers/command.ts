@@ -57,14 +57,21 @@ class CommandDrill implements DrillSession {
       // Poll until healthy; the step's timeout (timeouts.start) bounds the wait.
       let last = 'no answer yet';
       for (;;) {
+        // Each attempt gets its own signal, linked to the step's and unlinked afterwards: fetch leaves its abort
+        // listener on the signal it is given, so reusing the step's signal would pile up one per attempt.
+        const attempt = new AbortController();
+        const onAbort = () => attempt.abort(step.signal.reason);
+        step.signal.addEventListener('abort', onAbort, { once: true });
         try {
-          const response = await fetch(health.url, { signal: step.signal });
+          const response = await fetch(health.url, { signal: attempt.signal });
           await response.arrayBuffer();
           if (response.status === health.expectStatus) break;
           last = `status ${response.status}`;
         } catch (error) {
           if (step.signal.aborted) throw step.signal.reason;
           last = (error as Error).message;
+        } finally {
+          step.signal.removeEventListener('abort', onAbort);
         }
         step.progress(`waiting for ${health.url}: ${last}`);
         await sleep(health.intervalSeconds * 1000, step.signal);

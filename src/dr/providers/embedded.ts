@@ -22,7 +22,12 @@ export const embeddedProvider: DrillProvider = {
     const file = config.backup.file;
     if (!file || !existsSync(file)) throw new CheckFailedError(`The backup ${file ?? '(backup.file not set)'} does not exist.`);
     const stat = statSync(file);
-    return { location: file, takenAt: stat.mtime, sizeBytes: stat.size };
+    // A checkpoint written with the backup records when it was taken; without one, only the file's mtime is known.
+    const checkpointFile = config.backup.checkpoint ?? `${file}.checkpoint.json`;
+    if (config.backup.checkpoint || existsSync(checkpointFile)) {
+      return { location: file, takenAt: new Date(readCheckpoint(checkpointFile).takenAt), sizeBytes: stat.size };
+    }
+    return { location: file, takenAt: stat.mtime, sizeBytes: stat.size, takenAtFrom: 'file-time' };
   },
 };
 
@@ -60,12 +65,12 @@ class EmbeddedDrill implements DrillSession {
     if (file) {
       if (!existsSync(file)) throw new CheckFailedError(`The backup ${file} does not exist. Check backup.file, or that the backup job ran.`);
       const stat = statSync(file);
-      this.facts = { ...this.facts, takenAt: stat.mtime, sizeBytes: stat.size };
+      this.facts = { ...this.facts, takenAt: stat.mtime, sizeBytes: stat.size, takenAtFrom: 'file-time' };
       notes.push(`backup ${file} (${stat.size} bytes)`);
       const checkpointFile = this.config.backup.checkpoint ?? `${file}.checkpoint.json`;
       if (this.config.backup.checkpoint || existsSync(checkpointFile)) {
         this.checkpoint = readCheckpoint(checkpointFile);
-        this.facts.takenAt = new Date(this.checkpoint.takenAt);
+        this.facts = { ...this.facts, takenAt: new Date(this.checkpoint.takenAt), takenAtFrom: undefined };
       }
     }
     if (this.config.source.seed) {
@@ -92,7 +97,7 @@ class EmbeddedDrill implements DrillSession {
     const file = join(step.workDir, 'backup.tar.gz');
     writeFileSync(file, Buffer.from(await this.tarball.arrayBuffer()));
     writeFileSync(`${file}.checkpoint.json`, JSON.stringify(this.checkpoint, null, 2));
-    this.facts = { ...this.facts, takenAt, sizeBytes: this.tarball.size };
+    this.facts = { ...this.facts, takenAt, sizeBytes: this.tarball.size, takenAtFrom: undefined };
     return `dumpDataDir: ${this.tarball.size} bytes (gzip tarball)`;
   }
 
@@ -128,8 +133,13 @@ class EmbeddedDrill implements DrillSession {
     const found = await newestDataBySql(sql(this.restored!), this.config.rpo);
     if (found) return found;
     const takenAt = this.facts.takenAt;
+    const fromFile = this.facts.takenAtFrom === 'file-time';
     return takenAt
-      ? { method: 'backup-age', newestAt: takenAt, detail: `no rpo.query or heartbeat; used the backup time ${takenAt.toISOString()}` }
+      ? {
+          method: fromFile ? 'file-time' : 'backup-age',
+          newestAt: takenAt,
+          detail: `no rpo.query or heartbeat; used the backup ${fromFile ? "file's modification time" : 'time'} ${takenAt.toISOString()}`,
+        }
       : { method: 'backup-age', newestAt: null, detail: 'no rpo.query or heartbeat, and no backup time' };
   }
 

@@ -15,20 +15,40 @@ export async function inspectArchive(pgRestore: string, archive: string, signal:
   }
   const stat = statSync(archive);
   const sizeBytes = stat.isDirectory() ? directorySize(archive) : stat.size;
-  const listed = await runTool(pgRestore, ['--list', archive], { signal });
+  const listed = await runTool(pgRestore, ['--list', archive], { signal, env: utcToolEnv() });
   if (listed.code !== 0) {
     throw new CheckFailedError(`The backup ${archive} is not a readable pg_dump archive: ${firstLines(listed.stderr)}`);
   }
   return { takenAt: archiveCreatedAt(listed.stdout), sizeBytes };
 }
 
-/** pg_restore --list prints `;     Archive created at 2026-11-26 22:44:46 UTC`. */
+/**
+ * pg_dump and pg_restore print times in the process's local zone (TZ), and pg_restore --list names the zone by
+ * abbreviation (`CET`, `EST`) that no parser maps reliably. Running them with TZ=UTC (PGTZ too, for the session
+ * pg_dump opens) makes the header read `... UTC`, which is unambiguous. `base` is the tool's environment.
+ */
+export function utcToolEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, TZ: 'UTC', PGTZ: 'UTC' };
+}
+
+/**
+ * pg_restore --list prints `;     Archive created at 2026-11-26 22:44:46 UTC`. A zone we cannot read (an
+ * abbreviation such as CET, from a tool run outside utcToolEnv) gives no time rather than a wrong one.
+ */
 export function archiveCreatedAt(listing: string): Date | undefined {
   const match = /Archive created at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\s*(\S+)?/.exec(listing);
   if (!match) return undefined;
-  const zone = match[2] === 'UTC' || !match[2] ? 'Z' : /^[+-]\d{2}/.test(match[2]) ? match[2] : 'Z';
+  const name = match[2];
+  const zone = !name || name === 'UTC' || name === 'GMT' || name === 'Z' ? 'Z' : /^[+-]\d{2}(:?\d{2})?$/.test(name) ? offsetOf(name) : undefined;
+  if (!zone) return undefined;
   const date = new Date(`${match[1].replace(' ', 'T')}${zone}`);
   return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** `+01` -> `+01:00`, `+0530` -> `+05:30`: the forms Date accepts. */
+function offsetOf(text: string): string {
+  const digits = text.slice(1).replace(':', '');
+  return `${text[0]}${digits.slice(0, 2)}:${digits.slice(2, 4) || '00'}`;
 }
 
 /** `pg_verifybackup` checks a base backup against its manifest (file list, sizes, checksums, WAL). */
@@ -51,6 +71,14 @@ export function readCheckpoint(file: string): Checkpoint {
   }
 }
 
+export interface NewestFile {
+  location: string;
+  takenAt: Date;
+  sizeBytes: number;
+  /** Set when the time is a modification time (base backups, files pg_restore cannot read), not an archive header. */
+  takenAtFrom?: 'file-time';
+}
+
 /**
  * The newest backup in a folder, for freshness without a restore. Archives are dated by their own header, base
  * backups (folders with backup_manifest) by the manifest's modification time, other files by modification time.
@@ -59,9 +87,9 @@ export async function newestInDirectory(
   pgRestore: string | undefined,
   dir: string,
   signal: AbortSignal,
-): Promise<{ location: string; takenAt: Date; sizeBytes: number }> {
+): Promise<NewestFile> {
   if (!existsSync(dir)) throw new InfrastructureError(`The backup folder ${dir} does not exist; check backup.directory.`);
-  let newest: { location: string; takenAt: Date; sizeBytes: number } | undefined;
+  let newest: NewestFile | undefined;
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
     if (entry.endsWith('.checkpoint.json')) continue;
@@ -74,11 +102,15 @@ export async function newestInDirectory(
       else if (!existsSync(join(path, 'toc.dat'))) continue;
       sizeBytes = directorySize(path);
     }
+    let fromHeader: Date | undefined;
     if (pgRestore && !existsSync(join(path, 'backup_manifest'))) {
-      const listed = await runTool(pgRestore, ['--list', path], { signal });
-      if (listed.code === 0) takenAt = archiveCreatedAt(listed.stdout) ?? takenAt;
+      const listed = await runTool(pgRestore, ['--list', path], { signal, env: utcToolEnv() });
+      if (listed.code === 0) fromHeader = archiveCreatedAt(listed.stdout);
     }
-    if (!newest || takenAt > newest.takenAt) newest = { location: path, takenAt, sizeBytes };
+    if (fromHeader) takenAt = fromHeader;
+    if (!newest || takenAt > newest.takenAt) {
+      newest = { location: path, takenAt, sizeBytes, ...(fromHeader ? {} : { takenAtFrom: 'file-time' as const }) };
+    }
   }
   if (!newest) throw new CheckFailedError(`No backup found in ${dir}.`);
   return newest;
