@@ -24,7 +24,7 @@ export class AzureDevOpsReadinessClient implements ReadinessClient {
   async currentUser(): Promise<HubUser> {
     const user = SDK.getUser() as ReturnType<typeof SDK.getUser> & { groups?: unknown };
     // Azure DevOps does not send group membership in the handshake; the local host may. Without it,
-    // a policy names signers by id, e-mail or display name.
+    // a policy names signers by user id (the only thing the gate can check in a stored sign-off).
     const groups = Array.isArray(user.groups) ? user.groups.filter((g): g is string => typeof g === 'string') : [];
     return { id: user.id, name: user.displayName || user.name, uniqueName: user.name, groups };
   }

@@ -18,8 +18,8 @@ export interface HubUser {
 /**
  * The roles a subject's policy asks to sign, stored in the `policies` collection under
  * `subjectKey(service, environment)` so the hub can tell who may sign without reading the policy file.
- * Same shape as the policy's `roles.<name>` (src/gate/policy.ts `Signers`): `users` are user ids or
- * unique names (e-mail), `groups` are group names, compared without case.
+ * Same shape as the policy's `roles.<name>` (src/gate/policy.ts `Signers`): `users` are user ids (the gate
+ * compares them with the id stored in each sign-off), `groups` are group names, compared without case.
  */
 export interface PolicyRole {
   role: string;
