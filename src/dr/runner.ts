@@ -31,7 +31,7 @@ export interface DrillOptions {
   azure?: AzureAccess;
 }
 
-type StepName = 'preflight' | 'backup' | 'restore' | 'start' | 'probes' | 'rpo';
+export type StepName = 'preflight' | 'backup' | 'restore' | 'start' | 'probes' | 'rpo';
 
 /**
  * Runs one drill: preflight, (backup), restore, start, probes, RPO, then cleanup whatever happened. A bad drill
@@ -163,9 +163,7 @@ class Drill {
     } catch (error) {
       if (error instanceof ConfigError) this.badInput ??= new ConfigError(error.problems.map(this.redact), { cause: error });
       const failure = classify(error);
-      // The probes and rpo steps are bounded by the probes' own timeouts, set by timeouts.probe (no "s").
-      const key = name === 'rpo' || name === 'probes' ? 'probe' : name;
-      const message = this.redact(error instanceof StepTimeout ? `${name} ${failure.message} (timeouts.${key})` : failure.message);
+      const message = this.redact(error instanceof StepTimeout ? `${name} ${failure.message} (${timeoutKeyOf(name)})` : failure.message);
       this.record(name, started, performance.now() - t0, failure.kind === 'cancelled' ? 'cancelled' : 'failed', message);
       return { ...failure, message };
     } finally {
@@ -240,6 +238,11 @@ class Drill {
   private progress(message: string, percent?: number): void {
     this.options.onProgress?.(this.redact(message), percent);
   }
+}
+
+/** The drill-file key that bounds a step: probes and rpo are bounded by the probes' own `timeouts.probe` (no "s"). */
+export function timeoutKeyOf(step: StepName): string {
+  return `timeouts.${step === 'rpo' || step === 'probes' ? 'probe' : step}`;
 }
 
 function round(seconds: number): number {

@@ -3,7 +3,12 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getEventListeners } from 'node:events';
+import { loadDrillConfig } from '../../src/dr/config';
+import { checkBackupFreshness } from '../../src/dr/freshness';
+import { commandProvider } from '../../src/dr/providers/command';
 import { runDrill } from '../../src/dr/runner';
+import { validateEvidence } from '../../src/evidence/validate';
 import { EXAMPLES, variant } from './drillFiles';
 
 describe('command drills (your scripts plus an HTTP health probe)', function () {
@@ -102,5 +107,65 @@ describe('command drills (your scripts plus an HTTP health probe)', function () 
     const evidence = await runDrill({ configFile: file, env: env() });
     assert.equal(evidence.verdict, 'failed');
     assert.match(evidence.metrics.probes[0].detail, /body lacks "\\"id\\":2"|body lacks "\"id\":2"/);
+  });
+
+  it('rpo.command reports a time far in the future -> RPO unknown with the reason, the RPO target fails', async () => {
+    const file = variant('command.yaml', (d) => {
+      absolute(d);
+      d.rpo = { command: 'echo 2099-01-01T00:00:00Z' };
+    });
+    const evidence = await runDrill({ configFile: file, env: env() });
+    assert.equal(evidence.verdict, 'failed', evidence.summary);
+    assert.equal(evidence.metrics.rpoSeconds, null);
+    const rpo = evidence.criteria.find((c) => c.expression.startsWith('rpoSeconds'))!;
+    assert.equal(rpo.failed, true);
+    assert.match(rpo.explanation, /2099-01-01T00:00:00\.000Z, .* after the drill started .*more than the 60s allowed for clock skew/);
+    assert.match(evidence.metrics.steps.find((s) => s.name === 'rpo')!.detail, /clock skew/);
+  });
+
+  it('rpo.command a few seconds ahead of the agent clock (skew) -> RPO 0, the drill passes', async () => {
+    const file = variant('command.yaml', (d) => {
+      absolute(d);
+      d.rpo = { command: `date -u -d '+20 seconds' +%Y-%m-%dT%H:%M:%SZ` };
+    });
+    const evidence = await runDrill({ configFile: file, env: env() });
+    assert.equal(evidence.verdict, 'passed', evidence.summary);
+    assert.equal(evidence.metrics.rpoSeconds, 0);
+    assert.equal(evidence.metrics.rpoMethod, 'query');
+  });
+
+  it('freshness only: the evidence is marked mode freshness (not a drill); a full drill is mode restore', async () => {
+    const file = variant('command.yaml', absolute);
+    const fresh = await checkBackupFreshness({ configFile: file, env: env() });
+    assert.equal(fresh.verdict, 'passed', fresh.summary);
+    assert.equal(fresh.metrics.mode, 'freshness');
+    assert.equal(fresh.metrics.rpoMethod, 'backup-age');
+    assert.match(fresh.summary, /nothing was restored/);
+    assert.ok(validateEvidence(fresh).ok);
+    const drill = await runDrill({ configFile: file, env: env() });
+    assert.equal(drill.metrics.mode, 'restore');
+    assert.ok(validateEvidence(drill).ok);
+  });
+
+  it('freshness only: backup.newestCommand reports a future time -> age unknown, freshness fails', async () => {
+    const file = variant('command.yaml', (d) => {
+      absolute(d);
+      d.backup.newestCommand = 'echo 2099-01-01T00:00:00Z';
+    });
+    const fresh = await checkBackupFreshness({ configFile: file, env: env() });
+    assert.equal(fresh.verdict, 'failed');
+    assert.equal(fresh.metrics.rpoSeconds, null);
+    assert.match(fresh.summary, /Backup freshness unknown: .*clock skew/);
+  });
+
+  it('health polling: the abort listener of each attempt is removed, none pile up on the step signal', async () => {
+    const config = loadDrillConfig(variant('command.yaml', absolute), env());
+    const session = commandProvider.open(config);
+    const controller = new AbortController();
+    const ctx = { signal: controller.signal, workDir: mkdtempSync(join(tmpdir(), 'drill-health-')), drillStartedAt: new Date(), progress: () => undefined };
+    healthCalls = -3; // five unhealthy answers before the 200
+    assert.match(await session.start(ctx), /answered 200/);
+    assert.ok(healthCalls >= 3);
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
   });
 });

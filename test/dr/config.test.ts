@@ -1,10 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDrillConfig } from '../../src/dr/config';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { stepSignal } from '../../src/dr/abort';
+import { parseDrillConfig, passwordOf } from '../../src/dr/config';
+import { parseConnection } from '../../src/dr/pgConnection';
+import { runDrill, timeoutKeyOf } from '../../src/dr/runner';
 import { parseDuration } from '../../src/dr/duration';
 import { Redactor } from '../../src/dr/redact';
-import { ConfigError } from '../../src/errors';
+import { ConfigError, ExitCode } from '../../src/errors';
 import { EXAMPLES } from './drillFiles';
 import { loadDrillConfig } from '../../src/dr/config';
 
@@ -86,6 +91,26 @@ describe('drill file', () => {
       yaml: `${minimal}disruption: region\n`,
       expect: [/^drill\.yaml:10 disruption: no targets\.disruptions\.region declared/],
     },
+    {
+      name: 'a timeout beyond what a timer can wait (30 days) -> refused with the 24h limit',
+      yaml: `${minimal}timeouts:\n  restore: 30d\n`,
+      expect: [/^drill\.yaml:11 timeouts\.restore: 30d is longer than the 24h allowed; use at most 24h/],
+    },
+    {
+      name: 'a probe timeout over 24h -> refused naming the probe',
+      yaml: minimal.replace('probes: [select1]', 'probes:\n  - type: select1\n    timeout: 25h'),
+      expect: [/^drill\.yaml:\d+ probes\[0\]\.timeout: 25h is longer than the 24h allowed/],
+    },
+    {
+      name: 'a health check polled with interval 0 -> refused with the minimum',
+      yaml: 'service: s\nprovider: command\nrestore:\n  command: ./r.sh\nstart:\n  health:\n    url: http://127.0.0.1:1/\n    interval: 0\nprobes:\n  - type: command\n    command: "true"\n',
+      expect: [/^drill\.yaml:8 start\.health\.interval: 0 is shorter than the 100ms minimum/],
+    },
+    {
+      name: 'a connection password with a malformed percent-escape -> names the key, never the password',
+      yaml: minimal.replace('postgres://app@', 'postgres://u:p%ZZsecret@'),
+      expect: [/^drill\.yaml:4 source\.connection: the password in the connection URL has a "%" not followed by two hex digits/],
+    },
   ];
   for (const c of cases) {
     it(`drill file: ${c.name}`, () => {
@@ -105,6 +130,33 @@ describe('drill file', () => {
     const config = parseDrillConfig(minimal.replace('app@', 'app:${PGPASSWORD}@'), '/d/drill.yaml', { PGPASSWORD: 'hunter2-xyz' });
     assert.equal(config.source.connection, 'postgres://app:hunter2-xyz@127.0.0.1:5432/orders');
     assert.equal(config.redactor.redact(`failed: ${config.source.connection} (hunter2-xyz)`), 'failed: postgres://app:***@127.0.0.1:5432/orders (***)');
+  });
+
+  it('drill file: malformed percent-escape in a password -> the raw password appears in no problem, and is masked', async () => {
+    const yaml = minimal.replace('postgres://app@', 'postgres://u:p%ZZsecret@');
+    const problems = problemsOf(yaml);
+    assert.ok(problems.every((p) => !p.includes('ZZsecret')), problems.join('\n'));
+    const file = join(mkdtempSync(join(tmpdir(), 'drill-pw-')), 'drill.yaml');
+    writeFileSync(file, yaml);
+    await assert.rejects(runDrill({ configFile: file, env: {} }), (error: unknown) => error instanceof ConfigError && error.exitCode === ExitCode.badInput);
+    // Used directly (a provider given a URL from elsewhere), parsing says what is wrong instead of "URI malformed".
+    assert.throws(() => parseConnection('postgres://u:p%ZZsecret@127.0.0.1:1/db', 'target.connection'), /target\.connection: the password has a "%" not followed by two hex digits/);
+    const r = new Redactor();
+    r.addSecret(passwordOf('postgres://u:p%ZZsecret@127.0.0.1:1/db'));
+    assert.equal(r.redact('login with p%ZZsecret failed'), 'login with *** failed');
+  });
+
+  it('step timeouts: the probes and rpo steps name the key that bounds them, timeouts.probe', () => {
+    assert.equal(timeoutKeyOf('probes'), 'timeouts.probe');
+    assert.equal(timeoutKeyOf('rpo'), 'timeouts.probe');
+    assert.equal(timeoutKeyOf('restore'), 'timeouts.restore');
+  });
+
+  it('step timeouts: a budget beyond what setTimeout can hold (30 days) does not fire at once', async () => {
+    const { signal, dispose } = stepSignal(new AbortController().signal, 30 * 86400);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(signal.aborted, false);
+    dispose();
   });
 
   it('drill file: every example in examples/drill -> loads without problems', () => {

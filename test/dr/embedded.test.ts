@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { checkBackupFreshness } from '../../src/dr/freshness';
 import { runDrill } from '../../src/dr/runner';
 import { EXAMPLES, variant } from './drillFiles';
 
@@ -88,5 +89,35 @@ describe('embedded (PGlite) drills', function () {
     const evidence = await runDrill({ configFile: file });
     assert.equal(evidence.verdict, 'failed');
     assert.match(evidence.summary, /gone\.tar\.gz does not exist/);
+  });
+
+  it('backup file without a checkpoint: its time is the file mtime -> rpoMethod file-time, in the drill and in freshness', async () => {
+    const bare = join(work, 'bare.tar.gz');
+    writeFileSync(bare, readFileSync(tarball));
+    const file = variant('embedded.yaml', (d) => {
+      delete d.source;
+      d.backup = { file: bare };
+      d.probes = ['select1'];
+      delete d.rpo;
+    });
+    const evidence = await runDrill({ configFile: file });
+    assert.equal(evidence.metrics.rpoMethod, 'file-time');
+    assert.match(evidence.metrics.steps.find((s) => s.name === 'rpo')!.detail, /modification time/);
+    assert.match(evidence.summary, /read from a file time, not measured/);
+    const fresh = await checkBackupFreshness({ configFile: file });
+    assert.equal(fresh.metrics.rpoMethod, 'file-time');
+    assert.equal(fresh.metrics.mode, 'freshness');
+  });
+
+  it('backup file with a checkpoint: freshness dates it by the checkpoint -> rpoMethod backup-age', async () => {
+    const file = variant('embedded.yaml', (d) => {
+      delete d.source;
+      d.backup = { file: tarball };
+      d.probes = ['select1'];
+    });
+    const fresh = await checkBackupFreshness({ configFile: file });
+    assert.equal(fresh.metrics.rpoMethod, 'backup-age');
+    const checkpoint = JSON.parse(readFileSync(`${tarball}.checkpoint.json`, 'utf8')) as { takenAt: string };
+    assert.equal(fresh.metrics.backup.takenAt, new Date(checkpoint.takenAt).toISOString());
   });
 });

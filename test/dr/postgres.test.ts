@@ -8,6 +8,7 @@ import { runDrill } from '../../src/dr/runner';
 import { validateEvidence } from '../../src/evidence/validate';
 import { tableFiguresSql } from '../../src/dr/sqlProbes';
 import type { DrillEvidence } from '../../src/evidence/types';
+import { archiveCreatedAt } from '../../src/dr/providers/postgresArchive';
 import { PG_BIN, startPostgres, type TestPostgres } from '../support/postgres';
 import { EXAMPLES, variant } from './drillFiles';
 
@@ -211,6 +212,38 @@ describe('postgres drills against a real PostgreSQL', function () {
     assert.equal(restored.verdict, 'passed', restored.summary);
     assert.equal(restored.metrics.backup.location, archive);
     assert.equal(restored.metrics.rpoMethod, 'backup-age');
+  });
+
+  it('agent in Europe/Berlin: archive headers are read in UTC -> the backup age is right, not an hour off', async () => {
+    const dir = mkdtempSync(join(work, 'berlin-'));
+    const archive = join(dir, 'orders.dump');
+    // The backup job runs in UTC, as docs/drills.md asks: the archive header records wall-clock time without a zone.
+    execFileSync(join(PG_BIN, 'pg_dump'), ['-Fc', '-f', archive, pg.url('orders')], { env: { ...process.env, TZ: 'UTC' } });
+    const saved = process.env.TZ;
+    process.env.TZ = 'Europe/Berlin';
+    try {
+      const fresh = await checkBackupFreshness({ configFile: variant('postgres-archive.yaml', (d) => (d.backup = { directory: dir })), env });
+      assert.equal(fresh.verdict, 'passed', fresh.summary);
+      assert.equal(fresh.metrics.rpoMethod, 'backup-age');
+      assert.ok(Math.abs(Date.parse(fresh.metrics.backup.takenAt!) - Date.now()) < 60_000, `takenAt ${fresh.metrics.backup.takenAt}`);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+
+  it('archive header in a zone given by name (CET) -> no time rather than a wrong one', () => {
+    assert.equal(archiveCreatedAt(';     Archive created at 2026-11-27 00:59:53 CET'), undefined);
+    assert.equal(archiveCreatedAt(';     Archive created at 2026-11-26 23:59:53 UTC')!.toISOString(), '2026-11-26T23:59:53.000Z');
+    assert.equal(archiveCreatedAt(';     Archive created at 2026-11-27 00:59:53 +01')!.toISOString(), '2026-11-26T23:59:53.000Z');
+  });
+
+  it('backup freshness: a backup pg_restore cannot date -> its mtime, and rpoMethod says file-time', async () => {
+    const dir = mkdtempSync(join(work, 'plain-'));
+    writeFileSync(join(dir, 'orders.sql'), 'select 1;\n');
+    const fresh = await checkBackupFreshness({ configFile: variant('postgres-archive.yaml', (d) => (d.backup = { directory: dir })), env });
+    assert.equal(fresh.metrics.rpoMethod, 'file-time');
+    assert.match(fresh.summary, /file-time: a file's modification time/);
   });
 
   it('cancellation during restore: pg_restore is stopped and the half-restored scratch database is dropped', async () => {
