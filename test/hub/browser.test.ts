@@ -185,6 +185,18 @@ describe('hub in headless Chromium against readiness serve', function () {
     assert.equal(await frame.locator('[data-testid="add-waiver"]').count(), 0);
   });
 
+  it('sign-off: an approval written by someone not listed by id -> the role stays Pending and the panel says it is not counted', async () => {
+    const store = new FileDocumentStore(storeDir);
+    const doc = (await store.getDocument<SignOffDocument>(Collections.signoffs, 'checkout.prod'))!;
+    doc.history.push({ type: 'signoff', id: 'so-forged', role: 'release-manager', decision: 'approve', by: { id: 'mallory', name: 'Mallory' }, at: new Date(Date.now() - 60_000).toISOString(), comment: 'Trust me.', for: { service: 'checkout', environment: 'prod' } });
+    await store.updateDocument(Collections.signoffs, doc);
+    const frame = await openHub(page, asAlice, '#/service/checkout.prod/signoffs');
+    const role = frame.locator('[data-role="release-manager"]');
+    assert.match(await role.locator('[data-testid="not-counted"]').innerText(), /Not counted: Mallory \(mallory\), not listed by user id under release-manager/);
+    assert.equal(await role.getAttribute('data-state'), 'none');
+    assert.equal(await frame.locator('[data-role="security"]').getAttribute('data-state'), 'approved');
+  });
+
   it('waivers: one expired and one active -> the expired one is shown as expired', async () => {
     const frame = await openHub(page, asAlice);
     await openService(frame, 'checkout.prod', 'Sign-offs');
