@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { validateEvidence } from '../../src/evidence/validate';
 import { AltEmulator, type EmulatorOptions } from '../support/altEmulator';
-import { explain, repoRoot, runBundledTask, type RunTaskOptions } from '../support/agentRunner';
+import { explain, repoRoot, runBundledTask, type RunTaskOptions, type TaskRun } from '../support/agentRunner';
 
 /**
  * ReadinessLoadTest@1 with Azure Load Testing, run as the agent runs it: the bundled index.js in a child process,
@@ -87,15 +87,38 @@ describe('ReadinessLoadTest@1 (bundled, engine azure against the emulator)', fun
     assert.equal(emu.stopped.length, 1, explain(run));
   });
 
-  it('waitForCompletion false, then the post-job step: run id returned at once, the leftover run is stopped', async () => {
+  /** The task variables a step set, as the agent carries them over to the post-job step. */
+  function taskVariables(run: TaskRun): Record<string, string> {
+    return Object.fromEntries(run.commands.filter((c) => c.command === 'task.settaskvariable').map((c) => [c.properties.variable, c.message]));
+  }
+
+  it('waitForCompletion false, then the post-job step: run id returned at once, and the run it chose not to wait for keeps going', async () => {
     const options = await taskOptions({ holdAt: 'EXECUTING' }, { waitForCompletion: 'false' });
     const first = await runBundledTask('ReadinessLoadTestV1', options);
     assert.equal(first.result, 'Succeeded', explain(first));
     assert.match(first.resultMessage ?? '', /no verdict was reached/);
     const runId = first.variables['ALTOutputVar.testRunId']?.value;
     assert.ok(runId && emu.runs.has(runId));
-    // The post-job step sees the task variable the main step set (the agent carries it over).
+    const carried = taskVariables(first);
+    assert.deepEqual(carried, { READINESS_CLOUD_RUN_ID: runId, READINESS_CLOUD_RUN_DONE: 'true' });
     const post = await runBundledTask('ReadinessLoadTestV1', { ...options, args: ['post'],
+      env: { ...options.env, VSTS_TASKVARIABLE_READINESS_CLOUD_RUN_ID: runId, VSTS_TASKVARIABLE_READINESS_CLOUD_RUN_DONE: 'true' } });
+    assert.equal(post.result, 'Succeeded', explain(post));
+    assert.match(post.resultMessage ?? '', /No cloud run left to stop/);
+    assert.deepEqual(emu.stopped, []);
+    assert.ok(!['CANCELLING', 'CANCELLED'].includes(String(emu.runs.get(runId)!.status)), 'the run is still going');
+  });
+
+  it('main step killed mid-run (SIGKILL, no clean-up), then the post-job step: the leftover cloud run is stopped', async () => {
+    const options = await taskOptions({ holdAt: 'EXECUTING' }, {}, { onLine: (line) => (line.includes('EXECUTING') ? 'SIGKILL' : undefined) });
+    const first = await runBundledTask('ReadinessLoadTestV1', options);
+    assert.equal(first.result, undefined, `the killed step reports no result${explain(first)}`);
+    assert.deepEqual(emu.stopped, [], 'a killed step cannot stop the run itself');
+    const carried = taskVariables(first);
+    const runId = carried.READINESS_CLOUD_RUN_ID;
+    assert.ok(runId && emu.runs.has(runId), explain(first));
+    assert.equal(carried.READINESS_CLOUD_RUN_DONE, undefined);
+    const post = await runBundledTask('ReadinessLoadTestV1', { ...options, onLine: undefined, args: ['post'],
       env: { ...options.env, VSTS_TASKVARIABLE_READINESS_CLOUD_RUN_ID: runId } });
     assert.equal(post.result, 'Succeeded', explain(post));
     assert.deepEqual(emu.stopped, [runId]);
