@@ -131,7 +131,11 @@ class Drill {
     this.progress(summary, 100);
     // Bad input found only once the drill ran (a missing Azure credential, a malformed setting a provider reads):
     // cleanup has run, and the caller reports it as bad input (exit 2), not as an infrastructure fault.
-    if (this.badInput) throw this.badInput;
+    if (this.badInput) {
+      if (cleanup.status !== 'failed') throw this.badInput;
+      // No evidence is written for bad input, so what cleanup left behind must travel with the error.
+      throw new ConfigError([...this.badInput.problems, this.redact(`cleanup left behind: ${cleanup.leftBehind.join(', ')}: ${cleanup.detail}`)], { cause: this.badInput });
+    }
     return {
       schemaVersion: EVIDENCE_SCHEMA_VERSION,
       id: randomUUID(),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { drillCommand } from '../../src/cli/drill';
 import type { CliIO } from '../../src/cli/io';
 import { validateEvidence } from '../../src/evidence/validate';
+import { docExample } from '../support/armEmulator';
 import { EXAMPLES, variant } from './drillFiles';
 
 function cli(env: NodeJS.ProcessEnv = {}) {
@@ -75,7 +76,9 @@ describe('readiness drill (CLI)', function () {
     const evidence = JSON.parse(readFileSync(fresh.stdout().trim(), 'utf8'));
     assert.ok(validateEvidence(evidence).ok);
     assert.deepEqual(evidence.metrics.steps.map((s: { name: string }) => s.name), ['freshness']);
-    assert.equal(evidence.metrics.rpoMethod, 'backup-age');
+    // No checkpoint beside the file: its only time is the modification time, recorded as such.
+    assert.equal(evidence.metrics.rpoMethod, 'file-time');
+    assert.equal(evidence.metrics.mode, 'freshness');
 
     const hourAgo = new Date(Date.now() - 3600_000);
     utimesSync(backup, hourAgo, hourAgo);
@@ -102,5 +105,22 @@ describe('readiness drill (CLI)', function () {
     const file = variant('postgres-fresh.yaml', (d) => (d.tools = { binDir: '/nonexistent/bin' }));
     assert.equal(await drillCommand(['--config', file], run.io), 3);
     assert.match(run.stderr(), /pg_restore was not found .* apt-get install postgresql-client/);
+  });
+
+  it('drill CLI: a password with a malformed percent-escape -> exit 2 naming the key, the password masked, no "URI malformed"', async () => {
+    const run = cli({ PGPORT: '1', PGPASSWORD: 'x' });
+    const file = variant('postgres-fresh.yaml', (d) => (d.source.connection = 'postgres://u:p%ZZsecret@127.0.0.1:1/db'));
+    assert.equal(await drillCommand(['--config', file], run.io), 2, run.stderr());
+    assert.match(run.stderr(), /source\.connection: the password in the connection URL has a "%" not followed by two hex digits/);
+    assert.doesNotMatch(run.stderr(), /URI malformed|ZZsecret/);
+  });
+
+  it('drill CLI: an Azure provider with no service connection -> exit 2 (bad input), not 3', async () => {
+    const run = cli({ PGPASSWORD: 'x' });
+    const file = docExample('azure-sql', () => undefined);
+    assert.equal(await drillCommand(['--config', file], run.io), 2, run.stderr());
+    assert.match(run.stderr(), /azureSubscription input of ReadinessDrDrill@1/);
+    const fresh = cli({ PGPASSWORD: 'x' });
+    assert.equal(await drillCommand(['--config', file, '--freshness-only'], fresh.io), 2, fresh.stderr());
   });
 });
