@@ -87,6 +87,7 @@ export async function serveCommand(args: string[], io: CliIO): Promise<number> {
       policyFile: flags.policy ? path.resolve(io.cwd, flags.policy) : undefined,
       evidenceDir: flags.evidence ? path.resolve(io.cwd, flags.evidence) : undefined,
       log,
+      members: Object.fromEntries(groups.map((group) => [group, [id]])),
     };
     if (gate.evidenceDir && !existsSync(gate.evidenceDir)) throw new ConfigError(`--evidence ${flags.evidence}: folder not found`);
     await prepareLocalGate(gate);

@@ -16,6 +16,11 @@ export interface LocalGateOptions {
   policyFile?: string;
   evidenceDir?: string;
   log: (line: string) => void;
+  /**
+   * Group members the gate may rely on. Locally these are the groups the signed-in user declared (`--group`):
+   * the server lets only that user write, so their sign-offs and waivers through a group can be checked.
+   */
+  members?: Record<string, string[]>;
 }
 
 /** Evidence is never rewritten: a document whose id is already stored is left as it is. */
@@ -44,7 +49,14 @@ export async function importEvidence(options: LocalGateOptions): Promise<Evidenc
 async function evaluate(options: LocalGateOptions, environment: string): Promise<void> {
   if (!options.policyFile) return;
   const { valid, invalid } = options.evidenceDir ? await readEvidenceDir(options.evidenceDir) : { valid: [], invalid: [] };
-  const result = await runGateDetailed({ policyFile: options.policyFile, environment, evidence: valid, invalidEvidence: invalid, store: options.store });
+  const result = await runGateDetailed({
+    policyFile: options.policyFile,
+    environment,
+    evidence: valid,
+    invalidEvidence: invalid,
+    store: options.store,
+    members: options.members,
+  });
   await storeEvidence(options.store, [...result.docs, result.gate]);
   options.log(`readiness serve: ${result.gate.service} in ${environment} is ${result.gate.metrics.status} (level ${result.gate.metrics.level ?? 'none'}).`);
 }
