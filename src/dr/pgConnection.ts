@@ -120,3 +120,8 @@ function debianBinDirs(): string[] {
     return [];
   }
 }
+
+/** A pg client as the SQL probes see it: run a query, get its rows. */
+export function pgSql(client: Client): { query: (sql: string) => Promise<Array<Record<string, unknown>>> } {
+  return { query: async (sql: string) => (await client.query(sql)).rows as Array<Record<string, unknown>> };
+}

@@ -2,11 +2,12 @@ import type { Client } from 'pg';
 import { InfrastructureError } from '../../errors';
 import { sleep } from '../../azure/sleep';
 import type { DrillConfig, ProbeSpec } from '../config';
-import { connect, describe, type PgEndpoint } from '../pgConnection';
+import { connect, describe, pgSql, type PgEndpoint } from '../pgConnection';
 import type { DrillProvider, NewestData, ProbeOutcome, StepContext } from '../provider';
 import { newestDataBySql, runSqlProbe, type Checkpoint } from '../sqlProbes';
 import { dateOf, pollIntervalMs } from './azureArm';
-import { httpProbe, pitrNewestBackup, PitrDrill, type PitrKind } from './azurePitr';
+import { httpProbe } from '../httpProbe';
+import { pitrNewestBackup, PitrDrill, type PitrKind } from './azurePitr';
 import { readCheckpoint } from './postgresArchive';
 
 /**
@@ -128,8 +129,4 @@ class FlexibleServerDrill extends PitrDrill {
     this.openClients.delete(client);
     client.end().catch(() => undefined);
   }
-}
-
-function pgSql(client: Client) {
-  return { query: async (sql: string) => (await client.query(sql)).rows as Array<Record<string, unknown>> };
 }

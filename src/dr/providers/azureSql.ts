@@ -1,7 +1,8 @@
 import type { ProbeSpec } from '../config';
 import type { DrillProvider, ProbeOutcome, StepContext } from '../provider';
 import { dateOf } from './azureArm';
-import { httpProbe, pitrNewestBackup, PitrDrill, type PitrKind } from './azurePitr';
+import { httpProbe } from '../httpProbe';
+import { pitrNewestBackup, PitrDrill, type PitrKind } from './azurePitr';
 
 /**
  * Azure SQL Database, Resource Manager API 2021-11-01 (Microsoft.Sql/servers/databases): a point-in-time restore

@@ -2,6 +2,7 @@ import { CheckFailedError } from '../../errors';
 import type { DrillConfig, ProbeSpec } from '../config';
 import { runTool, type ToolResult } from '../exec';
 import type { BackupFacts, DrillProvider, DrillSession, NewestData, ProbeOutcome, StepContext } from '../provider';
+import { httpProbe } from '../httpProbe';
 import { asDate } from '../sqlProbes';
 import { firstLines } from './postgresArchive';
 
@@ -82,16 +83,7 @@ class CommandDrill implements DrillSession {
   }
 
   async probe(probe: ProbeSpec, step: StepContext): Promise<ProbeOutcome> {
-    if (probe.type === 'http') {
-      const response = await fetch(probe.url!, { signal: step.signal });
-      const body = await response.text();
-      const expected = probe.expectStatus ?? 200;
-      if (response.status !== expected) return { status: 'failed', detail: `${probe.url} answered ${response.status}, expected ${expected}` };
-      if (probe.bodyContains !== undefined && !body.includes(probe.bodyContains)) {
-        return { status: 'failed', detail: `${probe.url} answered ${expected} but the body lacks "${probe.bodyContains}"` };
-      }
-      return { status: 'passed', detail: `${probe.url} answered ${expected}${probe.bodyContains ? ` with "${probe.bodyContains}"` : ''}` };
-    }
+    if (probe.type === 'http') return httpProbe(probe, step.signal);
     if (probe.type === 'command') {
       const result = await shell(this.config, probe.command!, step);
       return result.code === 0

@@ -4,7 +4,7 @@ import type { Client } from 'pg';
 import { CheckFailedError, InfrastructureError } from '../../errors';
 import type { DrillConfig, ProbeSpec } from '../config';
 import { runTool } from '../exec';
-import { connect, describe, findTool, parseConnection, toolEnv, type PgEndpoint } from '../pgConnection';
+import { connect, describe, findTool, parseConnection, pgSql, toolEnv, type PgEndpoint } from '../pgConnection';
 import type { BackupFacts, DrillProvider, DrillSession, NewestData, ProbeOutcome, StepContext } from '../provider';
 import { newestDataBySql, runSqlProbe, tableFigures, type Checkpoint } from '../sqlProbes';
 import { compareSchemas } from '../schemaDiff';
@@ -251,10 +251,6 @@ class PostgresDrill implements DrillSession {
     this.openClients.delete(client);
     client.end().catch(() => undefined);
   }
-}
-
-function pgSql(client: Client) {
-  return { query: async (sql: string) => (await client.query(sql)).rows as Array<Record<string, unknown>> };
 }
 
 function quoteIdent(name: string): string {
