@@ -73,10 +73,6 @@ export function describeSigners(role: PolicyRole): string {
   return parts.length ? parts.join(' and ') : 'nobody';
 }
 
-export function rolesHeldBy(policy: PolicyDocument | undefined, user: HubUser): string[] {
-  return (policy?.roles ?? []).filter((r) => holdsRole(r, user)).map((r) => r.role);
-}
-
 /** The person who signed, or anyone holding the role, may revoke a sign-off (src/gate/signoffs.ts). */
 export function mayRevoke(policy: PolicyDocument | undefined, user: HubUser, signOff: SignOff): boolean {
   return signOff.by.id === user.id || holdsRole(policy?.roles.find((r) => r.role === signOff.role), user);
@@ -84,9 +80,9 @@ export function mayRevoke(policy: PolicyDocument | undefined, user: HubUser, sig
 
 /** Only holders of a check's owner role may waive it; without owners listed, any role holder may. */
 export function mayWaive(policy: PolicyDocument | undefined, user: HubUser, check: string): boolean {
+  // Same rule as the gate: only a holder of the check's owner role may waive it; a check without one cannot be.
   const owner = policy?.checkOwners?.[check];
-  if (owner) return holdsRole(policy?.roles.find((r) => r.role === owner), user);
-  return rolesHeldBy(policy, user).length > 0;
+  return owner ? holdsRole(policy?.roles.find((r) => r.role === owner), user) : false;
 }
 
 /** Required roles without a standing approval. */
