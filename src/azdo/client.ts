@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors';
 import { BuildsApi, type BuildAttachment, type BuildSummary, type ListBuildsQuery } from './builds';
 import { ExtensionDataStore } from './extensionData';
+import { GroupsApi, identityBaseUrl } from './groups';
 import { AzdoHttp, type FetchLike } from './http';
 import { defaultExtensionDataUri, normaliseCollectionUri } from './urls';
 
@@ -31,6 +32,8 @@ export interface AzureDevOpsClientOptions {
   retryDelayMs?: number;
   /** Cap on the service's Retry-After, in seconds. Default 30. */
   maxRetryAfterSeconds?: number;
+  /** Where identities are served; derived from collectionUri when omitted (groups.ts identityBaseUrl). */
+  identityUri?: string;
 }
 
 export interface AzureDevOpsClient {
@@ -42,6 +45,8 @@ export interface AzureDevOpsClient {
   listBuilds(query: ListBuildsQuery): Promise<BuildSummary[]>;
   /** Extension data in the `Default/Current` scope, as a DocumentStore. */
   readonly extensionData: ExtensionDataStore;
+  /** Identity ids of the users in an Azure DevOps group, nested groups included (groups.ts). */
+  listGroupMembers(group: string): Promise<string[]>;
 }
 
 export function createAzureDevOpsClient(options: AzureDevOpsClientOptions): AzureDevOpsClient {
@@ -68,6 +73,10 @@ export function createAzureDevOpsClient(options: AzureDevOpsClientOptions): Azur
     publisher: options.publisher,
     extensionId: options.extensionId,
   });
+  const groups = new GroupsApi(
+    http,
+    options.identityUri ? normaliseCollectionUri(options.identityUri, 'identityUri') : identityBaseUrl(collectionUri),
+  );
   return {
     collectionUri,
     project: options.project,
@@ -76,9 +85,11 @@ export function createAzureDevOpsClient(options: AzureDevOpsClientOptions): Azur
     getAttachmentContent: (href) => builds.getAttachmentContent(href),
     listBuilds: (query) => builds.listBuilds(query),
     extensionData,
+    listGroupMembers: (group) => groups.listGroupMembers(group),
   };
 }
 
 export type { BuildAttachment, BuildSummary, ListBuildsQuery } from './builds';
 export { ExtensionDataStore } from './extensionData';
+export { identityBaseUrl } from './groups';
 export type { FetchLike } from './http';

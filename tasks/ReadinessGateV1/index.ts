@@ -54,6 +54,8 @@ void runTask(async () => {
     evidence: gathered.valid.filter((e) => e.kind !== 'gate'),
     invalidEvidence: gathered.invalid,
     store: client && useExtensionData ? client.extensionData : undefined,
+    // Members of the policy's groups, read with the job token, so a sign-off by a group member counts.
+    lookupMembers: client ? (group) => client.listGroupMembers(group) : undefined,
     run: runInfoFromEnv(process.env),
   });
   // Docs evidence the gate produced is attached too, so the hub can show the findings.

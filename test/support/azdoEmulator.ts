@@ -15,6 +15,8 @@ import { testCertificates } from './tls';
  *   existing id, update/set with a stale etag are refused (409, InvalidDocumentVersionException), `__etag: -1` writes
  *   unconditionally, every write increments the etag, and a collection exists only once it holds a document;
  * - the token check: anything without `Authorization: Bearer <token>` (or Basic with the token as password) gets 401;
+ * - identities: `/{org}/_apis/identities` by General search (exact display name) or by `identityIds`, with
+ *   `memberIds` when `queryMembership=Direct`, as the Identities REST API answers;
  * - fault injection: a status (401, 403, 429, 5xx) or a dropped connection, for the next N matching requests.
  * Extension data is served on the same host, as Azure DevOps Server does under its collection URI.
  */
@@ -94,6 +96,11 @@ export interface AzdoEmulator {
   documents(collection: string): Doc[];
   /** Seeds a document as if a client had written it (etag 1, or one more than the stored one). */
   putDocument(collection: string, doc: Record<string, unknown> & { id: string }): Doc;
+  /**
+   * Registers an identity for `_apis/identities`: a user (no `members`) or a group whose `members` are identity
+   * ids of users or groups. Returns the identity id (a new GUID unless `id` is given).
+   */
+  addIdentity(identity: { name: string; id?: string; members?: string[] }): string;
   fail(fault: AzdoFault): void;
   close(): Promise<void>;
 }
@@ -108,6 +115,7 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
   const attachments = new Map<number, Attachment[]>();
   const scopes = new Map<string, Map<string, Map<string, Doc>>>();
   const faults: Array<AzdoFault & { left: number }> = [];
+  const identities = new Map<string, { id: string; name: string; members?: string[] }>();
   const requests: RecordedAzdoRequest[] = [];
   const sockets = new Set<Socket>();
   let url = '';
@@ -206,6 +214,11 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
       return json(res, 200, write(target, doc));
     }
 
+    // ---- Identities: /{org}/_apis/identities?searchFilter=General&filterValue=..|identityIds=..&queryMembership=..
+    if (lower[1] === '_apis' && lower[2] === 'identities' && segments.length === 3 && method === 'GET') {
+      return json(res, 200, readIdentities(parsed.searchParams));
+    }
+
     // ---- Build REST: /{org}/{project}/_apis/build/builds...
     const projectMatches = lower[1] === project.toLowerCase() || lower[1] === projectId;
     if (!projectMatches || lower[2] !== '_apis' || lower[3] !== 'build' || lower[4] !== 'builds' || method !== 'GET') {
@@ -232,6 +245,27 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
       return;
     }
     return vssError(res, 404, 'RouteNotFoundException', `No route for ${method} ${path}.`);
+  }
+
+  function readIdentities(query: URLSearchParams) {
+    const direct = (query.get('queryMembership') ?? 'None').toLowerCase() === 'direct';
+    const shape = (i: { id: string; name: string; members?: string[] }) => ({
+      id: i.id,
+      descriptor: `${i.members ? 'Microsoft.TeamFoundation.Identity' : 'Microsoft.IdentityModel.Claims.ClaimsIdentity'};${i.id}`,
+      providerDisplayName: i.name,
+      isActive: true,
+      isContainer: Boolean(i.members),
+      ...(direct && i.members ? { memberIds: [...i.members] } : {}),
+    });
+    let value: Array<ReturnType<typeof shape> | null>;
+    if (query.has('identityIds')) {
+      // Unknown ids answer null in their place, as the service does.
+      value = (query.get('identityIds') ?? '').split(',').map((id) => identities.get(id.toLowerCase()) ?? null).map((i) => (i ? shape(i) : null));
+    } else {
+      const wanted = (query.get('filterValue') ?? '').toLowerCase();
+      value = [...identities.values()].filter((i) => i.name.toLowerCase() === wanted).map(shape);
+    }
+    return { count: value.length, value };
   }
 
   function listBuilds(query: URLSearchParams) {
@@ -303,6 +337,11 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
       const target = collections.get(collection) ?? new Map<string, Doc>();
       collections.set(collection, target);
       return structuredClone(write(target, doc));
+    },
+    addIdentity(identity) {
+      const id = identity.id ?? randomUUID();
+      identities.set(id.toLowerCase(), { id, name: identity.name, members: identity.members });
+      return id;
     },
     fail(fault) {
       faults.push({ ...fault, left: fault.times ?? 1 });
