@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { checkDocs } from '../docs/checkDocs';
-import { InfrastructureError } from '../errors';
+import { ConfigError, InfrastructureError } from '../errors';
 import type { DocsEvidence, Evidence, GateEvidence, RunInfo } from '../evidence/types';
 import { type DocumentStore, updateWithRetry } from '../store/documentStore';
 import { evaluatePolicy } from './evaluate';
@@ -129,6 +129,8 @@ async function resolveMembers(policy: Policy, options: RunGateOptions): Promise<
     try {
       members[group] = await options.lookupMembers(group);
     } catch (error) {
+      // A group the policy names that does not exist is the policy's mistake (exit 2), not the service's.
+      if (error instanceof ConfigError) throw error;
       throw new InfrastructureError(`Could not list the members of group "${group}": ${(error as Error).message}`, { cause: error });
     }
   }

@@ -57,6 +57,9 @@ describe('ReadinessGate@1 (bundled) in an emulated pipeline run', function () {
     client = createAzureDevOpsClient({
       collectionUri: azdo.collectionUri, project: azdo.project, accessToken: TOKEN, publisher: azdo.publisher, extensionId: azdo.extensionId,
     });
+    // The sample policy's groups exist in the organisation (empty: its approvers are listed under users).
+    azdo.addIdentity({ name: '[Demo]\\Operations', members: [] });
+    azdo.addIdentity({ name: '[Demo]\\Product Owners', members: [] });
     await pg.createDatabase('orders');
     await pg.query(
       `create table customers (id int primary key, name text not null);
