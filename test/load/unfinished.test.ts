@@ -105,7 +105,8 @@ describe('load/unfinished requests', function () {
     assert.ok(evidence.metrics.durationSeconds < 2);
     assert.equal(t.requests, 2);
     assert.equal(t.networkErrors, 2);
-    assert.ok(t.latencyMs.min >= 900, `min ${t.latencyMs.min} ms`);
+    // They waited from their start (just after the preflight) until the cancel, about 1 s; loosely bounded for loaded machines.
+    assert.ok(t.latencyMs.min >= 500, `min ${t.latencyMs.min} ms`);
   });
 });
 
