@@ -37,8 +37,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     return await command(rest, io);
   } catch (error) {
+    // Every subcommand's errors end here: one message naming the command, and for bad input where to read usage.
     const failure = asReadinessError(error);
     io.stderr(`readiness ${name}: ${failure.message}\n`);
+    if (failure.exitCode === ExitCode.badInput) io.stderr(`Run "readiness ${name} --help" for usage.\n`);
     if (io.env.READINESS_DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
     return failure.exitCode;
   }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkBackupFreshness } from '../dr/freshness';
 import { runDrill } from '../dr/runner';
-import { asReadinessError, ConfigError, ExitCode } from '../errors';
+import { ConfigError, ExitCode } from '../errors';
 import { runInfoFromEnv, writeEvidenceFile } from '../evidence/files';
 import { renderJUnit, renderMarkdown } from '../evidence/render';
 import type { DrillEvidence } from '../evidence/types';
@@ -48,28 +48,22 @@ export async function drillCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout(`${drillUsage}\n`);
     return ExitCode.passed;
   }
-  try {
-    if (!values.config) throw new ConfigError('--config: required; give the path of the drill file (drill.yaml)');
-    const options = {
-      configFile: path.resolve(io.cwd, values.config),
-      service: values.service,
-      environment: values.environment,
-      run: runInfoFromEnv(io.env),
-      signal: io.signal,
-      env: io.env,
-      onProgress: (message: string, percent?: number) => io.stderr(`${percent === undefined ? '  ' : `[${String(percent).padStart(3)}%] `}${message}\n`),
-    };
-    const evidence = values['freshness-only'] ? await checkBackupFreshness(options) : await runDrill(options);
-    const evidenceFile = await writeResults(path.resolve(io.cwd, values.out ?? 'drill-results'), evidence);
-    io.stderr(`${evidence.summary}\n`);
-    io.stderr(`Results: ${path.relative(io.cwd, evidenceFile) || evidenceFile} (+ .junit.xml, .md)\n`);
-    io.stdout(`${evidenceFile}\n`);
-    return exitCodeOf(evidence);
-  } catch (error) {
-    const failure = asReadinessError(error);
-    io.stderr(`readiness drill: ${failure.message}\n`);
-    return failure.exitCode;
-  }
+  if (!values.config) throw new ConfigError('--config: required; give the path of the drill file (drill.yaml)');
+  const options = {
+    configFile: path.resolve(io.cwd, values.config),
+    service: values.service,
+    environment: values.environment,
+    run: runInfoFromEnv(io.env),
+    signal: io.signal,
+    env: io.env,
+    onProgress: (message: string, percent?: number) => io.stderr(`${percent === undefined ? '  ' : `[${String(percent).padStart(3)}%] `}${message}\n`),
+  };
+  const evidence = values['freshness-only'] ? await checkBackupFreshness(options) : await runDrill(options);
+  const evidenceFile = await writeResults(path.resolve(io.cwd, values.out ?? 'drill-results'), evidence);
+  io.stderr(`${evidence.summary}\n`);
+  io.stderr(`Results: ${path.relative(io.cwd, evidenceFile) || evidenceFile} (+ .junit.xml, .md)\n`);
+  io.stdout(`${evidenceFile}\n`);
+  return exitCodeOf(evidence);
 }
 
 /** Evidence JSON plus its JUnit and markdown renderings, side by side; returns the JSON's path. */

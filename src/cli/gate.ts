@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { asReadinessError, ConfigError, ExitCode } from '../errors';
+import { ConfigError, ExitCode } from '../errors';
 import type { Evidence } from '../evidence/types';
 import { readEvidenceDir } from '../evidence/files';
 import { runGateDetailed } from '../gate/run';
@@ -30,51 +30,44 @@ type Flag = (typeof VALUE_FLAGS)[number];
 
 /** `readiness gate`: evaluates the policy against local evidence and the local store, prints the scorecard. */
 export async function gateCommand(args: string[], io: CliIO): Promise<number> {
-  try {
-    const parsed = parseArgs(args);
-    if (parsed === 'help') {
-      io.stdout(USAGE);
-      return ExitCode.passed;
-    }
-    const { flags, json } = parsed;
-    const policyFile = path.resolve(io.cwd, flags.policy ?? 'readiness.yml');
-    const now = flags.at === undefined ? new Date() : parseTime(flags.at);
-    let environment = flags.environment;
-    if (!environment) {
-      const envs = Object.keys((await loadPolicy(policyFile, flags.policy ?? 'readiness.yml')).environments);
-      if (envs.length !== 1) throw new ConfigError(`--environment is required: the policy defines ${envs.join(', ')}.`);
-      environment = envs[0];
-    }
-    const { evidence, invalid } = flags.evidence ? await readEvidenceFolder(path.resolve(io.cwd, flags.evidence)) : { evidence: [], invalid: [] };
-    for (const bad of invalid) io.stderr(`readiness gate: ${bad.file} is not counted (missing): ${bad.errors.join('; ')}\n`);
-    const extra = flags.signoffs ? await readSignOffFile(path.resolve(io.cwd, flags.signoffs), flags.signoffs) : { history: [], waivers: [] };
-
-    const result = await runGateDetailed({
-      policyFile,
-      policyName: flags.policy ?? 'readiness.yml',
-      environment,
-      evidence,
-      invalidEvidence: invalid,
-      store: new FileDocumentStore(path.resolve(io.cwd, flags.store ?? '.readiness/store')),
-      signoffs: extra.history,
-      waivers: extra.waivers,
-      version: flags.version,
-      now,
-    });
-    if (flags.out) {
-      const out = path.resolve(io.cwd, flags.out);
-      await fs.mkdir(out, { recursive: true });
-      await fs.writeFile(path.join(out, 'gate.json'), JSON.stringify(result.gate, null, 2));
-      for (const [i, docs] of result.docs.entries()) await fs.writeFile(path.join(out, `docs-${i + 1}.json`), JSON.stringify(docs, null, 2));
-    }
-    io.stdout(json ? `${JSON.stringify(result.gate, null, 2)}\n` : scorecardText(result.gate));
-    return result.gate.metrics.status === 'not-ready' ? ExitCode.checkFailed : ExitCode.passed;
-  } catch (error) {
-    const e = asReadinessError(error);
-    io.stderr(`readiness gate: ${e.message}\n`);
-    if (e.exitCode === ExitCode.badInput && !(error instanceof ConfigError && error.problems.length > 1)) io.stderr(`Run "readiness gate --help" for usage.\n`);
-    return e.exitCode;
+  const parsed = parseArgs(args);
+  if (parsed === 'help') {
+    io.stdout(USAGE);
+    return ExitCode.passed;
   }
+  const { flags, json } = parsed;
+  const policyFile = path.resolve(io.cwd, flags.policy ?? 'readiness.yml');
+  const now = flags.at === undefined ? new Date() : parseTime(flags.at);
+  let environment = flags.environment;
+  if (!environment) {
+    const envs = Object.keys((await loadPolicy(policyFile, flags.policy ?? 'readiness.yml')).environments);
+    if (envs.length !== 1) throw new ConfigError(`--environment is required: the policy defines ${envs.join(', ')}.`);
+    environment = envs[0];
+  }
+  const { evidence, invalid } = flags.evidence ? await readEvidenceFolder(path.resolve(io.cwd, flags.evidence)) : { evidence: [], invalid: [] };
+  for (const bad of invalid) io.stderr(`readiness gate: ${bad.file} is not counted (missing): ${bad.errors.join('; ')}\n`);
+  const extra = flags.signoffs ? await readSignOffFile(path.resolve(io.cwd, flags.signoffs), flags.signoffs) : { history: [], waivers: [] };
+
+  const result = await runGateDetailed({
+    policyFile,
+    policyName: flags.policy ?? 'readiness.yml',
+    environment,
+    evidence,
+    invalidEvidence: invalid,
+    store: new FileDocumentStore(path.resolve(io.cwd, flags.store ?? '.readiness/store')),
+    signoffs: extra.history,
+    waivers: extra.waivers,
+    version: flags.version,
+    now,
+  });
+  if (flags.out) {
+    const out = path.resolve(io.cwd, flags.out);
+    await fs.mkdir(out, { recursive: true });
+    await fs.writeFile(path.join(out, 'gate.json'), JSON.stringify(result.gate, null, 2));
+    for (const [i, docs] of result.docs.entries()) await fs.writeFile(path.join(out, `docs-${i + 1}.json`), JSON.stringify(docs, null, 2));
+  }
+  io.stdout(json ? `${JSON.stringify(result.gate, null, 2)}\n` : scorecardText(result.gate));
+  return result.gate.metrics.status === 'not-ready' ? ExitCode.checkFailed : ExitCode.passed;
 }
 
 function parseArgs(args: string[]): { flags: Partial<Record<Flag, string>>; json: boolean } | 'help' {

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeFailures } from '../criteria';
-import { asReadinessError, ConfigError, ExitCode } from '../errors';
+import { ConfigError, ExitCode } from '../errors';
 import { writeEvidenceFile } from '../evidence/files';
 import { renderHtml, renderJUnit, renderMarkdown } from '../evidence/render';
 import { runLoadTest, type Progress } from '../load/runLoadTest';
@@ -39,37 +39,31 @@ export async function loadtestCommand(args: string[], io: CliIO): Promise<number
     io.stdout(`${loadtestUsage}\n`);
     return ExitCode.passed;
   }
-  try {
-    if (!values.config) throw new ConfigError('--config: required; give the path of the load test configuration YAML');
-    const overrides = { durationSeconds: number('--duration', values.duration), virtualUsers: number('--vus', values.vus) };
-    const env: Record<string, string> = {};
-    for (const pair of values.env ?? []) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) throw new ConfigError(`--env: expected NAME=VALUE, found "${pair}"`);
-      env[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
-    const configFile = path.resolve(io.cwd, values.config);
-    const outDir = path.resolve(io.cwd, values.out ?? 'loadtest-results');
-    const evidence = await runLoadTest({
-      configFile, overrides, env, signal: io.signal,
-      onProgress: (p: Progress) => io.stderr(`${p.elapsedSeconds}s: ${p.requests} requests, ${p.rps} rps, p95 ${p.p95Ms} ms, ${p.errors} errors, ${p.activeUsers} users\n`),
-    });
-    const evidenceFile = await writeEvidenceFile(outDir, evidence);
-    const base = evidenceFile.replace(/\.json$/, '');
-    await fs.writeFile(`${base}.junit.xml`, renderJUnit(evidence));
-    await fs.writeFile(`${base}.md`, renderMarkdown(evidence));
-    await fs.writeFile(`${base}.html`, renderHtml(evidence));
-    io.stderr(`${evidence.summary}\n`);
-    const failures = describeFailures(evidence.criteria);
-    if (failures) io.stderr(`Failed criteria:\n${failures.replace(/^/gm, '  ')}\n`);
-    io.stderr(`Results: ${path.relative(io.cwd, evidenceFile) || evidenceFile} (+ .junit.xml, .md, .html)\n`);
-    io.stdout(`${evidenceFile}\n`);
-    return evidence.verdict === 'passed' ? ExitCode.passed : evidence.verdict === 'failed' ? ExitCode.checkFailed : ExitCode.infrastructure;
-  } catch (error) {
-    const failure = asReadinessError(error);
-    io.stderr(`readiness loadtest: ${failure.message}\n`);
-    return failure.exitCode;
+  if (!values.config) throw new ConfigError('--config: required; give the path of the load test configuration YAML');
+  const overrides = { durationSeconds: number('--duration', values.duration), virtualUsers: number('--vus', values.vus) };
+  const env: Record<string, string> = {};
+  for (const pair of values.env ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--env: expected NAME=VALUE, found "${pair}"`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
+  const configFile = path.resolve(io.cwd, values.config);
+  const outDir = path.resolve(io.cwd, values.out ?? 'loadtest-results');
+  const evidence = await runLoadTest({
+    configFile, overrides, env, signal: io.signal,
+    onProgress: (p: Progress) => io.stderr(`${p.elapsedSeconds}s: ${p.requests} requests, ${p.rps} rps, p95 ${p.p95Ms} ms, ${p.errors} errors, ${p.activeUsers} users\n`),
+  });
+  const evidenceFile = await writeEvidenceFile(outDir, evidence);
+  const base = evidenceFile.replace(/\.json$/, '');
+  await fs.writeFile(`${base}.junit.xml`, renderJUnit(evidence));
+  await fs.writeFile(`${base}.md`, renderMarkdown(evidence));
+  await fs.writeFile(`${base}.html`, renderHtml(evidence));
+  io.stderr(`${evidence.summary}\n`);
+  const failures = describeFailures(evidence.criteria);
+  if (failures) io.stderr(`Failed criteria:\n${failures.replace(/^/gm, '  ')}\n`);
+  io.stderr(`Results: ${path.relative(io.cwd, evidenceFile) || evidenceFile} (+ .junit.xml, .md, .html)\n`);
+  io.stdout(`${evidenceFile}\n`);
+  return evidence.verdict === 'passed' ? ExitCode.passed : evidence.verdict === 'failed' ? ExitCode.checkFailed : ExitCode.infrastructure;
 }
 
 function number(flag: string, text: string | undefined): number | undefined {

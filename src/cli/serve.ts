@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { asReadinessError, ConfigError, ExitCode } from '../errors';
+import { ConfigError, ExitCode } from '../errors';
 import { prepareLocalGate, reevaluateOnChange } from '../serve/localGate';
 import { startServer } from '../serve/server';
 import { FileDocumentStore } from '../store/fileStore';
@@ -71,43 +71,36 @@ function waitForAbort(signal: AbortSignal): Promise<void> {
 
 /** `readiness serve`: the hub, the local SDK host and the extension-data REST API, until interrupted. */
 export async function serveCommand(args: string[], io: CliIO): Promise<number> {
-  try {
-    const parsed = parseArgs(args);
-    if (parsed === 'help') {
-      io.stdout(USAGE);
-      return ExitCode.passed;
-    }
-    const { flags, groups } = parsed;
-    const storeDir = path.resolve(io.cwd, flags.store ?? '.readiness/store');
-    const id = flags.user ?? os.userInfo().username;
-    const user = { id, name: flags.name ?? id, groups };
-    const log = (line: string) => io.stderr(`${line}\n`);
-    const gate = {
-      store: new FileDocumentStore(storeDir),
-      policyFile: flags.policy ? path.resolve(io.cwd, flags.policy) : undefined,
-      evidenceDir: flags.evidence ? path.resolve(io.cwd, flags.evidence) : undefined,
-      log,
-      members: Object.fromEntries(groups.map((group) => [group, [id]])),
-    };
-    if (gate.evidenceDir && !existsSync(gate.evidenceDir)) throw new ConfigError(`--evidence ${flags.evidence}: folder not found`);
-    await prepareLocalGate(gate);
-    const server = await startServer({
-      storeDir,
-      hubDir: flags.hub ? path.resolve(io.cwd, flags.hub) : defaultHubDir(),
-      port: flags.port === undefined ? 7341 : Number(flags.port),
-      user,
-      onChange: reevaluateOnChange(gate),
-      log,
-    });
-    io.stderr(`Readiness hub for ${user.name} (${user.id}${groups.length ? `; groups ${groups.join(', ')}` : ''}), store ${storeDir}\n`);
-    io.stdout(`${server.url}/\n`);
-    await waitForAbort(io.signal);
-    await server.close();
+  const parsed = parseArgs(args);
+  if (parsed === 'help') {
+    io.stdout(USAGE);
     return ExitCode.passed;
-  } catch (error) {
-    const e = asReadinessError(error);
-    io.stderr(`readiness serve: ${e.message}\n`);
-    if (e.exitCode === ExitCode.badInput) io.stderr('Run "readiness serve --help" for usage.\n');
-    return e.exitCode;
   }
+  const { flags, groups } = parsed;
+  const storeDir = path.resolve(io.cwd, flags.store ?? '.readiness/store');
+  const id = flags.user ?? os.userInfo().username;
+  const user = { id, name: flags.name ?? id, groups };
+  const log = (line: string) => io.stderr(`${line}\n`);
+  const gate = {
+    store: new FileDocumentStore(storeDir),
+    policyFile: flags.policy ? path.resolve(io.cwd, flags.policy) : undefined,
+    evidenceDir: flags.evidence ? path.resolve(io.cwd, flags.evidence) : undefined,
+    log,
+    members: Object.fromEntries(groups.map((group) => [group, [id]])),
+  };
+  if (gate.evidenceDir && !existsSync(gate.evidenceDir)) throw new ConfigError(`--evidence ${flags.evidence}: folder not found`);
+  await prepareLocalGate(gate);
+  const server = await startServer({
+    storeDir,
+    hubDir: flags.hub ? path.resolve(io.cwd, flags.hub) : defaultHubDir(),
+    port: flags.port === undefined ? 7341 : Number(flags.port),
+    user,
+    onChange: reevaluateOnChange(gate),
+    log,
+  });
+  io.stderr(`Readiness hub for ${user.name} (${user.id}${groups.length ? `; groups ${groups.join(', ')}` : ''}), store ${storeDir}\n`);
+  io.stdout(`${server.url}/\n`);
+  await waitForAbort(io.signal);
+  await server.close();
+  return ExitCode.passed;
 }

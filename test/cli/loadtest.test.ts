@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { loadtestCommand } from '../../src/cli/loadtest';
+import { main } from '../../src/cli';
 import type { CliIO } from '../../src/cli/io';
 import { startTarget, type Target } from '../support/httpTarget';
 import { get, requestsJson, URL_YAML, writeTest } from '../load/helpers';
@@ -11,7 +11,7 @@ async function cli(args: string[], signal = new AbortController().signal): Promi
   let stdout = '';
   let stderr = '';
   const io: CliIO = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: process.cwd(), env: {}, signal };
-  const code = await loadtestCommand(args, io);
+  const code = await main(['loadtest', ...args], io);
   return { code, stdout, stderr };
 }
 

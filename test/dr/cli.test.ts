@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { drillCommand } from '../../src/cli/drill';
+import { main } from '../../src/cli';
 import type { CliIO } from '../../src/cli/io';
 import { validateEvidence } from '../../src/evidence/validate';
 import { docExample } from '../support/armEmulator';
@@ -20,7 +20,7 @@ describe('readiness drill (CLI)', function () {
 
   it('drill CLI: the embedded demo drill -> exit 0, valid evidence JSON plus JUnit and markdown', async () => {
     const run = cli();
-    const code = await drillCommand(['--config', join(EXAMPLES, 'embedded.yaml'), '--out', 'results'], run.io);
+    const code = await main(['drill', '--config', join(EXAMPLES, 'embedded.yaml'), '--out', 'results'], run.io);
     assert.equal(code, 0, run.stderr());
     const evidenceFile = run.stdout().trim();
     const evidence = JSON.parse(readFileSync(evidenceFile, 'utf8'));
@@ -36,7 +36,7 @@ describe('readiness drill (CLI)', function () {
     const run = cli();
     const file = join(mkdtempSync(join(tmpdir(), 'drill-cli-bad-')), 'drill.yaml');
     writeFileSync(file, 'service: x\nprovider: embedded\nbackup:\n  fresh: true\nprobes: [select1]\ntimeouts:\n  restor: 5m\n');
-    const code = await drillCommand(['--config', file], run.io);
+    const code = await main(['drill', '--config', file], run.io);
     assert.equal(code, 2);
     assert.match(run.stderr(), /drill\.yaml:7 timeouts\.restor: unknown key "restor"; did you mean "restore"\?/);
     assert.match(run.stderr(), /drill\.yaml:4 backup\.fresh: a fresh embedded backup needs a source/);
@@ -44,10 +44,10 @@ describe('readiness drill (CLI)', function () {
 
   it('drill CLI: no --config -> exit 2 with usage hint; unknown flag -> exit 2', async () => {
     const missing = cli();
-    assert.equal(await drillCommand([], missing.io), 2);
+    assert.equal(await main(['drill'], missing.io), 2);
     assert.match(missing.stderr(), /--config: required/);
     const unknown = cli();
-    assert.equal(await drillCommand(['--confg', 'x'], unknown.io), 2);
+    assert.equal(await main(['drill', '--confg', 'x'], unknown.io), 2);
     assert.match(unknown.stderr(), /Usage: readiness drill/);
   });
 
@@ -57,7 +57,7 @@ describe('readiness drill (CLI)', function () {
       delete d.source;
       d.backup = { file: '/nonexistent/orders.tar.gz' };
     });
-    assert.equal(await drillCommand(['--config', file], run.io), 1);
+    assert.equal(await main(['drill', '--config', file], run.io), 1);
     const evidence = JSON.parse(readFileSync(run.stdout().trim(), 'utf8'));
     assert.equal(evidence.verdict, 'failed');
     assert.match(evidence.summary, /does not exist/);
@@ -72,7 +72,7 @@ describe('readiness drill (CLI)', function () {
       d.backup = { file: backup };
     });
     const fresh = cli();
-    assert.equal(await drillCommand(['--config', file, '--freshness-only'], fresh.io), 0, fresh.stderr());
+    assert.equal(await main(['drill', '--config', file, '--freshness-only'], fresh.io), 0, fresh.stderr());
     const evidence = JSON.parse(readFileSync(fresh.stdout().trim(), 'utf8'));
     assert.ok(validateEvidence(evidence).ok);
     assert.deepEqual(evidence.metrics.steps.map((s: { name: string }) => s.name), ['freshness']);
@@ -83,19 +83,19 @@ describe('readiness drill (CLI)', function () {
     const hourAgo = new Date(Date.now() - 3600_000);
     utimesSync(backup, hourAgo, hourAgo);
     const stale = cli();
-    assert.equal(await drillCommand(['--config', file, '--freshness-only'], stale.io), 1);
+    assert.equal(await main(['drill', '--config', file, '--freshness-only'], stale.io), 1);
     assert.match(stale.stderr(), /Newest backup is 1h old, over the RPO target of 5m/);
   });
 
   it('drill CLI: --freshness-only with the command provider -> uses backup.newestCommand', async () => {
     const run = cli({ HEALTH_PORT: '9' });
-    assert.equal(await drillCommand(['--config', join(EXAMPLES, 'command.yaml'), '--freshness-only'], run.io), 0, run.stderr());
+    assert.equal(await main(['drill', '--config', join(EXAMPLES, 'command.yaml'), '--freshness-only'], run.io), 0, run.stderr());
     assert.match(run.stderr(), /Newest backup is 10m( \d+s)? old, within the RPO target of 1h/);
   });
 
   it('drill CLI: source server unreachable -> exit 3 naming the address, without a hang', async () => {
     const run = cli({ PGPORT: '1', PGPASSWORD: 'pw-not-shown' });
-    assert.equal(await drillCommand(['--config', join(EXAMPLES, 'postgres-fresh.yaml')], run.io), 3);
+    assert.equal(await main(['drill', '--config', join(EXAMPLES, 'postgres-fresh.yaml')], run.io), 3);
     assert.match(run.stderr(), /Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/orders: .*ECONNREFUSED/);
     assert.ok(!run.stderr().includes('pw-not-shown'));
   });
@@ -103,14 +103,14 @@ describe('readiness drill (CLI)', function () {
   it('drill CLI: PostgreSQL tools missing -> exit 3 saying how to install them', async () => {
     const run = cli({ PGPORT: '1', PGPASSWORD: 'x' });
     const file = variant('postgres-fresh.yaml', (d) => (d.tools = { binDir: '/nonexistent/bin' }));
-    assert.equal(await drillCommand(['--config', file], run.io), 3);
+    assert.equal(await main(['drill', '--config', file], run.io), 3);
     assert.match(run.stderr(), /pg_restore was not found .* apt-get install postgresql-client/);
   });
 
   it('drill CLI: a password with a malformed percent-escape -> exit 2 naming the key, the password masked, no "URI malformed"', async () => {
     const run = cli({ PGPORT: '1', PGPASSWORD: 'x' });
     const file = variant('postgres-fresh.yaml', (d) => (d.source.connection = 'postgres://u:p%ZZsecret@127.0.0.1:1/db'));
-    assert.equal(await drillCommand(['--config', file], run.io), 2, run.stderr());
+    assert.equal(await main(['drill', '--config', file], run.io), 2, run.stderr());
     assert.match(run.stderr(), /source\.connection: the password in the connection URL has a "%" not followed by two hex digits/);
     assert.doesNotMatch(run.stderr(), /URI malformed|ZZsecret/);
   });
@@ -118,9 +118,9 @@ describe('readiness drill (CLI)', function () {
   it('drill CLI: an Azure provider with no service connection -> exit 2 (bad input), not 3', async () => {
     const run = cli({ PGPASSWORD: 'x' });
     const file = docExample('azure-sql', () => undefined);
-    assert.equal(await drillCommand(['--config', file], run.io), 2, run.stderr());
+    assert.equal(await main(['drill', '--config', file], run.io), 2, run.stderr());
     assert.match(run.stderr(), /azureSubscription input of ReadinessDrDrill@1/);
     const fresh = cli({ PGPASSWORD: 'x' });
-    assert.equal(await drillCommand(['--config', file, '--freshness-only'], fresh.io), 2, fresh.stderr());
+    assert.equal(await main(['drill', '--config', file, '--freshness-only'], fresh.io), 2, fresh.stderr());
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gateCommand } from '../../src/cli/gate';
+import { main } from '../../src/cli';
 import type { CliIO } from '../../src/cli/io';
 import { DAY, drill, loadtest, NOW, signoff } from './fixtures';
 
@@ -12,7 +12,7 @@ async function gate(args: string[], cwd: string): Promise<{ code: number; stdout
   let stdout = '';
   let stderr = '';
   const io: CliIO = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, env: {}, signal: new AbortController().signal };
-  const code = await gateCommand(args, io);
+  const code = await main(['gate', ...args], io);
   return { code, stdout, stderr };
 }
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { serveCommand } from '../../src/cli/serve';
+import { main } from '../../src/cli';
 import type { CliIO } from '../../src/cli/io';
 import type { StatusDocument } from '../../src/gate/records';
 import { ensureHubBuilt, hostToken } from '../support/browser';
@@ -41,7 +41,7 @@ describe('readiness serve (CLI)', () => {
 
   it('bad arguments -> exit 2 listing every problem at once', async () => {
     const { cli, out } = io(dir, new AbortController().signal);
-    const code = await serveCommand(['--port', 'eighty', '--colour', 'blue', '--user'], cli);
+    const code = await main(['serve', '--port', 'eighty', '--colour', 'blue', '--user'], cli);
     assert.equal(code, 2);
     assert.match(out.stderr, /unknown argument "--colour"/);
     assert.match(out.stderr, /--user needs a value/);
@@ -51,8 +51,8 @@ describe('readiness serve (CLI)', () => {
   it('--policy: start-up publishes the roles and the status; a waiver in the hub re-evaluates the gate', async () => {
     const abort = new AbortController();
     const { cli, out } = io(dir, abort.signal);
-    const running = serveCommand(
-      ['--port', '0', '--store', 'store', '--hub', hubDir, '--user', 'dana', '--name', 'Dana Owner', '--group', '[Inventory]\\Inventory Team', '--policy', examplePolicy],
+    const running = main(
+      ['serve', '--port', '0', '--store', 'store', '--hub', hubDir, '--user', 'dana', '--name', 'Dana Owner', '--group', '[Inventory]\\Inventory Team', '--policy', examplePolicy],
       cli,
     );
     try {

@@ -1,10 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testCertificates } from './tls';
+import { listenHttps, testCertificates } from './tls';
 import { clientValue, DEFAULT_STATISTICS, mergePatch, send } from './altEmulatorParts';
 import { managedIdentity, oidc, openIdMetadata, token } from './entraEmulator';
 
@@ -89,6 +87,7 @@ export class AltEmulator {
   readonly options: Required<Pick<EmulatorOptions, 'tenantId' | 'clientId' | 'clientSecret' | 'systemAccessToken' | 'serviceConnectionId' |
     'subscriptionId' | 'resourceGroup' | 'resourceName' | 'stepMs' | 'validationMs'>> & EmulatorOptions;
   private server?: Server;
+  private closeServer?: () => Promise<void>;
   private timers = new Set<NodeJS.Timeout>();
   port = 0;
 
@@ -126,27 +125,16 @@ export class AltEmulator {
   }
 
   async start(): Promise<this> {
-    const { cert, key } = testCertificates();
-    this.server = createServer({ cert, key }, (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        try {
-          this.route(req, res, Buffer.concat(chunks));
-        } catch (error) {
-          send(res, 500, { error: { code: 'EmulatorBug', message: String(error) } });
-        }
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server!.address() as AddressInfo).port;
+    const listening = await listenHttps((req, res, body) => this.route(req, res, body));
+    this.server = listening.server;
+    this.closeServer = listening.close;
+    this.port = listening.port;
     return this;
   }
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.closeServer?.();
   }
 
   requestsTo(method: string, path: RegExp): RecordedRequest[] {

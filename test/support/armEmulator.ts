@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,7 +7,7 @@ import { parse, stringify } from 'yaml';
 import { createCredential } from '../../src/azure/credentials';
 import { AltEmulator, emulatedConnection } from './altEmulator';
 import { send } from './altEmulatorParts';
-import { testCertificates } from './tls';
+import { listenHttps } from './tls';
 
 /**
  * A local HTTPS emulator of the Azure Resource Manager calls the point-in-time-restore drills make, in memory:
@@ -77,6 +75,7 @@ export class ArmEmulator {
   readonly operations = new Map<string, Operation>();
   readonly requests: Array<{ method: string; path: string; apiVersion?: string; headers: IncomingMessage['headers']; body: string }> = [];
   private server?: Server;
+  private closeServer?: () => Promise<void>;
   private lostAnswer = false;
   port = 0;
 
@@ -123,26 +122,15 @@ export class ArmEmulator {
   }
 
   async start(): Promise<this> {
-    const { cert, key } = testCertificates();
-    this.server = createServer({ cert, key }, (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        try {
-          this.route(req, res, Buffer.concat(chunks).toString('utf8'));
-        } catch (error) {
-          send(res, 500, { error: { code: 'EmulatorBug', message: String(error) } });
-        }
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server!.address() as AddressInfo).port;
+    const listening = await listenHttps((req, res, body) => this.route(req, res, body.toString('utf8')));
+    this.server = listening.server;
+    this.closeServer = listening.close;
+    this.port = listening.port;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.closeServer?.();
   }
 
   private route(req: IncomingMessage, res: ServerResponse, body: string): void {

@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 /**
@@ -46,4 +49,34 @@ export function testCertificates(): TestCertificates {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A loopback HTTPS server for an emulator, with the throwaway certificate: it reads each request body whole and
+ * hands it to `route`; a throw in `route` answers 500 "EmulatorBug" so a broken emulator never hangs a test.
+ */
+export async function listenHttps(
+  route: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const { cert, key } = testCertificates();
+  const server = createHttpsServer({ cert, key }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        route(req, res, Buffer.concat(chunks));
+      } catch (error) {
+        res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: { code: 'EmulatorBug', message: String(error) } }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
