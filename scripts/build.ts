@@ -3,7 +3,9 @@
  * node_modules ship inside task folders), bundle the CLI, and build the hub.
  *
  * Output layout (what `npm run package` puts into the .vsix):
- *   dist/tasks/<Task>V1/{task.json, icon.png, index.js}
+ *   dist/tasks/<Task>V1/{task.json, icon.png, index.js, post.js, ...}: one bundle per target that task.json names in
+ *   execution, prejobexecution or postjobexecution, each built from the .ts file of the same name. The agent starts
+ *   every step as `node "<target>"` with no arguments, so each step needs its own entry file.
  *   dist/cli.js
  *   dist/hub/...
  * Flags: --no-typecheck (used by `npm start` for a fast start), --no-hub.
@@ -51,10 +53,23 @@ async function buildTasks(): Promise<void> {
     await fs.mkdir(out, { recursive: true });
     await fs.copyFile(path.join(source, 'task.json'), path.join(out, 'task.json'));
     await fs.copyFile(path.join(root, 'images', icon), path.join(out, 'icon.png'));
-    if (existsSync(path.join(source, 'index.ts'))) {
-      await build({ ...nodeBundle, entryPoints: [path.join(source, 'index.ts')], outfile: path.join(out, 'index.js') });
+    for (const target of nodeTargets(JSON.parse(await fs.readFile(path.join(source, 'task.json'), 'utf8')))) {
+      const entry = path.join(source, target.replace(/\.js$/, '.ts'));
+      if (!existsSync(entry)) throw new Error(`tasks/${folder}/task.json names the target ${target}, but tasks/${folder}/${path.basename(entry)} does not exist.`);
+      await build({ ...nodeBundle, entryPoints: [entry], outfile: path.join(out, target) });
     }
   }
+}
+
+/** Every Node handler target a task.json declares, for every step (main, pre-job, post-job), without repeats. */
+export function nodeTargets(taskJson: Record<string, unknown>): string[] {
+  const targets = new Set<string>();
+  for (const step of ['prejobexecution', 'execution', 'postjobexecution']) {
+    for (const [handler, data] of Object.entries((taskJson[step] ?? {}) as Record<string, { target?: string }>)) {
+      if (handler.startsWith('Node') && data.target) targets.add(data.target);
+    }
+  }
+  return [...targets];
 }
 
 async function buildCli(): Promise<void> {

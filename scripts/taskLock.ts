@@ -1,7 +1,7 @@
 /**
  * Agents cache a task by its version, so a task whose code changed but whose version did not never reaches them
  * (DESIGN.md). `tasks/task-lock.json` records, per task, the version and a fingerprint of what ships: the bundled
- * index.js and task.json (without its version). The manifest test fails when the lock is out of date, and
+ * .js files (index.js, post.js, ...) and task.json (without its version). The manifest test fails when the lock is out of date, and
  * `npm run tasks:lock` refuses to record a new fingerprint under an unchanged version, so changed code always
  * comes with a version bump. Run it after `npm run build`.
  */
@@ -25,8 +25,9 @@ export function currentFingerprints(): Record<string, TaskLockEntry> {
     const { Major, Minor, Patch } = taskJson.version;
     delete taskJson.version;
     const hash = createHash('sha256').update(JSON.stringify(taskJson));
-    const bundle = path.join(dist, folder, 'index.js');
-    if (existsSync(bundle)) hash.update(readFileSync(bundle));
+    for (const bundle of readdirSync(path.join(dist, folder)).filter((f) => f.endsWith('.js')).sort()) {
+      hash.update(bundle).update(readFileSync(path.join(dist, folder, bundle)));
+    }
     result[folder] = { version: `${Major}.${Minor}.${Patch}`, sha256: hash.digest('hex') };
   }
   return result;

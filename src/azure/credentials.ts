@@ -25,7 +25,7 @@ export interface ServiceConnection {
   /** For ServicePrincipal: `spnKey` (secret) or `spnCertificate`. Inferred from which of secret/certificate is set. */
   authenticationType?: string;
   tenantId?: string;
-  /** `serviceprincipalid`; for a user-assigned managed identity, its client id. */
+  /** `serviceprincipalid`; for a user-assigned managed identity, its client id (data parameter `msiclientId`). */
   clientId?: string;
   secret?: string;
   /** PEM with the private key and the certificate (`servicePrincipalCertificate`). */
@@ -36,7 +36,7 @@ export interface ServiceConnection {
   authorityHost?: string;
   /** The endpoint URL of the connection: the Resource Manager URL. Wins over `environment`. */
   resourceManagerUrl?: string;
-  /** Workload identity federation: `System.OidcRequestUri`, `System.AccessToken` and the connection's id. */
+  /** Workload identity federation: `System.OidcRequestUri`, the job token (SystemVssConnection) and the connection's id. */
   oidc?: { requestUri: string; systemAccessToken: string; serviceConnectionId: string };
 }
 
@@ -107,7 +107,7 @@ export function createCredential(connection: ServiceConnection, options: Credent
     const clientId = need(connection.clientId, 'service principal id');
     const oidc = connection.oidc;
     if (!oidc?.requestUri || !oidc.systemAccessToken || !oidc.serviceConnectionId) {
-      problems.push(`azureSubscription: workload identity federation needs System.OidcRequestUri and System.AccessToken; run on an Azure Pipelines agent with the job's access token available.`);
+      problems.push(`azureSubscription: workload identity federation needs System.OidcRequestUri and the job's access token (the SystemVssConnection endpoint); run it as a task on an Azure Pipelines agent.`);
     }
     if (problems.length) throw new ConfigError(problems);
     mark(oidc!.systemAccessToken);
@@ -146,7 +146,7 @@ export async function requestOidcToken(
   if (response.status !== 200 || !token) {
     throw new InfrastructureError(
       `Azure DevOps did not issue an OIDC token for the ${who} (HTTP ${response.status} from ${url.split('?')[0]}). ` +
-        'Check that the pipeline is authorised to use the service connection and that the job can access System.AccessToken.',
+        'Check that the pipeline is authorised to use the service connection.',
     );
   }
   rememberSecret(token, options.markSecret);

@@ -168,12 +168,14 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
 
 /** For the task's post-job step and signal handlers: stop a run this pipeline started. Never throws. */
 export async function stopCloudRun(options: { resource: LoadTestResource; credential: TokenCredential; runId: string;
-  armEndpoint?: string; caCertificate?: string }): Promise<{ stopped: boolean; message: string }> {
+  armEndpoint?: string; caCertificate?: string }): Promise<{ stopped: boolean; alreadyEnded?: boolean; message: string }> {
   try {
     const client = await LoadTestingClient.forResource(options.resource,
       { credential: options.credential, armEndpoint: options.armEndpoint, caCertificate: options.caCertificate, maxRetries: 2 });
     const run = await client.getRun(options.runId);
-    if (TERMINAL_RUN_STATUSES.includes(run.status ?? '')) return { stopped: false, message: `Run ${options.runId} had already ended (${run.status}).` };
+    if (TERMINAL_RUN_STATUSES.includes(run.status ?? '')) {
+      return { stopped: false, alreadyEnded: true, message: `Run ${options.runId} had already ended (${run.status}).` };
+    }
     await client.stopRun(options.runId);
     return { stopped: true, message: `Asked Azure Load Testing to stop run ${options.runId}.` };
   } catch (error) {

@@ -15,6 +15,7 @@ import type { ServiceConnection } from './credentials';
  *     dataParameter: (n) => tl.getEndpointDataParameter(id, n, true),
  *     url: () => tl.getEndpointUrl(id, true),
  *     variable: (n) => tl.getVariable(n),
+ *     jobAccessToken, // tasks/common/jobToken.ts: the SystemVssConnection endpoint's AccessToken
  *   })
  */
 export interface EndpointReader {
@@ -22,8 +23,15 @@ export interface EndpointReader {
   authParameter(name: string): string | undefined;
   dataParameter(name: string): string | undefined;
   url(): string | undefined;
-  /** Pipeline variables: System.OidcRequestUri and System.AccessToken (workload identity federation). */
+  /** Pipeline variables: System.OidcRequestUri (workload identity federation). */
   variable(name: string): string | undefined;
+  /**
+   * The job's token, from the SystemVssConnection endpoint the agent gives every task. Not the System.AccessToken
+   * variable: that exists only when the job enables it (classic: "Allow scripts to access the OAuth token";
+   * azure-pipelines-agent src/Agent.Worker/JobRunner.cs). Microsoft's tasks read it the same way
+   * (azure-pipelines-tasks-common-packages, artifacts-common/webapi.ts).
+   */
+  jobAccessToken(): string | undefined;
 }
 
 export interface EndpointDescription {
@@ -41,7 +49,8 @@ export function serviceConnectionFromEndpoint(id: string, reader: EndpointReader
   const data = (n: string) => reader.dataParameter(n) || undefined;
   const isFederated = scheme.toLowerCase() === 'workloadidentityfederation';
   const oidcRequestUri = reader.variable('System.OidcRequestUri');
-  const systemAccessToken = reader.variable('System.AccessToken');
+  const systemAccessToken = reader.jobAccessToken();
+  const isManagedIdentity = ['managedserviceidentity', 'managedidentity'].includes(scheme.toLowerCase());
   return {
     subscriptionId: data('SubscriptionId') ?? data('subscriptionId'),
     connection: {
@@ -49,7 +58,9 @@ export function serviceConnectionFromEndpoint(id: string, reader: EndpointReader
       scheme,
       authenticationType: auth('authenticationType'),
       tenantId: auth('tenantid'),
-      clientId: auth('serviceprincipalid'),
+      // A user-assigned managed identity's client id is the data parameter msiclientId
+      // (azure-pipelines-tasks-common-packages, azure-arm-rest/azure-arm-endpoint.ts); absent, the system-assigned one.
+      clientId: isManagedIdentity ? data('msiclientId') ?? data('msiClientId') : auth('serviceprincipalid'),
       secret: auth('serviceprincipalkey'),
       certificate: auth('servicePrincipalCertificate'),
       environment: data('environment'),

@@ -13,6 +13,7 @@ import { publishPolicyRoles } from '../../src/serve/policyDocument';
 import { existingFileInput, optionalInput, requiredInput, resultsDirectoryInput, wholeNumberInput } from '../common/inputs';
 import { publishEvidence, setOutputs } from '../common/publish';
 import { runTask, type TaskOutcome } from '../common/taskRunner';
+import { jobAccessToken } from '../common/jobToken';
 
 void runTask(async () => {
   const policyFile = existingFileInput('policyFile');
@@ -92,7 +93,7 @@ function outcome(gate: GateEvidence): TaskOutcome {
 
 function agentEnv(): Record<string, string | undefined> {
   // task-lib moves endpoint secrets out of the environment when it loads; the job token comes back through it.
-  return { ...process.env, SYSTEM_ACCESSTOKEN: tl.getEndpointAuthorizationParameter('SYSTEMVSSCONNECTION', 'ACCESSTOKEN', true) ?? process.env.SYSTEM_ACCESSTOKEN };
+  return { ...process.env, SYSTEM_ACCESSTOKEN: jobAccessToken() ?? process.env.SYSTEM_ACCESSTOKEN };
 }
 
 function azureDevOpsClient(): AzureDevOpsClient | undefined {

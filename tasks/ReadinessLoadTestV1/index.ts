@@ -1,22 +1,17 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import { runCloudLoadTest, stopCloudRun, type CloudRunOptions } from '../../src/azure/runCloudTest';
+import { runCloudLoadTest, type CloudRunOptions } from '../../src/azure/runCloudTest';
 import { describeFailures } from '../../src/criteria';
 import { ConfigError } from '../../src/errors';
 import { runInfoFromEnv } from '../../src/evidence/files';
 import type { LoadTestEvidence } from '../../src/evidence/types';
 import { runLoadTest } from '../../src/load/runLoadTest';
-import { azureConnectionFromInput } from '../common/azureConnection';
-import { existingFileInput, nameValueListInput, optionalInput, requiredInput, resultsDirectoryInput } from '../common/inputs';
+import { existingFileInput, nameValueListInput, optionalInput, resultsDirectoryInput } from '../common/inputs';
 import { publishEvidence, setOutputs } from '../common/publish';
 import { runTask, type TaskOutcome } from '../common/taskRunner';
+import { azureTargetFromInputs, CLOUD_RUN_DONE, CLOUD_RUN_ID } from './cloudRunState';
 
-/** Task variables carried to the post-job step, which stops a cloud run the job left behind. */
-const CLOUD_RUN_ID = 'READINESS_CLOUD_RUN_ID';
-const CLOUD_RUN_DONE = 'READINESS_CLOUD_RUN_DONE';
-
+/** The main step. The post-job step, which stops a cloud run this step left behind, is post.ts. */
 void runTask(async ({ signal }) => {
-  if (process.argv[2] === 'post') return stopLeftoverCloudRun();
-
   const configFile = existingFileInput('loadTestConfigFile');
   if (!/\.ya?ml$/i.test(configFile)) {
     throw new ConfigError(`The input "loadTestConfigFile" must be a .yaml or .yml file; got ${configFile}.`);
@@ -94,22 +89,13 @@ function verdictOutcome(evidence: LoadTestEvidence): TaskOutcome {
   return { result: 'Failed', message: failed ? `${evidence.summary}\n${failed}` : evidence.summary };
 }
 
-function azureResource(): { resource: CloudRunOptions['resource']; armEndpoint: string; credential: CloudRunOptions['credential'] } {
-  const { credential, armEndpoint, subscriptionId } = azureConnectionFromInput('connectedServiceNameARM');
-  if (!subscriptionId) {
-    throw new ConfigError(`The service connection given in "azureSubscription" has no subscription id; use a subscription-scoped Azure Resource Manager connection.`);
-  }
-  const resource = { subscriptionId, resourceGroup: requiredInput('resourceGroup'), name: requiredInput('loadTestResource') };
-  return { resource, armEndpoint, credential };
-}
-
 function cloudOptions(
   configFile: string,
   env: Array<{ name: string; value: string }>,
   secrets: Array<{ name: string; value: string }>,
   resultsDirectory: string,
 ): CloudRunOptions {
-  const { resource, armEndpoint, credential } = azureResource();
+  const { resource, armEndpoint, credential } = azureTargetFromInputs();
   return {
     configFile,
     resource,
@@ -128,22 +114,6 @@ function cloudOptions(
       tl.setProgress(percent ?? -1, message);
       console.log(message);
     },
-    pollIntervals: pollIntervalsFromEnv(),
   };
 }
 
-/** Test hook: the emulator tests shorten AzureLoadTest@1's poll intervals through this variable. */
-function pollIntervalsFromEnv(): CloudRunOptions['pollIntervals'] {
-  const ms = Number(process.env.READINESS_ALT_POLL_MS);
-  return ms > 0 ? { validationMs: ms, runMs: ms, finishingMs: ms, artifactsMs: ms } : undefined;
-}
-
-/** Post-job step: a cancelled job can leave a cloud run going; stop it so it stops costing money. */
-async function stopLeftoverCloudRun(): Promise<TaskOutcome> {
-  const runId = tl.getTaskVariable(CLOUD_RUN_ID);
-  if (!runId || tl.getTaskVariable(CLOUD_RUN_DONE) === 'true') return { result: 'Succeeded', message: 'No cloud run left to stop.' };
-  const { resource, armEndpoint, credential } = azureResource();
-  const stopped = await stopCloudRun({ resource, credential, armEndpoint, runId });
-  console.log(stopped.message);
-  return { result: stopped.stopped ? 'Succeeded' : 'SucceededWithIssues', message: stopped.message };
-}

@@ -3,6 +3,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { createCredential } from '../../src/azure/credentials';
 import { serviceConnectionFromEndpoint } from '../../src/azure/serviceConnection';
 import { ConfigError } from '../../src/errors';
+import { jobAccessToken } from './jobToken';
 
 export interface AzureConnection {
   credential: TokenCredential;
@@ -26,6 +27,7 @@ export function azureConnectionFromInput(inputName = 'connectedServiceNameARM'):
     dataParameter: (n) => tl.getEndpointDataParameter(id, n, true),
     url: () => tl.getEndpointUrl(id, true),
     variable: (n) => tl.getVariable(n),
+    jobAccessToken,
   });
   const { credential, armEndpoint } = createCredential(connection, { markSecret: (value) => tl.setSecret(value) });
   return { credential, armEndpoint, subscriptionId };

@@ -119,7 +119,8 @@ describe('ReadinessGate@1 (bundled): a sign-off by a member of a group-only role
     azdo.addBuild({ id: buildId, definitionId: 9, status: 'inProgress' });
     return runBundledTask('ReadinessGateV1', {
       inputs: { policyFile, environment: 'production', version: '2.0.0', earlierRuns: '0', publisher: azdo.publisher, extensionId: azdo.extensionId },
-      env: { SYSTEM_COLLECTIONURI: azdo.collectionUri, SYSTEM_TEAMPROJECT: azdo.project, BUILD_BUILDID: String(buildId), SYSTEM_ACCESSTOKEN: TOKEN },
+      env: { SYSTEM_COLLECTIONURI: azdo.collectionUri, SYSTEM_TEAMPROJECT: azdo.project, BUILD_BUILDID: String(buildId) },
+      jobAccessToken: TOKEN,
     });
   }
   const gateOf = (run: TaskRun): GateEvidence | undefined =>

@@ -5,12 +5,14 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { validateEvidence } from '../../src/evidence/validate';
 import { AltEmulator, type EmulatorOptions } from '../support/altEmulator';
-import { explain, repoRoot, runBundledTask, type RunTaskOptions, type TaskRun } from '../support/agentRunner';
+import { explain, repoRoot, runBundledTask, runJob, taskVariablesSet, type RunTaskOptions } from '../support/agentRunner';
 
 /**
- * ReadinessLoadTest@1 with Azure Load Testing, run as the agent runs it: the bundled index.js in a child process,
- * the service connection given the way the agent gives it (ENDPOINT_* variables), and the HTTPS emulator in this
- * process. The child trusts the emulator's throwaway CA through NODE_EXTRA_CA_CERTS; TLS checks stay on.
+ * ReadinessLoadTest@1 with Azure Load Testing, run as the agent runs it: each step's bundled target in a child
+ * process, the service connection given the way the agent gives it (ENDPOINT_* variables, the job token in
+ * SystemVssConnection), and the HTTPS emulator in this process. The child trusts the emulator's throwaway CA through
+ * NODE_EXTRA_CA_CERTS; TLS checks stay on. The emulator compresses time (stepMs 0: a run has finished by the time
+ * its creation is answered), so the task keeps AzureLoadTest@1's poll intervals and no test hook is needed.
  */
 const EXAMPLE = path.join(repoRoot, 'examples', 'azure', 'loadtest.yaml');
 const CONNECTION = 'c0ffee00-0000-0000-0000-000000000001';
@@ -21,26 +23,19 @@ describe('ReadinessLoadTest@1 (bundled, engine azure against the emulator)', fun
   afterEach(async () => emu?.stop());
 
   async function taskOptions(options: EmulatorOptions = {}, inputs: Record<string, string> = {}, extra: Partial<RunTaskOptions> = {}): Promise<RunTaskOptions> {
-    emu = await new AltEmulator({ serviceConnectionId: CONNECTION, ...options }).start();
+    emu = await new AltEmulator({ serviceConnectionId: CONNECTION, stepMs: 0, validationMs: 0, ...options }).start();
     const o = emu.options;
     return {
       inputs: { loadTestConfigFile: EXAMPLE, connectedServiceNameARM: CONNECTION, // the agent resolves the azureSubscription alias
         resourceGroup: o.resourceGroup, loadTestResource: o.resourceName,
         environment: 'staging', ...inputs },
-      env: {
-        NODE_EXTRA_CA_CERTS: emu.caFile(),
-        READINESS_ALT_POLL_MS: '30',
-        [`ENDPOINT_URL_${CONNECTION}`]: `${emu.baseUrl}/`,
-        [`ENDPOINT_AUTH_SCHEME_${CONNECTION}`]: 'WorkloadIdentityFederation',
-        [`ENDPOINT_AUTH_PARAMETER_${CONNECTION}_TENANTID`]: o.tenantId,
-        [`ENDPOINT_AUTH_PARAMETER_${CONNECTION}_SERVICEPRINCIPALID`]: o.clientId,
-        [`ENDPOINT_DATA_${CONNECTION}_SUBSCRIPTIONID`]: o.subscriptionId,
-        [`ENDPOINT_DATA_${CONNECTION}_ENVIRONMENTAUTHORITYURL`]: `${emu.baseUrl}/`,
-        SYSTEM_OIDCREQUESTURI: emu.oidcRequestUri,
-        SYSTEM_ACCESSTOKEN: o.systemAccessToken,
-        ...extra.env,
-      },
-      ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'env')),
+      endpoints: [{ id: CONNECTION, url: `${emu.baseUrl}/`, scheme: 'WorkloadIdentityFederation',
+        parameters: { tenantid: o.tenantId, serviceprincipalid: o.clientId },
+        data: { subscriptionId: o.subscriptionId, environmentAuthorityUrl: `${emu.baseUrl}/` } }],
+      variables: { 'System.OidcRequestUri': emu.oidcRequestUri },
+      jobAccessToken: o.systemAccessToken,
+      ...extra,
+      env: { NODE_EXTRA_CA_CERTS: emu.caFile(), ...extra.env },
     };
   }
 
@@ -70,58 +65,57 @@ describe('ReadinessLoadTest@1 (bundled, engine azure against the emulator)', fun
     assert.match(run.resultMessage ?? '', /requests\.json: Azure Load Testing could not validate the file: "Endpoint is not a valid URL\."/);
   });
 
-  it('429 and 500 through the task: one of each on the run poll -> retried, Succeeded', async () => {
+  it('429 and 500 through the task: one of each on reading the test -> retried, Succeeded', async () => {
     const run = await runBundledTask('ReadinessLoadTestV1', await taskOptions({ faults: [
-      { method: 'GET', path: /^\/test-runs\//, status: 429, retryAfterSeconds: 1 },
-      { method: 'GET', path: /^\/test-runs\//, status: 500 },
+      { method: 'GET', path: /^\/tests\/[^/]+$/, status: 429, retryAfterSeconds: 1 },
+      { method: 'GET', path: /^\/tests\/[^/]+$/, status: 500 },
     ] }));
     assert.equal(run.result, 'Succeeded', explain(run));
-    assert.ok(emu.requestsTo('GET', /^\/test-runs\//).length >= 3);
+    assert.ok(emu.requestsTo('GET', /^\/tests\/[^/]+$/).length >= 3);
   });
 
   it('cancel through the task: SIGINT while the cloud run executes -> :stop reaches the service, task Failed as cancelled', async () => {
-    const options = await taskOptions({ holdAt: 'EXECUTING' }, {}, { onLine: (line) => (line.includes('EXECUTING') ? 'SIGINT' : undefined) });
+    const options = await taskOptions({ holdAt: 'EXECUTING' }, {}, { onLine: (line) => (line.includes('Started run') ? 'SIGINT' : undefined) });
     const run = await runBundledTask('ReadinessLoadTestV1', options);
     assert.equal(run.result, 'Failed', explain(run));
     assert.match(run.resultMessage ?? '', /Cancelled/);
     assert.equal(emu.stopped.length, 1, explain(run));
   });
 
-  /** The task variables a step set, as the agent carries them over to the post-job step. */
-  function taskVariables(run: TaskRun): Record<string, string> {
-    return Object.fromEntries(run.commands.filter((c) => c.command === 'task.settaskvariable').map((c) => [c.properties.variable, c.message]));
-  }
+  it('a whole job, main then post-job: one cloud run, and the post-job step contacts nothing', async () => {
+    const { main, post } = await runJob('ReadinessLoadTestV1', await taskOptions());
+    assert.equal(main.result, 'Succeeded', explain(main));
+    const requestsAfterMain = emu.requests.length;
+    assert.equal(post?.result, 'Succeeded', explain(post!));
+    assert.match(post!.resultMessage ?? '', /No cloud run left to stop/);
+    assert.equal(emu.runs.size, 1, 'one cloud run per job');
+    assert.equal(emu.requests.length, requestsAfterMain, 'the post-job step sent no request');
+    assert.equal(post!.attachments.length, 0, 'the post-job step published no evidence');
+  });
 
   it('waitForCompletion false, then the post-job step: run id returned at once, and the run it chose not to wait for keeps going', async () => {
-    const options = await taskOptions({ holdAt: 'EXECUTING' }, { waitForCompletion: 'false' });
-    const first = await runBundledTask('ReadinessLoadTestV1', options);
-    assert.equal(first.result, 'Succeeded', explain(first));
-    assert.match(first.resultMessage ?? '', /no verdict was reached/);
-    const runId = first.variables['ALTOutputVar.testRunId']?.value;
+    const { main, post } = await runJob('ReadinessLoadTestV1', await taskOptions({ holdAt: 'EXECUTING' }, { waitForCompletion: 'false' }));
+    assert.equal(main.result, 'Succeeded', explain(main));
+    assert.match(main.resultMessage ?? '', /no verdict was reached/);
+    const runId = main.variables['ALTOutputVar.testRunId']?.value;
     assert.ok(runId && emu.runs.has(runId));
-    const carried = taskVariables(first);
-    assert.deepEqual(carried, { READINESS_CLOUD_RUN_ID: runId, READINESS_CLOUD_RUN_DONE: 'true' });
-    const post = await runBundledTask('ReadinessLoadTestV1', { ...options, args: ['post'],
-      env: { ...options.env, VSTS_TASKVARIABLE_READINESS_CLOUD_RUN_ID: runId, VSTS_TASKVARIABLE_READINESS_CLOUD_RUN_DONE: 'true' } });
-    assert.equal(post.result, 'Succeeded', explain(post));
-    assert.match(post.resultMessage ?? '', /No cloud run left to stop/);
+    assert.deepEqual(taskVariablesSet(main), { READINESS_CLOUD_RUN_ID: runId, READINESS_CLOUD_RUN_DONE: 'true' });
+    assert.equal(post?.result, 'Succeeded', explain(post!));
+    assert.match(post!.resultMessage ?? '', /No cloud run left to stop/);
     assert.deepEqual(emu.stopped, []);
     assert.ok(!['CANCELLING', 'CANCELLED'].includes(String(emu.runs.get(runId)!.status)), 'the run is still going');
   });
 
   it('main step killed mid-run (SIGKILL, no clean-up), then the post-job step: the leftover cloud run is stopped', async () => {
-    const options = await taskOptions({ holdAt: 'EXECUTING' }, {}, { onLine: (line) => (line.includes('EXECUTING') ? 'SIGKILL' : undefined) });
-    const first = await runBundledTask('ReadinessLoadTestV1', options);
-    assert.equal(first.result, undefined, `the killed step reports no result${explain(first)}`);
-    assert.deepEqual(emu.stopped, [], 'a killed step cannot stop the run itself');
-    const carried = taskVariables(first);
-    const runId = carried.READINESS_CLOUD_RUN_ID;
-    assert.ok(runId && emu.runs.has(runId), explain(first));
-    assert.equal(carried.READINESS_CLOUD_RUN_DONE, undefined);
-    const post = await runBundledTask('ReadinessLoadTestV1', { ...options, onLine: undefined, args: ['post'],
-      env: { ...options.env, VSTS_TASKVARIABLE_READINESS_CLOUD_RUN_ID: runId } });
-    assert.equal(post.result, 'Succeeded', explain(post));
+    const options = await taskOptions({ holdAt: 'EXECUTING' });
+    const { main, post } = await runJob('ReadinessLoadTestV1', options, { onLine: (line) => (line.includes('Started run') ? 'SIGKILL' : undefined) });
+    assert.equal(main.result, undefined, `the killed step reports no result${explain(main)}`);
+    const runId = taskVariablesSet(main).READINESS_CLOUD_RUN_ID;
+    assert.ok(runId && emu.runs.has(runId), explain(main));
+    assert.equal(taskVariablesSet(main).READINESS_CLOUD_RUN_DONE, undefined);
+    assert.equal(post?.result, 'Succeeded', explain(post!));
     assert.deepEqual(emu.stopped, [runId]);
+    assert.equal(emu.runs.size, 1, 'the post-job step started no run of its own');
   });
 
   it('migration page: the renamed step exactly as docs/migration.md shows it -> runs in the cloud and Succeeded', async () => {
@@ -137,22 +131,16 @@ describe('ReadinessLoadTest@1 (bundled, engine azure against the emulator)', fun
     mkdirSync(path.join(work, 'loadtest'));
     copyFileSync(path.join(repoRoot, 'examples', 'azure', 'smoke.yaml'), path.join(work, 'loadtest', 'loadtest.yaml'));
     copyFileSync(path.join(repoRoot, 'examples', 'azure', 'smoke-requests.json'), path.join(work, 'loadtest', 'smoke-requests.json'));
-    emu = await new AltEmulator({ serviceConnectionId: azureSubscription, resourceGroup: inputs.resourceGroup, resourceName: inputs.loadTestResource }).start();
+    emu = await new AltEmulator({ serviceConnectionId: azureSubscription, resourceGroup: inputs.resourceGroup, resourceName: inputs.loadTestResource,
+      stepMs: 0, validationMs: 0 }).start();
     const o = emu.options;
     const run = await runBundledTask('ReadinessLoadTestV1', {
       cwd: work,
       inputs: { ...inputs, connectedServiceNameARM: azureSubscription },
-      env: {
-        NODE_EXTRA_CA_CERTS: emu.caFile(),
-        READINESS_ALT_POLL_MS: '30',
-        [`ENDPOINT_URL_${azureSubscription}`]: `${emu.baseUrl}/`,
-        [`ENDPOINT_AUTH_SCHEME_${azureSubscription}`]: 'ServicePrincipal',
-        [`ENDPOINT_AUTH_PARAMETER_${azureSubscription}_TENANTID`]: o.tenantId,
-        [`ENDPOINT_AUTH_PARAMETER_${azureSubscription}_SERVICEPRINCIPALID`]: o.clientId,
-        [`ENDPOINT_AUTH_PARAMETER_${azureSubscription}_SERVICEPRINCIPALKEY`]: o.clientSecret,
-        [`ENDPOINT_DATA_${azureSubscription}_SUBSCRIPTIONID`]: o.subscriptionId,
-        [`ENDPOINT_DATA_${azureSubscription}_ENVIRONMENTAUTHORITYURL`]: `${emu.baseUrl}/`,
-      },
+      endpoints: [{ id: azureSubscription, url: `${emu.baseUrl}/`, scheme: 'ServicePrincipal',
+        parameters: { tenantid: o.tenantId, serviceprincipalid: o.clientId, serviceprincipalkey: o.clientSecret },
+        data: { subscriptionId: o.subscriptionId, environmentAuthorityUrl: `${emu.baseUrl}/` } }],
+      env: { NODE_EXTRA_CA_CERTS: emu.caFile() },
     });
     assert.equal(run.result, 'Succeeded', explain(run));
     const [runId] = [...emu.runs.keys()];

@@ -191,7 +191,8 @@ describe('ReadinessGate@1 (bundled) in an emulated pipeline run', function () {
   function runGateTask(buildId: number): Promise<TaskRun> {
     return runBundledTask('ReadinessGateV1', {
       inputs: { policyFile: POLICY, environment: 'production', version: '1.0.0', earlierRuns: '0', publisher: azdo.publisher, extensionId: azdo.extensionId },
-      env: { SYSTEM_COLLECTIONURI: azdo.collectionUri, SYSTEM_TEAMPROJECT: azdo.project, BUILD_BUILDID: String(buildId), SYSTEM_ACCESSTOKEN: TOKEN },
+      env: { SYSTEM_COLLECTIONURI: azdo.collectionUri, SYSTEM_TEAMPROJECT: azdo.project, BUILD_BUILDID: String(buildId) },
+      jobAccessToken: TOKEN,
     });
   }
 });
