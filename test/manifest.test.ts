@@ -89,10 +89,12 @@ describe('packaged .vsix', function () {
     entries = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).split('\n').filter(Boolean);
   });
 
-  it('vsix: every execution target of every task -> present inside the package', () => {
+  it('vsix: every target of every step (execution, pre- and post-job) of every task -> present inside the package', () => {
     for (const { folder, json } of agentTasks) {
-      for (const handler of Object.values(json.execution) as Array<{ target: string }>) {
-        assert.ok(entries.includes(`tasks/${folder}/${handler.target}`), `tasks/${folder}/${handler.target} is not in the .vsix`);
+      for (const step of ['prejobexecution', 'execution', 'postjobexecution']) {
+        for (const handler of Object.values(json[step] ?? {}) as Array<{ target: string }>) {
+          assert.ok(entries.includes(`tasks/${folder}/${handler.target}`), `tasks/${folder}/${handler.target} (${step}) is not in the .vsix`);
+        }
       }
       assert.ok(entries.includes(`tasks/${folder}/task.json`));
       assert.ok(entries.includes(`tasks/${folder}/icon.png`));

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { validateEvidence } from '../../src/evidence/validate';
 import { AltEmulator, type EmulatorOptions } from '../support/altEmulator';
+import { altTaskOptions } from '../support/altTaskInputs';
 import { explain, repoRoot, runBundledTask, runJob, taskVariablesSet, type RunTaskOptions } from '../support/agentRunner';
 
 /**
@@ -24,19 +25,8 @@ describe('ReadinessLoadTest@1 (bundled, engine azure against the emulator)', fun
 
   async function taskOptions(options: EmulatorOptions = {}, inputs: Record<string, string> = {}, extra: Partial<RunTaskOptions> = {}): Promise<RunTaskOptions> {
     emu = await new AltEmulator({ serviceConnectionId: CONNECTION, stepMs: 0, validationMs: 0, ...options }).start();
-    const o = emu.options;
-    return {
-      inputs: { loadTestConfigFile: EXAMPLE, connectedServiceNameARM: CONNECTION, // the agent resolves the azureSubscription alias
-        resourceGroup: o.resourceGroup, loadTestResource: o.resourceName,
-        environment: 'staging', ...inputs },
-      endpoints: [{ id: CONNECTION, url: `${emu.baseUrl}/`, scheme: 'WorkloadIdentityFederation',
-        parameters: { tenantid: o.tenantId, serviceprincipalid: o.clientId },
-        data: { subscriptionId: o.subscriptionId, environmentAuthorityUrl: `${emu.baseUrl}/` } }],
-      variables: { 'System.OidcRequestUri': emu.oidcRequestUri },
-      jobAccessToken: o.systemAccessToken,
-      ...extra,
-      env: { NODE_EXTRA_CA_CERTS: emu.caFile(), ...extra.env },
-    };
+    const base = altTaskOptions(emu, EXAMPLE, inputs);
+    return { ...base, ...extra, env: { ...base.env, ...extra.env } };
   }
 
   it('full cycle through the task: the AzureLoadTest@1 inputs with only the task renamed -> Succeeded, evidence, JUnit, run id output', async () => {
@@ -83,9 +73,9 @@ describe('ReadinessLoadTest@1 (bundled, engine azure against the emulator)', fun
   });
 
   it('a whole job, main then post-job: one cloud run, and the post-job step contacts nothing', async () => {
-    const { main, post } = await runJob('ReadinessLoadTestV1', await taskOptions());
+    let requestsAfterMain = 0;
+    const { main, post } = await runJob('ReadinessLoadTestV1', await taskOptions(), {}, () => (requestsAfterMain = emu.requests.length));
     assert.equal(main.result, 'Succeeded', explain(main));
-    const requestsAfterMain = emu.requests.length;
     assert.equal(post?.result, 'Succeeded', explain(post!));
     assert.match(post!.resultMessage ?? '', /No cloud run left to stop/);
     assert.equal(emu.runs.size, 1, 'one cloud run per job');

@@ -301,11 +301,14 @@ export interface JobRun {
 /**
  * One job with one task step, as the agent runs it: the main step, then (the task declaring one) the post-job step,
  * which always runs, even after a failed or killed main step, and sees the task variables the main step set.
- * `main` options apply to the main step only (e.g. onLine to kill it); `shared` to both.
+ * `main` options apply to the main step only (e.g. onLine to kill it); `shared` to both. `betweenSteps` lets a test
+ * look at the world after the main step, before the post-job step starts.
  */
-export async function runJob(task: string, shared: RunTaskOptions, main: Partial<RunTaskOptions> = {}): Promise<JobRun> {
+export async function runJob(task: string, shared: RunTaskOptions, main: Partial<RunTaskOptions> = {},
+  betweenSteps?: (main: TaskRun) => void): Promise<JobRun> {
   const work = shared.cwd ?? mkdtempSync(path.join(os.tmpdir(), 'readiness-job-'));
   const first = await runBundledTask(task, { ...shared, ...main, cwd: work, step: 'main' });
+  betweenSteps?.(first);
   const taskJson = JSON.parse(readFileSync(path.join(taskDir(task, shared.tasksRoot), 'task.json'), 'utf8'));
   if (!declaredTargets(taskJson, 'post').length) return { main: first };
   const post = await runBundledTask(task, { ...shared, cwd: work, step: 'post',

@@ -5,26 +5,13 @@ import * as path from 'node:path';
 import { validateEvidence } from '../../src/evidence/validate';
 import { startTarget, type Target } from '../support/httpTarget';
 import { explain, repoRoot, runBundledTask } from '../support/agentRunner';
+import { shortExampleConfig } from './shortExample';
 
 /**
  * ReadinessLoadTest@1 run as the agent runs it: the bundled index.js against a real loopback server,
  * using the shipped example configuration with its baseUrl pointed at the server through the `env` input.
  */
-function exampleConfig(criteria?: string[]): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'readiness-lt-task-'));
-  const source = path.join(repoRoot, 'examples', 'loadtest', 'basic');
-  // The example runs 30 s; the same file shortened to 2 s keeps the suite quick on a 2-core machine.
-  const requests = readFileSync(path.join(source, 'requests.json'), 'utf8')
-    .replace(/"durationInSeconds":\s*\d+/g, '"durationInSeconds": 2')
-    .replace(/"rampUpTimeInSeconds":\s*\d+/g, '"rampUpTimeInSeconds": 1');
-  writeFileSync(path.join(dir, 'requests.json'), requests);
-  let yaml = readFileSync(path.join(source, 'loadtest.yaml'), 'utf8');
-  if (criteria) {
-    yaml = yaml.replace(/failureCriteria:[\s\S]*?(?=\nautoStop:)/, `failureCriteria:\n  clientMetrics:\n${criteria.map((c) => `    - ${c}`).join('\n')}`);
-  }
-  writeFileSync(path.join(dir, 'loadtest.yaml'), yaml);
-  return path.join(dir, 'loadtest.yaml');
-}
+const exampleConfig = shortExampleConfig;
 
 describe('ReadinessLoadTest@1 (bundled, local engine)', function () {
   this.timeout(120_000);
