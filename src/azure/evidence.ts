@@ -99,7 +99,10 @@ export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
   let verdict: Verdict;
   let summary: string;
   const errors = (run.errorDetails ?? []).map((e) => e.message?.trim().replace(/\.$/, '')).filter(Boolean).join('; ');
-  if (status === 'FAILED') {
+  if (status === 'VALIDATION_FAILURE') {
+    verdict = 'error';
+    summary = `Azure Load Testing refused to start the run ${run.testRunId}: its test plan failed validation${errors ? ` (${errors})` : ''}. Fix the test plan and run again.`;
+  } else if (status === 'FAILED') {
     verdict = 'error';
     summary = `Azure Load Testing failed the run ${run.testRunId}${errors ? `: ${errors}` : ''}. Open the run in the portal for its logs, fix the cause and run again.`;
   } else if (status === 'CANCELLED') {

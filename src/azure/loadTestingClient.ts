@@ -127,6 +127,17 @@ export class LoadTestingClient {
     await this.call(`delete ${fileName}`, 'DELETE', `tests/${enc(testId)}/files/${enc(fileName)}`, [200, 204], { signal, allow404: true });
   }
 
+  /** The test's app components; none when the test has none yet (404). */
+  async getAppComponents(testId: string, signal?: AbortSignal): Promise<AppComponentsPatch | undefined> {
+    const r = await this.call('read the app components', 'GET', `tests/${enc(testId)}/app-components`, [200], { signal, allow404: true });
+    return r.status === 404 ? undefined : (r.body as AppComponentsPatch);
+  }
+
+  async getServerMetricsConfig(testId: string, signal?: AbortSignal): Promise<ServerMetricsPatch | undefined> {
+    const r = await this.call('read the server metrics', 'GET', `tests/${enc(testId)}/server-metrics-config`, [200], { signal, allow404: true });
+    return r.status === 404 ? undefined : (r.body as ServerMetricsPatch);
+  }
+
   async patchAppComponents(testId: string, patch: AppComponentsPatch, signal?: AbortSignal): Promise<void> {
     await this.call('update the app components', 'PATCH', `tests/${enc(testId)}/app-components`, [200, 201], { json: patch, signal });
   }

@@ -11,7 +11,9 @@ export type AltFileType =
   | 'ZIPPED_ARTIFACTS'
   | 'URL_TEST_CONFIG';
 
+/** The spec's enum, plus "": the spec's examples report "" for files the service does not validate (CSV, properties, zips). */
 export type FileValidationStatus =
+  | ''
   | 'NOT_VALIDATED'
   | 'VALIDATION_SUCCESS'
   | 'VALIDATION_FAILURE'
@@ -141,7 +143,12 @@ export interface AltStatistics {
   sentKBytesPerSec?: number;
 }
 
-export const TERMINAL_RUN_STATUSES = Object.freeze(['DONE', 'FAILED', 'CANCELLED']);
+/**
+ * A run in one of these statuses is over. TestRunStatus also has VALIDATION_SUCCESS, VALIDATION_FAILURE and
+ * CANCELLING (azure-rest-api-specs, loadtestservice 2025-03-01-preview); VALIDATION_FAILURE ends the run before it
+ * starts, so waiting on it would wait for ever (shared/reference/platform-facts.md).
+ */
+export const TERMINAL_RUN_STATUSES = Object.freeze(['DONE', 'FAILED', 'CANCELLED', 'VALIDATION_FAILURE']);
 
 export interface AltTestRun {
   testRunId?: string;
@@ -171,6 +178,7 @@ export interface AltTestRun {
   duration?: number;
   portalUrl?: string;
   loadTestConfiguration?: AltTest['loadTestConfiguration'];
-  createdByType?: 'User' | 'ScheduledTrigger' | 'AzurePipelines' | 'GitHubWorkflows';
-  createdByUri?: string;
+  /** Read-only, set by the service: never sent (TestRunCreateOrUpdate has no createdByUri). */
+  readonly createdByType?: string;
+  readonly createdByUri?: string;
 }

@@ -11,6 +11,7 @@ import { TERMINAL_RUN_STATUSES, type AltTestRun } from './model';
 import { redactSecrets } from './secrets';
 import { translateConfig } from './translate';
 import { sleep } from './sleep';
+import { staleFiles, withRemovedComponents, withReplacedMetrics } from './testContents';
 import { waitForValidation } from './validation';
 
 /**
@@ -48,8 +49,6 @@ export interface CloudRunOptions {
   service?: string;
   environment?: string;
   runInfo?: RunInfo;
-  /** Set on the run as createdByUri with createdByType AzurePipelines. */
-  pipelineRunUrl?: string;
   /** Stop the cloud run and fail when it takes longer. Default: no limit (the pipeline's timeout applies). */
   timeoutSeconds?: number;
   /** First back-off after a 5xx or network fault (doubling, bounded). Default 2000 ms. */
@@ -94,22 +93,33 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
   const existing = await client.getTest(config.testId, signal);
   const plan = translateConfig(config, existing, options.overrideParameters);
   progress(`${existing ? 'Updating' : 'Creating'} test "${plan.testId}" on ${options.resource.name}`);
-  await client.patchTest(plan.testId, plan.test, signal);
+  const saved = await client.patchTest(plan.testId, plan.test, signal);
 
+  // Files the YAML no longer names leave the test before the upload (the official client's order).
+  for (const fileName of staleFiles(saved?.inputArtifacts, plan.files)) {
+    progress(`Deleting ${fileName}, which the configuration no longer names`);
+    await client.deleteFile(plan.testId, fileName, signal);
+  }
   for (const file of plan.files) {
     progress(`Uploading ${file.fileName} (${file.fileType})`);
     await client.uploadFile(plan.testId, file.fileName, fs.readFileSync(file.path), file.fileType, signal);
   }
-  await waitForValidation(client, plan.testId, plan.files.map((f) => f.fileName), { intervalMs: poll.validationMs,
-    timeoutMs: poll.validationTimeoutMs, signal, progress });
-  if (plan.appComponents && Object.keys(plan.appComponents.components).length) await client.patchAppComponents(plan.testId, plan.appComponents, signal);
-  if (plan.serverMetrics && Object.keys(plan.serverMetrics.metrics).length) await client.patchServerMetricsConfig(plan.testId, plan.serverMetrics, signal);
+  const script = plan.files.find((f) => ['URL_TEST_CONFIG', 'TEST_SCRIPT', 'JMX_FILE'].includes(f.fileType))!;
+  await waitForValidation(client, plan.testId, { fileName: script.fileName, urlTest: script.fileType === 'URL_TEST_CONFIG' },
+    { intervalMs: poll.validationMs, timeoutMs: poll.validationTimeoutMs, signal, progress });
+  if (plan.appComponents) {
+    const components = withRemovedComponents(plan.appComponents, existing ? await client.getAppComponents(plan.testId, signal) : undefined);
+    if (Object.keys(components.components).length) await client.patchAppComponents(plan.testId, components, signal);
+    const heldMetrics = existing || Object.keys(components.components).length ? await client.getServerMetricsConfig(plan.testId, signal) : undefined;
+    const metrics = withReplacedMetrics(plan.serverMetrics ?? { metrics: {} }, heldMetrics, plan.explicitMetricResources ?? []);
+    if (Object.keys(metrics.metrics).length) await client.patchServerMetricsConfig(plan.testId, metrics, signal);
+  }
 
   const runId = randomUUID();
   const body: Partial<AltTestRun> = { testId: plan.testId, displayName: runName, description: options.runDescription ?? runName };
   if (options.env?.length) body.environmentVariables = Object.fromEntries(options.env.map((e) => [e.name, e.value]));
   if (options.secrets?.length) body.secrets = Object.fromEntries(options.secrets.map((s) => [s.name, { type: 'SECRET_VALUE' as const, value: s.value }]));
-  if (options.pipelineRunUrl) Object.assign(body, { createdByType: 'AzurePipelines', createdByUri: options.pipelineRunUrl });
+  // No createdByType or createdByUri: both are set by the service (read-only; TestRunCreateOrUpdate has neither).
 
   let run: AltTestRun;
   try {

@@ -31,6 +31,8 @@ export interface Translation {
   files: UploadFile[];
   appComponents?: AppComponentsPatch;
   serverMetrics?: ServerMetricsPatch;
+  /** Resources whose YAML entry lists `metrics`: only those metrics are kept for them. */
+  explicitMetricResources?: string[];
   /** Parsed client criteria, for our own evaluation of the statistics. */
   criteria: Criterion[];
   serverCriteria: ServerMetricCriterion[];
@@ -165,10 +167,14 @@ function localOnlyInRequests(planFile: string): string[] {
   return [...found].map((f) => `${path.basename(planFile)} testSetup: ${f} is understood only by the local engine; use loadType linear, step or spike, or run with engine: local.`);
 }
 
-/** The REST enum spells the finest percentiles with a dot (PassFailAggregationFunction). */
+/**
+ * The REST enum spells the finest percentiles p99.9 and p99.99, but the official client sends p999 and p9999
+ * verbatim and its end-to-end tests against the live service use p999 (shared/reference/platform-facts.md): only
+ * that spelling is known to work live, so it is what is sent.
+ */
 function toPassFailMetric(c: Criterion): PassFailMetric {
-  const aggregate = c.aggregate === 'p999' ? 'p99.9' : c.aggregate === 'p9999' ? 'p99.99' : c.aggregate;
-  return { clientMetric: c.metric, aggregate, condition: c.operator as '>' | '<', value: c.threshold, action: c.action,
+  // The grammar already folds p99.9 into p999 and p99.99 into p9999 (src/criteria/grammar.ts).
+  return { clientMetric: c.metric, aggregate: c.aggregate, condition: c.operator as '>' | '<', value: c.threshold, action: c.action,
     ...(c.request !== undefined ? { requestName: c.request } : {}) };
 }
 
@@ -233,7 +239,7 @@ function filesOf(config: AltTestConfig): UploadFile[] {
   ];
 }
 
-function componentsOf(config: AltTestConfig): { appComponents: AppComponentsPatch; serverMetrics: ServerMetricsPatch } {
+function componentsOf(config: AltTestConfig): { appComponents: AppComponentsPatch; serverMetrics: ServerMetricsPatch; explicitMetricResources: string[] } {
   const components: AppComponentsPatch['components'] = {};
   const metrics: ServerMetricsPatch['metrics'] = {};
   for (const c of config.appComponents) {
@@ -254,7 +260,8 @@ function componentsOf(config: AltTestConfig): { appComponents: AppComponentsPatc
       };
     }
   }
-  return { appComponents: { components }, serverMetrics: { metrics } };
+  const explicitMetricResources = config.appComponents.filter((c) => c.metrics !== undefined).map((c) => c.resourceId);
+  return { appComponents: { components }, serverMetrics: { metrics }, explicitMetricResources };
 }
 
 /** `Microsoft.Web/serverfarms` from `/subscriptions/../providers/Microsoft.Web/serverfarms/name`. */

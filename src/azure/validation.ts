@@ -1,21 +1,23 @@
 import { ConfigError, InfrastructureError } from '../errors';
 import type { LoadTestingClient } from './loadTestingClient';
-import type { AltFileInfo, AltTest, FileValidationStatus } from './model';
+import type { AltFileInfo, AltTest } from './model';
 import { sleep } from './sleep';
 
 /**
- * After upload, the service validates test scripts and URL-test configs (VALIDATION_INITIATED, then SUCCESS or
- * FAILURE). AzureLoadTest@1 polls every 5 s for at most 10 minutes (reference §1.5 step 7); so do we.
- * VALIDATION_SUCCESS, NOT_VALIDATED and VALIDATION_NOT_REQUIRED all count as usable.
- * Every uploaded name must be listed with one of the terminal statuses before the files are judged: right after an
- * upload the service may not list the file yet, or may answer 404 for the test, and judging then would pass nothing.
+ * After upload the service validates the test script (the JMX or Locust file, or the URL test's requests JSON):
+ * VALIDATION_INITIATED, then a final status. Other files are not validated: the spec's examples report their
+ * `validationStatus` as "" (azure-rest-api-specs loadtestservice, examples CreateOrUpdateTest.json and
+ * CreateOrUpdateTestRun.json). So, as the official client does (Azure/load-testing, awaitTerminations):
+ * - only the script is waited on: `testScriptFileInfo`, or `urlTestConfigFileInfo` for URL tests;
+ * - only VALIDATION_INITIATED is pending; every other status is final, the empty one included;
+ * - once the script is final, a VALIDATION_FAILURE on it or on any other file fails with the service's details.
+ * The script's entry must name the file just uploaded: until the service lists it, the wait goes on.
+ * Polling every 5 s for at most 10 minutes follows AzureLoadTest@1 (reference §1.5 step 7).
  */
-const TERMINAL: ReadonlyArray<FileValidationStatus> = ['VALIDATION_SUCCESS', 'VALIDATION_FAILURE', 'NOT_VALIDATED', 'VALIDATION_NOT_REQUIRED'];
-
 export async function waitForValidation(
   client: LoadTestingClient,
   testId: string,
-  fileNames: string[],
+  script: { fileName: string; urlTest: boolean },
   options: { intervalMs: number; timeoutMs?: number; signal?: AbortSignal; progress?: (message: string) => void },
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;
@@ -23,21 +25,23 @@ export async function waitForValidation(
   let announced = false;
   for (;;) {
     const test = await client.getTest(testId, options.signal);
-    const listed = uploadedFiles(test);
-    const files = fileNames.map((name) => ({ name, info: listed.find((f) => f.fileName === name) }));
-    const failed = files.filter((f) => f.info?.validationStatus === 'VALIDATION_FAILURE');
-    if (failed.length) {
-      throw new ConfigError(failed.map((f) =>
-        `${f.name}: Azure Load Testing could not validate the file: "${(f.info?.validationFailureDetails ?? 'no details given').trim()}". Fix the file and run again.`));
+    const artifacts = test?.inputArtifacts;
+    const info = script.urlTest ? artifacts?.urlTestConfigFileInfo : artifacts?.testScriptFileInfo;
+    const listed = info?.fileName === script.fileName;
+    if (listed && info.validationStatus !== 'VALIDATION_INITIATED') {
+      const failed = uploadedFiles(test).filter((f) => f.validationStatus === 'VALIDATION_FAILURE');
+      if (failed.length) {
+        throw new ConfigError(failed.map((f) =>
+          `${f.fileName}: Azure Load Testing could not validate the file: "${(f.validationFailureDetails ?? 'no details given').trim()}". Fix the file and run again.`));
+      }
+      return;
     }
-    const pending = files.filter((f) => !f.info?.validationStatus || !TERMINAL.includes(f.info.validationStatus));
-    if (!pending.length) return;
-    const describe = () => pending.map((f) => (f.info ? f.name : `${f.name} (${test ? 'not listed on the test' : 'test not found'})`)).join(', ');
+    const what = listed ? script.fileName : `${script.fileName} (${test ? 'not listed on the test' : 'test not found'})`;
     if (Date.now() > deadline) {
-      throw new InfrastructureError(`Azure Load Testing did not finish validating ${describe()} within ${formatWait(timeoutMs)}. Try again later.`);
+      throw new InfrastructureError(`Azure Load Testing did not finish validating ${what} within ${formatWait(timeoutMs)}. Try again later.`);
     }
     if (!announced) {
-      options.progress?.(`Waiting for Azure Load Testing to validate ${describe()}`);
+      options.progress?.(`Waiting for Azure Load Testing to validate ${what}`);
       announced = true;
     }
     await sleep(options.intervalMs, options.signal);

@@ -108,7 +108,6 @@ function cloudOptions(
     overrideParameters: optionalInput('overrideParameters'),
     waitForCompletion: tl.getBoolInput('waitForCompletion', false) || optionalInput('waitForCompletion') === undefined,
     resultsDirectory,
-    pipelineRunUrl: runInfoFromEnv(process.env).url,
     onRunCreated: (runId) => tl.setTaskVariable(CLOUD_RUN_ID, runId),
     onProgress: (message, percent) => {
       tl.setProgress(percent ?? -1, message);

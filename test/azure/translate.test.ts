@@ -38,6 +38,11 @@ describe('azure translate', () => {
     assert.deepEqual(t.files.map((f) => `${f.fileName}:${f.fileType}`), ['requests.json:URL_TEST_CONFIG']);
   });
 
+  it('percentile spelling: p99.9 and p99.99 in the YAML -> sent as p999 and p9999, the spellings known to work live', () => {
+    const t = translateConfig(configFrom(`${MINIMAL}failureCriteria:\n  - p99.9(response_time_ms) > 900\n  - p99.99(latency) > 950\n`), undefined);
+    assert.deepEqual(Object.values(t.test.passFailCriteria!.passFailMetrics!).map((c) => c!.aggregate), ['p999', 'p9999']);
+  });
+
   it('merge-patch: an existing test and a minimal YAML -> only testId and kind are sent, portal settings untouched', () => {
     const existing: AltTest = { testId: 'orders', displayName: 'Set in portal', environmentVariables: { region: 'eu' }, subnetId: '/subnets/x',
       autoStopCriteria: { autoStopDisabled: true }, loadTestConfiguration: { engineInstances: 5 } };

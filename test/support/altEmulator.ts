@@ -51,12 +51,16 @@ export interface EmulatorOptions {
   validationFailure?: string;
   /** The run ends FAILED with this message instead of DONE. */
   runFailure?: string;
+  /** The run ends VALIDATION_FAILURE with this message right after ACCEPTED (the test plan was refused at run time). */
+  runValidationFailure?: string;
   /** Statistics by sampler name ("Total" included) reported at EXECUTED. */
   statistics?: Record<string, Record<string, number>>;
   /** Actual value the emulator reports for every server-metric criterion. Default 10. */
   serverMetricValue?: number;
   /** The run stays in this status until it is stopped (deterministic cancel tests on a loaded machine). */
   holdAt?: string;
+  /** Name of the default server metric a new app component brings. Default "Requests". */
+  defaultMetricName?: string;
   /** Force the service's testResult (to exercise a disagreement with our own evaluation). */
   forceTestResult?: 'PASSED' | 'FAILED';
   faults?: Fault[];
@@ -72,6 +76,9 @@ export interface RecordedRequest {
 }
 
 type Json = Record<string, unknown>;
+
+const READ_ONLY_RUN_FIELDS = ['status', 'testResult', 'createdByUri', 'createdBy', 'createdDateTime', 'lastModifiedBy', 'lastModifiedDateTime',
+  'startDateTime', 'endDateTime', 'executedDateTime', 'duration', 'virtualUsers', 'testRunStatistics', 'testArtifacts', 'errorDetails', 'portalUrl'];
 
 const RUN_STEPS = ['ACCEPTED', 'NOTSTARTED', 'PROVISIONING', 'PROVISIONED', 'CONFIGURING', 'CONFIGURED', 'EXECUTING', 'EXECUTED',
   'DEPROVISIONING', 'DEPROVISIONED', 'DONE'];
@@ -227,13 +234,17 @@ export class AltEmulator {
       return send(res, 204);
     }
     if (method !== 'PUT') return send(res, 405, {});
+    // TestFileInfo fields as in the spec's examples (CreateOrUpdateTest.json): url, fileName, fileType, expireDateTime,
+    // validationStatus. Only the test script is validated; every other file reports validationStatus "".
     const fileType = url.searchParams.get('fileType') ?? 'ADDITIONAL_ARTIFACTS';
     const validated = ['JMX_FILE', 'TEST_SCRIPT', 'URL_TEST_CONFIG'].includes(fileType);
-    const info: Json = { fileName, fileType, url: `${this.baseUrl}/blob/${testId}/${fileName}?sig=x`,
-      validationStatus: validated ? 'VALIDATION_INITIATED' : 'NOT_VALIDATED' };
+    const info: Json = { url: `${this.baseUrl}/blob/${testId}/${fileName}?sig=x`, fileName, fileType,
+      expireDateTime: new Date(Date.now() + 3_600_000).toISOString(), validationStatus: validated ? 'VALIDATION_INITIATED' : '' };
     this.files.set(`${testId}/${fileName}`, raw);
+    // Assumed from the official client (Azure/load-testing getAllFileNamesTobeDeleted): zip artifacts are listed in
+    // additionalFileInfo with the configuration files; inputArtifactsZipFileInfo is the service's own bundle.
     const slot = { URL_TEST_CONFIG: 'urlTestConfigFileInfo', TEST_SCRIPT: 'testScriptFileInfo', JMX_FILE: 'testScriptFileInfo',
-      USER_PROPERTIES: 'userPropFileInfo', ZIPPED_ARTIFACTS: 'inputArtifactsZipFileInfo' }[fileType];
+      USER_PROPERTIES: 'userPropFileInfo' }[fileType];
     if (slot) artifacts[slot] = info;
     else artifacts.additionalFileInfo = [...((artifacts.additionalFileInfo as Json[]) ?? []).filter((f) => f.fileName !== fileName), info];
     const finishValidation = () => {
@@ -252,9 +263,28 @@ export class AltEmulator {
     const key = which === 'app-components' ? 'components' : 'metrics';
     const current = store.get(testId) ?? { testId, [key]: {} };
     if (method === 'GET') return send(res, 200, current);
-    const merged = mergePatch(current, JSON.parse(body)) as Json;
+    const patch = JSON.parse(body) as Json;
+    const merged = mergePatch(current, patch) as Json;
     store.set(testId, merged);
+    if (which === 'app-components') this.addDefaultMetrics(testId, (current.components ?? {}) as Json, (patch.components ?? {}) as Json);
     send(res, 200, merged);
+  }
+
+  /**
+   * A component added to a test brings its resource type's default server metrics (Azure Load Testing docs, "Monitor
+   * server-side application metrics": default metrics per resource type). Which metric names: assumed, one per
+   * resource, named by EmulatorOptions.defaultMetricName.
+   */
+  private addDefaultMetrics(testId: string, before: Json, patch: Json): void {
+    const metrics = (this.serverMetrics.get(testId) ?? { testId, metrics: {} }) as { metrics: Json };
+    for (const [key, component] of Object.entries(patch)) {
+      if (component === null || before[key]) continue;
+      const c = component as { resourceId: string; resourceType?: string };
+      const namespace = c.resourceType ?? '';
+      metrics.metrics[`default-${c.resourceId.toLowerCase()}`] = { resourceId: c.resourceId, metricNamespace: namespace,
+        name: this.options.defaultMetricName ?? 'Requests', aggregation: 'Total', resourceType: namespace };
+    }
+    this.serverMetrics.set(testId, metrics as unknown as Json);
   }
 
   private run(res: ServerResponse, method: string, runId: string, body: string): void {
@@ -263,6 +293,10 @@ export class AltEmulator {
     if (method !== 'PATCH') return send(res, 405, {});
     if (existing) return send(res, 200, existing); // the service refuses to restart a run; an idempotent retry sees it unchanged
     const request = JSON.parse(body) as Json;
+    // Read-only TestRun fields are set by the service; TestRunCreateOrUpdate carries none of them. Whether the live
+    // service refuses them or drops them is not documented; the emulator refuses them (an assumption, docs/emulators.md).
+    const readOnly = READ_ONLY_RUN_FIELDS.filter((f) => f in request);
+    if (readOnly.length) return send(res, 400, { error: { code: 'InvalidRequest', message: `Read-only field(s) ${readOnly.join(', ')} cannot be set.` } });
     const test = this.tests.get(String(request.testId));
     if (!test) return send(res, 404, { error: { code: 'TestNotFound', message: `Test ${request.testId} not found.` } });
     const run: Json = { ...request, testRunId: runId, status: 'ACCEPTED', startDateTime: new Date().toISOString(),
@@ -278,6 +312,12 @@ export class AltEmulator {
     next(() => {
       const run = this.runs.get(runId)!;
       if (['CANCELLING', 'CANCELLED'].includes(String(run.status))) return;
+      if (this.options.runValidationFailure) {
+        run.status = 'VALIDATION_FAILURE';
+        run.errorDetails = [{ message: this.options.runValidationFailure }];
+        run.endDateTime = new Date().toISOString();
+        return;
+      }
       if (this.options.runFailure && RUN_STEPS[step] === 'EXECUTING') {
         run.status = 'FAILED';
         run.errorDetails = [{ message: this.options.runFailure }];
