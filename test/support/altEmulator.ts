@@ -176,11 +176,20 @@ export class AltEmulator {
       return send(res, fault.status, { error: { code, message: `Emulated ${fault.status}.` } }, headers);
     }
 
+    // Microsoft identity platform v2.0 (learn.microsoft.com, "OpenID Connect on the Microsoft identity platform" and
+    // "OAuth 2.0 client credentials flow": client_secret and client_assertion grants).
     if (/\/v2\.0\/\.well-known\/openid-configuration$/.test(path)) return openIdMetadata(this, res, path);
     if (/\/oauth2\/v2\.0\/token$/.test(path)) return token(this, res, body);
+    // Azure DevOps OIDC token request for a service connection (POST {System.OidcRequestUri}?api-version=7.1&
+    // serviceConnectionId=..., answering { oidcToken }): azure-devops-docs release notes, sprint 240.
     if (path.endsWith('/oidctoken')) return oidc(this, req, res, url);
+    // App Service managed identity endpoint (IDENTITY_ENDPOINT / IDENTITY_HEADER, api-version 2019-08-01):
+    // learn.microsoft.com, "How to use managed identities for App Service", REST endpoint reference.
     if (path === '/msi/token') return managedIdentity(this, req, res, url);
+    // SAS download of results.zip and report.zip (the URLs of outputArtifacts in GetTestRun.json).
     if (path.startsWith('/blob/')) return this.blob(req, res, path);
+    // ARM GET of the resource: azure-rest-api-specs, loadtestservice/resource-manager/Microsoft.LoadTestService/
+    // stable/2022-12-01/examples/LoadTests_Get.json.
     if (path.toLowerCase().startsWith('/subscriptions/')) return this.arm(req, res, path, url);
 
     if (!this.issuedTokens.has((req.headers.authorization ?? '').replace(/^Bearer /, ''))) {
@@ -189,11 +198,20 @@ export class AltEmulator {
     if (url.searchParams.get('api-version') !== '2025-03-01-preview') {
       return send(res, 400, { error: { code: 'UnsupportedApiVersion', message: `api-version ${url.searchParams.get('api-version')}` } });
     }
+    // Data plane, azure-rest-api-specs loadtestservice/data-plane/Microsoft.LoadTestService/preview/2025-03-01-preview
+    // (SPEC below): each route names its operation and the example it answers like.
     let m: RegExpMatchArray | null;
+    // LoadTestAdministration_GetTest / _CreateOrUpdateTest: SPEC examples/GetTest.json, CreateOrUpdateTest.json.
     if ((m = path.match(/^\/tests\/([^/]+)$/))) return this.test(res, method, m[1], body);
+    // LoadTestAdministration_UploadTestFile / _DeleteTestFile: SPEC loadtestservice.json; file fields as in the
+    // inputArtifacts of CreateOrUpdateTest.json.
     if ((m = path.match(/^\/tests\/([^/]+)\/files\/([^/]+)$/))) return this.file(res, method, m[1], m[2], raw, url);
+    // LoadTestAdministration_CreateOrUpdateAppComponents / _GetAppComponents: SPEC CreateOrUpdateTestAppComponents.json;
+    // LoadTestAdministration_CreateOrUpdateServerMetricsConfig / _GetServerMetricsConfig: SPEC loadtestservice.json.
     if ((m = path.match(/^\/tests\/([^/]+)\/(app-components|server-metrics-config)$/))) return this.testMap(res, method, m[1], m[2], body);
+    // LoadTestRun_StopTestRun: SPEC loadtestservice.json (POST test-runs/{id}:stop).
     if ((m = path.match(/^\/test-runs\/([^/]+):stop$/)) && method === 'POST') return this.stopRun(res, m[1]);
+    // LoadTestRun_CreateOrUpdateTestRun / _GetTestRun: SPEC CreateOrUpdateTestRun.json, GetTestRun.json.
     if ((m = path.match(/^\/test-runs\/([^/:]+)$/))) return this.run(res, method, m[1], body);
     send(res, 404, { error: { code: 'NotFound', message: `No route for ${method} ${path}` } });
   }
@@ -208,8 +226,11 @@ export class AltEmulator {
     if (path.toLowerCase() !== expected.toLowerCase()) {
       return send(res, 404, { error: { code: 'ResourceNotFound', message: `The Resource '${path.split('/').pop()}' was not found.` } });
     }
-    send(res, 200, { id: expected, name: o.resourceName, location: 'eastus', type: 'microsoft.loadtestservice/loadtests',
-      properties: { dataPlaneURI: `127.0.0.1:${this.port}`, provisioningState: 'Succeeded' } });
+    // LoadTests_Get.json's fields. dataPlaneURI: the example shows it with https://, but the official client prepends
+    // https:// itself (Azure/load-testing, APIService.setBaseURL), so the live value is assumed to carry no scheme.
+    send(res, 200, { location: 'eastus', properties: { dataPlaneURI: `127.0.0.1:${this.port}`, provisioningState: 'Succeeded' },
+      id: `/subscriptions/${o.subscriptionId}/resourceGroups/${o.resourceGroup}/providers/Microsoft.LoadTestService/loadTests/${o.resourceName}`,
+      name: o.resourceName, type: 'Microsoft.LoadTestService/loadTests', tags: {} });
   }
 
   private test(res: ServerResponse, method: string, testId: string, body: string): void {
@@ -264,6 +285,15 @@ export class AltEmulator {
     const current = store.get(testId) ?? { testId, [key]: {} };
     if (method === 'GET') return send(res, 200, current);
     const patch = JSON.parse(body) as Json;
+    if (which === 'app-components') {
+      // The service answers each component with its key as resourceId, and the resource group and subscription read
+      // from it (CreateOrUpdateTestAppComponents.json).
+      for (const [key, component] of Object.entries((patch.components ?? {}) as Json)) {
+        if (component === null) continue;
+        const parts = key.split('/');
+        Object.assign(component as Json, { resourceId: key, subscriptionId: parts[2], resourceGroup: parts[4] });
+      }
+    }
     const merged = mergePatch(current, patch) as Json;
     store.set(testId, merged);
     if (which === 'app-components') this.addDefaultMetrics(testId, (current.components ?? {}) as Json, (patch.components ?? {}) as Json);

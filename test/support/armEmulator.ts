@@ -148,8 +148,14 @@ export class ArmEmulator {
       const code = { 403: 'AuthorizationFailed', 409: 'Conflict', 500: 'InternalServerError' }[fault.status];
       return send(res, fault.status, { error: { code, message: `Emulated ${fault.status} for ${method}.` } });
     }
+    // Async operation status (Azure-AsyncOperation and Location headers, then { status: InProgress|Succeeded|Failed }):
+    // azure-resource-manager-rpc, "Asynchronous operations" (v1.0/async-api-reference.md).
     const op = path.match(/\/(azureAsyncOperation|operationResults)\/([^/]+)$/);
     if (op && method === 'GET') return this.operation(res, op[1], op[2]);
+    // Servers_Get / Servers_Create (createMode PointInTimeRestore) / Servers_Delete: azure-rest-api-specs,
+    // specification/postgresql/resource-manager/Microsoft.DBforPostgreSQL/stable/2022-12-01 (examples
+    // ServerCreatePointInTimeRestore.json). Databases_Get / _CreateOrUpdate (createMode PointInTimeRestore) / _Delete:
+    // specification/sql/resource-manager/Microsoft.Sql/stable/2021-11-01 (examples CreateDatabasePITR.json).
     const kind = /\/flexibleServers\/[^/]+$/i.test(path) ? FLEXIBLE : /\/servers\/[^/]+\/databases\/[^/]+$/i.test(path) ? SQL : undefined;
     if (!kind) return send(res, 404, { error: { code: 'NoRoute', message: `No route for ${method} ${path}` } });
     if (apiVersion !== kind.apiVersion) return send(res, 400, { error: { code: 'InvalidApiVersionParameter', message: `api-version ${apiVersion}` } });

@@ -8,6 +8,7 @@ import { send, signedByClientCertificate } from './altEmulatorParts';
  * certificate assertion, federated assertion), and the Azure DevOps OIDC request endpoint. Error bodies carry the
  * AADSTS codes Entra ID uses, so the client's remedies can be tested.
  */
+/** OpenID Provider metadata: learn.microsoft.com, "OpenID Connect on the Microsoft identity platform". */
 export function openIdMetadata(emu: AltEmulator, res: ServerResponse, path: string): void {
   const tenant = path.split('/')[1];
   const base = `${emu.baseUrl}/${tenant}`;
@@ -22,6 +23,11 @@ export function openIdMetadata(emu: AltEmulator, res: ServerResponse, path: stri
   });
 }
 
+/**
+ * The v2.0 token endpoint, client credentials grant with a secret or a client assertion: learn.microsoft.com,
+ * "Microsoft identity platform and the OAuth 2.0 client credentials flow"; error codes from "Microsoft Entra
+ * authentication and authorization error codes".
+ */
 export function token(emu: AltEmulator, res: ServerResponse, body: string): void {
   const form = new URLSearchParams(body);
   const grantType = form.get('grant_type') ?? '';
