@@ -201,7 +201,8 @@ export class AltEmulator {
     // Data plane, azure-rest-api-specs loadtestservice/data-plane/Microsoft.LoadTestService/preview/2025-03-01-preview
     // (SPEC below): each route names its operation and the example it answers like.
     let m: RegExpMatchArray | null;
-    // LoadTestAdministration_GetTest / _CreateOrUpdateTest: SPEC examples/GetTest.json, CreateOrUpdateTest.json.
+    // LoadTestAdministration_GetTest / _CreateOrUpdateTest / _DeleteTest (204): SPEC examples/GetTest.json,
+    // CreateOrUpdateTest.json; loadtestservice.json.
     if ((m = path.match(/^\/tests\/([^/]+)$/))) return this.test(res, method, m[1], body);
     // LoadTestAdministration_UploadTestFile / _DeleteTestFile: SPEC loadtestservice.json; file fields as in the
     // inputArtifacts of CreateOrUpdateTest.json.
@@ -236,6 +237,12 @@ export class AltEmulator {
   private test(res: ServerResponse, method: string, testId: string, body: string): void {
     const existing = this.tests.get(testId);
     if (method === 'GET') return existing ? send(res, 200, existing) : send(res, 404, { error: { code: 'TestNotFound', message: `Test ${testId} not found.` } });
+    if (method === 'DELETE') {
+      this.tests.delete(testId);
+      this.appComponents.delete(testId);
+      this.serverMetrics.delete(testId);
+      return send(res, 204);
+    }
     if (method !== 'PATCH') return send(res, 405, {});
     const merged = mergePatch(existing ?? { testId, inputArtifacts: {} }, JSON.parse(body)) as Json;
     this.tests.set(testId, merged);
