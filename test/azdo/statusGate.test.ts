@@ -171,11 +171,28 @@ describe('status gate and environment check', () => {
     for (const c of cases) {
       it(`check: ${c.name}`, async () => {
         if (c.doc) await publish(c.doc);
-        // The 3 s limit is the documented one for ApiResponse checks; sampleHttpRequestGate fails past it.
-        const sample = await sampleHttpRequestGate(checkExecute(), { variables: { 'System.AccessToken': TOKEN }, rebase: rebase(), timeoutMs: 3000 });
+        // The 3 s limit is the documented one for ApiResponse checks; sampleHttpRequestGate fails past it. The
+        // Azure DevOps connection signs the request as its identity (here: a token the emulator accepts).
+        const sample = await sampleHttpRequestGate(checkExecute(), { variables: { 'System.AccessToken': TOKEN }, rebase: rebase(), timeoutMs: 3000,
+          connectionAuthorization: `Bearer ${TOKEN}` });
         assert.equal(sample.passed, c.passes, sample.reason);
       });
     }
+
+    it('check: the "Azure DevOps" connection type, and no Authorization header of its own (the connection supplies it)', () => {
+      assert.equal(check.connectionType, 'Azure DevOps');
+      assert.ok(!Object.keys(check.headers).some((h) => h.toLowerCase() === 'authorization'), 'a header would be replaced anyway');
+      assert.ok(docsPage.includes('| Connection type | Azure DevOps |'), 'docs/gates-and-checks.md shows the connection type');
+    });
+
+    it('check: the old recipe, a Generic connection with empty credentials and a Bearer $(system.AccessToken) header -> refused, never ready', async () => {
+      await publish(statusDocument('ready', '1.4.2'));
+      const old = { ...checkExecute(), Headers: JSON.stringify({ 'Content-Type': 'application/json', Authorization: 'Bearer $(system.AccessToken)' }) };
+      const sample = await sampleHttpRequestGate(old, { variables: { 'System.AccessToken': TOKEN }, rebase: rebase(), timeoutMs: 3000,
+        connectionAuthorization: `Basic ${Buffer.from(':').toString('base64')}` });
+      assert.equal(sample.passed, false);
+      assert.equal(sample.status, 401, sample.reason);
+    });
 
     it('check: the documented alternative for warnings accepts warn and still rejects not-ready', () => {
       const expression = "in(root['status'], 'ready', 'warn')";

@@ -252,7 +252,13 @@ export interface GateSample {
  */
 export async function sampleHttpRequestGate(
   execute: HttpRequestExecute,
-  options: { variables: Record<string, string>; taskInputs?: Record<string, string>; rebase?: { from: string; to: string }; timeoutMs?: number },
+  options: { variables: Record<string, string>; taskInputs?: Record<string, string>; rebase?: { from: string; to: string }; timeoutMs?: number;
+    /**
+     * The Authorization the check's service connection produces. It replaces any Authorization header written in the
+     * check (azure-devops-docs issue 8597): a Generic connection with no user name and password sends Basic of
+     * ":", so a `Bearer $(system.AccessToken)` header never reaches the service. Absent: no connection (a gate task).
+     */
+    connectionAuthorization?: string },
 ): Promise<GateSample> {
   const macros = { ...options.taskInputs, ...options.variables };
   let url = expandMacros(execute.EndpointUrl, macros);
@@ -261,6 +267,10 @@ export async function sampleHttpRequestGate(
   if (left.length) return { passed: false, status: null, body: undefined, url, reason: `unexpanded macros in the URL: ${left.join(', ')}` };
   const headersText = expandMacros(execute.Headers ?? '', macros).trim();
   const headers = headersText ? (JSON.parse(headersText) as Record<string, string>) : {};
+  if (options.connectionAuthorization !== undefined) {
+    for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
+    headers.Authorization = options.connectionAuthorization;
+  }
   let response: Response;
   try {
     response = await fetch(url, {
