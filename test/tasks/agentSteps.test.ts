@@ -31,7 +31,8 @@ describe('agent steps: every handler and every step each task.json declares', fu
   this.timeout(120_000);
   let target: Target;
   before(async () => {
-    target = await startTarget();
+    // The command drill's health and probe URLs answer here too.
+    target = await startTarget({ route: (r) => (r.url.startsWith('/orders/1') ? { body: '{"id":1}' } : undefined) });
   });
   after(() => target?.close());
 
@@ -54,8 +55,9 @@ describe('agent steps: every handler and every step each task.json declares', fu
       },
     },
     'ReadinessDrDrillV1 main': {
-      name: 'the embedded example drill -> Succeeded with RTO and RPO outputs',
-      options: () => ({ inputs: { drillFile: path.join(repoRoot, 'examples', 'drill', 'embedded.yaml') } }),
+      // The command provider: PGlite (the embedded provider) is not bundled into the task (docs/architecture.md).
+      name: 'the command example drill against a loopback health endpoint -> Succeeded with RTO and RPO outputs',
+      options: () => ({ inputs: { drillFile: path.join(repoRoot, 'examples', 'drill', 'command.yaml') }, env: { HEALTH_PORT: String(target.port) } }),
       check: (run) => {
         assert.equal(run.result, 'Succeeded', explain(run));
         assert.ok(Number(run.variables.rtoSeconds?.value) > 0, explain(run));
