@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createCredential } from '../../src/azure/credentials';
-import { runCloudLoadTest, type CloudRunOptions } from '../../src/azure/runCloudTest';
-import { AltEmulator, emulatedConnection, emulatedResource, type EmulatorOptions } from '../support/altEmulator';
+import type { CloudRunOptions } from '../../src/azure/runCloudTest';
+import { cloudRunner, FAST_POLLS } from '../support/altCloudRun';
+import { AltEmulator, type EmulatorOptions } from '../support/altEmulator';
 
 /**
  * The cloud test follows the YAML and the service's documented answers (shared/reference/platform-facts.md):
@@ -12,7 +12,7 @@ import { AltEmulator, emulatedConnection, emulatedResource, type EmulatorOptions
  * metrics the YAML dropped leave the cloud test. Each case failed before its fix.
  */
 const REQUESTS = fs.readFileSync(path.join(__dirname, '../../examples/azure/requests.json'), 'utf8');
-const FAST = { validationMs: 20, runMs: 30, finishingMs: 20, artifactsMs: 20, validationTimeoutMs: 2000 };
+const FAST = { ...FAST_POLLS, validationTimeoutMs: 2000 };
 const APP = '/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-app/providers/Microsoft.Web/sites/web-orders';
 const DB = '/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-app/providers/Microsoft.Sql/servers/sql-orders';
 
@@ -36,11 +36,8 @@ describe('azure cloud test contents and waits', function () {
 
   async function start(options: EmulatorOptions = {}) {
     emu = await new AltEmulator(options).start();
-    const { credential, armEndpoint } = createCredential(emulatedConnection(emu), { caCertificate: emu.ca });
-    return (configFile: string, extra: Partial<CloudRunOptions> = {}) => runCloudLoadTest({
-      configFile, resource: emulatedResource(emu), credential, armEndpoint, caCertificate: emu.ca,
-      waitForCompletion: true, resultsDirectory: results, pollIntervals: FAST, retryDelayMs: 20, ...extra,
-    });
+    const run = cloudRunner(emu, { resultsDirectory: results, pollIntervals: FAST });
+    return (configFile: string, extra: Partial<CloudRunOptions> = {}) => run({ configFile, ...extra });
   }
 
   it('validation: a CSV the service reports with validationStatus "" -> not waited on; the run starts once the script is validated', async () => {

@@ -3,16 +3,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, InfrastructureError } from '../../src/errors';
-import { createCredential } from '../../src/azure/credentials';
-import { runCloudLoadTest, type CloudRunOptions } from '../../src/azure/runCloudTest';
-import { AltEmulator, DEFAULT_STATISTICS, emulatedConnection, emulatedResource, type EmulatorOptions } from '../support/altEmulator';
+import { cloudRunner, FAST_POLLS as FAST } from '../support/altCloudRun';
+import { AltEmulator, DEFAULT_STATISTICS, type EmulatorOptions } from '../support/altEmulator';
 
 /**
  * The cases where a cloud run must not pass for want of figures: every request failed, no request at all, statistics
  * the service has not published (yet), and files the service has not listed (yet) when validation is judged.
  */
 const EXAMPLE = path.join(__dirname, '../../examples/azure/loadtest.yaml');
-const FAST = { validationMs: 20, runMs: 30, finishingMs: 20, artifactsMs: 20 };
 type Json = Record<string, unknown>;
 
 describe('azure cloud verdict: no pass without figures', () => {
@@ -26,11 +24,7 @@ describe('azure cloud verdict: no pass without figures', () => {
 
   async function start(options: EmulatorOptions = {}) {
     emu = await new AltEmulator(options).start();
-    const { credential, armEndpoint } = createCredential(emulatedConnection(emu), { caCertificate: emu.ca });
-    return (extra: Partial<CloudRunOptions> = {}) => runCloudLoadTest({
-      configFile: EXAMPLE, resource: emulatedResource(emu), credential, armEndpoint, caCertificate: emu.ca,
-      waitForCompletion: true, resultsDirectory: path.join(work, 'results'), pollIntervals: FAST, retryDelayMs: 20, ...extra,
-    });
+    return cloudRunner(emu, { configFile: EXAMPLE, resultsDirectory: path.join(work, 'results') });
   }
 
   /** The example's requests with a YAML that sets no failure criteria. */

@@ -1,0 +1,19 @@
+import { createCredential } from '../../src/azure/credentials';
+import { runCloudLoadTest, type CloudRunOptions } from '../../src/azure/runCloudTest';
+import { emulatedConnection, emulatedResource, type AltEmulator } from './altEmulator';
+
+/** Poll intervals short enough for the emulator's 40 ms steps. */
+export const FAST_POLLS = { validationMs: 20, runMs: 30, finishingMs: 20, artifactsMs: 20 };
+
+/**
+ * runCloudLoadTest against a started emulator, signed in with the emulated service principal (or workload identity
+ * federation) and trusting the emulator's CA; `defaults` and then each call's options fill in the rest.
+ */
+export function cloudRunner(emu: AltEmulator, defaults: Pick<CloudRunOptions, 'resultsDirectory'> & Partial<CloudRunOptions>,
+  scheme: 'ServicePrincipal' | 'WorkloadIdentityFederation' = 'ServicePrincipal') {
+  const { credential, armEndpoint } = createCredential(emulatedConnection(emu, scheme), { caCertificate: emu.ca });
+  return (extra: Partial<CloudRunOptions> = {}) => runCloudLoadTest({
+    configFile: '', resource: emulatedResource(emu), credential, armEndpoint, caCertificate: emu.ca, waitForCompletion: true,
+    pollIntervals: FAST_POLLS, retryDelayMs: 20, ...defaults, ...extra,
+  });
+}
