@@ -186,6 +186,8 @@ export async function stopCloudRun(options: { resource: LoadTestResource; creden
     if (TERMINAL_RUN_STATUSES.includes(run.status ?? '')) {
       return { stopped: false, alreadyEnded: true, message: `Run ${options.runId} had already ended (${run.status}).` };
     }
+    // A cancelled main step has already asked for the stop; a second :stop would add nothing.
+    if (run.status === 'CANCELLING') return { stopped: false, alreadyEnded: true, message: `Run ${options.runId} is already stopping.` };
     await client.stopRun(options.runId);
     return { stopped: true, message: `Asked Azure Load Testing to stop run ${options.runId}.` };
   } catch (error) {

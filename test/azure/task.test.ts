@@ -64,12 +64,18 @@ describe('ReadinessLoadTest@1 (bundled, engine azure against the emulator)', fun
     assert.ok(emu.requestsTo('GET', /^\/tests\/[^/]+$/).length >= 3);
   });
 
-  it('cancel through the task: SIGINT while the cloud run executes -> :stop reaches the service, task Failed as cancelled', async () => {
-    const options = await taskOptions({ holdAt: 'EXECUTING' }, {}, { onLine: (line) => (line.includes('Started run') ? 'SIGINT' : undefined) });
-    const run = await runBundledTask('ReadinessLoadTestV1', options);
+  it('cancel through the task: SIGINT while the cloud run executes -> :stop reaches the service, task Failed as cancelled; the post-job step stops nothing more', async () => {
+    // stepMs 60 000: the run stays CANCELLING after the stop, as a real one does for a while.
+    const options = await taskOptions({ holdAt: 'EXECUTING', stepMs: 60_000 });
+    let stoppedByMain: string[] = [];
+    const { main: run, post } = await runJob('ReadinessLoadTestV1', options,
+      { onLine: (line) => (line.includes('Started run') ? 'SIGINT' : undefined) }, () => (stoppedByMain = [...emu.stopped]));
     assert.equal(run.result, 'Failed', explain(run));
     assert.match(run.resultMessage ?? '', /Cancelled/);
-    assert.equal(emu.stopped.length, 1, explain(run));
+    assert.equal(stoppedByMain.length, 1, explain(run));
+    assert.equal(post?.result, 'Succeeded', explain(post!));
+    assert.match(post!.resultMessage ?? '', /already stopping/);
+    assert.equal(emu.stopped.length, 1, 'no second :stop');
   });
 
   it('a whole job, main then post-job: one cloud run, and the post-job step contacts nothing', async () => {

@@ -77,6 +77,8 @@ export interface RecordedRequest {
 
 type Json = Record<string, unknown>;
 
+const EMULATED_PRINCIPAL = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+
 const READ_ONLY_RUN_FIELDS = ['status', 'testResult', 'createdByUri', 'createdBy', 'createdDateTime', 'lastModifiedBy', 'lastModifiedDateTime',
   'startDateTime', 'endDateTime', 'executedDateTime', 'duration', 'virtualUsers', 'testRunStatistics', 'testArtifacts', 'errorDetails', 'portalUrl'];
 
@@ -244,7 +246,11 @@ export class AltEmulator {
       return send(res, 204);
     }
     if (method !== 'PATCH') return send(res, 405, {});
-    const merged = mergePatch(existing ?? { testId, inputArtifacts: {} }, JSON.parse(body)) as Json;
+    // Audit fields as in CreateOrUpdateTest.json's answer: createdDateTime, createdBy, lastModifiedDateTime, lastModifiedBy.
+    const now = new Date().toISOString();
+    const merged = mergePatch(existing ?? { testId, inputArtifacts: { additionalFileInfo: [] }, createdDateTime: now, createdBy: EMULATED_PRINCIPAL },
+      JSON.parse(body)) as Json;
+    Object.assign(merged, { lastModifiedDateTime: now, lastModifiedBy: EMULATED_PRINCIPAL });
     this.tests.set(testId, merged);
     send(res, existing ? 200 : 201, merged);
   }
@@ -336,9 +342,14 @@ export class AltEmulator {
     if (readOnly.length) return send(res, 400, { error: { code: 'InvalidRequest', message: `Read-only field(s) ${readOnly.join(', ')} cannot be set.` } });
     const test = this.tests.get(String(request.testId));
     if (!test) return send(res, 404, { error: { code: 'TestNotFound', message: `Test ${request.testId} not found.` } });
-    const run: Json = { ...request, testRunId: runId, status: 'ACCEPTED', startDateTime: new Date().toISOString(),
-      passFailCriteria: structuredClone(test.passFailCriteria ?? {}), loadTestConfiguration: test.loadTestConfiguration,
-      virtualUsers: 10, portalUrl: `https://portal.azure.com/#emulated/testRun/${runId}` };
+    // The answer's fields as in CreateOrUpdateTestRun.json: the test's kind, criteria, configuration and input
+    // artifacts copied onto the run, audit fields, and the portal link.
+    const now = new Date().toISOString();
+    const run: Json = { ...request, testRunId: runId, status: 'ACCEPTED', startDateTime: now, kind: test.kind,
+      passFailCriteria: structuredClone(test.passFailCriteria ?? {}), autoStopCriteria: test.autoStopCriteria, loadTestConfiguration: test.loadTestConfiguration,
+      testArtifacts: { inputArtifacts: structuredClone(test.inputArtifacts ?? {}) }, virtualUsers: 10,
+      createdDateTime: now, createdBy: EMULATED_PRINCIPAL, lastModifiedDateTime: now, lastModifiedBy: EMULATED_PRINCIPAL,
+      portalUrl: `https://portal.azure.com/#emulated/testRun/${runId}` };
     this.runs.set(runId, run);
     this.advance(runId, 1);
     send(res, 201, run);
@@ -366,7 +377,7 @@ export class AltEmulator {
       if (run.status === 'EXECUTED') this.finishStatistics(run);
       if (run.status === 'DONE') {
         run.endDateTime = new Date().toISOString();
-        run.testArtifacts = { outputArtifacts: {
+        run.testArtifacts = { ...(run.testArtifacts as Json), outputArtifacts: {
           resultFileInfo: { fileName: 'results.zip', url: `${this.baseUrl}/blob/${runId}/results.zip?sv=2024&sig=secret-signature` },
           reportFileInfo: { fileName: 'report.zip', url: `${this.baseUrl}/blob/${runId}/report.zip?sv=2024&sig=secret-signature` } } };
         return;
