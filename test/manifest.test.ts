@@ -67,6 +67,17 @@ describe('extension manifest', () => {
     }
   });
 
+  it('task.json: minimumAgentVersion -> the lowest agent that runs one of the declared handlers', () => {
+    // Node20_1 needs agent 3.232.1, Node24 4.265.1; with both listed the agent runs the newest it supports
+    // (azure-pipelines-tasks, migrateNode24.md). A higher floor turns away agents that could run the task.
+    const floors: Record<string, string> = { Node20_1: '3.232.1', Node24: '4.265.1' };
+    const order = (v: string) => v.split('.').map(Number).reduce((sum, n) => sum * 100_000 + n, 0);
+    for (const { folder, json } of agentTasks) {
+      const lowest = Object.keys(json.execution).map((h) => floors[h]).sort((a, b) => order(a) - order(b))[0];
+      assert.equal(json.minimumAgentVersion, lowest, folder);
+    }
+  });
+
   it('task.json: versions -> bumped together (all tasks share one version)', () => {
     const versions = new Set(tasks.map(({ json }) => `${json.version.Major}.${json.version.Minor}.${json.version.Patch}`));
     assert.equal(versions.size, 1, `task versions differ: ${[...versions].join(', ')}`);
