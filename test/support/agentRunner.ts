@@ -11,8 +11,10 @@ import * as path from 'node:path';
  * - it starts as `node "<target>"`, the target path and no arguments (src/Agent.Worker/Handlers/NodeHandler.cs,
  *   RunAsync: the arguments are the quoted target only; argumentFormat is never read), in
  *   System.DefaultWorkingDirectory;
- * - inputs become INPUT_<NAME>, pipeline variables <NAME> with "." and " " as "_", secret variables SECRET_<NAME>
- *   (src/Agent.Worker/Handlers/Handler.cs, AddInputsToEnvironment and AddVariablesToEnvironment);
+ * - every input task.json declares, with its default, under the step's own values, trimmed (src/Agent.Worker/
+ *   TaskRunner.cs), becomes INPUT_<NAME>; pipeline variables <NAME> with "." and " " as "_", secret variables
+ *   SECRET_<NAME> (src/Agent.Worker/Handlers/Handler.cs, AddInputsToEnvironment and AddVariablesToEnvironment);
+ * - only the endpoints a connectedService input names reach the step, plus SystemVssConnection (TaskRunner.cs);
  * - each service endpoint becomes ENDPOINT_URL_<id>, ENDPOINT_AUTH_<id> (JSON), ENDPOINT_AUTH_SCHEME_<id>,
  *   ENDPOINT_AUTH_PARAMETER_<id>_<KEY> and ENDPOINT_DATA_<id>_<KEY>; the job's own connection has no id and is keyed
  *   SYSTEMVSSCONNECTION, carrying the job token as its AccessToken parameter (Handler.cs, AddEndpointsToEnvironment);
@@ -201,7 +203,32 @@ export function endpointEnvironment(key: string, endpoint: Omit<ServiceEndpoint,
 }
 
 /** The agent's environment for one step. */
-export function agentEnvironment(work: string, options: RunTaskOptions): NodeJS.ProcessEnv {
+/**
+ * The task's inputs as the agent builds them (src/Agent.Worker/TaskRunner.cs, RunAsync): every input task.json
+ * declares, with its default value, then the step's own values on top, each trimmed.
+ */
+export function stepInputs(taskJson: Record<string, unknown> | undefined, given: Record<string, string> = {}): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const input of (taskJson?.inputs ?? []) as Array<{ name: string; defaultValue?: string }>) inputs[input.name] = String(input.defaultValue ?? '').trim();
+  for (const [name, value] of Object.entries(given)) inputs[name] = value.trim();
+  return inputs;
+}
+
+/**
+ * The endpoints a step receives (TaskRunner.cs): those a `connectedService:*` input names (ids, comma separated;
+ * the server has already turned YAML connection names into ids), and always SystemVssConnection (added separately).
+ */
+export function stepEndpoints(taskJson: Record<string, unknown> | undefined, inputs: Record<string, string>, endpoints: ServiceEndpoint[] = []): ServiceEndpoint[] {
+  if (!taskJson) return endpoints;
+  const named = new Set<string>();
+  for (const input of (taskJson.inputs ?? []) as Array<{ name: string; type?: string }>) {
+    if (!(input.type ?? '').toLowerCase().startsWith('connectedservice:')) continue;
+    for (const id of (inputs[input.name] ?? '').split(',')) if (id.trim()) named.add(id.trim().toLowerCase());
+  }
+  return endpoints.filter((e) => named.has(e.id.toLowerCase()));
+}
+
+export function agentEnvironment(work: string, options: RunTaskOptions, taskJson?: Record<string, unknown>): NodeJS.ProcessEnv {
   const token = options.jobAccessToken ?? DEFAULT_JOB_ACCESS_TOKEN;
   const variables: Record<string, string> = {
     'Agent.TempDirectory': path.join(work, '_temp'),
@@ -227,9 +254,10 @@ export function agentEnvironment(work: string, options: RunTaskOptions): NodeJS.
   for (const [name, value] of Object.entries(options.secretVariables ?? {})) env[`SECRET_${envName('', name)}`] = value;
   env.VSTS_SECRET_VARIABLES = JSON.stringify(Object.keys(options.secretVariables ?? {}));
   Object.assign(env, endpointEnvironment('SYSTEMVSSCONNECTION', { url: COLLECTION_URI, scheme: 'OAuth', parameters: { AccessToken: token } }, false));
-  for (const endpoint of options.endpoints ?? []) Object.assign(env, endpointEnvironment(endpoint.id, endpoint, true));
+  const inputs = stepInputs(taskJson, options.inputs);
+  for (const endpoint of stepEndpoints(taskJson, inputs, options.endpoints)) Object.assign(env, endpointEnvironment(endpoint.id, endpoint, true));
   for (const [name, value] of Object.entries(options.taskVariables ?? {})) env[`VSTS_TASKVARIABLE_${envName('', name)}`] = value;
-  for (const [name, value] of Object.entries(options.inputs ?? {})) env[envName('INPUT_', name)] = value;
+  for (const [name, value] of Object.entries(inputs)) env[envName('INPUT_', name)] = value;
   Object.assign(env, options.env ?? {});
   return env;
 }
@@ -237,16 +265,19 @@ export function agentEnvironment(work: string, options: RunTaskOptions): NodeJS.
 /** The target task.json names for the step and handler; fails the test when the task declares none. */
 export function stepTarget(task: string, step: StepKind, handler: NodeHandlerName, tasksRoot?: string): string {
   const folder = taskDir(task, tasksRoot);
-  const taskJson = JSON.parse(readFileSync(path.join(folder, 'task.json'), 'utf8'));
-  const declared = declaredTargets(taskJson, step).find((t) => t.handler === handler);
+  const declared = declaredTargets(readTaskJson(task, tasksRoot), step).find((t) => t.handler === handler);
   if (!declared) throw new Error(`${task}/task.json declares no ${handler} handler for ${STEP_SECTIONS[step]}.`);
   return path.resolve(folder, declared.target);
+}
+
+export function readTaskJson(task: string, tasksRoot?: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(taskDir(task, tasksRoot), 'task.json'), 'utf8'));
 }
 
 export function runBundledTask(task: string, options: RunTaskOptions = {}): Promise<TaskRun> {
   const work = options.cwd ?? mkdtempSync(path.join(os.tmpdir(), 'readiness-agent-'));
   mkdirSync(path.join(work, '_temp'), { recursive: true });
-  const env = agentEnvironment(work, options);
+  const env = agentEnvironment(work, options, readTaskJson(task, options.tasksRoot));
   const step = options.step ?? 'main';
   const handler = options.handler ?? 'Node24';
   const target = stepTarget(task, step, handler, options.tasksRoot);
@@ -309,8 +340,7 @@ export async function runJob(task: string, shared: RunTaskOptions, main: Partial
   const work = shared.cwd ?? mkdtempSync(path.join(os.tmpdir(), 'readiness-job-'));
   const first = await runBundledTask(task, { ...shared, ...main, cwd: work, step: 'main' });
   betweenSteps?.(first);
-  const taskJson = JSON.parse(readFileSync(path.join(taskDir(task, shared.tasksRoot), 'task.json'), 'utf8'));
-  if (!declaredTargets(taskJson, 'post').length) return { main: first };
+  if (!declaredTargets(readTaskJson(task, shared.tasksRoot), 'post').length) return { main: first };
   const post = await runBundledTask(task, { ...shared, cwd: work, step: 'post',
     taskVariables: { ...shared.taskVariables, ...taskVariablesSet(first) } });
   return { main: first, post };

@@ -38,6 +38,22 @@ describe('agent harness: the environment a step gets', () => {
     assert.equal(e.ENDPOINT_DATA_c0ffee_SUBSCRIPTIONID, 's');
   });
 
+  it('inputs: every input task.json declares, with its default, under the step\'s values, trimmed', () => {
+    const taskJson = { inputs: [{ name: 'engine', defaultValue: 'auto' }, { name: 'env' }, { name: 'environment', defaultValue: 'default' }] };
+    const e = agentEnvironment('/work', { inputs: { environment: ' staging ' } }, taskJson);
+    assert.equal(e.INPUT_ENGINE, 'auto');
+    assert.equal(e.INPUT_ENV, '');
+    assert.equal(e.INPUT_ENVIRONMENT, 'staging');
+  });
+
+  it('endpoints: only those a connectedService input names reach the step', () => {
+    const taskJson = { inputs: [{ name: 'connectedServiceNameARM', type: 'connectedService:AzureRM' }] };
+    const endpoint = (id: string) => ({ id, url: 'https://management.azure.com/', scheme: 'ServicePrincipal', parameters: { tenantid: 't' } });
+    const e = agentEnvironment('/work', { inputs: { connectedServiceNameARM: 'named' }, endpoints: [endpoint('named'), endpoint('other')] }, taskJson);
+    assert.equal(e.ENDPOINT_URL_named, 'https://management.azure.com/');
+    assert.equal(e.ENDPOINT_URL_other, undefined);
+  });
+
   it('task variables from an earlier step: VSTS_TASKVARIABLE_<NAME>', () => {
     assert.equal(env({ taskVariables: { READINESS_CLOUD_RUN_ID: 'r-1' } }).VSTS_TASKVARIABLE_READINESS_CLOUD_RUN_ID, 'r-1');
   });
