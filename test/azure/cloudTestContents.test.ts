@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CloudRunOptions } from '../../src/azure/runCloudTest';
-import { cloudRunner, FAST_POLLS } from '../support/altCloudRun';
+import { altRunFixture, cloudRunner, FAST_POLLS } from '../support/altCloudRun';
 import { AltEmulator, type EmulatorOptions } from '../support/altEmulator';
 
 /**
@@ -26,17 +26,12 @@ const HEAD = 'version: v0.1\ntestId: orders\ntestType: URL\ntestPlan: requests.j
 
 describe('azure cloud test contents and waits', function () {
   this.timeout(60_000);
+  const fixture = altRunFixture();
   let emu: AltEmulator;
-  let results: string;
-  beforeEach(() => (results = fs.mkdtempSync(path.join(os.tmpdir(), 'alt-results-'))));
-  afterEach(async () => {
-    await emu?.stop();
-    fs.rmSync(results, { recursive: true, force: true });
-  });
 
   async function start(options: EmulatorOptions = {}) {
-    emu = await new AltEmulator(options).start();
-    const run = cloudRunner(emu, { resultsDirectory: results, pollIntervals: FAST });
+    emu = fixture.emu = await new AltEmulator(options).start();
+    const run = cloudRunner(emu, { resultsDirectory: fixture.results, pollIntervals: FAST });
     return (configFile: string, extra: Partial<CloudRunOptions> = {}) => run({ configFile, ...extra });
   }
 

@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { createCredential } from '../../src/azure/credentials';
 import { runCloudLoadTest, type CloudRunOptions } from '../../src/azure/runCloudTest';
 import { emulatedConnection, emulatedResource, type AltEmulator } from './altEmulator';
@@ -16,4 +19,16 @@ export function cloudRunner(emu: AltEmulator, defaults: Pick<CloudRunOptions, 'r
     configFile: '', resource: emulatedResource(emu), credential, armEndpoint, caCertificate: emu.ca, waitForCompletion: true,
     pollIntervals: FAST_POLLS, retryDelayMs: 20, ...defaults, ...extra,
   });
+}
+
+/** Mocha hooks for a suite of cloud runs: a fresh results folder per test, and the test's emulator stopped after it. */
+export function altRunFixture(): { emu?: AltEmulator; results: string } {
+  const fixture: { emu?: AltEmulator; results: string } = { results: '' };
+  beforeEach(() => (fixture.results = fs.mkdtempSync(path.join(os.tmpdir(), 'alt-results-'))));
+  afterEach(async () => {
+    await fixture.emu?.stop();
+    fixture.emu = undefined;
+    fs.rmSync(fixture.results, { recursive: true, force: true });
+  });
+  return fixture;
 }
