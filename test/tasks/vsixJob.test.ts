@@ -45,19 +45,21 @@ describe('packaged .vsix run as the agent runs a job', function () {
     emu = undefined;
   });
 
-  it('local engine job: main then post-job -> exactly one load test (the loopback server saw no request after the main step)', async () => {
-    const before = target.total();
-    const { main, post } = await runJob(TASK, { tasksRoot: vsixRoot,
-      inputs: { loadTestConfigFile: shortExampleConfig(), env: JSON.stringify([{ name: 'baseUrl', value: target.url }]) } });
-    assert.equal(main.result, 'Succeeded', explain(main));
-    const evidence = JSON.parse(readFileSync(main.attachments.find((a) => a.type === 'readiness.evidence')!.path, 'utf8'));
-    const sentByMain = evidence.metrics.totals.requests;
-    assert.ok(sentByMain > 0);
-    assert.ok(post, 'the package declares a post-job step');
-    assert.equal(post.result, 'Succeeded', explain(post));
-    assert.equal(target.total() - before, sentByMain, 'every request the target saw came from the main step');
-    assert.deepEqual(post.attachments, [], 'the post-job step published no second evidence');
-  });
+  for (const handler of ['Node20_1', 'Node24'] as const) {
+    it(`local engine job under ${handler}: main then post-job -> exactly one load test (the loopback server saw no request after the main step)`, async () => {
+      const before = target.total();
+      const { main, post } = await runJob(TASK, { tasksRoot: vsixRoot, handler,
+        inputs: { loadTestConfigFile: shortExampleConfig(), env: JSON.stringify([{ name: 'baseUrl', value: target.url }]) } });
+      assert.equal(main.result, 'Succeeded', explain(main));
+      const evidence = JSON.parse(readFileSync(main.attachments.find((a) => a.type === 'readiness.evidence')!.path, 'utf8'));
+      const sentByMain = evidence.metrics.totals.requests;
+      assert.ok(sentByMain > 0);
+      assert.ok(post, 'the package declares a post-job step');
+      assert.equal(post.result, 'Succeeded', explain(post));
+      assert.equal(target.total() - before, sentByMain, 'every request the target saw came from the main step');
+      assert.deepEqual(post.attachments, [], 'the post-job step published no second evidence');
+    });
+  }
 
   it('Azure job whose main step is killed mid-run: the post-job step stops the run it left behind', async () => {
     emu = await new AltEmulator({ stepMs: 0, validationMs: 0, holdAt: 'EXECUTING' }).start();
