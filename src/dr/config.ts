@@ -4,6 +4,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { ConfigError } from '../errors';
 import { parseDuration } from './duration';
 import type { AzureAccess } from './providers/azureArm';
+import type { SslMode } from './pgTls';
 import { Redactor } from './redact';
 import { drillFileSchema, PROBE_TYPES } from './schema';
 import { nearest } from '../config/suggest';
@@ -66,7 +67,7 @@ export interface DrillConfig {
     user?: string;
     password?: string;
     port?: number;
-    sslmode?: string;
+    sslmode?: SslMode;
   };
   restore: { jobs?: number; command?: string; pointInTime?: string; pollInterval?: string | number };
   start: { command?: string; health?: { url: string; expectStatus: number; intervalSeconds: number } };
