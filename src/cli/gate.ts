@@ -9,6 +9,7 @@ import type { SignOffEvent, Waiver } from '../gate/records';
 import { loadPolicy } from '../gate/policy';
 import { FileDocumentStore } from '../store/fileStore';
 import type { CliIO } from './io';
+import { assertInputSize } from '../config/inputSize';
 
 const USAGE = `Usage: readiness gate --policy readiness.yml --evidence DIR [options]
 
@@ -117,6 +118,7 @@ async function readEvidenceFolder(dir: string): Promise<{ evidence: Evidence[]; 
 }
 
 async function readSignOffFile(file: string, shown: string): Promise<{ history: SignOffEvent[]; waivers: Waiver[] }> {
+  assertInputSize(file, 'json', `--signoffs ${shown}`);
   let doc: unknown;
   try {
     doc = JSON.parse(await fs.readFile(file, 'utf8'));

@@ -7,6 +7,7 @@ import type { AzureAccess } from './providers/azureArm';
 import type { SslMode } from './pgTls';
 import { Redactor } from './redact';
 import { drillFileSchema, PROBE_TYPES } from './schema';
+import { assertInputSize } from '../config/inputSize';
 import { nearest } from '../config/suggest';
 import { formatPath, parseYamlSource, type DocPath as YamlPath, type YamlSource as ParsedYaml } from '../config/yamlSource';
 
@@ -111,6 +112,7 @@ const PATH_KEYS: YamlPath[] = [
 const SECRET_ENV_NAME = /pass|secret|token|key|pwd|credential/i;
 
 export function loadDrillConfig(file: string, env: NodeJS.ProcessEnv = process.env): DrillConfig {
+  assertInputSize(file, 'yaml');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

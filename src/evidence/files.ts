@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { InfrastructureError, ReadinessError } from '../errors';
 import type { Evidence, RunInfo } from './types';
 import { validateEvidence } from './validate';
+import { oversizeProblem } from '../config/inputSize';
 
 /** A fresh document id. Every run makes a new document (DESIGN.md "Evidence"), so every document gets a new id. */
 export function newEvidenceId(): string {
@@ -86,6 +87,12 @@ export async function readEvidenceDir(dir: string): Promise<EvidenceDirContents>
     const file = path.join(dir, name);
     let text: string;
     try {
+      // An oversize file is listed as invalid, like any unreadable one, and never read into memory.
+      const oversize = oversizeProblem(file, (await fs.stat(file)).size, 'json');
+      if (oversize) {
+        contents.invalid.push({ file, errors: [oversize] });
+        continue;
+      }
       text = await fs.readFile(file, 'utf8');
     } catch (error) {
       contents.invalid.push({ file, errors: [`cannot be read: ${(error as Error).message}`] });
