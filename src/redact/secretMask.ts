@@ -45,7 +45,8 @@ export function setSecretMarker(mark: (value: string) => void): void {
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/\s]+)@/gi;
 /** A long user name alone in URL userinfo is a token (`https://<PAT>@dev.azure.com`). */
 const URL_TOKEN_USER = /\b([a-z][a-z0-9+.-]*:\/\/)([A-Za-z0-9._~%-]{20,})@/gi;
-const KEYWORD_PASSWORD = /\b(password\s*=\s*)('[^']*'|[^\s;&]+)/gi;
+/** `password=` of libpq strings, and the secret keys of ADO.NET, Azure Storage and Service Bus connection strings. */
+const KEYWORD_PASSWORD = /\b((?:password|pwd|accountkey|sharedaccesskey)\s*=\s*)('[^']*'|[^\s;&]+)/gi;
 const QUERY_TOKEN = /([?&](?:sig|signature|code|token|access_token|refresh_token|id_token|client_secret|api[_-]?key|apikey|subscription-key|password|pwd|secret)=)[^&#\s"'<>]+/gi;
 const JWT = /eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g;
 const BEARER = /(bearer\s+)[^\s"',]+/gi;

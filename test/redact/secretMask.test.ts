@@ -17,6 +17,7 @@ describe('secret mask', () => {
     { name: 'token as userinfo', text: 'https://ghp_abcdefghijklmnopqrstuvwxyz0123@github.com/o/r.git', masked: 'https://***@github.com/o/r.git' },
     { name: 'short user name kept', text: 'postgres://postgres@127.0.0.1:5432/db', masked: 'postgres://postgres@127.0.0.1:5432/db' },
     { name: 'libpq password=', text: 'host=db password=s3cr3t;user=x', masked: 'host=db password=***;user=x' },
+    { name: 'ADO.NET and storage connection strings', text: 'Server=s;Pwd=p4ss;AccountKey=abc+/=;SharedAccessKey=xyz=', masked: 'Server=s;Pwd=***;AccountKey=***;SharedAccessKey=***' },
     { name: 'bearer and JWT', text: 'Authorization: Bearer abc.def, id eyJhbGciOiJI.eyJzdWIiOiIx.c2ln', masked: 'Authorization: Bearer ***, id ***' },
     { name: 'ordinary query kept', text: 'https://shop.example/search?q=shoes&page=2', masked: 'https://shop.example/search?q=shoes&page=2' },
   ];
