@@ -161,7 +161,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   origin = `http://${host}:${port}`;
   return {
     url: origin,
-    signInUrl: (page = '/host/readiness-hub') => `${origin}/session?code=${sessions.issueCode()}&next=${encodeURIComponent(page)}`,
+    signInUrl: (page = '/host/readiness-hub') => `${origin}/session?signin=${sessions.issueCode()}&next=${encodeURIComponent(page)}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

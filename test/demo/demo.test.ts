@@ -74,7 +74,7 @@ describe('readiness demo', function () {
     let answered = 0;
     const run = await readiness(['demo', '--port', '0', '--load-seconds', '1'], work, (stdout, kill) => {
       // The sign-in link: it sets the session cookie, with which the host page answers.
-      const match = /^(http:\/\/127\.0\.0\.1:(\d+)\/session\?code=\S+)$/m.exec(stdout);
+      const match = /^(http:\/\/127\.0\.0\.1:(\d+)\/session\?signin=\S+)$/m.exec(stdout);
       if (match && !url) {
         url = match[1];
         void (async () => {

@@ -56,7 +56,7 @@ describe('readiness serve (CLI)', () => {
       cli,
     );
     try {
-      const link = await waitFor('the sign-in link on stdout', () => /^http:\/\/127\.0\.0\.1:\d+\/session\?code=\S+$/m.exec(out.stdout)?.[0]);
+      const link = await waitFor('the sign-in link on stdout', () => /^http:\/\/127\.0\.0\.1:\d+\/session\?signin=\S+$/m.exec(out.stdout)?.[0]);
       const url = new URL(link).origin;
       const headers = { Authorization: `Bearer ${await sessionToken(link)}`, 'Content-Type': 'application/json' };
       const status = (await (await fetch(`${url}${DATA}/status/Documents/inventory-api.production`, { headers })).json()) as StatusDocument;
