@@ -53,8 +53,19 @@ export function whileReadingSecrets<T>(read: () => T): T {
 function maskChunk(chunk: unknown): unknown {
   const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : undefined;
   if (text === undefined) return chunk;
-  return text
-    .split('\n')
-    .map((line) => (line.startsWith('##vso[task.setsecret]') ? line : maskSecrets(line)))
-    .join('\n');
+  return text.split('\n').map(maskLine).join('\n');
+}
+
+/** Commands whose message is data the agent acts on, not text it shows: masking it would change the data. */
+const DATA_COMMANDS = new Set(['task.setsecret', 'task.setvariable', 'task.settaskvariable']);
+
+/**
+ * A logging command keeps its command and properties as written (a secret such as `true` must not turn
+ * `isOutput=true` into something the agent cannot parse), and its message is masked unless it is data: the value
+ * of a variable reaches the agent as set, and the agent masks it for display, as it learnt every secret first.
+ */
+function maskLine(line: string): string {
+  const command = /^(##vso\[([\w.]+)[^\]]*\])(.*)$/.exec(line);
+  if (!command) return maskSecrets(line);
+  return DATA_COMMANDS.has(command[2].toLowerCase()) ? line : command[1] + maskSecrets(command[3]);
 }

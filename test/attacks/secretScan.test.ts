@@ -186,4 +186,20 @@ describe('attack: secrets seeded through every input path never reach a file or 
     assert.equal(run.result, 'Succeeded', explain(run));
     assertNoLeaks(run, work, Object.values(secrets), Object.values(secrets));
   });
+
+  it('ReadinessLoadTest@1: a secret pipeline variable whose value is "true" -> logging commands and output variables still work', async () => {
+    const run = await runBundledTask('ReadinessLoadTestV1', {
+      inputs: { loadTestConfigFile: loadTestFile(), env: JSON.stringify([{ name: 'baseUrl', value: target.url }]), secrets: JSON.stringify([{ name: 'apiKey', value: seed('k') }, { name: 'sessionToken', value: seed('s') }]), outputVariableName: 'LT' },
+      env: { SECRET_FEATUREFLAG: 'true' },
+    });
+    assert.equal(run.result, 'Succeeded', explain(run));
+    assert.deepEqual(run.variables['LT.passed'], { value: 'true', isOutput: true, isSecret: false });
+    // What the agent shows: plain lines and the messages of logging commands (properties are syntax, and the
+    // values of task.setvariable are data the agent masks itself once it knows the secret).
+    const shown = run.stdout.split('\n')
+      .filter((l) => !/^##vso\[task\.set(secret|variable)/.test(l))
+      .map((l) => (l.startsWith('##vso[') ? l.slice(l.indexOf(']') + 1) : l))
+      .filter((text) => /\btrue\b/.test(text));
+    assert.deepEqual(shown, [], 'the secret "true" shows in a log line');
+  });
 });
