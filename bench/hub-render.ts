@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     for (let run = 0; run < runs + 1; run++) {
       const page = await browser.context.newPage();
       const start = performance.now();
-      await page.goto(`${server.url}/host/readiness-hub`);
+      await page.goto(server.signInUrl());
       const frame = await hubFrame(page);
       await frame.waitForSelector('[data-subject]', { timeout: 30_000 });
       await frame.waitForSelector('body[data-schema-checked]', { timeout: 30_000 });

@@ -274,6 +274,7 @@ export function renderDrillReference(): string {
   const of = (section: string) => rows.filter((r) => r.section === section);
   const lines = [...header('Drill file reference (`drill.yaml`)', 'src/dr/schema.ts', '[drills.md](drills.md)')];
   lines.push('`${NAME}` in any value is replaced by the environment variable `NAME`; an unset variable is an error. Durations are `90s`, `15m`, `1h30m`, `2d`, or a number of seconds.', '');
+  lines.push('**Commands** (every `command` key and `backup.newestCommand`) run with `/bin/sh -c` from the drill file\'s folder. In them `${NAME}` is never pasted into the command text: it is left for the shell, which gets `NAME` in its environment and expands it as data, so a value such as `$(rm -rf ~)` or `; curl …` is passed on as those characters and never runs. Write `"${NAME}"` in double quotes so a value with spaces stays one argument; inside single quotes the shell does not expand it.', '');
   lines.push('## Top level', '', ...table(of('top')));
   lines.push('## Probes', '', 'Keys every probe takes:', '', ...table(of('probe'), (r) => `probes[].${r.key}`));
   const probeTypes = [...new Set(rows.filter((r) => r.section.startsWith('probe:')).map((r) => r.section.slice(6)))];

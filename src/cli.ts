@@ -5,13 +5,14 @@
 import { asReadinessError, ExitCode } from './errors';
 import type { CliCommand, CliIO } from './cli/io';
 import { commands } from './cli/commands';
+import { maskSecrets } from './redact/secretMask';
 
 export const usage = `Usage: readiness <command> [options]
 
 Commands:
-  loadtest --config FILE [--out DIR] [--duration S] [--vus N] [--env NAME=VALUE]
+  loadtest --config FILE [--out DIR] [--duration S] [--vus N] [--env NAME=VALUE] [--secret NAME=env:VAR]
                         Run an Azure Load Testing URL test on the embedded engine and judge its failure criteria.
-  drill --config FILE [--out DIR] [--freshness-only]
+  drill --config FILE [--out DIR] [--freshness-only] [--secret NAME=env:VAR]
                         Run a disaster-recovery drill and measure RTO and RPO (or only check backup freshness).
   gate --policy FILE --evidence DIR [--environment ENV] [--signoffs FILE] [--store DIR] [--version V] [--at TIME]
                         Evaluate a readiness policy: ready, warn or not ready, with every reason.
@@ -20,10 +21,14 @@ Commands:
   demo [--no-serve] [--port N]
                         Run the whole flow on embedded defaults: load test, drill, docs, gate, hub.
 
+Secrets are passed as --secret NAME=env:VAR or --secret-file NAME=PATH, never as values on the command line,
+and are masked as *** in every output.
 Exit codes: 0 passed, 1 check failed, 2 bad usage or input, 3 infrastructure error.
 Run "readiness <command> --help" for a command's options.`;
 
-export async function main(argv: string[], io: CliIO): Promise<number> {
+export async function main(argv: string[], unmaskedIo: CliIO): Promise<number> {
+  // Every line the CLI prints passes the one secret mask (src/redact/secretMask.ts).
+  const io: CliIO = { ...unmaskedIo, stdout: (text) => unmaskedIo.stdout(maskSecrets(text)), stderr: (text) => unmaskedIo.stderr(maskSecrets(text)) };
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(`${usage}\n`);

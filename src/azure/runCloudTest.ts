@@ -8,6 +8,7 @@ import { loadAltConfig } from '../load/altConfig';
 import { buildCloudEvidence, hasStatistics } from './evidence';
 import { LoadTestingClient, type LoadTestResource } from './loadTestingClient';
 import { TERMINAL_RUN_STATUSES, type AltTestRun } from './model';
+import { registerSecret } from '../redact/secretMask';
 import { redactSecrets } from './secrets';
 import { translateConfig } from './translate';
 import { sleep } from './sleep';
@@ -118,6 +119,7 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
   const runId = randomUUID();
   const body: Partial<AltTestRun> = { testId: plan.testId, displayName: runName, description: options.runDescription ?? runName };
   if (options.env?.length) body.environmentVariables = Object.fromEntries(options.env.map((e) => [e.name, e.value]));
+  for (const secret of options.secrets ?? []) registerSecret(secret.value);
   if (options.secrets?.length) body.secrets = Object.fromEntries(options.secrets.map((s) => [s.name, { type: 'SECRET_VALUE' as const, value: s.value }]));
   // No createdByType or createdByUri: both are set by the service (read-only; TestRunCreateOrUpdate has neither).
 

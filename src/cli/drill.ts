@@ -8,8 +8,9 @@ import { runInfoFromEnv, writeEvidenceFile } from '../evidence/files';
 import { renderJUnit, renderMarkdown } from '../evidence/render';
 import type { DrillEvidence } from '../evidence/types';
 import type { CliIO } from './io';
+import { readSecretArgs, SECRET_USAGE } from './secretArgs';
 
-export const drillUsage = `Usage: readiness drill --config FILE [--out DIR] [--freshness-only] [--service NAME] [--environment NAME]
+export const drillUsage = `Usage: readiness drill --config FILE [--out DIR] [--freshness-only] [--service NAME] [--environment NAME] [--secret NAME=env:VAR ...] [--secret-file NAME=PATH ...]
 
 Restores a backup into a scratch target, probes it, measures RTO and RPO against the drill file's targets,
 and always cleans up. See docs/drills.md for the drill file.
@@ -18,6 +19,8 @@ and always cleans up. See docs/drills.md for the drill file.
   --freshness-only    Only check the age of the newest backup against the RPO target; restore nothing.
   --service NAME      Service name for the evidence; default: the drill file's service.
   --environment NAME  Environment for the evidence; default: the drill file's environment, else "local".
+  Secrets: \${NAME} in the drill file reads them, whatever NAME is called; commands get them in their environment.
+${SECRET_USAGE}
 
 Progress goes to stderr. The evidence file's path is printed on stdout.
 Exit codes: 0 passed, 1 the drill failed (a probe, RTO, RPO, a bad or missing backup, cleanup),
@@ -25,7 +28,7 @@ Exit codes: 0 passed, 1 the drill failed (a probe, RTO, RPO, a bad or missing ba
 
 /** `readiness drill`: the same engine and files as the ReadinessDrDrill task. */
 export async function drillCommand(args: string[], io: CliIO): Promise<number> {
-  let values: { config?: string; out?: string; 'freshness-only'?: boolean; service?: string; environment?: string; help?: boolean };
+  let values: { config?: string; out?: string; 'freshness-only'?: boolean; service?: string; environment?: string; secret?: string[]; 'secret-file'?: string[]; help?: boolean };
   try {
     ({ values } = parseArgs({
       args,
@@ -35,6 +38,8 @@ export async function drillCommand(args: string[], io: CliIO): Promise<number> {
         'freshness-only': { type: 'boolean' },
         service: { type: 'string' },
         environment: { type: 'string' },
+        secret: { type: 'string', multiple: true },
+        'secret-file': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -48,6 +53,7 @@ export async function drillCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout(`${drillUsage}\n`);
     return ExitCode.passed;
   }
+  const secrets = readSecretArgs(values.secret, values['secret-file'], io.env, io.cwd);
   if (!values.config) throw new ConfigError('--config: required; give the path of the drill file (drill.yaml)');
   const options = {
     configFile: path.resolve(io.cwd, values.config),
@@ -55,7 +61,7 @@ export async function drillCommand(args: string[], io: CliIO): Promise<number> {
     environment: values.environment,
     run: runInfoFromEnv(io.env),
     signal: io.signal,
-    env: io.env,
+    env: { ...io.env, ...secrets },
     onProgress: (message: string, percent?: number) => io.stderr(`${percent === undefined ? '  ' : `[${String(percent).padStart(3)}%] `}${message}\n`),
   };
   const evidence = values['freshness-only'] ? await checkBackupFreshness(options) : await runDrill(options);

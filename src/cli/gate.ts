@@ -9,6 +9,8 @@ import type { SignOffEvent, Waiver } from '../gate/records';
 import { loadPolicy } from '../gate/policy';
 import { FileDocumentStore } from '../store/fileStore';
 import type { CliIO } from './io';
+import { assertInputSize } from '../config/inputSize';
+import { maskDeep } from '../redact/secretMask';
 
 const USAGE = `Usage: readiness gate --policy readiness.yml --evidence DIR [options]
 
@@ -63,8 +65,9 @@ export async function gateCommand(args: string[], io: CliIO): Promise<number> {
   if (flags.out) {
     const out = path.resolve(io.cwd, flags.out);
     await fs.mkdir(out, { recursive: true });
-    await fs.writeFile(path.join(out, 'gate.json'), JSON.stringify(result.gate, null, 2));
-    for (const [i, docs] of result.docs.entries()) await fs.writeFile(path.join(out, `docs-${i + 1}.json`), JSON.stringify(docs, null, 2));
+    // Through the one secret mask, like every evidence file (src/redact/secretMask.ts).
+    await fs.writeFile(path.join(out, 'gate.json'), JSON.stringify(maskDeep(result.gate), null, 2));
+    for (const [i, docs] of result.docs.entries()) await fs.writeFile(path.join(out, `docs-${i + 1}.json`), JSON.stringify(maskDeep(docs), null, 2));
   }
   io.stdout(json ? `${JSON.stringify(result.gate, null, 2)}\n` : scorecardText(result.gate));
   return result.gate.metrics.status === 'not-ready' ? ExitCode.checkFailed : ExitCode.passed;
@@ -117,6 +120,7 @@ async function readEvidenceFolder(dir: string): Promise<{ evidence: Evidence[]; 
 }
 
 async function readSignOffFile(file: string, shown: string): Promise<{ history: SignOffEvent[]; waivers: Waiver[] }> {
+  assertInputSize(file, 'json', `--signoffs ${shown}`);
   let doc: unknown;
   try {
     doc = JSON.parse(await fs.readFile(file, 'utf8'));

@@ -7,8 +7,9 @@ import { writeEvidenceFile } from '../evidence/files';
 import { renderHtml, renderJUnit, renderMarkdown } from '../evidence/render';
 import { runLoadTest, type Progress } from '../load/runLoadTest';
 import type { CliIO } from './io';
+import { readSecretArgs, SECRET_USAGE } from './secretArgs';
 
-export const loadtestUsage = `Usage: readiness loadtest --config FILE [--out DIR] [--duration S] [--vus N] [--env NAME=VALUE ...]
+export const loadtestUsage = `Usage: readiness loadtest --config FILE [--out DIR] [--duration S] [--vus N] [--env NAME=VALUE ...] [--secret NAME=env:VAR ...] [--secret-file NAME=PATH ...]
 
 Runs an Azure Load Testing URL test (testType: URL) on the embedded engine and judges its failureCriteria.
   --config FILE    Azure Load Testing test configuration YAML (required).
@@ -17,17 +18,19 @@ Runs an Azure Load Testing URL test (testType: URL) on the embedded engine and j
   --duration S     Duration in seconds; replaces durationInSeconds of every testSetup entry.
   --vus N          Virtual users per engine; replaces virtualUsersPerEngine of every closed-model entry.
   --env NAME=VALUE Sets or overrides a YAML env value (repeatable), e.g. --env baseUrl=http://127.0.0.1:3000
+                   Not for secrets: use --secret, which fills \${NAME} the same way (a YAML secrets entry too).
+${SECRET_USAGE}
 
 Progress goes to stderr every 5 s. The evidence file's path is printed on stdout.
 Exit codes: 0 passed, 1 a criterion failed or the run stopped early, 2 bad input, 3 target unreachable or cancelled.`;
 
 /** `readiness loadtest`: the same engine and files as the ReadinessLoadTest task. */
 export async function loadtestCommand(args: string[], io: CliIO): Promise<number> {
-  let values: { config?: string; out?: string; duration?: string; vus?: string; env?: string[]; help?: boolean };
+  let values: { config?: string; out?: string; duration?: string; vus?: string; env?: string[]; secret?: string[]; 'secret-file'?: string[]; help?: boolean };
   try {
     ({ values } = parseArgs({
       args,
-      options: { config: { type: 'string' }, out: { type: 'string' }, duration: { type: 'string' }, vus: { type: 'string' }, env: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+      options: { config: { type: 'string' }, out: { type: 'string' }, duration: { type: 'string' }, vus: { type: 'string' }, env: { type: 'string', multiple: true }, secret: { type: 'string', multiple: true }, 'secret-file': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -39,6 +42,7 @@ export async function loadtestCommand(args: string[], io: CliIO): Promise<number
     io.stdout(`${loadtestUsage}\n`);
     return ExitCode.passed;
   }
+  const secrets = readSecretArgs(values.secret, values['secret-file'], io.env, io.cwd);
   if (!values.config) throw new ConfigError('--config: required; give the path of the load test configuration YAML');
   const overrides = { durationSeconds: number('--duration', values.duration), virtualUsers: number('--vus', values.vus) };
   const env: Record<string, string> = {};
@@ -50,7 +54,7 @@ export async function loadtestCommand(args: string[], io: CliIO): Promise<number
   const configFile = path.resolve(io.cwd, values.config);
   const outDir = path.resolve(io.cwd, values.out ?? 'loadtest-results');
   const evidence = await runLoadTest({
-    configFile, overrides, env, signal: io.signal,
+    configFile, overrides, env, secrets, signal: io.signal,
     onProgress: (p: Progress) => io.stderr(`${p.elapsedSeconds}s: ${p.requests} requests, ${p.rps} rps, p95 ${p.p95Ms} ms, ${p.errors} errors, ${p.activeUsers} users\n`),
   });
   const evidenceFile = await writeEvidenceFile(outDir, evidence);

@@ -21,7 +21,8 @@ with sign-offs and waivers kept in the local store.
   --evidence DIR     add the evidence files in DIR to the store (and use them when evaluating)
   --hub DIR          built hub to serve (default: the one next to this CLI)
 
-Open the printed address in a browser. Stop with Ctrl+C.
+Open the printed sign-in link in a browser: it works once, for one browser, and sets a
+session cookie that only the hub's pages can use. Stop with Ctrl+C.
 Exit codes: 0 stopped normally, 2 bad arguments, 3 cannot listen or read the store.
 `;
 
@@ -99,7 +100,8 @@ export async function serveCommand(args: string[], io: CliIO): Promise<number> {
     log,
   });
   io.stderr(`Readiness hub for ${user.name} (${user.id}${groups.length ? `; groups ${groups.join(', ')}` : ''}), store ${storeDir}\n`);
-  io.stdout(`${server.url}/\n`);
+  // The one-time sign-in link is the only way in: it opens one browser once (src/serve/session.ts).
+  io.stdout(`${server.signInUrl()}\n`);
   await waitForAbort(io.signal);
   await server.close();
   return ExitCode.passed;

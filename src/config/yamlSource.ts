@@ -1,4 +1,5 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { oversizeProblem, type InputKind } from './inputSize';
 import { nearest } from './suggest';
 
 /** A path into a parsed document, e.g. `['failureCriteria', 1]`. */
@@ -18,23 +19,68 @@ export interface YamlSource {
   syntaxProblems: string[];
 }
 
-export function parseYamlSource(file: string, text: string, displayName = file): YamlSource {
+export function parseYamlSource(file: string, text: string, displayName = file, kind: InputKind = 'yaml'): YamlSource {
+  // A text that never came from a file (a task input) gets the same cap as one read from disk.
+  const oversize = oversizeProblem(displayName, Buffer.byteLength(text, 'utf8'), kind);
+  if (oversize) return { file, data: undefined, lineOf: () => undefined, valueLineOf: () => undefined, syntaxProblems: [oversize] };
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const syntaxProblems = doc.errors.map((e) => {
-    const pos = lineCounter.linePos(e.pos[0]);
-    const where = pos ? `${displayName}:${pos.line}:${pos.col}` : displayName;
-    return `${where} YAML syntax: ${firstLine(e.message)}`;
-  });
+  // uniqueKeys off: the yaml package checks each key against every earlier key of its map (quadratic: a
+  // 20,000-key map took seconds); duplicateKeys below does the same check with a Set.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const at = (offset: number) => {
+    const pos = lineCounter.linePos(offset);
+    return pos ? `${displayName}:${pos.line}:${pos.col}` : displayName;
+  };
+  const syntaxProblems = doc.errors.map((e) => `${at(e.pos[0])} YAML syntax: ${firstLine(e.message)}`);
+  if (!syntaxProblems.length) {
+    for (const { offset, key, firstLine: line } of duplicateKeys(doc, lineCounter)) {
+      syntaxProblems.push(`${at(offset)} YAML syntax: Map keys must be unique; "${key}" is already set on line ${line}`);
+    }
+  }
   const toLine = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
   const data = syntaxProblems.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+  const index = new PairIndex();
   return {
     file,
     data,
-    lineOf: (path) => toLine(offsetOf(doc, path, 'key')),
-    valueLineOf: (path) => toLine(offsetOf(doc, path, 'value')),
+    lineOf: (path) => toLine(offsetOf(doc, path, 'key', index)),
+    valueLineOf: (path) => toLine(offsetOf(doc, path, 'value', index)),
     syntaxProblems,
   };
+}
+
+/** Keys set twice in one map (YAML 1.2 §3.2.1.1: keys are unique), in one pass per map. */
+function duplicateKeys(doc: Document, lineCounter: LineCounter): Array<{ offset: number; key: string; firstLine: number }> {
+  const found: Array<{ offset: number; key: string; firstLine: number }> = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<string, number>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue; // complex keys are not used by any of our files
+        const name = `${typeof pair.key.value}:${String(pair.key.value)}`;
+        const offset = pair.key.range?.[0] ?? 0;
+        const first = seen.get(name);
+        if (first === undefined) seen.set(name, offset);
+        else found.push({ offset, key: String(pair.key.value), firstLine: lineCounter.linePos(first).line });
+      }
+    },
+  });
+  return found.sort((a, b) => a.offset - b.offset);
+}
+
+/** Each map's pairs by key, built on first use, so looking up the line of many problems stays linear. */
+class PairIndex {
+  private readonly byMap = new WeakMap<object, Map<string, unknown>>();
+
+  find(map: { items: unknown[] }, step: string | number): unknown {
+    let pairs = this.byMap.get(map);
+    if (!pairs) {
+      pairs = new Map();
+      for (const p of map.items) if (isPair(p) && isScalar(p.key) && !pairs.has(String(p.key.value))) pairs.set(String(p.key.value), p);
+      this.byMap.set(map, pairs);
+    }
+    return pairs.get(String(step));
+  }
 }
 
 function firstLine(message: string): string {
@@ -46,12 +92,12 @@ function firstLine(message: string): string {
  * entry resolves to its key (`prefer: 'key'`: for a nested block the key is where a reader looks, and for a scalar
  * it is the same line) or to its value (`prefer: 'value'`: the first line of a nested block).
  */
-function offsetOf(doc: Document, path: DocPath, prefer: 'key' | 'value'): number | undefined {
+function offsetOf(doc: Document, path: DocPath, prefer: 'key' | 'value', index: PairIndex): number | undefined {
   let node: unknown = doc.contents;
   let offset = (node as Node | null)?.range?.[0];
   for (const step of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
+      const pair = index.find(node, step) as { key: unknown; value: unknown } | undefined;
       if (!pair) return offset;
       const keyOffset = (pair.key as Node).range?.[0];
       node = pair.value;

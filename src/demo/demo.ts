@@ -112,9 +112,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     onChange: reevaluateOnChange(gateOptions),
     log,
   });
-  log(`6/6 Readiness hub: ${server.url}/  (signed in as ${DEMO_USER.name}, who holds the operations and business roles)`);
+  log(`6/6 Readiness hub at ${server.url}: open the sign-in link below (it works once, for one browser; you are ${DEMO_USER.name}, who holds the operations and business roles)`);
   log('    Sign off for both roles in the hub and the service becomes ready. Press Ctrl+C to stop.');
-  options.announce(`${server.url}/`);
+  options.announce(server.signInUrl());
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   await server.close();
   // Stopped on purpose after serving: a clean stop, like `readiness serve`.

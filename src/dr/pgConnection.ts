@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { Client, type ClientConfig } from 'pg';
 import { ConfigError, InfrastructureError } from '../errors';
+import { checkSslMode, tlsAttempts, type SslMode } from './pgTls';
 
 /**
  * One PostgreSQL endpoint, parsed from a `postgres://` URL. Tools get it through libpq's PG* environment
@@ -13,7 +14,9 @@ export interface PgEndpoint {
   user?: string;
   password?: string;
   database: string;
-  sslmode?: string;
+  sslmode?: SslMode;
+  /** libpq's `sslrootcert`: the file of trusted root certificates (or `system`). */
+  sslrootcert?: string;
 }
 
 export function parseConnection(connection: string, what: string): PgEndpoint {
@@ -40,7 +43,8 @@ export function parseConnection(connection: string, what: string): PgEndpoint {
     user: url.username ? decode(url.username, 'user name') : undefined,
     password: url.password ? decode(url.password, 'password') : undefined,
     database: decode(url.pathname.replace(/^\//, ''), 'database name') || 'postgres',
-    sslmode: url.searchParams.get('sslmode') ?? undefined,
+    sslmode: checkSslMode(url.searchParams.get('sslmode') ?? undefined, what),
+    sslrootcert: url.searchParams.get('sslrootcert') ?? undefined,
   };
 }
 
@@ -54,10 +58,11 @@ export function toolEnv(endpoint: PgEndpoint, database = endpoint.database, read
   // pg_restore --list prints them back in its own local zone by abbreviation (CET). In UTC both ends agree and
   // the header reads "... UTC" (see utcToolEnv in providers/postgresArchive.ts).
   const env: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', PGTZ: 'UTC', PGHOST: endpoint.host, PGPORT: String(endpoint.port), PGDATABASE: database, PGCONNECT_TIMEOUT: '10' };
-  for (const name of ['PGUSER', 'PGPASSWORD', 'PGSSLMODE', 'PGOPTIONS', 'PGSERVICE', 'PGPASSFILE']) delete env[name];
+  for (const name of ['PGUSER', 'PGPASSWORD', 'PGSSLMODE', 'PGSSLROOTCERT', 'PGOPTIONS', 'PGSERVICE', 'PGPASSFILE']) delete env[name];
   if (endpoint.user) env.PGUSER = endpoint.user;
   if (endpoint.password) env.PGPASSWORD = endpoint.password;
   if (endpoint.sslmode) env.PGSSLMODE = endpoint.sslmode;
+  if (endpoint.sslrootcert) env.PGSSLROOTCERT = endpoint.sslrootcert;
   if (readOnly) env.PGOPTIONS = '-c default_transaction_read_only=on';
   return env;
 }
@@ -73,28 +78,38 @@ export async function connect(
   const settings: string[] = [];
   if (options.readOnly) settings.push('-c default_transaction_read_only=on');
   if (options.statementTimeoutMs) settings.push(`-c statement_timeout=${Math.ceil(options.statementTimeoutMs)}`);
-  const config: ClientConfig = {
-    host: endpoint.host,
-    port: endpoint.port,
-    user: endpoint.user,
-    password: endpoint.password,
-    database: options.database ?? endpoint.database,
-    connectionTimeoutMillis: 10_000,
-    options: settings.join(' ') || undefined,
-    ssl: endpoint.sslmode && endpoint.sslmode !== 'disable' ? { rejectUnauthorized: endpoint.sslmode === 'verify-full' } : undefined,
-  };
-  const client = new Client(config);
-  client.on('error', () => undefined); // a server-side termination (DROP ... WITH (FORCE)) must not crash the process
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw new InfrastructureError(
-      `Cannot connect to PostgreSQL at ${describe(endpoint, config.database)}: ${(error as Error).message}. Check the address, the credentials and that the server accepts connections from this agent.`,
-      { cause: error },
-    );
+  const database = options.database ?? endpoint.database;
+  const attempts = tlsAttempts(endpoint.sslmode, endpoint.sslrootcert, `${describe(endpoint, database)} sslrootcert`);
+  const failures: string[] = [];
+  for (const ssl of attempts) {
+    const config: ClientConfig = {
+      host: endpoint.host,
+      port: endpoint.port,
+      user: endpoint.user,
+      password: endpoint.password,
+      database,
+      connectionTimeoutMillis: 10_000,
+      options: settings.join(' ') || undefined,
+      ssl,
+    };
+    const client = new Client(config);
+    client.on('error', () => undefined); // a server-side termination (DROP ... WITH (FORCE)) must not crash the process
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      // allow and prefer try the other way when the first fails, as libpq does.
+      failures.push(attempts.length > 1 ? `${ssl ? 'with TLS' : 'without TLS'}: ${(error as Error).message}` : (error as Error).message);
+      if (failures.length === attempts.length) {
+        throw new InfrastructureError(
+          `Cannot connect to PostgreSQL at ${describe(endpoint, database)}${endpoint.sslmode ? ` (sslmode=${endpoint.sslmode})` : ''}: ${failures.join('; ')}. Check the address, the credentials, the server's certificate and that the server accepts connections from this agent.`,
+          { cause: error },
+        );
+      }
+    }
   }
-  return client;
+  throw new InfrastructureError(`Cannot connect to PostgreSQL at ${describe(endpoint, database)}: no way to connect was tried.`);
 }
 
 /**

@@ -1,30 +1,19 @@
-/**
- * Secrets never reach logs or evidence (DESIGN.md). A Redactor knows every secret value the drill file pulled
- * in (passwords in connection strings, values of `${VAR}` references) and also masks any `scheme://user:pass@`
- * userinfo it meets, so an error message from pg or pg_restore that echoes a connection string stays safe.
- */
-const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/\s]+)@/gi;
-/** libpq `key=value` strings: `password=...`. */
-const KEYWORD_PASSWORD = /\b(password\s*=\s*)('[^']*'|\S+)/gi;
+import { MASK, maskSecrets, registerSecret } from '../redact/secretMask';
 
-export const MASK = '***';
+/**
+ * Secrets never reach logs or evidence (DESIGN.md). A drill's Redactor registers every secret value the drill file
+ * pulled in (passwords in connection strings, values of `${VAR}` references that are secret) with the one masking
+ * mechanism (src/redact/secretMask.ts), which also masks `scheme://user:pass@` userinfo and `password=` wherever
+ * it meets them, so an error message from pg or pg_restore that echoes a connection string stays safe.
+ */
+export { MASK };
 
 export class Redactor {
-  private readonly secrets = new Set<string>();
-
-  /** Values shorter than 3 characters are not masked: masking `1` would wreck every number in a report. */
   addSecret(value: string | undefined): void {
-    if (value && value.length >= 3) {
-      this.secrets.add(value);
-      const encoded = encodeURIComponent(value);
-      if (encoded !== value) this.secrets.add(encoded);
-    }
+    registerSecret(value);
   }
 
   redact(text: string): string {
-    let out = text.replace(URL_PASSWORD, `$1:${MASK}@`).replace(KEYWORD_PASSWORD, `$1${MASK}`);
-    // Longest first, so a secret that contains another is masked whole.
-    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join(MASK);
-    return out;
+    return maskSecrets(text);
   }
 }

@@ -1,3 +1,4 @@
+import { SSL_MODES } from './pgTls';
 /**
  * The JSON Schema of `drill.yaml`. Provider-specific parts are `if/then` branches keyed on `provider`, so an
  * editor with YAML language support can use the same schema, and our own validation reports unknown keys against
@@ -172,7 +173,7 @@ export const drillFileSchema = {
             user: described('Login for the probes: the source server\'s administrator login (a restored server keeps its logins).'),
             password: described('Password for the probes, as ${VAR} from a secret variable; redacted from all output.'),
             port: described('PostgreSQL port of the restored server. Default 5432.', { type: 'integer', minimum: 1, maximum: 65535 }),
-            sslmode: described('TLS for the probes: require (default), verify-full or disable.', { enum: ['require', 'verify-full', 'disable'] }),
+            sslmode: described('TLS for the probes, as libpq means it: require (default; encrypted, certificate not checked), verify-ca (certificate must chain to a trusted root), verify-full (chain and host name), or disable, allow, prefer.', { enum: [...SSL_MODES] }),
           },
           ['server', 'user'],
         ),

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { InfrastructureError, ReadinessError } from '../errors';
 import type { Evidence, RunInfo } from './types';
 import { validateEvidence } from './validate';
+import { oversizeProblem } from '../config/inputSize';
+import { maskDeep } from '../redact/secretMask';
 
 /** A fresh document id. Every run makes a new document (DESIGN.md "Evidence"), so every document gets a new id. */
 export function newEvidenceId(): string {
@@ -16,12 +18,14 @@ export function evidenceFileName(evidence: Pick<Evidence, 'kind' | 'id'>): strin
 }
 
 /**
- * Writes one evidence document into `dir` and returns the file's path. The document is validated first, so an
- * invalid document never reaches disk. The file appears atomically (written aside, then hard-linked into place)
+ * Writes one evidence document into `dir` and returns the file's path. Secrets are masked and the document is
+ * validated first, so an invalid document never reaches disk. The file appears atomically (written aside, then hard-linked into place)
  * and an existing file is never overwritten: writing the same document again is a no-op, while a different
  * document under an id already used is refused.
  */
-export async function writeEvidenceFile(dir: string, evidence: Evidence): Promise<string> {
+export async function writeEvidenceFile(dir: string, unmasked: Evidence): Promise<string> {
+  // Secrets are masked before the document is checked and written, whatever field they hid in (secretMask.ts).
+  const evidence = maskDeep(unmasked);
   const check = validateEvidence(evidence);
   if (!check.ok) {
     throw new ReadinessError(`The ${evidence.kind} evidence document is not valid, so it was not written: ${check.errors.join('; ')}`);
@@ -86,6 +90,12 @@ export async function readEvidenceDir(dir: string): Promise<EvidenceDirContents>
     const file = path.join(dir, name);
     let text: string;
     try {
+      // An oversize file is listed as invalid, like any unreadable one, and never read into memory.
+      const oversize = oversizeProblem(file, (await fs.stat(file)).size, 'json');
+      if (oversize) {
+        contents.invalid.push({ file, errors: [oversize] });
+        continue;
+      }
       text = await fs.readFile(file, 'utf8');
     } catch (error) {
       contents.invalid.push({ file, errors: [`cannot be read: ${(error as Error).message}`] });

@@ -6,6 +6,7 @@ import { MetricBound, parseBound, parseDuration } from './bounds';
 import { CHECK_TYPES, CheckType, policySchema, ruleSchemas } from './policySchema';
 import { reportSchemaErrors } from './schemaProblems';
 import { hint as suggestion, nearest } from '../config/suggest';
+import { assertInputSize } from '../config/inputSize';
 import { formatPath, parseYamlSource, type DocPath } from '../config/yamlSource';
 
 /** The readiness policy (`readiness.yml`), validated. See docs/policy.md. */
@@ -85,6 +86,7 @@ const validateRule = Object.fromEntries(CHECK_TYPES.map((t) => [t, ajv.compile(r
 
 /** Reads and validates a policy file. Every problem is reported at once as a ConfigError. */
 export async function loadPolicy(file: string, displayName = file): Promise<Policy> {
+  assertInputSize(file, 'yaml', displayName);
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');

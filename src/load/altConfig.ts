@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
+import { assertInputSize } from '../config/inputSize';
 import { checkKeys, isRecord, parseYamlSource, Problems, type DocPath } from '../config/yamlSource';
 import { checkLocalEngine, LOCAL_ONLY_KEYS, type LocalEngineOptions } from './localExtensions';
 
@@ -85,6 +86,7 @@ const IDENTITY_TYPES = ['SystemAssigned', 'UserAssigned'] as const;
 /** Reads and validates the file. Throws ConfigError listing every problem. */
 export function loadAltConfig(file: string): AltTestConfig {
   const absolute = path.resolve(file);
+  assertInputSize(absolute, 'yaml', file);
   let text: string;
   try {
     text = fs.readFileSync(absolute, 'utf8');

@@ -56,7 +56,7 @@ export function findLocalOnlyFeatures(config: { file: string; testType: string; 
   if (config.testType !== 'URL') return found;
   let source;
   try {
-    source = parseYamlSource(config.testPlan, fs.readFileSync(config.testPlan, 'utf8'));
+    source = parseYamlSource(config.testPlan, fs.readFileSync(config.testPlan, 'utf8'), config.testPlan, 'requests');
   } catch {
     return found;
   }

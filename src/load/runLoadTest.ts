@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { registerSecret } from '../redact/secretMask';
 import { ConfigError } from '../errors';
 import { evaluateCriteria, parseAutoStop, parseFailureCriteria, type AutoStop, type Criterion } from '../criteria';
 import { EVIDENCE_SCHEMA_VERSION, type LoadTestEvidence, type RunInfo } from '../evidence/types';
@@ -41,6 +42,8 @@ export interface PreparedLoadTest {
  * problem of every file is reported in one ConfigError (exit code 2).
  */
 export function prepareLoadTest(options: Pick<LoadTestOptions, 'configFile' | 'overrides' | 'env' | 'secrets'>): PreparedLoadTest {
+  // Registered before anything can fail, so no message or evidence field can carry one unmasked.
+  for (const value of Object.values(options.secrets ?? {})) registerSecret(value);
   const config = loadAltConfig(options.configFile);
   if (config.testType !== 'URL') {
     const kind = config.testType === 'JMX' ? 'a JMeter (JMX)' : 'a Locust';

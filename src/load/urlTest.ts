@@ -7,6 +7,7 @@ import { compileJsonPath, type Extractor } from './extract';
 import { LOCAL_ONLY_LOAD_TYPES, LOCAL_ONLY_SETUP_KEYS } from './localExtensions';
 import { checkLoadShape, type LoadShape, type ShapeOverrides } from './loadShape';
 import { bindTemplate, compileTemplate, type Template } from './template';
+import { assertInputSize } from '../config/inputSize';
 import { checkKeys, isRecord, parseYamlSource, Problems, type DocPath } from '../config/yamlSource';
 
 /**
@@ -56,13 +57,14 @@ const BODY_TYPES: Record<string, string> = {
 };
 
 export function loadUrlTest(file: string, ctx: UrlTestContext): UrlTestPlan {
+  assertInputSize(file, 'requests');
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError(`${file}: cannot read the requests JSON (${(error as NodeJS.ErrnoException).code}); check testPlan`, { cause: error });
   }
-  const source = parseYamlSource(file, text);
+  const source = parseYamlSource(file, text, file, 'requests');
   if (source.syntaxProblems.length) throw new ConfigError(source.syntaxProblems.map((s) => s.replace('YAML syntax', 'JSON syntax')));
   const p = new Problems(file, source.lineOf);
   const doc = source.data;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,12 +9,14 @@ import { handleExtensionData, matchesExtensionData } from './extensionDataApi';
 import { decodePathPart, HttpError, sendError } from './http';
 import { HOST_SCRIPT, HostConfig, hostPageHtml } from './hostPage';
 import { checkHost, checkOrigin } from './requestGuard';
+import { LocalSessions, PLACEHOLDER_TOKEN, setSecurityHeaders } from './session';
 import type { ServeUser } from './signOffRules';
 
 /**
  * `readiness serve`: the built hub, a host page that performs the SDK handshake, and the Azure DevOps
  * REST shapes the hub calls (extension data, build attachments), all backed by the local file store.
- * Loopback only: there is no login, the token handed to the framed hub is the only credential.
+ * Loopback only: there is no login; the session cookie set by the printed one-time sign-in link is the only
+ * credential (src/serve/session.ts).
  */
 export interface ServeOptions {
   storeDir: string;
@@ -30,6 +31,8 @@ export interface ServeOptions {
 
 export interface RunningServer {
   url: string;
+  /** A one-time sign-in link that opens `path` (a host page) in a browser; mint one per browser. */
+  signInUrl(path?: string): string;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export interface RunningServer {
 export const LOCAL_EXTENSION = Object.freeze({ publisherId: 'local', extensionId: 'production-readiness', version: '1.0.0' });
 export const LOCAL_PROJECT = Object.freeze({ id: 'local', name: 'local' });
 const CONTRIBUTIONS = ['readiness-hub', 'build-tab'] as const;
+const NO_SESSION = 'The request has no valid session; open the hub with the sign-in link readiness serve printed (each link works once; restart the server for a new one).';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -70,7 +74,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   const store = new FileDocumentStore(path.resolve(options.storeDir));
   const user: ServeUser = options.user ?? { id: 'local-user', name: 'Local user', groups: [] };
-  const token = randomBytes(24).toString('hex');
+  const sessions = new LocalSessions(() => port);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   let origin = '';
   let port = 0;
@@ -81,6 +85,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     checkOrigin(req, authority);
     const url = new URL(req.url ?? '/', origin);
     const pathname = url.pathname;
+    setSecurityHeaders(res, pathname.startsWith('/hub/'));
+    if (pathname === '/session') return sessions.signIn(req, url, res);
     if (pathname === '/' || pathname === '/index.html') {
       res.writeHead(302, { Location: '/host/readiness-hub' }).end();
       return;
@@ -97,6 +103,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (host) {
       const contribution = host[1] as HostConfig['contribution'];
       if (!CONTRIBUTIONS.includes(contribution)) throw new HttpError(404, `No contribution ${contribution}.`);
+      if (!sessions.sessionOf(req)) throw new HttpError(401, NO_SESSION, 'UnauthorizedRequestException');
       const buildId = Number(url.searchParams.get('buildId') ?? '0');
       if (contribution === 'build-tab' && !(Number.isInteger(buildId) && buildId > 0)) {
         throw new HttpError(400, 'Open the build-results tab with ?buildId=<run id>.');
@@ -104,7 +111,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const config: HostConfig = {
         contribution,
         hubUrl: `/hub/${contribution}/${contribution}.html`,
-        token,
+        token: PLACEHOLDER_TOKEN,
         user,
         extension: { ...LOCAL_EXTENSION },
         project: { ...LOCAL_PROJECT },
@@ -119,9 +126,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const isData = matchesExtensionData(pathname);
     const isBuild = !isData && matchesBuildApi(pathname);
     if (!isData && !isBuild) throw new HttpError(404, `Nothing is served at ${pathname}.`);
-    // Same rule as Azure DevOps: no valid bearer token, no data.
-    if (req.headers.authorization !== `Bearer ${token}`) {
-      throw new HttpError(401, 'The request has no valid access token; open the hub through the host page.', 'UnauthorizedRequestException');
+    // Same rule as Azure DevOps: no valid credential, no data. A browser write carries Origin (checked above);
+    // one with the cookie but no Origin did not come from our page.
+    const session = sessions.sessionOf(req);
+    if (!session) throw new HttpError(401, NO_SESSION, 'UnauthorizedRequestException');
+    if (session === 'cookie' && req.method !== 'GET' && req.method !== 'HEAD' && !req.headers.origin) {
+      throw new HttpError(403, 'readiness serve accepts writes only from its own hub page (the request has no Origin header).', 'CrossOriginRequestException');
     }
     if (isData) return handleExtensionData(req, res, pathname, { store, user, onChange: options.onChange, log });
     // Attachment links use the address the browser used, so the hub fetches them from its own origin.
@@ -151,6 +161,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   origin = `http://${host}:${port}`;
   return {
     url: origin,
+    signInUrl: (page = '/host/readiness-hub') => `${origin}/session?signin=${sessions.issueCode()}&next=${encodeURIComponent(page)}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

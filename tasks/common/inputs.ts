@@ -1,4 +1,6 @@
 import * as path from 'node:path';
+import { registerSecret } from '../../src/redact/secretMask';
+import { whileReadingSecrets } from './secretMasking';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { ConfigError } from '../../src/errors';
 
@@ -32,7 +34,8 @@ export function existingFileInput(name: string): string {
  * before parsing and a parse error names only the position, since JSON.parse quotes the text around it.
  */
 export function nameValueListInput(name: string, options: { secret?: boolean } = {}): Array<{ name: string; value: string }> {
-  const raw = optionalInput(name);
+  // A secret input is read with the output held, so task-lib's debug line of the raw value is masked (secretMasking.ts).
+  const raw = options.secret ? whileReadingSecrets(() => registerListValues(optionalInput(name))) : optionalInput(name);
   if (!raw) return [];
   if (options.secret) tl.setSecret(raw);
   let parsed: unknown;
@@ -62,4 +65,16 @@ export function wholeNumberInput(name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new ConfigError(`The input "${name}" must be a whole number of 0 or more; got "${raw}".`);
   return value;
+}
+
+/** Registers a secret list input's raw text and, when it parses, each value, with the one secret mask. */
+function registerListValues(raw: string | undefined): string | undefined {
+  registerSecret(raw);
+  try {
+    const parsed: unknown = raw ? JSON.parse(raw) : [];
+    if (Array.isArray(parsed)) for (const item of parsed) if (typeof item?.value === 'string') registerSecret(item.value);
+  } catch {
+    // reported by the caller, naming only the position
+  }
+  return raw;
 }

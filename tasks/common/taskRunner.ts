@@ -1,5 +1,6 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { ReadinessError } from '../../src/errors';
+import { installSecretMasking } from './secretMasking';
 
 /**
  * The one shell every task entry runs in. It owns the three things a task must get right on every
@@ -16,6 +17,7 @@ export interface TaskContext {
 }
 
 export async function runTask(body: (context: TaskContext) => Promise<TaskOutcome>): Promise<void> {
+  installSecretMasking();
   const controller = new AbortController();
   const cancel = (signalName: string) => {
     if (controller.signal.aborted) return;

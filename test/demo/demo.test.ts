@@ -7,7 +7,7 @@ import { defaultHubDir } from '../../src/cli/serve';
 import { DEMO_ENVIRONMENT, DEMO_SERVICE, DEMO_USER } from '../../src/demo/demo';
 import { Collections, subjectKey, type SignOffDocument, type SignOffEvent } from '../../src/gate/records';
 import { startServer } from '../../src/serve/server';
-import { hostToken } from '../support/browser';
+import { sessionToken } from '../support/browser';
 
 /**
  * `readiness demo`, the command behind `npm start`, run as a user runs it: the bundled CLI in a fresh folder.
@@ -48,7 +48,7 @@ describe('readiness demo', function () {
   it('demo --no-serve: after both roles sign off through the local REST API -> exit 0, ready', async () => {
     const server = await startServer({ storeDir: path.join(work, '.readiness', 'store'), hubDir: defaultHubDir(), port: 0, user: DEMO_USER, log: () => undefined });
     try {
-      const token = await hostToken(server.url);
+      const token = await sessionToken(server.signInUrl());
       const id = subjectKey(DEMO_SERVICE, DEMO_ENVIRONMENT);
       const url = `${server.url}${DATA}/${Collections.signoffs}/Documents`;
       const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
@@ -69,17 +69,20 @@ describe('readiness demo', function () {
     assert.match(run.stderr, /production: READY/);
   });
 
-  it('demo: serving -> prints the hub URL, the hub answers, Ctrl-C stops it cleanly', async () => {
+  it('demo: serving -> prints the hub sign-in link, the hub answers, Ctrl-C stops it cleanly', async () => {
     let url = '';
     let answered = 0;
     const run = await readiness(['demo', '--port', '0', '--load-seconds', '1'], work, (stdout, kill) => {
-      const match = /^(http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(stdout);
+      // The sign-in link: it sets the session cookie, with which the host page answers.
+      const match = /^(http:\/\/127\.0\.0\.1:(\d+)\/session\?signin=\S+)$/m.exec(stdout);
       if (match && !url) {
         url = match[1];
-        void fetch(url).then((res) => {
-          answered = res.status;
-          kill('SIGINT');
-        });
+        void (async () => {
+          const signIn = await fetch(url, { redirect: 'manual' });
+          const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0];
+          const host = await fetch(new URL(signIn.headers.get('location') ?? '/', url), { headers: { Cookie: cookie } });
+          answered = host.status;
+        })().finally(() => kill('SIGINT'));
       }
     });
     assert.ok(url, run.stderr);

@@ -11,7 +11,7 @@ import { type PolicyRolesDocument, policyRolesDocuments, publishPolicyRoles } fr
 import { type RunningServer, startServer } from '../../src/serve/server';
 import { FileDocumentStore } from '../../src/store/fileStore';
 import { startAzdoEmulator } from '../support/azdoEmulator';
-import { ensureHubBuilt, hostToken } from '../support/browser';
+import { ensureHubBuilt, sessionToken } from '../support/browser';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DATA = '/_apis/ExtensionManagement/InstalledExtensions/local/production-readiness/Data/Scopes/Default/Current/Collections';
@@ -45,7 +45,7 @@ describe('docs: the backup and restore scripts of docs/operations.md', function 
     await publishPolicyRoles(store, policy);
     const server = await startServer({ storeDir, hubDir, port: 0, user: olivia, log: () => undefined });
     servers.push(server);
-    const env = { ...process.env, BASE: `${server.url.replace(/\/$/, '')}${DATA}`, AUTH: `Authorization: Bearer ${await hostToken(server.url)}` };
+    const env = { ...process.env, BASE: `${server.url.replace(/\/$/, '')}${DATA}`, AUTH: `Authorization: Bearer ${await sessionToken(server.signInUrl())}` };
     return { store, env };
   }
 

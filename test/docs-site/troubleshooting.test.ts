@@ -42,8 +42,10 @@ const EXIT_OF: Record<string, number> = { ConfigError: 2, collector: 2, CheckFai
 /**
  * Messages whose class is not written near them in the source. Each says where the class comes from.
  * - the 403 permission sentence is handed to refusal() in src/azdo/refusals.ts, which throws InfrastructureError.
+ * - the size-cap sentence is built by oversizeProblem() in src/config/inputSize.ts; assertInputSize throws it as a
+ *   ConfigError and parseYamlSource returns it as a problem.
  */
-const EXIT_ELSEWHERE: Record<string, number> = { 'lacks the "View builds" permission': 3 };
+const EXIT_ELSEWHERE: Record<string, number> = { 'lacks the "View builds" permission': 3, 'over the … limit for a': 2 };
 
 /** The error classes around each place a message is written: the nearest `new XError(` or problem collector before it. */
 export function classesOf(message: string, sources: string[]): Set<string> {

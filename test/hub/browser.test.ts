@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { SignOffDocument } from '../../src/gate/records';
 import { RunningServer, startServer } from '../../src/serve/server';
-import { Browser, ensureHubBuilt, hostToken, hubFrame, launchBrowser } from '../support/browser';
+import { Browser, ensureHubBuilt, sessionToken, hubFrame, launchBrowser } from '../support/browser';
 import { Collections } from '../../src/gate/records';
 import type { StoredDocument } from '../../src/store/documentStore';
 import { FileDocumentStore } from '../../src/store/fileStore';
@@ -16,13 +16,13 @@ const alice = { id: 'alice', name: 'Alice Approver', groups: [] };
 const carol = { id: 'carol', name: 'Carol Curious', groups: ['Developers'] };
 
 async function readSignOffs(server: RunningServer): Promise<SignOffDocument> {
-  const res = await fetch(`${server.url}${DATA}/signoffs/Documents/checkout.prod`, { headers: { Authorization: `Bearer ${await hostToken(server.url)}` } });
+  const res = await fetch(`${server.url}${DATA}/signoffs/Documents/checkout.prod`, { headers: { Authorization: `Bearer ${await sessionToken(server.signInUrl())}` } });
   assert.equal(res.status, 200);
   return (await res.json()) as SignOffDocument;
 }
 
 async function openHub(page: Page, server: RunningServer, route = ''): Promise<Frame> {
-  await page.goto(`${server.url}/host/readiness-hub${route}`);
+  await page.goto(server.signInUrl('/host/readiness-hub') + route);
   const frame = await hubFrame(page);
   await frame.waitForSelector('[data-subject], [data-state="empty"], [data-state="error"], [data-testid="signoff-panel"], .bolt-tabbar', { timeout: 20_000 });
   return frame;
@@ -214,7 +214,7 @@ describe('hub in headless Chromium against readiness serve', function () {
     await form.locator('input[type="date"]').fill(until);
     await form.getByRole('button', { name: 'Add waiver' }).click();
     await frame.locator('[data-testid="waivers"] tr', { hasText: 'Load environment is being rebuilt' }).getByText('Active').waitFor();
-    const res = await fetch(`${asAlice.url}${DATA}/waivers/Documents/checkout.prod`, { headers: { Authorization: `Bearer ${await hostToken(asAlice.url)}` } });
+    const res = await fetch(`${asAlice.url}${DATA}/waivers/Documents/checkout.prod`, { headers: { Authorization: `Bearer ${await sessionToken(asAlice.signInUrl())}` } });
     const doc = (await res.json()) as { waivers: Array<{ check: string; reason: string; until: string; by: { id: string } }> };
     const added = doc.waivers[doc.waivers.length - 1];
     assert.deepEqual([added.check, added.reason, added.by.id, added.until.slice(0, 10)], ['load', 'Load environment is being rebuilt', 'alice', until]);
@@ -315,7 +315,7 @@ describe('hub in headless Chromium against readiness serve', function () {
     const [y, m, d] = day.split('-').map(Number);
     const shown = (await frame.evaluate(`new Date(${y}, ${m - 1}, ${d}).toLocaleDateString()`)) as string;
     assert.ok((await row.innerText()).includes(shown), `expected the picked day ${shown}`);
-    const res = await fetch(`${asAlice.url}${DATA}/waivers/Documents/checkout.prod`, { headers: { Authorization: `Bearer ${await hostToken(asAlice.url)}` } });
+    const res = await fetch(`${asAlice.url}${DATA}/waivers/Documents/checkout.prod`, { headers: { Authorization: `Bearer ${await sessionToken(asAlice.signInUrl())}` } });
     const doc = (await res.json()) as { waivers: Array<{ reason: string; until: string }> };
     const added = doc.waivers.find((w) => w.reason === 'Rebuild ends Friday')!;
     // 23:59:59.999 in Los Angeles is 07:59:59.999Z (PST) or 06:59:59.999Z (PDT) on the next UTC day.
@@ -343,7 +343,7 @@ describe('hub in headless Chromium against readiness serve', function () {
     await page.route('**/Collections/status/Documents**', (route) =>
       route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ message: 'TF400813: The user is not authorized to access this resource.' }) }),
     );
-    await page.goto(`${asAlice.url}/host/readiness-hub`);
+    await page.goto(asAlice.signInUrl('/host/readiness-hub'));
     const frame = await hubFrame(page);
     const error = frame.locator('[data-state="error"]');
     await error.waitFor();
@@ -362,7 +362,7 @@ describe('hub in headless Chromium against readiness serve', function () {
   });
 
   it('build-results tab: a run id -> that run\'s evidence with the gate and load-test views', async () => {
-    await page.goto(`${asAlice.url}/host/build-tab?buildId=101`);
+    await page.goto(asAlice.signInUrl('/host/build-tab?buildId=101'));
     const frame = await hubFrame(page);
     await frame.getByText('Readiness gate · checkout · prod').waitFor();
     await frame.getByText('Load test · checkout · prod').waitFor();
@@ -371,7 +371,7 @@ describe('hub in headless Chromium against readiness serve', function () {
   });
 
   it('theme and layout: the host sends the dark theme -> the hub paints dark and fills its frame', async () => {
-    await page.goto(`${asAlice.url}/host/readiness-hub?theme=dark`);
+    await page.goto(asAlice.signInUrl('/host/readiness-hub?theme=dark'));
     const frame = await hubFrame(page);
     await frame.waitForSelector('[data-subject]');
     const look = (await frame.evaluate(`({
@@ -392,7 +392,7 @@ describe('hub in headless Chromium against readiness serve', function () {
       await held;
       await route.continue();
     });
-    await page.goto(`${asAlice.url}/host/readiness-hub`);
+    await page.goto(asAlice.signInUrl('/host/readiness-hub'));
     const frame = await hubFrame(page);
     assert.match(await frame.locator('[data-state="loading"]').innerText(), /Loading readiness data/);
     release();
@@ -404,7 +404,7 @@ describe('hub in headless Chromium against readiness serve', function () {
       if (route.request().url().includes(uuidFor('gate-checkout-prod'))) await route.fulfill({ status: 200, contentType: 'application/json', body: '<html>proxy error</html>' });
       else await route.continue();
     });
-    await page.goto(`${asAlice.url}/host/build-tab?buildId=101`);
+    await page.goto(asAlice.signInUrl('/host/build-tab?buildId=101'));
     const frame = await hubFrame(page);
     const invalid = frame.locator('[data-testid="invalid-evidence"]');
     await invalid.waitFor();

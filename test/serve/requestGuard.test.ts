@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Collections, SignOffDocument, SignOffEvent } from '../../src/gate/records';
 import { RunningServer, startServer } from '../../src/serve/server';
-import { ensureHubBuilt, hostToken } from '../support/browser';
+import { ensureHubBuilt, sessionToken } from '../support/browser';
 import { seedStore } from '../hub/fixtures';
 
 const DATA = '/_apis/ExtensionManagement/InstalledExtensions/local/production-readiness/Data/Scopes/Default/Current/Collections';
@@ -52,7 +52,7 @@ describe('readiness serve: who may call it', () => {
     await seedStore(storeDir);
     logged.length = 0;
     server = await startServer({ storeDir, hubDir, user: alice, log: (line) => void logged.push(line) });
-    token = await hostToken(server.url);
+    token = await sessionToken(server.signInUrl());
     port = new URL(server.url).port;
   });
   afterEach(async () => {
@@ -78,10 +78,11 @@ describe('readiness serve: who may call it', () => {
   });
 
   for (const host of ['127.0.0.1:PORT', 'localhost:PORT', 'LOCALHOST:PORT', '[::1]:PORT']) {
-    it(`host check: Host ${host} -> the host page is served`, async () => {
-      const answer = await send(server, '/host/readiness-hub', { headers: { Host: host.replace('PORT', port) } });
+    it(`host check: Host ${host} -> the host page is served (to a signed-in browser, with no credential in it)`, async () => {
+      const answer = await send(server, '/host/readiness-hub', { headers: { Host: host.replace('PORT', port), Cookie: `readiness_session_${port}=${token}` } });
       assert.equal(answer.status, 200);
-      assert.ok(answer.body.includes(token));
+      assert.match(answer.body, /host-config/);
+      assert.ok(!answer.body.includes(token), 'the host page must not carry the session');
     });
   }
 

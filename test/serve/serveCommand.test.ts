@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { main } from '../../src/cli';
 import type { CliIO } from '../../src/cli/io';
 import type { StatusDocument } from '../../src/gate/records';
-import { ensureHubBuilt, hostToken } from '../support/browser';
+import { ensureHubBuilt, sessionToken } from '../support/browser';
 
 const DATA = '/_apis/ExtensionManagement/InstalledExtensions/local/production-readiness/Data/Scopes/Default/Current/Collections';
 const examplePolicy = path.resolve(__dirname, '..', '..', 'examples', 'policy', 'small-service.yml');
@@ -56,8 +56,9 @@ describe('readiness serve (CLI)', () => {
       cli,
     );
     try {
-      const url = await waitFor('the address on stdout', () => /^(http:\/\/127\.0\.0\.1:\d+)\/$/m.exec(out.stdout)?.[1]);
-      const headers = { Authorization: `Bearer ${await hostToken(url)}`, 'Content-Type': 'application/json' };
+      const link = await waitFor('the sign-in link on stdout', () => /^http:\/\/127\.0\.0\.1:\d+\/session\?signin=\S+$/m.exec(out.stdout)?.[0]);
+      const url = new URL(link).origin;
+      const headers = { Authorization: `Bearer ${await sessionToken(link)}`, 'Content-Type': 'application/json' };
       const status = (await (await fetch(`${url}${DATA}/status/Documents/inventory-api.production`, { headers })).json()) as StatusDocument;
       assert.equal(status.checks.find((c) => c.id === 'load')?.state, 'missing');
       const roles = (await (await fetch(`${url}${DATA}/policies/Documents/inventory-api.production`, { headers })).json()) as { roles: Array<{ role: string; groups: string[] }> };

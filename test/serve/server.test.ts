@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Collections, SignOffDocument, SignOffEvent, subjectKey } from '../../src/gate/records';
 import { DocumentExistsError, DocumentStore, EtagConflictError, StoredDocument, updateWithRetry } from '../../src/store/documentStore';
 import { RunningServer, startServer } from '../../src/serve/server';
-import { ensureHubBuilt, hostToken } from '../support/browser';
+import { ensureHubBuilt, sessionToken } from '../support/browser';
 import { seedStore, uuidFor } from '../hub/fixtures';
 
 const DATA = '/_apis/ExtensionManagement/InstalledExtensions/local/production-readiness/Data/Scopes/Default/Current/Collections';
@@ -95,14 +95,14 @@ describe('readiness serve: local REST API', () => {
     await fs.rm(storeDir, { recursive: true, force: true, maxRetries: 3 });
   });
 
-  it('auth: a data request without the host token -> 401 naming how to get one', async () => {
+  it('auth: a data request without a session -> 401 naming how to get one', async () => {
     const res = await fetch(`${asAlice.url}${DATA}/status/Documents`);
     assert.equal(res.status, 401);
-    assert.match(((await res.json()) as { message: string }).message, /access token/);
+    assert.match(((await res.json()) as { message: string }).message, /sign-in link readiness serve printed/);
   });
 
   it('documents: list and read in the extension-data shape -> documents carry id and __etag', async () => {
-    const store = new RestStore(asAlice.url, await hostToken(asAlice.url));
+    const store = new RestStore(asAlice.url, await sessionToken(asAlice.signInUrl()));
     const statuses = await store.getDocuments(Collections.status);
     assert.deepEqual(statuses.map((s) => s.id).sort(), ['checkout.prod', 'payments.prod', 'search.staging']);
     const one = await store.getDocument(Collections.status, 'checkout.prod');
@@ -112,8 +112,8 @@ describe('readiness serve: local REST API', () => {
   });
 
   it('concurrency: two people signing at the same moment over HTTP -> both sign-offs land, none lost', async () => {
-    const aliceStore = new RestStore(asAlice.url, await hostToken(asAlice.url));
-    const bobStore = new RestStore(asBob.url, await hostToken(asBob.url));
+    const aliceStore = new RestStore(asAlice.url, await sessionToken(asAlice.signInUrl()));
+    const bobStore = new RestStore(asBob.url, await sessionToken(asBob.signInUrl()));
     const rounds = 4;
     await Promise.all([
       ...Array.from({ length: rounds }, (_, n) => updateWithRetry(aliceStore, Collections.signoffs, 'checkout.prod', append(approval(alice, 'release-manager', n)))),
@@ -132,7 +132,7 @@ describe('readiness serve: local REST API', () => {
   });
 
   it('concurrency: a write with a stale __etag -> 409, the stored document is unchanged', async () => {
-    const token = await hostToken(asAlice.url);
+    const token = await sessionToken(asAlice.signInUrl());
     const store = new RestStore(asAlice.url, token);
     const current = await store.getDocument<SignOffDocument>(Collections.signoffs, 'checkout.prod');
     await store.updateDocument(Collections.signoffs, { ...current!, history: [...current!.history, approval(alice, 'release-manager', 1)] });
@@ -153,7 +153,7 @@ describe('readiness serve: local REST API', () => {
   ];
   for (const c of refused) {
     it(`sign-off rules: ${c.name} -> ${c.status}, nothing stored`, async () => {
-      const token = await hostToken(asAlice.url);
+      const token = await sessionToken(asAlice.signInUrl());
       const before = await new RestStore(asAlice.url, token).getDocument<SignOffDocument>(Collections.signoffs, 'checkout.prod');
       const body = c.change(before!);
       const res = await fetch(`${asAlice.url}${DATA}/signoffs/Documents${c.method === 'DELETE' ? '/checkout.prod' : ''}`, {
@@ -178,7 +178,7 @@ describe('readiness serve: local REST API', () => {
     it(`waiver rules: ${c.name} -> ${c.status}`, async () => {
       const server = c.as === 'alice' ? asAlice : asBob;
       const user = c.as === 'alice' ? alice : bob;
-      const token = await hostToken(server.url);
+      const token = await sessionToken(server.signInUrl());
       const store = new RestStore(server.url, token);
       const before = await store.getDocument<StoredDocument & { waivers: unknown[] }>(Collections.waivers, 'checkout.prod');
       const res = await fetch(`${server.url}${DATA}/waivers/Documents`, {
@@ -197,7 +197,7 @@ describe('readiness serve: local REST API', () => {
   }
 
   it('build attachments: a run id -> its evidence documents, listed and readable by href', async () => {
-    const token = await hostToken(asAlice.url);
+    const token = await sessionToken(asAlice.signInUrl());
     const headers = { Authorization: `Bearer ${token}` };
     const list = (await (await fetch(`${asAlice.url}/local/_apis/build/builds/101/attachments/readiness.evidence`, { headers })).json()) as Array<{ name: string; _links: { self: { href: string } } }>;
     assert.deepEqual(list.map((a) => a.name).sort(), [`${uuidFor('gate-checkout-prod')}.json`, `${uuidFor('lt-checkout-prod')}.json`].sort());
@@ -207,7 +207,7 @@ describe('readiness serve: local REST API', () => {
   });
 
   it('documents: a collection name that is a path step -> 400, nothing outside the store is read', async () => {
-    const token = await hostToken(asAlice.url);
+    const token = await sessionToken(asAlice.signInUrl());
     for (const name of ['..%2E', '.%2e', 'a..b']) {
       const res = await fetch(`${asAlice.url}${DATA}/${name}/Documents`, { headers: { Authorization: `Bearer ${token}` } });
       assert.ok(res.status === 400 || res.status === 404, `${name}: ${res.status}`);

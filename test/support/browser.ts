@@ -73,10 +73,14 @@ export async function hubFrame(page: Page): Promise<Frame> {
   return frame;
 }
 
-/** The access token the host page hands to the hub; tests use it to read the REST API directly. */
-export async function hostToken(baseUrl: string): Promise<string> {
-  const html = await (await fetch(`${baseUrl}/host/readiness-hub`)).text();
-  const match = /<script id="host-config" type="application\/json">([^<]*)<\/script>/.exec(html);
-  if (!match) throw new Error('host page has no config');
-  return (JSON.parse(match[1]) as { token: string }).token;
+/**
+ * Signs in with a one-time link from `readiness serve` (RunningServer.signInUrl(), or the link the CLI printed), as
+ * the browser does, and returns the session from the HttpOnly cookie; tests send it as a bearer token to read the
+ * REST API directly. The host page itself holds no credential any more.
+ */
+export async function sessionToken(signInLink: string): Promise<string> {
+  const res = await fetch(signInLink, { redirect: 'manual' });
+  const cookie = /^readiness_session_\d+=([^;]+);/.exec(res.headers.get('set-cookie') ?? '');
+  if (res.status !== 302 || !cookie) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  return cookie[1];
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,12 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+export interface PostgresOptions {
+  /** Serve TLS with this certificate and key (PEM), as `ssl = on` in postgresql.conf; plain connections still work. */
+  tls?: { cert: string; key: string };
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'readiness-pg-'));
   chmodSync(dir, 0o755);
   chownSync(dir, uid('postgres'), gid('postgres'));
@@ -35,7 +40,16 @@ export async function startPostgres(): Promise<TestPostgres> {
   asPostgres('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
   // fsync off: a test cluster is thrown away, so durability buys nothing and costs the shared disk.
-  const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  let settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  if (options.tls) {
+    // The server refuses a key file others can read, so it belongs to postgres with mode 0600.
+    for (const [name, pem] of [['server.crt', options.tls.cert], ['server.key', options.tls.key]] as const) {
+      const path = join(dir, 'data', name);
+      writeFileSync(path, pem, { mode: 0o600 });
+      chownSync(path, uid('postgres'), gid('postgres'));
+    }
+    settings += ' -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key';
+  }
   asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-o', settings, '-w', '-t', '60', 'start']);
   const url = (database = 'postgres', password?: string) =>
     `postgres://postgres${password ? `:${password}` : ''}@127.0.0.1:${port}/${database}`;

@@ -10,7 +10,8 @@ import { firstLines } from './postgresArchive';
  * The user's own scripts: whatever we do not support natively (a `terraform apply` of a scratch environment, a
  * failover script). We time them, wait for an HTTP health endpoint, run HTTP and command probes, and always run
  * the cleanup command. Commands run through the shell from the drill file's folder, with DRILL_TARGET,
- * DRILL_SERVICE and DRILL_WORK_DIR set.
+ * DRILL_SERVICE and DRILL_WORK_DIR set, and with each `${VAR}` the command names in its environment (never pasted
+ * into the command text: see isCommandKey in ../config.ts).
  */
 export const commandProvider: DrillProvider = {
   name: 'command',
@@ -117,7 +118,9 @@ class CommandDrill implements DrillSession {
 }
 
 function shell(config: DrillConfig, command: string, step: StepContext): Promise<ToolResult> {
-  const env = { ...process.env, DRILL_TARGET: config.target.name ?? '', DRILL_SERVICE: config.service, DRILL_WORK_DIR: step.workDir };
+  // commandEnv last but one: the values the command's `${VAR}` references name reach the shell as variables it
+  // expands, never as text pasted into the command line; DRILL_* last, so a drill file cannot spoof them.
+  const env = { ...process.env, ...config.commandEnv, DRILL_TARGET: config.target.name ?? '', DRILL_SERVICE: config.service, DRILL_WORK_DIR: step.workDir };
   return runTool(command, [], { shell: true, cwd: config.dir, env, signal: step.signal });
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CheckFailedError, InfrastructureError } from '../../errors';
 import { runTool } from '../exec';
 import type { Checkpoint } from '../sqlProbes';
+import { assertInputSize } from '../../config/inputSize';
 
 /**
  * Facts about a pg_dump archive, read with `pg_restore --list`, which parses the archive header and table of
@@ -62,6 +63,7 @@ export async function verifyBaseBackup(pgVerifybackup: string, dir: string, sign
 }
 
 export function readCheckpoint(file: string): Checkpoint {
+  assertInputSize(file, 'json', `backup.checkpoint ${file}`);
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Checkpoint;
     if (typeof parsed.takenAt !== 'string' || typeof parsed.tables !== 'object') throw new Error('needs takenAt and tables');

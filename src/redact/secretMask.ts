@@ -1,0 +1,75 @@
+/**
+ * The one place secrets are masked (DESIGN.md "Secrets are masked by value everywhere"). Every input path that
+ * carries a secret registers its value here: the load test's `secrets` input, secret pipeline variables, drill
+ * `${VAR}` values declared secret, connection-string passwords, service-connection keys and tokens, CLI
+ * `--secret`. Every sink masks through here: log lines (CLI streams, task stdout), the evidence file, and the
+ * JUnit, markdown and HTML renderers. A value is masked wherever it appears, whatever the name of the variable that
+ * carried it.
+ *
+ * Some secrets are recognised by shape too, since they can arrive in text we never saw as an input (an error that
+ * echoes a URL): the password of URL userinfo, `password=` in libpq strings, token-bearing query parameters
+ * (`sig=` of SAS URLs, `code=` of Azure Functions keys, OAuth `token=`/`access_token=`...), bearer tokens and JWTs.
+ */
+export const MASK = '***';
+
+/** Shorter values are not masked: masking `1` or `abc` would wreck every number and word of a report. */
+export const MIN_SECRET_LENGTH = 4;
+
+const known = new Set<string>();
+let sorted: string[] = [];
+let marker: ((value: string) => void) | undefined;
+
+/** Registers a secret; the task's marker (tl.setSecret) hears of it too, so the agent masks its own log. */
+export function registerSecret(value: string | undefined): void {
+  if (!value || value.length < MIN_SECRET_LENGTH) return;
+  const forms = [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)];
+  // A PEM or other multi-line secret is logged line by line if at all; mask each long line too.
+  if (value.includes('\n')) forms.push(...value.split(/\r?\n/).filter((line) => line.length >= 16 && !line.startsWith('-----')));
+  let added = false;
+  for (const form of forms) {
+    if (form.length < MIN_SECRET_LENGTH || known.has(form)) continue;
+    known.add(form);
+    marker?.(form);
+    added = true;
+  }
+  // Longest first, so a secret that contains another is masked whole.
+  if (added) sorted = [...known].sort((a, b) => b.length - a.length);
+}
+
+/** Installs the agent's masker (tl.setSecret) and hands it every secret registered so far. */
+export function setSecretMarker(mark: (value: string) => void): void {
+  marker = mark;
+  for (const value of known) mark(value);
+}
+
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/\s]+)@/gi;
+/** A long user name alone in URL userinfo is a token (`https://<PAT>@dev.azure.com`). */
+const URL_TOKEN_USER = /\b([a-z][a-z0-9+.-]*:\/\/)([A-Za-z0-9._~%-]{20,})@/gi;
+/** `password=` of libpq strings, and the secret keys of ADO.NET, Azure Storage and Service Bus connection strings. */
+const KEYWORD_PASSWORD = /\b((?:password|pwd|accountkey|sharedaccesskey)\s*=\s*)('[^']*'|[^\s;&]+)/gi;
+const QUERY_TOKEN = /([?&](?:sig|signature|code|token|access_token|refresh_token|id_token|client_secret|api[_-]?key|apikey|subscription-key|password|pwd|secret)=)[^&#\s"'<>]+/gi;
+const JWT = /eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g;
+const BEARER = /(bearer\s+)[^\s"',]+/gi;
+
+/** The text with every registered secret and every secret-shaped token replaced by `***`. */
+export function maskSecrets(text: string): string {
+  let out = text
+    .replace(URL_PASSWORD, `$1:${MASK}@`)
+    .replace(URL_TOKEN_USER, `$1${MASK}@`)
+    .replace(KEYWORD_PASSWORD, `$1${MASK}`)
+    .replace(QUERY_TOKEN, `$1${MASK}`)
+    .replace(JWT, MASK)
+    .replace(BEARER, `$1${MASK}`);
+  for (const secret of sorted) if (out.includes(secret)) out = out.split(secret).join(MASK);
+  return out;
+}
+
+/** A copy of a JSON-like value with every string masked (keys are names, not secrets, and are kept). */
+export function maskDeep<T>(value: T): T {
+  if (typeof value === 'string') return maskSecrets(value) as T;
+  if (Array.isArray(value)) return value.map((item) => maskDeep(item)) as T;
+  if (value && typeof value === 'object' && (value.constructor === Object || Object.getPrototypeOf(value) === null)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v)])) as T;
+  }
+  return value;
+}
