@@ -19,7 +19,7 @@ export async function startDnsServer(zone: Zone, options: { refuse?: boolean } =
       if (options.refuse) response.header.rcode = 5;
       else if (!entry) response.header.rcode = 3;
       else {
-        const add = (type: number, data: Record<string, string>) => response.answers.push({ name: question.name, type, class: Packet.CLASS.IN, ttl: 60, ...data });
+        const add = (type: number, data: Record<string, string>) => response.answers.push({ name: question.name, type, class: Packet.CLASS.IN, ttl: 60, ...data } as any);
         if (entry.CNAME && [Packet.TYPE.CNAME, Packet.TYPE.A, Packet.TYPE.AAAA].includes(question.type)) add(Packet.TYPE.CNAME, { domain: entry.CNAME });
         if (question.type === Packet.TYPE.A) for (const address of entry.A ?? []) add(Packet.TYPE.A, { address });
         if (question.type === Packet.TYPE.AAAA) for (const address of entry.AAAA ?? []) add(Packet.TYPE.AAAA, { address });
