@@ -39,7 +39,7 @@ export type WatchSpec = Base<'watch'> & {
   windowMs: number;
   intervalMs: number;
   health?: HttpProbeSpec;
-  query?: { workspace: string; kql: string; max: number };
+  query?: { resource: string; kql: string; max: number; timespan?: string };
   maxConsecutiveFailures: number;
 };
 export type CheckSpec = TlsSpec | HeadersSpec | DnsSpec | HealthSpec | MonitoringSpec | DriftSpec | WatchSpec;

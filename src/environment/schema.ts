@@ -128,11 +128,12 @@ export const checkSchemas = {
       query: {
         type: 'object',
         additionalProperties: false,
-        required: ['workspace', 'kql', 'max'],
+        required: ['resource', 'kql', 'max'],
         properties: {
-          workspace: { ...name, description: 'Log Analytics workspace resource id (an Application Insights workspace-based resource queries through it).' },
+          resource: { ...name, description: 'ARM id of the resource whose logs to query: a Log Analytics workspace, an Application Insights component, or the service itself.' },
           kql: name,
           max: { type: 'number', description: 'The breach bound: the first column of the first row must stay at or below it.' },
+          timespan: { type: 'string', pattern: '^P', description: 'ISO 8601 duration the query covers, e.g. PT5M (default PT5M).' },
         },
       },
       maxConsecutiveFailures: positive,
