@@ -19,6 +19,8 @@ Commands:
                         Serve the Readiness hub locally against the local store.
   demo [--no-serve] [--port N]
                         Run the whole flow on embedded defaults: load test, drill, docs, gate, hub.
+  verify --config FILE [--out DIR] [--check NAME]
+                        Check a production environment: TLS, security headers, DNS, health, monitoring, drift, watch.
 
 Exit codes: 0 passed, 1 check failed, 2 bad usage or input, 3 infrastructure error.
 Run "readiness <command> --help" for a command's options.`;

@@ -99,6 +99,6 @@ describe('environment monitoring check (ARM emulator, Azure Monitor shapes)', fu
   it('monitoring: no Azure connection -> unknown, naming the input', async () => {
     const r = await runMonitoringCheck(spec(), ctx(), undefined);
     assert.equal(r.status, 'unknown');
-    assert.match(r.detail, /azureSubscription/);
+    assert.match(r.detail, /ReadinessEnvironmentCheck task with its azureSubscription input/);
   });
 });

@@ -24,7 +24,7 @@ const RECEIVER_LISTS = ['emailReceivers', 'smsReceivers', 'webhookReceivers', 'i
 export async function runMonitoringCheck(spec: MonitoringSpec, ctx: CheckContext, access: AzureAccess | undefined) {
   const started = performance.now();
   if (!access) {
-    return checkResult(spec, 'unknown', 'No Azure Resource Manager connection was given, so alert rules could not be read; set the task\'s azureSubscription input (or --azure-* options of the CLI).', started);
+    return checkResult(spec, 'unknown', 'No Azure Resource Manager connection was given, so alert rules could not be read; run it in the ReadinessEnvironmentCheck task with its azureSubscription input set.', started);
   }
   const client = new MonitorClient(access);
   try {

@@ -23,7 +23,7 @@ export async function runWatch(spec: WatchSpec, ctx: CheckContext, access?: Azur
     breachAtSecond: null,
   };
   if (spec.query && !access) {
-    return checkResult(spec, 'unknown', 'The watch queries logs through Azure Resource Manager, but no connection was given; set the task\'s azureSubscription input.', started, { watch: facts });
+    return checkResult(spec, 'unknown', 'The watch queries logs through Azure Resource Manager, but no connection was given; run it in the ReadinessEnvironmentCheck task with its azureSubscription input set.', started, { watch: facts });
   }
   const client = spec.query && access ? new MonitorClient(access) : undefined;
   const seconds = () => Math.round((performance.now() - started) / 100) / 10;
