@@ -105,6 +105,19 @@ export const ruleSchemas = {
       minContentChars: days,
     },
   },
+  environment: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['passedWithinDays'],
+    properties: {
+      passedWithinDays: days,
+      certificateValidDays: { ...days, description: 'Every TLS check\'s certificate must stay valid this many more days.' },
+      minHeaderGrade: { enum: ['A+', 'A', 'A-', 'B+', 'B', 'B-', 'C+', 'C', 'C-', 'D+', 'D', 'D-', 'F'], description: 'Every headers check must grade this or better.' },
+      noDrift: { type: 'boolean', description: 'Every drift check must find no changes.' },
+      alertsForEveryResource: { type: 'boolean', description: 'Every resource of every monitoring check must have an enabled alert rule.' },
+      ...evidenceFilters,
+    },
+  },
   signoff: {
     type: 'object',
     additionalProperties: false,
