@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEnvironmentConfig } from '../../src/environment/config';
+import { loadEnvironmentConfig, parseEnvironmentConfig } from '../../src/environment/config';
 import { ConfigError } from '../../src/errors';
 
 const dir = mkdtempSync(join(tmpdir(), 'env-config-'));
@@ -64,5 +64,12 @@ checks:
   it('config: several problems -> all reported at once', () => {
     const list = problems('service: s\nenvironment: e\nchecks:\n  - { name: a, type: tls }\n  - { name: b, type: dns, host: x }\n');
     assert.equal(list.length, 2, list.join('\n'));
+  });
+});
+
+describe('environment.yaml example', () => {
+  it('config: examples/environment/environment.yaml (App Service, Front Door, PostgreSQL flexible server) -> parses with every check type', () => {
+    const config = loadEnvironmentConfig(join(__dirname, '../../examples/environment/environment.yaml'), { HEALTH_KEY: 'example-key' });
+    assert.deepEqual(config.checks.map((c) => c.type), ['tls', 'headers', 'dns', 'health', 'monitoring', 'drift', 'watch']);
   });
 });
