@@ -82,6 +82,14 @@ describe('environment monitoring check (ARM emulator, Azure Monitor shapes)', fu
     assert.match(result.detail, /action group actionGroups\/oncall has no receivers; add an email, SMS, webhook or on-call receiver/);
   });
 
+  it('monitoring: an enabled alert that notifies no action group -> failed, naming the rule', async () => {
+    const state = monitored();
+    state.metricAlerts[1].properties.actions = [];
+    const { result } = await run(state);
+    assert.equal(result.status, 'failed');
+    assert.match(result.detail, /alert rule metricAlerts\/db-cpu notifies no action group; add one with receivers/);
+  });
+
   it('monitoring: no availability test on the Application Insights component -> failed', async () => {
     const state = monitored();
     state.webTests[COMPONENT.toLowerCase()][0].properties.Enabled = false;

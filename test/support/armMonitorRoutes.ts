@@ -37,6 +37,8 @@ export interface MonitorState {
   logRows?: (query: string) => unknown[][];
   logQueries: Array<{ resource: string; query: string; timespan?: string; at: number }>;
   pageSize?: number;
+  /** A hostile or broken service: nextLink points at this origin instead of the Resource Manager host. */
+  foreignNextLink?: string;
 }
 
 export function emptyMonitor(): MonitorState {
@@ -66,7 +68,7 @@ export function routeMonitor(state: MonitorState, baseUrl: string, method: strin
     const skip = Number(url.searchParams.get('$skiptoken') ?? 0);
     const size = state.pageSize ?? all.length;
     const page = all.slice(skip, skip + Math.max(size, 1));
-    const next = skip + size < all.length ? `${baseUrl}${path}?api-version=${wanted}&$skiptoken=${skip + size}` : undefined;
+    const next = skip + size < all.length ? `${state.foreignNextLink ?? baseUrl}${path}?api-version=${wanted}&$skiptoken=${skip + size}` : undefined;
     send(res, 200, next ? { value: page, nextLink: next } : { value: page });
     return true;
   }

@@ -28,8 +28,8 @@ export async function runMonitoringCheck(spec: MonitoringSpec, ctx: CheckContext
   }
   const client = new MonitorClient(access);
   try {
-    const facts = await gather(spec, client, ctx.signal);
-    const problems: string[] = [];
+    const { facts, silent } = await gather(spec, client, ctx.signal);
+    const problems: string[] = silent.map((id) => `alert rule ${shortName(id)} notifies no action group; add one with receivers`);
     for (const r of facts.resources) if (r.missing.length) problems.push(`${shortName(r.id)} lacks ${r.missing.join(' and ')}`);
     for (const g of facts.actionGroups) {
       if (!g.enabled) problems.push(`action group ${shortName(g.id)} is disabled, so its alerts notify nobody; enable it`);
@@ -50,7 +50,7 @@ export async function runMonitoringCheck(spec: MonitoringSpec, ctx: CheckContext
   }
 }
 
-async function gather(spec: MonitoringSpec, client: MonitorClient, signal: AbortSignal): Promise<MonitoringFacts> {
+async function gather(spec: MonitoringSpec, client: MonitorClient, signal: AbortSignal): Promise<{ facts: MonitoringFacts; silent: string[] }> {
   const subscriptions = [...new Set(spec.resources.map((id) => id.split('/')[2].toLowerCase()))];
   const metricAlerts: ArmObject[] = [];
   const queryRules: ArmObject[] = [];
@@ -61,15 +61,24 @@ async function gather(spec: MonitoringSpec, client: MonitorClient, signal: Abort
     activityAlerts.push(...(await client.list(`/subscriptions/${sub}/providers/Microsoft.Insights/activityLogAlerts`, MONITOR_API.activityLogAlerts, signal)));
   }
   const actionGroupIds = new Set<string>();
+  /** Enabled rules on a named resource that notify nobody: an alert that fires into the void is not monitoring. */
+  const silent = new Set<string>();
   const resources: MonitoringFacts['resources'] = [];
   for (const id of spec.resources) {
     const covering = (rules: ArmObject[]) => rules.filter((rule) => rule.properties?.enabled === true && covers(rule.properties?.scopes, id));
     const metric = covering(metricAlerts);
     const query = covering(queryRules);
     const activity = covering(activityAlerts);
-    for (const rule of metric) for (const a of rule.properties?.actions ?? []) if (a?.actionGroupId) actionGroupIds.add(a.actionGroupId.toLowerCase());
-    for (const rule of query) for (const g of rule.properties?.actions?.actionGroups ?? []) if (typeof g === 'string') actionGroupIds.add(g.toLowerCase());
-    for (const rule of activity) for (const g of rule.properties?.actions?.actionGroups ?? []) if (g?.actionGroupId) actionGroupIds.add(g.actionGroupId.toLowerCase());
+    const groupsOf = (rule: ArmObject): string[] => {
+      const p = rule.properties ?? {};
+      const raw: unknown[] = Array.isArray(p.actions) ? p.actions.map((a: { actionGroupId?: string }) => a?.actionGroupId) : (p.actions?.actionGroups ?? []).map((g: string | { actionGroupId?: string }) => (typeof g === 'string' ? g : g?.actionGroupId));
+      return raw.filter((g): g is string => typeof g === 'string' && g.length > 0).map((g) => g.toLowerCase());
+    };
+    for (const rule of [...metric, ...query, ...activity]) {
+      const groups = groupsOf(rule);
+      if (!groups.length) silent.add(rule.id);
+      for (const g of groups) actionGroupIds.add(g);
+    }
     const settings = await client.list(`${id}/providers/Microsoft.Insights/diagnosticSettings`, MONITOR_API.diagnosticSettings, signal);
     const diagnostics = settings.filter((s) => {
       const p = s.properties ?? {};
@@ -97,7 +106,7 @@ async function gather(spec: MonitoringSpec, client: MonitorClient, signal: Abort
   const availabilityTests = spec.availabilityComponent
     ? (await client.list(`${spec.availabilityComponent}/webtests`, MONITOR_API.webTests, signal)).map((t) => ({ id: t.id, enabled: t.properties?.Enabled === true }))
     : [];
-  return { resources, actionGroups, availabilityTests };
+  return { facts: { resources, actionGroups, availabilityTests }, silent: [...silent] };
 }
 
 /** A scope covers a resource when it is the resource or an ancestor of it (ARM ids compare case-insensitively). */
