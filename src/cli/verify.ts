@@ -60,8 +60,6 @@ export async function verifyCommand(args: string[], io: CliIO): Promise<number> 
     env: io.env,
     onProgress: (message) => io.stderr(`  ${message}\n`),
   });
-  const unknownNames = values.check?.filter((name) => !evidence.metrics.checks.some((c) => c.name === name)) ?? [];
-  if (unknownNames.length) throw new ConfigError(`--check: no check named ${unknownNames.map((n) => `"${n}"`).join(', ')} in ${values.config}`);
   const evidenceFile = await writeResults(path.resolve(io.cwd, values.out ?? 'environment-results'), evidence);
   io.stderr(`${evidence.summary}\n`);
   io.stderr(`Results: ${path.relative(io.cwd, evidenceFile) || evidenceFile} (+ .junit.xml, .md, .html)\n`);

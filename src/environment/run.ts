@@ -1,4 +1,5 @@
-import { CancelledError } from '../errors';
+import { CancelledError, ConfigError } from '../errors';
+import { hint } from '../config/suggest';
 import type { AzureAccess } from '../dr/providers/azureArm';
 import { Redactor } from '../dr/redact';
 import { newEvidenceId } from '../evidence/files';
@@ -90,6 +91,11 @@ export async function runEnvironmentChecks(options: EnvironmentRunOptions): Prom
 
 function selectChecks(config: EnvironmentConfig, only: string[] | undefined): CheckSpec[] {
   if (!only?.length) return config.checks;
+  const names = config.checks.map((c) => c.name);
+  const unknown = only.filter((name) => !names.includes(name));
+  if (unknown.length) {
+    throw new ConfigError(`${config.file}: no check named ${unknown.map((n) => `"${n}"${hint(n, names)}`).join(', ')}; the file has ${names.join(', ')}`);
+  }
   return config.checks.filter((c) => only.includes(c.name));
 }
 

@@ -73,7 +73,7 @@ describe('readiness verify (CLI) against a loopback environment', function () {
 
   it('verify: --check naming no check -> exit 2', async () => {
     const run = cli();
-    assert.equal(await main(['verify', '--config', world.file(), '--check', 'nope'], run.io), 2);
-    assert.match(run.stderr(), /no check named "nope"/);
+    assert.equal(await main(['verify', '--config', world.file(), '--check', 'shop-helth'], run.io), 2);
+    assert.match(run.stderr(), /no check named "shop-helth"; did you mean "shop-health"\?/);
   });
 });
