@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runEnvironmentChecks } from '../environment/run';
 import { ConfigError, ExitCode } from '../errors';
-import { runInfoFromEnv, writeEvidenceFile } from '../evidence/files';
-import { renderHtml, renderJUnit, renderMarkdown } from '../evidence/render';
-import type { EnvironmentEvidence } from '../evidence/types';
+import { runInfoFromEnv } from '../evidence/files';
+import { renderHtml } from '../evidence/render';
+import { exitCodeOf, writeResults } from './drill';
 import type { CliIO } from './io';
 
 export const verifyUsage = `Usage: readiness verify --config FILE [--out DIR] [--check NAME]... [--service NAME] [--environment NAME]
@@ -60,18 +60,11 @@ export async function verifyCommand(args: string[], io: CliIO): Promise<number> 
     env: io.env,
     onProgress: (message) => io.stderr(`  ${message}\n`),
   });
+  // The drill command's files (evidence, JUnit, markdown), plus the HTML report that shows the certificate chain.
   const evidenceFile = await writeResults(path.resolve(io.cwd, values.out ?? 'environment-results'), evidence);
+  await fs.writeFile(evidenceFile.replace(/\.json$/, '.html'), renderHtml(evidence));
   io.stderr(`${evidence.summary}\n`);
   io.stderr(`Results: ${path.relative(io.cwd, evidenceFile) || evidenceFile} (+ .junit.xml, .md, .html)\n`);
   io.stdout(`${evidenceFile}\n`);
-  return evidence.verdict === 'passed' ? ExitCode.passed : evidence.verdict === 'failed' ? ExitCode.checkFailed : ExitCode.infrastructure;
-}
-
-async function writeResults(dir: string, evidence: EnvironmentEvidence): Promise<string> {
-  const evidenceFile = await writeEvidenceFile(dir, evidence);
-  const base = evidenceFile.replace(/\.json$/, '');
-  await fs.writeFile(`${base}.junit.xml`, renderJUnit(evidence));
-  await fs.writeFile(`${base}.md`, renderMarkdown(evidence));
-  await fs.writeFile(`${base}.html`, renderHtml(evidence));
-  return evidenceFile;
+  return exitCodeOf(evidence);
 }
