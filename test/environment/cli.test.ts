@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli';
@@ -33,7 +33,9 @@ describe('readiness verify (CLI) against a loopback environment', function () {
     assert.deepEqual(evidence.metrics.checks.map((c) => `${c.type}:${c.status}`), ['tls:passed', 'headers:passed', 'dns:passed', 'health:passed', 'drift:passed']);
     assert.match(readFileSync(file.replace(/\.json$/, '.md'), 'utf8'), /### Certificates/);
     assert.match(readFileSync(file.replace(/\.json$/, '.junit.xml'), 'utf8'), /name="tls: shop-certificate"/);
-    assert.ok(existsSync(file.replace(/\.json$/, '.html')));
+    const html = readFileSync(file.replace(/\.json$/, '.html'), 'utf8');
+    assert.match(html, /<h2>Certificates<\/h2>.*readiness environment test intermediate/s);
+    assert.match(html, /Security headers: grade A\+/);
   });
 
   it('verify: unhealthy endpoint -> exit 1, the failing check named in the summary and its fix in the markdown', async () => {
