@@ -42,7 +42,10 @@ export function evaluateEnvironment(rule: EnvironmentRule, ctx: EvidenceContext)
     const headers = ofType('headers');
     if (!headers.length) return fail(`The newest environment check graded no security headers, so "grade ${rule.minHeaderGrade} or better" cannot be shown; add a headers check.`);
     const low = headers.find((c) => !c.headers || !gradeAtLeast(c.headers.grade, rule.minHeaderGrade!));
-    if (low) return fail(`${low.headers?.url ?? low.name} grades ${low.headers?.grade ?? 'unknown'}, under the policy's ${rule.minHeaderGrade}; ${low.detail}`);
+    if (low) {
+      const fixes = (low.headers?.tests ?? []).filter((t) => !t.pass).map((t) => `${t.test} (${t.modifier}): ${t.fix}`);
+      return fail(`${low.headers?.url ?? low.name} grades ${low.headers?.grade ?? 'unknown'}, under the policy's ${rule.minHeaderGrade}; fix ${fixes.join('; ') || 'the headers the report lists'}.`);
+    }
     shown.push(`headers ${headers.map((c) => c.headers!.grade).join(', ')}`);
   }
   if (rule.noDrift) {

@@ -20,11 +20,11 @@ export const STRONG_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
-export async function startWorld(certificate: (c: ReturnType<typeof environmentCertificates>) => Pair = (c) => c.chained) {
+export async function startWorld(certificate: (c: ReturnType<typeof environmentCertificates>) => Pair = (c) => c.chained, headers: Record<string, string> = STRONG_HEADERS) {
   const certs = environmentCertificates();
   const dir = mkdtempSync(join(tmpdir(), 'readiness-world-'));
   writeFileSync(join(dir, 'private-ca.pem'), certs.ca);
-  const site = await startSite({ ...certificate(certs), headers: STRONG_HEADERS });
+  const site = await startSite({ ...certificate(certs), headers });
   const dns = await startDnsServer({ 'shop.example.com': { A: ['127.0.0.1'] } });
   let healthy = true;
   const health: Server = createServer((_req, res) => {

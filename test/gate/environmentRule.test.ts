@@ -5,7 +5,9 @@ import { runEnvironmentChecks } from '../../src/environment/run';
 import type { EnvironmentEvidence } from '../../src/evidence/types';
 import { evaluatePolicy } from '../../src/gate/evaluate';
 import { parsePolicy } from '../../src/gate/policy';
-import { startWorld } from '../environment/world';
+import { startAzureEmulators } from '../support/armEmulator';
+import { emptyMonitor } from '../support/armMonitorRoutes';
+import { STRONG_HEADERS, startWorld } from '../environment/world';
 
 /**
  * The acceptance of issue 15: a policy with environment rules blocks on an expired certificate and on drift, and
@@ -85,6 +87,51 @@ describe('gate: environment rules on evidence from real checks', function () {
       assert.equal(fixed.status, 'ready', fixed.reason);
     } finally {
       await world.stop();
+    }
+  });
+
+  it('environment rule: headers grading C (no CSP, so no frame-ancestors either) where the file allowed F -> not-ready against the policy\'s B', async () => {
+    const { 'content-security-policy': _csp, ...weaker } = STRONG_HEADERS;
+    const world = await startWorld((c) => c.chained, weaker);
+    try {
+      const evidence = await verify(world.file((d) => ((d.checks[1] as { minGrade: string }).minGrade = 'F')));
+      assert.equal(evidence.verdict, 'passed', evidence.summary);
+      const result = gate(evidence);
+      assert.equal(result.status, 'not-ready');
+      assert.match(result.reason, /grades C, under the policy's B; .*content-security-policy \(-25\)/);
+    } finally {
+      await world.stop();
+    }
+  });
+
+  it('environment rule: alertsForEveryResource with a resource no rule covers -> not-ready naming it; covered -> ready', async () => {
+    const alertsPolicy = parsePolicy(
+      'service: shop\nchecks:\n  - { id: env, title: Alerts, owner: ops, type: environment, rule: { passedWithinDays: 1, alertsForEveryResource: true } }\nlevels:\n  - { name: live, checks: [env] }\nenvironments:\n  production: { requiredLevel: live, enforcement: block }\n',
+      'readiness.yml',
+    );
+    const monitor = emptyMonitor();
+    const azure = await startAzureEmulators({ monitor });
+    const world = await startWorld();
+    try {
+      const rg = `/subscriptions/${azure.arm.subscriptionId}/resourceGroups/shop-prod`;
+      const db = `${rg}/providers/Microsoft.DBforPostgreSQL/flexibleServers/shop-db`;
+      const file = world.file((d) => (d.checks = [{ name: 'alerts', type: 'monitoring', resources: [db], require: [] }]), 'alerts.yaml');
+      const run = () => runEnvironmentChecks({ configFile: file, run: {}, signal: new AbortController().signal, azure: azure.access });
+      const judge = async () => {
+        const result = evaluatePolicy({ policy: alertsPolicy, environment: 'production', evidence: [await run()], signoffs: [], waivers: [], now: new Date(Date.now() + 1000) });
+        return { status: result.metrics.status, reason: result.metrics.checks[0].reason };
+      };
+      const bare = await judge();
+      assert.equal(bare.status, 'not-ready');
+      assert.match(bare.reason, /flexibleServers\/shop-db has no enabled alert rule/);
+      const group = `${rg}/providers/microsoft.insights/actionGroups/oncall`;
+      monitor.metricAlerts.push({ id: `${rg}/providers/Microsoft.Insights/metricAlerts/db-cpu`, properties: { enabled: true, scopes: [db], actions: [{ actionGroupId: group }] } });
+      monitor.actionGroups.push({ id: group, properties: { enabled: true, smsReceivers: [{ name: 'oncall', countryCode: '44', phoneNumber: '7700900000' }] } });
+      const covered = await judge();
+      assert.equal(covered.status, 'ready', covered.reason);
+    } finally {
+      await world.stop();
+      await azure.stop();
     }
   });
 
