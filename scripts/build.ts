@@ -25,6 +25,7 @@ export const taskIcons: Record<string, string> = {
   ReadinessDrDrillV1: 'drill.png',
   ReadinessGateV1: 'gate.png',
   ReadinessStatusGateV1: 'status-gate.png',
+  ReadinessEnvironmentCheckV1: 'environment.png',
 };
 
 /**

@@ -52,6 +52,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   'docs|reviewedWithinDays': 'Longest time since `last_reviewed`, in days (inclusive).',
   'docs|links': 'Relative links in the Markdown files read must resolve.',
   'docs|minContentChars': 'Least real content (non-space characters outside headings and placeholders) in each `headings` file.',
+  'environment|passedWithinDays': 'The newest environment check must have finished at most this many days ago (inclusive).',
   'signoff|roles': 'Roles that must each approve; each must be defined under `roles`.',
   'signoff|expiresAfterDays': 'Makes it an attestation that lapses this many days after it was given, and is not bound to a version.',
   'signoff|everyMember': 'Every member of the role (its users and group members) must have signed, not just one.',

@@ -20,6 +20,8 @@ Commands:
                         Serve the Readiness hub locally against the local store.
   demo [--no-serve] [--port N]
                         Run the whole flow on embedded defaults: load test, drill, docs, gate, hub.
+  verify --config FILE [--out DIR] [--check NAME]
+                        Check a production environment: TLS, security headers, DNS, health, monitoring, drift, watch.
 
 Secrets are passed as --secret NAME=env:VAR or --secret-file NAME=PATH, never as values on the command line,
 and are masked as *** in every output.

@@ -2,18 +2,19 @@ import * as React from 'react';
 import { Card } from 'azure-devops-ui/Card';
 import { MessageCard, MessageCardSeverity } from 'azure-devops-ui/MessageCard';
 import { Tab, TabBar, TabSize } from 'azure-devops-ui/Tabs';
-import type { DocsEvidence, DrillEvidence, Evidence, LoadTestEvidence } from '../../src/evidence/types';
+import type { DocsEvidence, DrillEvidence, EnvironmentEvidence, Evidence, LoadTestEvidence } from '../../src/evidence/types';
 import type { HubUser, ReadinessClient } from '../client/ReadinessClient';
 import type { Subject } from '../model/overview';
 import { ChecksView } from './ChecksView';
 import { DocsView } from './DocsView';
 import { DrillView } from './DrillView';
+import { EnvironmentView } from './EnvironmentView';
 import { LoadTestView } from './LoadTestView';
 import { StatusPill } from './Overview';
 import { SignOffPanel } from './SignOffPanel';
 import { ViewErrorBoundary } from './ViewErrorBoundary';
 
-export type ServiceTab = 'checks' | 'loadtest' | 'drill' | 'docs' | 'signoffs';
+export type ServiceTab = 'checks' | 'loadtest' | 'drill' | 'docs' | 'environment' | 'signoffs';
 
 function newestOf<K extends Evidence['kind']>(subject: Subject, kind: K, id?: string) {
   const ofKind = subject.evidence.filter((e) => e.kind === kind);
@@ -44,6 +45,7 @@ export function ServicePage(props: { subject: Subject; user: HubUser; client: Re
   const loadtest = newestOf(subject, 'loadtest', evidenceId) as LoadTestEvidence | undefined;
   const drill = newestOf(subject, 'drill', evidenceId) as DrillEvidence | undefined;
   const docs = newestOf(subject, 'docs', evidenceId) as DocsEvidence | undefined;
+  const environment = newestOf(subject, 'environment', evidenceId) as EnvironmentEvidence | undefined;
   const openEvidence = (id: string) => {
     const found = subject.evidence.find((e) => e.id === id);
     if (found && found.kind !== 'gate') {
@@ -72,6 +74,7 @@ export function ServicePage(props: { subject: Subject; user: HubUser; client: Re
         <Tab id="loadtest" name="Load test" />
         <Tab id="drill" name="DR drill" />
         <Tab id="docs" name="Documentation" />
+        <Tab id="environment" name="Environment" />
         <Tab id="signoffs" name="Sign-offs" badgeCount={subject.pendingSignOffs.length || undefined} />
       </TabBar>
       <div className="readiness-section">
@@ -84,6 +87,7 @@ export function ServicePage(props: { subject: Subject; user: HubUser; client: Re
         {tab === 'loadtest' ? (loadtest ? <ViewErrorBoundary key={loadtest.id} what="load test"><LoadTestView evidence={loadtest} /></ViewErrorBoundary> : missing('load-test')) : null}
         {tab === 'drill' ? (drill ? <ViewErrorBoundary key={drill.id} what="drill"><DrillView evidence={drill} /></ViewErrorBoundary> : missing('drill')) : null}
         {tab === 'docs' ? (docs ? <ViewErrorBoundary key={docs.id} what="documentation"><DocsView evidence={docs} /></ViewErrorBoundary> : missing('documentation')) : null}
+        {tab === 'environment' ? (environment ? <ViewErrorBoundary key={environment.id} what="environment"><EnvironmentView evidence={environment} /></ViewErrorBoundary> : missing('environment')) : null}
         {tab === 'signoffs' ? (
           <ViewErrorBoundary what="sign-offs">
             <SignOffPanel subject={subject} user={props.user} client={props.client} onSaved={props.onSaved} />

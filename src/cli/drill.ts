@@ -6,7 +6,7 @@ import { runDrill } from '../dr/runner';
 import { ConfigError, ExitCode } from '../errors';
 import { runInfoFromEnv, writeEvidenceFile } from '../evidence/files';
 import { renderJUnit, renderMarkdown } from '../evidence/render';
-import type { DrillEvidence } from '../evidence/types';
+import type { DrillEvidence, Evidence } from '../evidence/types';
 import type { CliIO } from './io';
 import { readSecretArgs, SECRET_USAGE } from './secretArgs';
 
@@ -73,7 +73,7 @@ export async function drillCommand(args: string[], io: CliIO): Promise<number> {
 }
 
 /** Evidence JSON plus its JUnit and markdown renderings, side by side; returns the JSON's path. */
-export async function writeResults(dir: string, evidence: DrillEvidence): Promise<string> {
+export async function writeResults(dir: string, evidence: Evidence): Promise<string> {
   const evidenceFile = await writeEvidenceFile(dir, evidence);
   const base = evidenceFile.replace(/\.json$/, '');
   await fs.writeFile(`${base}.junit.xml`, renderJUnit(evidence));
@@ -81,6 +81,6 @@ export async function writeResults(dir: string, evidence: DrillEvidence): Promis
   return evidenceFile;
 }
 
-export function exitCodeOf(evidence: DrillEvidence): number {
+export function exitCodeOf(evidence: Evidence): number {
   return evidence.verdict === 'passed' ? ExitCode.passed : evidence.verdict === 'failed' ? ExitCode.checkFailed : ExitCode.infrastructure;
 }

@@ -13,6 +13,8 @@ import {
   type DocsMetrics,
   type DrillMetrics,
   type DrillStep,
+  type EnvironmentCheckResult,
+  type EnvironmentMetrics,
   type EvidenceBase,
   type EvidenceKind,
   type GateMetrics,
@@ -50,7 +52,7 @@ const nullableNonNegative: Schema = { type: ['number', 'null'], minimum: 0 };
 const flag: Schema = { type: 'boolean' };
 const oneOfText = (...values: string[]): Schema => ({ type: 'string', enum: values });
 const listOf = (items: Schema): Schema => ({ type: 'array', items });
-const EVIDENCE_KINDS: EvidenceKind[] = ['loadtest', 'drill', 'docs', 'gate'];
+const EVIDENCE_KINDS: EvidenceKind[] = ['loadtest', 'drill', 'docs', 'gate', 'environment'];
 
 const runInfo = object<RunInfo>(
   { project: text, pipeline: text, runId: text, stage: text, job: text, attempt: { type: 'integer', minimum: 1 }, url },
@@ -240,12 +242,132 @@ const gateMetrics = object<GateMetrics>(
   { tier: true, version: true },
 );
 
+// ---------------------------------------------------------------- environment
+
+type Facts<K extends keyof EnvironmentCheckResult> = NonNullable<EnvironmentCheckResult[K]>;
+const texts = listOf(text);
+const integer: Schema = { type: 'integer' };
+
+const tlsFacts = object<Facts<'tls'>>(
+  {
+    host: nonEmptyText,
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    daysToExpiry: { type: ['integer', 'null'] },
+    chain: listOf(
+      object<Facts<'tls'>['chain'][number]>({ subject: text, issuer: text, validFrom: text, validTo: text, fingerprint256: text }, {}),
+    ),
+    chainError: text,
+    legacyProtocols: listOf(
+      object<Facts<'tls'>['legacyProtocols'][number]>(
+        { protocol: oneOfText('TLSv1', 'TLSv1.1'), outcome: oneOfText('refused', 'accepted', 'untestable'), detail: text },
+        {},
+      ),
+    ),
+    negotiatedProtocol: text,
+    hstsMaxAge: { type: ['integer', 'null'], minimum: 0 },
+  },
+  { chainError: true, negotiatedProtocol: true },
+);
+
+const headersFacts = object<Facts<'headers'>>(
+  {
+    url,
+    grade: nonEmptyText,
+    score: { type: 'integer' },
+    tests: listOf(
+      object<Facts<'headers'>['tests'][number]>({ test: nonEmptyText, result: nonEmptyText, modifier: integer, pass: flag, fix: text }, { fix: true }),
+    ),
+  },
+  {},
+);
+
+const dnsFacts = object<Facts<'dns'>>(
+  {
+    name: nonEmptyText,
+    resolver: text,
+    expected: object<Facts<'dns'>['expected']>({ A: texts, AAAA: texts, CNAME: text }, { A: true, AAAA: true, CNAME: true }),
+    found: object<Facts<'dns'>['found']>({ A: texts, AAAA: texts, CNAME: texts }, {}),
+  },
+  {},
+);
+
+const healthFacts = object<Facts<'health'>>(
+  {
+    url,
+    probes: count,
+    successes: count,
+    successRatio: { type: 'number', minimum: 0, maximum: 1 },
+    latencyMs: {
+      anyOf: [{ type: 'null' }, object<NonNullable<Facts<'health'>['latencyMs']>>({ min: nonNegative, p50: nonNegative, max: nonNegative }, {})],
+    },
+    failures: texts,
+  },
+  {},
+);
+
+const monitoringFacts = object<Facts<'monitoring'>>(
+  {
+    resources: listOf(
+      object<Facts<'monitoring'>['resources'][number]>(
+        { id: nonEmptyText, metricAlerts: count, scheduledQueryRules: count, activityLogAlerts: count, diagnosticSettings: count, missing: texts },
+        {},
+      ),
+    ),
+    actionGroups: listOf(object<Facts<'monitoring'>['actionGroups'][number]>({ id: nonEmptyText, receivers: count, enabled: flag }, {})),
+    availabilityTests: listOf(object<Facts<'monitoring'>['availabilityTests'][number]>({ id: nonEmptyText, enabled: flag }, {})),
+  },
+  {},
+);
+
+const driftFacts = object<Facts<'drift'>>(
+  {
+    directory: text,
+    planExitCode: integer,
+    terraformVersion: text,
+    changes: listOf(object<Facts<'drift'>['changes'][number]>({ address: nonEmptyText, actions: texts, attributes: texts }, {})),
+  },
+  {},
+);
+
+const watchFacts = object<Facts<'watch'>>(
+  {
+    source: oneOfText('health', 'query'),
+    windowSeconds: nonNegative,
+    intervalSeconds: nonNegative,
+    polls: count,
+    breachAtSecond: nullableNonNegative,
+    breach: text,
+  },
+  { breach: true },
+);
+
+const environmentCheck = object<EnvironmentCheckResult>(
+  {
+    name: nonEmptyText,
+    type: oneOfText('tls', 'headers', 'dns', 'health', 'monitoring', 'drift', 'watch'),
+    status: oneOfText('passed', 'failed', 'unknown'),
+    detail: text,
+    durationMs: nonNegative,
+    tls: tlsFacts,
+    headers: headersFacts,
+    dns: dnsFacts,
+    health: healthFacts,
+    monitoring: monitoringFacts,
+    drift: driftFacts,
+    watch: watchFacts,
+  },
+  { tls: true, headers: true, dns: true, health: true, monitoring: true, drift: true, watch: true },
+);
+
+const environmentMetrics = object<EnvironmentMetrics>({ configFile: text, checks: listOf(environmentCheck), cancelled: flag }, {});
+
 /** One schema per kind: validating against the right one gives errors about that kind only. */
 export const evidenceSchemaByKind: Readonly<Record<EvidenceKind, Schema>> = Object.freeze({
   loadtest: evidence('loadtest', loadTestMetrics),
   drill: evidence('drill', drillMetrics),
   docs: evidence('docs', docsMetrics),
   gate: evidence('gate', gateMetrics),
+  environment: evidence('environment', environmentMetrics),
 });
 
 /** The whole evidence document: `kind` chooses which of the four shapes applies. */

@@ -9,7 +9,7 @@ export const EVIDENCE_SCHEMA_VERSION = 1;
 /** Build attachment type used by every task for its evidence document. */
 export const EVIDENCE_ATTACHMENT_TYPE = 'readiness.evidence';
 
-export type EvidenceKind = 'loadtest' | 'drill' | 'docs' | 'gate';
+export type EvidenceKind = 'loadtest' | 'drill' | 'docs' | 'gate' | 'environment';
 export type Verdict = 'passed' | 'failed' | 'error';
 
 /** Where the evidence came from; filled from pipeline variables when present, empty locally. */
@@ -222,4 +222,119 @@ export interface GateMetrics {
 
 export type GateEvidence = EvidenceBase<'gate', GateMetrics>;
 
-export type Evidence = LoadTestEvidence | DrillEvidence | DocsEvidence | GateEvidence;
+// ---------------------------------------------------------------- environment (src/environment/)
+
+export type EnvironmentCheckType = 'tls' | 'headers' | 'dns' | 'health' | 'monitoring' | 'drift' | 'watch';
+/** `unknown`: the check could not decide (unreachable, refused, untestable); it fails the verdict like `failed`. */
+export type EnvironmentCheckStatus = 'passed' | 'failed' | 'unknown';
+
+export interface TlsFacts {
+  host: string;
+  port: number;
+  /** Whole days until the leaf certificate expires (negative once expired); null when no certificate was seen. */
+  daysToExpiry: number | null;
+  /** Leaf first, as the server sent it. */
+  chain: Array<{ subject: string; issuer: string; validFrom: string; validTo: string; fingerprint256: string }>;
+  /** The verification error when the chain is not trusted for the host, e.g. CERT_HAS_EXPIRED. */
+  chainError?: string;
+  /** For each legacy protocol: the server refused it, accepted it, or this machine could not offer it. */
+  legacyProtocols: Array<{ protocol: 'TLSv1' | 'TLSv1.1'; outcome: 'refused' | 'accepted' | 'untestable'; detail: string }>;
+  negotiatedProtocol?: string;
+  /** max-age of Strict-Transport-Security, null when the header is absent or malformed. */
+  hstsMaxAge: number | null;
+}
+
+export interface HeaderTestFacts {
+  /** The MDN HTTP Observatory test name, e.g. `content-security-policy`. */
+  test: string;
+  /** The Observatory's result identifier, e.g. `csp-not-implemented`. */
+  result: string;
+  modifier: number;
+  pass: boolean;
+  /** For a failing test: the header to set and how. */
+  fix?: string;
+}
+
+export interface HeadersFacts {
+  url: string;
+  grade: string;
+  score: number;
+  tests: HeaderTestFacts[];
+}
+
+export interface DnsFacts {
+  name: string;
+  resolver: string;
+  expected: { A?: string[]; AAAA?: string[]; CNAME?: string };
+  found: { A: string[]; AAAA: string[]; CNAME: string[] };
+}
+
+export interface HealthFacts {
+  url: string;
+  probes: number;
+  successes: number;
+  successRatio: number;
+  latencyMs: { min: number; p50: number; max: number } | null;
+  /** Why each failed probe failed, first few only. */
+  failures: string[];
+}
+
+export interface MonitoringFacts {
+  resources: Array<{
+    id: string;
+    metricAlerts: number;
+    scheduledQueryRules: number;
+    activityLogAlerts: number;
+    diagnosticSettings: number;
+    /** What is required and absent, in words: "an enabled metric alert", "diagnostic settings". */
+    missing: string[];
+  }>;
+  /** Action groups the found alerts use, with their receiver counts. */
+  actionGroups: Array<{ id: string; receivers: number; enabled: boolean }>;
+  availabilityTests: Array<{ id: string; enabled: boolean }>;
+}
+
+export interface DriftFacts {
+  directory: string;
+  /** terraform plan -detailed-exitcode: 0 no changes, 2 changes present. */
+  planExitCode: number;
+  terraformVersion: string;
+  changes: Array<{ address: string; actions: string[]; attributes: string[] }>;
+}
+
+export interface WatchFacts {
+  source: 'health' | 'query';
+  windowSeconds: number;
+  intervalSeconds: number;
+  polls: number;
+  /** Seconds after the watch began when the breach was seen; null when none was. */
+  breachAtSecond: number | null;
+  breach?: string;
+}
+
+export interface EnvironmentCheckResult {
+  name: string;
+  type: EnvironmentCheckType;
+  status: EnvironmentCheckStatus;
+  /** One sentence: what was found; for a failure or unknown, what to fix. */
+  detail: string;
+  durationMs: number;
+  tls?: TlsFacts;
+  headers?: HeadersFacts;
+  dns?: DnsFacts;
+  health?: HealthFacts;
+  monitoring?: MonitoringFacts;
+  drift?: DriftFacts;
+  watch?: WatchFacts;
+}
+
+export interface EnvironmentMetrics {
+  /** The environment file as the user named it. */
+  configFile: string;
+  checks: EnvironmentCheckResult[];
+  cancelled: boolean;
+}
+
+export type EnvironmentEvidence = EvidenceBase<'environment', EnvironmentMetrics>;
+
+export type Evidence = LoadTestEvidence | DrillEvidence | DocsEvidence | GateEvidence | EnvironmentEvidence;

@@ -1,5 +1,6 @@
 import type { CheckOutcome, CheckState, DocsEvidence, DrillEvidence, Evidence, EvidenceKind, LoadTestEvidence } from '../evidence/types';
 import { formatDuration, holds, measure } from './bounds';
+import { evaluateEnvironment } from './environmentRule';
 import type { DocsRule, DrillRule, LoadTestRule, PolicyCheck } from './policy';
 
 /** What a check's rule concluded before waivers are applied. */
@@ -29,7 +30,7 @@ const NAMES: Record<'loadtest' | 'drill' | 'docs', string> = { loadtest: 'load t
  * Picks the newest evidence (by finishedAt) of a kind that matches the rule's filters. Evidence that finished
  * after `now` has not happened yet at the time of evaluation and is left out.
  */
-function newest<E extends Evidence>(ctx: EvidenceContext, kind: E['kind'], accept: (e: E) => boolean): E | undefined {
+export function newest<E extends Evidence>(ctx: EvidenceContext, kind: E['kind'], accept: (e: E) => boolean): E | undefined {
   const nowMs = ctx.now.getTime();
   let best: E | undefined;
   for (const e of ctx.evidence) {
@@ -41,7 +42,7 @@ function newest<E extends Evidence>(ctx: EvidenceContext, kind: E['kind'], accep
   return best;
 }
 
-function ref(e: Evidence): CheckOutcome['evidence'][number] {
+export function ref(e: Evidence): CheckOutcome['evidence'][number] {
   return e.run?.url ? { id: e.id, kind: e.kind, finishedAt: e.finishedAt, runUrl: e.run.url } : { id: e.id, kind: e.kind, finishedAt: e.finishedAt };
 }
 
@@ -59,7 +60,7 @@ function missing(ctx: EvidenceContext, kind: 'loadtest' | 'drill' | 'docs', filt
   };
 }
 
-function ageDays(ctx: EvidenceContext, e: Evidence): number {
+export function ageDays(ctx: EvidenceContext, e: Evidence): number {
   return (ctx.now.getTime() - Date.parse(e.finishedAt)) / DAY_MS;
 }
 
@@ -68,7 +69,7 @@ function days(n: number): string {
 }
 
 /** "3 hours ago", "2.5 days ago", or "within the last hour". */
-function ago(n: number): string {
+export function ago(n: number): string {
   return n < 1 / 24 ? 'within the last hour' : `${days(n)} ago`;
 }
 
@@ -76,7 +77,7 @@ function ago(n: number): string {
  * Freshness: evidence exactly `limit` days old still counts (the window is inclusive), one millisecond more
  * is stale. Staleness is reported before the verdict: an old result says nothing about today either way.
  */
-function staleness(ctx: EvidenceContext, e: Evidence, limit: number, what: string): RuleOutcome | undefined {
+export function staleness(ctx: EvidenceContext, e: Evidence, limit: number, what: string): RuleOutcome | undefined {
   const age = ageDays(ctx, e);
   if (age <= limit) return undefined;
   return {
@@ -86,7 +87,7 @@ function staleness(ctx: EvidenceContext, e: Evidence, limit: number, what: strin
   };
 }
 
-function envFilter(environments: string[] | undefined): string {
+export function envFilter(environments: string[] | undefined): string {
   return environments ? ` from ${environments.join(' or ')}` : '';
 }
 
@@ -184,5 +185,6 @@ export function evaluateEvidenceCheck(check: PolicyCheck, ctx: EvidenceContext):
   if (check.type === 'loadtest') return evaluateLoadTest(check.rule, ctx);
   if (check.type === 'drill') return evaluateDrill(check.rule, ctx);
   if (check.type === 'docs') return evaluateDocs(check.rule, ctx);
+  if (check.type === 'environment') return evaluateEnvironment(check.rule, ctx);
   return undefined;
 }

@@ -63,6 +63,15 @@ export interface DocsRule {
   minContentChars?: number;
 }
 
+export interface EnvironmentRule {
+  passedWithinDays: number;
+  certificateValidDays?: number;
+  minHeaderGrade?: string;
+  noDrift: boolean;
+  alertsForEveryResource: boolean;
+  environments?: string[];
+}
+
 export interface SignOffRule {
   roles: string[];
   /** Set: an attestation, which must be renewed after this many days. */
@@ -75,6 +84,7 @@ export type PolicyCheck =
   | CheckBase<'loadtest', LoadTestRule>
   | CheckBase<'drill', DrillRule>
   | CheckBase<'docs', DocsRule>
+  | CheckBase<'environment', EnvironmentRule>
   | CheckBase<'signoff', SignOffRule>;
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
@@ -220,6 +230,17 @@ function buildRule(
         fail(at, 'a docs check needs at least one of files, headings or reviewedWithinDays');
       }
       return ok ? r : undefined;
+    }
+    case 'environment': {
+      const r: EnvironmentRule = {
+        passedWithinDays: rule.passedWithinDays as number,
+        noDrift: (rule.noDrift as boolean | undefined) ?? false,
+        alertsForEveryResource: (rule.alertsForEveryResource as boolean | undefined) ?? false,
+      };
+      if (rule.certificateValidDays !== undefined) r.certificateValidDays = rule.certificateValidDays as number;
+      if (rule.minHeaderGrade !== undefined) r.minHeaderGrade = String(rule.minHeaderGrade);
+      if (rule.environments !== undefined) r.environments = rule.environments as string[];
+      return r;
     }
     case 'signoff': {
       const roleNames = Object.keys(roles);

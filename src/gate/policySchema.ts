@@ -6,6 +6,8 @@
  * Cross-references (a level naming an undefined check, a sign-off naming an undefined role, ...) are not
  * expressible here; src/gate/policy.ts checks them after the schema passes.
  */
+import { GRADES } from '../environment/observatoryScoring';
+
 const name = { type: 'string', minLength: 1 } as const;
 const names = { type: 'array', items: name } as const;
 const days = { type: 'integer', minimum: 0 } as const;
@@ -103,6 +105,19 @@ export const ruleSchemas = {
       reviewedWithinDays: days,
       links: { type: 'boolean' },
       minContentChars: days,
+    },
+  },
+  environment: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['passedWithinDays'],
+    properties: {
+      passedWithinDays: days,
+      certificateValidDays: { ...days, description: 'Every TLS check\'s certificate must stay valid this many more days.' },
+      minHeaderGrade: { enum: GRADES, description: 'Every headers check must grade this or better.' },
+      noDrift: { type: 'boolean', description: 'Every drift check must find no changes.' },
+      alertsForEveryResource: { type: 'boolean', description: 'Every resource of every monitoring check must have an enabled alert rule.' },
+      ...evidenceFilters,
     },
   },
   signoff: {

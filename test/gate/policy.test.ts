@@ -46,7 +46,7 @@ function problemsWith(lineNo: number, replacement: string): string[] {
 }
 
 const cases: Array<{ name: string; line: number; replacement: string; expect: string }> = [
-  { name: 'unknown check type -> names the line and the types', line: 8, replacement: '    type: chaos', expect: 'readiness.yml:8 checks[0].type: unknown check type "chaos"; expected one of: loadtest, drill, docs, signoff' },
+  { name: 'unknown check type -> names the line and the types', line: 8, replacement: '    type: chaos', expect: 'readiness.yml:8 checks[0].type: unknown check type "chaos"; expected one of: loadtest, drill, docs, environment, signoff' },
   { name: 'misspelt check type -> nearest type', line: 8, replacement: '    type: loadtset', expect: 'readiness.yml:8 checks[0].type: unknown check type "loadtset"; did you mean "loadtest"?' },
   { name: 'rule naming a metric no task produces -> names the line and the nearest metric', line: 9, replacement: '    rule: { passedWithinDays: 7, metrics: ["p97 <= 300"] }', expect: 'readiness.yml:9 checks[0].rule.metrics[0]: no task produces a load-test metric "p97"; did you mean "p90"?' },
   { name: 'level refers to an undefined check -> names the line', line: 17, replacement: '    checks: [lod]', expect: 'readiness.yml:17 levels[0].checks[0]: level "bronze" refers to undefined check "lod"; did you mean "load"?' },

@@ -7,6 +7,7 @@ import { parse, stringify } from 'yaml';
 import { createCredential } from '../../src/azure/credentials';
 import { AltEmulator, emulatedConnection } from './altEmulator';
 import { send } from './altEmulatorParts';
+import { routeMonitor, type MonitorState } from './armMonitorRoutes';
 import { listenHttps } from './tls';
 
 /**
@@ -41,6 +42,8 @@ export interface ArmEmulatorOptions {
   faults?: ArmFault[];
   /** The first PUT creates the resource but answers 500, as when a response is lost; the client's retry then meets a taken name. */
   loseFirstPutAnswer?: boolean;
+  /** Azure Monitor resources (alert rules, action groups, diagnostic settings, web tests, logs); see armMonitorRoutes.ts. */
+  monitor?: MonitorState;
 }
 
 interface Kind {
@@ -148,6 +151,7 @@ export class ArmEmulator {
       const code = { 403: 'AuthorizationFailed', 409: 'Conflict', 500: 'InternalServerError' }[fault.status];
       return send(res, fault.status, { error: { code, message: `Emulated ${fault.status} for ${method}.` } });
     }
+    if (this.options.monitor && routeMonitor(this.options.monitor, this.baseUrl, method, url, path, body, res)) return;
     // Async operation status (Azure-AsyncOperation and Location headers, then { status: InProgress|Succeeded|Failed }):
     // azure-resource-manager-rpc, "Asynchronous operations" (v1.0/async-api-reference.md).
     const op = path.match(/\/(azureAsyncOperation|operationResults)\/([^/]+)$/);

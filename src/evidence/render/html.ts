@@ -1,5 +1,6 @@
 import type { CriterionResult, DocsEvidence, DrillEvidence, Evidence, GateEvidence, LoadTestEvidence, RequestStats } from '../types';
 import { duration, escapeXml as h, KIND_TITLES, num, runDurationMs, verdictLabel } from './format';
+import { environmentHtml } from './environment';
 import { lineChart, timelineChart } from './svg';
 
 /**
@@ -32,6 +33,9 @@ export function renderHtml(evidence: Evidence): string {
       break;
     case 'gate':
       body.push(gate(evidence));
+      break;
+    case 'environment':
+      body.push(environmentHtml(evidence, { section, table, pill }));
       break;
   }
   if (evidence.links.length) {

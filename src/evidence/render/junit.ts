@@ -1,8 +1,9 @@
 import type { CriterionResult, DocsEvidence, DrillEvidence, Evidence, GateEvidence, LoadTestEvidence } from '../types';
+import { environmentCases } from './environment';
 import { escapeXml as x, num, runDurationMs, KIND_TITLES } from './format';
 
 /** One JUnit test case; at most one of failure, error and skipped is set. */
-interface TestCase {
+export interface TestCase {
   name: string;
   timeSeconds: number;
   failure?: { message: string; body: string };
@@ -62,6 +63,9 @@ function casesOf(evidence: Evidence): TestCase[] {
       return docsCases(evidence);
     case 'gate':
       return gateCases(evidence);
+    case 'environment':
+      // Only an unfinished run needs a case of its own; each check is a case already.
+      return environmentCases(evidence, evidence.verdict === 'error' || evidence.metrics.cancelled ? runCase(evidence, evidence.metrics.cancelled, 'environment: run') : undefined);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CriterionResult, DocsEvidence, DrillEvidence, Evidence, GateEvidence, LoadTestEvidence, RequestStats } from '../types';
+import { environmentMarkdown } from './environment';
 import { duration, escapeMarkdown as md, KIND_TITLES, markdownLink, num, runDurationMs, verdictLabel } from './format';
 
 const ICONS = { passed: '✅', failed: '❌', error: '⚠️' } as const;
@@ -27,6 +28,9 @@ export function renderMarkdown(evidence: Evidence): string {
       break;
     case 'gate':
       gate(evidence, lines);
+      break;
+    case 'environment':
+      environmentMarkdown(evidence, lines, table);
       break;
   }
   if (evidence.links.length) {
