@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -8,7 +8,7 @@ import type { Evidence } from '../../src/evidence/types';
 import { Collections, subjectKey } from '../../src/gate/records';
 import { WAIVERS_FILE } from '../../src/gate/waivers';
 import { explain } from '../support/agentRunner';
-import { approvalOf, BUSINESS_GROUP, COMMIT, GateHarness, gateOf, OPS_GROUP, requireGate } from '../support/gateHarness';
+import { approvalOf, BUSINESS_GROUP, COMMIT, GateHarness, gateOf, OPS_GROUP, requireGate, withAttestation } from '../support/gateHarness';
 import { drill, loadtest } from '../gate/fixtures';
 
 /**
@@ -159,6 +159,7 @@ describe('attacks: through ReadinessGate@1 in an emulated run', function () {
   });
 
   it('S13 a forged attestation event whose role is "constructor" -> no crash, the verdict is computed (not ready)', async () => {
+    withAttestation(h.policyFile);
     await h.client.extensionData.setDocument(Collections.signoffs, {
       id: SUBJECT, service: 'sample-service', environment: 'production', __etag: -1,
       history: [{ type: 'signoff', id: 'x', role: 'constructor', decision: 'reject', by: { id: 'm', name: 'm' }, at: new Date().toISOString(), comment: 'boom', for: { service: 'sample-service', environment: 'production' } }, { type: 'revoke', id: 'y', revokes: 'x', role: '__proto__', by: { id: 'm', name: 'm' }, at: new Date().toISOString(), comment: 'x' }],
@@ -179,7 +180,7 @@ describe('attacks: through ReadinessGate@1 in an emulated run', function () {
   });
 
   it('S15 an unqualified group name in the policy (could match another project\'s group) -> bad input, no verdict', async () => {
-    const text = (await import('node:fs')).readFileSync(h.policyFile, 'utf8').replace('["[Demo]\\\\Operations"]', '["Operations"]');
+    const text = readFileSync(h.policyFile, 'utf8').replace('["[Demo]\\\\Operations"]', '["Operations"]');
     writeFileSync(h.policyFile, text);
     h.azdo.addIdentity({ name: 'Operations', members: [h.olga] });
     const run = await h.run(h.newRun(evidence()));

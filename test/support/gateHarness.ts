@@ -133,3 +133,10 @@ export function requireGate(run: TaskRun): GateEvidence {
   if (!gate) throw new Error(`the gate published no gate evidence${explain(run)}`);
   return gate;
 }
+
+/** Adds an attestation check (read from extension data, warn-only) to a policy copy, so forged history is read. */
+export function withAttestation(policyFile: string): void {
+  const text = readFileSync(policyFile, 'utf8');
+  writeFileSync(policyFile, text.replace('\nlevels:', '\n  - id: training\n    title: Runbook training\n    owner: operations\n    type: signoff\n    rule: { roles: [operations], expiresAfterDays: 180 }\n\nlevels:'));
+}
+
