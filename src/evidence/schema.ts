@@ -25,6 +25,7 @@ import {
   type RunInfo,
   type TimelinePoint,
 } from './types';
+import { WEB_URL_PATTERN } from './links';
 
 export type Schema = Record<string, unknown>;
 type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
@@ -44,7 +45,7 @@ const text: Schema = { type: 'string' };
 const nonEmptyText: Schema = { type: 'string', minLength: 1 };
 const dateTime: Schema = { type: 'string', format: 'date-time' };
 /** Only http(s): a `javascript:` or `data:` link is a valid URI but must never reach a rendered page. */
-const url: Schema = { type: 'string', format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' };
+const url: Schema = { type: 'string', format: 'uri', pattern: WEB_URL_PATTERN };
 const count: Schema = { type: 'integer', minimum: 0 };
 const nonNegative: Schema = { type: 'number', minimum: 0 };
 const percentage: Schema = { type: 'number', minimum: 0, maximum: 100 };

@@ -211,3 +211,17 @@ describe('policy roles document', () => {
     assert.equal(production.checkOwners.drill, 'operations');
   });
 });
+
+describe('hub model: links in evidence (docs/security.md S14)', () => {
+  const base = () => loadTestEvidence('checkout', 'prod');
+  for (const url of ['javascript:alert(document.domain)', 'JaVaScRiPt:alert(1)', 'data:text/html,<script>alert(1)</script>']) {
+    it(`links: ${url.slice(0, 16)}... -> invalid in both the first-paint check and the full schema check`, () => {
+      const doc = { ...base(), links: [{ name: 'report', url }] };
+      assert.equal(structuralCheck(doc).valid, false);
+      assert.equal(checkEvidence(doc).valid, false);
+    });
+  }
+  it('links: an https link -> valid', () => {
+    assert.equal(structuralCheck({ ...base(), links: [{ name: 'report', url: 'https://example.com/r' }] }).valid, true);
+  });
+});
