@@ -29,6 +29,8 @@ export interface BuildSummary {
   reason?: string;
   /** The run's page in the web UI, when the service gives it. */
   webUrl?: string;
+  /** Identity id of the person the run was queued for. */
+  requestedFor?: string;
 }
 
 export interface ListBuildsQuery {
@@ -147,6 +149,7 @@ function toBuildSummary(item: unknown): BuildSummary {
     sourceVersion: build.sourceVersion === undefined ? undefined : String(build.sourceVersion),
     reason: build.reason === undefined ? undefined : String(build.reason),
     webUrl: build._links?.web?.href === undefined ? undefined : String(build._links.web.href),
+    requestedFor: typeof build.requestedFor?.id === 'string' ? build.requestedFor.id : undefined,
   };
 }
 

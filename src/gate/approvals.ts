@@ -16,12 +16,15 @@ import type { Signers, SignOffRule } from './policy';
  * - A step or approval in any state but `approved` is not a sign-off. An approval marked approved whose role step
  *   is not, or an approved step with no recorded approver, was bypassed, and does not count.
  * - With `distinctPeople`, each role needs its own person: one person may not sign two roles.
+ * - The person who queued the run never signs it, even if the Approvals check lost `requesterCannotBeApprover`.
  */
 export interface RunApprovals {
   /** The run being gated (Build.BuildId); approvals of other runs are ignored and named. */
   runId: number;
   /** The commit of the run (Build.SourceVersion), which the verdict carries. */
   commit?: string;
+  /** Identity id of whoever queued the run (`requestedFor`): they may not approve it, whatever the check says. */
+  requester?: string;
   approvals: Approval[];
 }
 
@@ -105,7 +108,9 @@ export function judgeApprovals(rule: SignOffRule, ctx: ApprovalContext): RuleOut
         continue;
       }
       const verified = verifiedActor(step, ctx);
-      if (verified === 'yes') {
+      if (ctx.run.requester && same(step.actualApprover?.id, ctx.run.requester)) {
+        problem(role, `${who(step.actualApprover)} queued this run and may not approve it`);
+      } else if (verified === 'yes') {
         const list = approvers.get(role) ?? [];
         if (!list.some((p) => same(p.id, step.actualApprover!.id))) list.push({ id: step.actualApprover!.id, name: step.actualApprover!.displayName ?? step.actualApprover!.id });
         approvers.set(role, list);

@@ -43,7 +43,12 @@ void runTask(async () => {
   const releaseId = Number(tl.getVariable('Release.ReleaseId') ?? '');
   const approvals = Number.isInteger(releaseId) && releaseId > 0
     ? { runId: releaseId, commit: commitOf(), approvals: await client.releaseApprovals(releaseId) }
-    : { runId: context.buildId, commit: commitOf(), approvals: await client.runApprovals(context.buildId, tl.getVariable('System.StageName') || undefined) };
+    : {
+        runId: context.buildId,
+        commit: commitOf(),
+        requester: (await client.getBuild(context.buildId)).requestedFor,
+        approvals: await client.runApprovals(context.buildId, tl.getVariable('System.StageName') || undefined),
+      };
   console.log(`Approvals of ${releaseId > 0 ? `release ${releaseId}` : `run ${context.buildId}`}: ${approvals.approvals.length}.`);
 
   const result = await runGateDetailed({

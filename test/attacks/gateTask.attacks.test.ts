@@ -196,4 +196,10 @@ describe('attacks: through ReadinessGate@1 in an emulated run', function () {
     assert.equal(run.result, 'Failed', explain(run));
     assert.match(run.resultMessage ?? '', /Run 9001 is a run of another pipeline/);
   });
+
+  it('S20 the person who queued the run approves their own run (the check lost requesterCannotBeApprover) -> not counted', async () => {
+    const run = await h.run(h.newRun(evidence(), h.both(), { requestedFor: h.bea }));
+    assert.equal(run.result, 'Failed', explain(run));
+    assert.match(requireGate(run).metrics.checks.find((c) => c.id === 'signoffs')!.reason, /queued this run and may not approve it/);
+  });
 });

@@ -67,6 +67,8 @@ export interface EmulatedBuild {
   sourceBranch?: string;
   /** manual, individualCI, schedule, pullRequest, ... (BuildReason); individualCI by default. */
   reason?: string;
+  /** Identity id of whoever queued the run (`requestedFor.id`). */
+  requestedFor?: string;
 }
 
 export interface RecordedAzdoRequest {
@@ -361,6 +363,7 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
       sourceVersion: b.sourceVersion,
       sourceBranch: b.sourceBranch ?? 'refs/heads/main',
       reason: b.reason ?? 'individualCI',
+      ...(b.requestedFor ? { requestedFor: { id: b.requestedFor, displayName: b.requestedFor } } : {}),
       definition: { id: b.definitionId ?? 1, name: b.definitionName ?? 'pipeline' },
       project: { id: projectId, name: project },
       _links: { web: { href: `${url}/${organization}/${projectId}/_build/results?buildId=${b.id}` } },
