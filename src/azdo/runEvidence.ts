@@ -2,7 +2,7 @@ import { ConfigError } from '../errors';
 import { EVIDENCE_ATTACHMENT_TYPE, type Evidence } from '../evidence/types';
 import { addEvidenceText } from '../evidence/files';
 import type { AzureDevOpsClient } from './client';
-import { EVIDENCE_TASKS, recordIdOfAttachment } from './timeline';
+import { EVIDENCE_TASKS, KINDS_BY_TASK, recordIdOfAttachment } from './timeline';
 
 /**
  * Evidence published as build attachments (type `readiness.evidence`), read back through Build REST: this run's,
@@ -43,6 +43,8 @@ export async function readRunEvidence(client: AzureDevOpsClient, buildId: number
     for (const evidence of one.valid) {
       if (evidence.run?.runId !== String(buildId)) {
         gathered.invalid.push({ file, errors: [`made in run ${evidence.run?.runId ?? '(none)'} but attached to run ${buildId}; a replayed document is ignored`] });
+      } else if (!KINDS_BY_TASK[task]?.includes(evidence.kind)) {
+        gathered.invalid.push({ file, errors: [`a ${evidence.kind} document attached by ${task}, which does not make ${evidence.kind} evidence; ignored`] });
       } else gathered.valid.push(evidence);
     }
   }

@@ -58,6 +58,13 @@ export function stageOf(records: TimelineRecord[], record: TimelineRecord): Time
   return undefined;
 }
 
+/** The evidence kinds each of our tasks makes: a load-test step attaching a drill document is not believed. */
+export const KINDS_BY_TASK: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  ReadinessLoadTest: ['loadtest'],
+  ReadinessDrDrill: ['drill'],
+  ReadinessGate: ['docs', 'gate'],
+});
+
 /** The timeline record id an attachment link names: `.../builds/{id}/{timelineId}/{recordId}/attachments/...`. */
 export function recordIdOfAttachment(href: string): string | undefined {
   try {

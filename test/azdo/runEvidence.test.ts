@@ -30,10 +30,12 @@ describe('azdo run evidence', () => {
     attach(42, 'loadtest.json', loadTestPassed());
     emulator.addAttachment(42, EVIDENCE_ATTACHMENT_TYPE, 'forged.json', JSON.stringify(inRun(42, { ...drillPassed(), id: '5f0c0a52-0000-4000-8000-0000000000aa' })), 'CmdLine');
     emulator.addAttachment(42, EVIDENCE_ATTACHMENT_TYPE, 'replayed.json', JSON.stringify(inRun(17, drillPassed())));
+    emulator.addAttachment(42, EVIDENCE_ATTACHMENT_TYPE, 'wrong-task.json', JSON.stringify(inRun(42, { ...drillPassed(), id: '5f0c0a52-0000-4000-8000-0000000000bb' })), 'ReadinessLoadTest');
     const gathered = await readRunEvidence(client, 42);
     assert.deepEqual(gathered.valid.map((e) => e.kind), ['loadtest']);
     assert.match(gathered.invalid.find((i) => i.file.endsWith('forged.json'))!.errors[0], /published by step "CmdLine" \(task CmdLine\), not by one of our tasks/);
     assert.match(gathered.invalid.find((i) => i.file.endsWith('replayed.json'))!.errors[0], /made in run 17 but attached to run 42/);
+    assert.match(gathered.invalid.find((i) => i.file.endsWith('wrong-task.json'))!.errors[0], /a drill document attached by ReadinessLoadTest/);
   });
 
   it('this run: valid attachments -> evidence; malformed JSON and schema failures -> reported as invalid, never valid', async () => {
