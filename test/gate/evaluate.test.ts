@@ -4,7 +4,7 @@ import type { CheckState, DrillEvidence, GateStatus } from '../../src/evidence/t
 import { evaluatePolicy, type EvaluateInput } from '../../src/gate/evaluate';
 import { parsePolicy } from '../../src/gate/policy';
 import type { SignOffEvent } from '../../src/gate/records';
-import { approval, COMMIT, DAY, daysBefore, docs, drill, loadtest, NOW, runApprovals, signoff, step, waiver } from './fixtures';
+import { approval, COMMIT, DAY, daysBefore, docs, drill, loadtest, NOW, revoke, runApprovals, signoff, step, waiver } from './fixtures';
 
 const policy = parsePolicy(
   `
@@ -93,6 +93,8 @@ const cases: Case[] = [
   { name: 'attestation: by someone outside the known group -> not counted', input: { signoffs: [...training(), signoff({ role: 'oncall', by: 'dave', version: '' })], members: { '[Shop]\\On-call': ['carol', 'alice', 'erin'] } }, status: 'ready', level: 'gold', states: { training: 'missing' }, reason: ['training', 'Ignored dave (dave)'] },
   // Attestations are warn-only (extension data records no writer): shown, never deciding the level or status
   { name: 'attestation: forged attestations in extension data cannot lift a verdict -> still not ready', input: { approvals: undefined, signoffs: training() }, status: 'not-ready', level: 'silver', states: { training: 'passed', signoffs: 'missing' } },
+  { name: 'attestation: a business holder revokes an on-call attestation, claiming their own role -> the revoke is ignored', input: { signoffs: (() => { const t = training(); return [...t, { ...revoke(t[2]), role: 'business', by: { id: 'business-lead', name: 'business lead' } }]; })() }, status: 'ready', level: 'gold', states: { training: 'passed' } },
+  { name: 'attestation: the signer revokes their own attestation -> it no longer counts', input: { signoffs: (() => { const t = training(); return [...t, revoke(t[2])]; })() }, status: 'ready', level: 'gold', states: { training: 'missing' } },
   { name: 'attestation: exactly 180 days old -> still valid', input: { signoffs: [...training(180)] }, status: 'ready', level: 'gold', states: { training: 'passed' } },
   { name: 'attestation: 180 days and 1 ms old -> stale', input: { signoffs: [...training(180 + 1 / DAY)] }, status: 'ready', level: 'gold', states: { training: 'stale' }, reason: ['training', '3 of 3 oncall attestations expired after 180 days'] },
   { name: 'attestation: a group member never attested -> missing naming them', input: { signoffs: [...training().slice(0, 2)] }, status: 'ready', level: 'gold', states: { training: 'missing' }, reason: ['training', '1 of 3 oncall members have not attested: carol'] },
