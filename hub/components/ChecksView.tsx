@@ -1,3 +1,4 @@
+import { isWebUrl } from '../../src/evidence/links';
 import * as React from 'react';
 import { Status, Statuses, StatusSize, IStatusProps } from 'azure-devops-ui/Status';
 import type { CheckOutcome, CheckState } from '../../src/evidence/types';
@@ -31,7 +32,7 @@ export function ChecksView(props: { checks: CheckOutcome[]; onOpenEvidence?: (id
                   {props.onOpenEvidence ? (
                     <a href="#" onClick={(ev) => { ev.preventDefault(); props.onOpenEvidence!(e.id); }}>{e.kind}</a>
                   ) : e.kind}
-                  {e.runUrl ? <> (<a href={e.runUrl} target="_blank" rel="noopener noreferrer">run</a>)</> : null}
+                  {isWebUrl(e.runUrl) ? <> (<a href={e.runUrl} target="_blank" rel="noopener noreferrer">run</a>)</> : null}
                 </span>
               ))}
             </td>

@@ -1,5 +1,6 @@
 import * as React from 'react';
 import { Pill, PillSize, PillVariant } from 'azure-devops-ui/Pill';
+import { isWebUrl } from '../../src/evidence/links';
 import type { Evidence } from '../../src/evidence/types';
 
 export const VERDICT_COLOR = {
@@ -11,7 +12,8 @@ export const VERDICT_COLOR = {
 /** Verdict, summary, time and the links back to the run and the evidence. */
 export function EvidenceHeader(props: { evidence: Evidence }) {
   const e = props.evidence;
-  const links = [...(e.run.url ? [{ name: `Run ${e.run.runId ?? ''}`.trim(), url: e.run.url }] : []), ...e.links];
+  // Only http(s) links become anchors, whatever check let the document through (docs/security.md S14).
+  const links = [...(e.run.url ? [{ name: `Run ${e.run.runId ?? ''}`.trim(), url: e.run.url }] : []), ...e.links].filter((l) => isWebUrl(l.url));
   return (
     <div className="flex-column">
       <div className="flex-row flex-center">

@@ -1,3 +1,4 @@
+import { isWebUrl } from '../../src/evidence/links';
 import type { Evidence, EvidenceKind } from '../../src/evidence/types';
 import { validateEvidence } from '../../src/evidence/validate';
 
@@ -130,6 +131,12 @@ export function structuralCheck(raw: unknown): CheckedEvidence {
     }
     problems.push(...nestedProblems(raw.kind as EvidenceKind, raw.metrics));
   }
+  // Links are rendered as anchors: anything but http(s) (javascript:, data:) makes the document invalid.
+  const links = Array.isArray(raw.links) ? raw.links : [];
+  links.forEach((l, i) => {
+    if (!isObject(l) || !isWebUrl(l.url)) problems.push(`"links[${i}].url" must be an http(s) address`);
+  });
+  if (isObject(raw.run) && raw.run.url !== undefined && !isWebUrl(raw.run.url)) problems.push('"run.url" must be an http(s) address');
   if (typeof raw.finishedAt === 'string' && Number.isNaN(Date.parse(raw.finishedAt))) {
     problems.push('"finishedAt" is not a date');
   }

@@ -3,6 +3,7 @@ import { SignOffDocument, StatusDocument, WaiverDocument, subjectKey } from '../
 import type { PolicyDocument, ReadinessData } from '../client/ReadinessClient';
 import { CheckedEvidence, checkEvidence, newestFirst } from './evidence';
 import { pendingRoles } from './signoffs';
+import { expiredBy } from '../../src/gate/verdict';
 
 /** Everything known about one service in one environment, gathered from the five collections. */
 export interface Subject {
@@ -19,6 +20,8 @@ export interface Subject {
   signoffs?: SignOffDocument;
   waivers?: WaiverDocument;
   pendingSignOffs: string[];
+  /** Set when evidence newer than the verdict arrived: the verdict no longer holds (src/gate/verdict.ts). */
+  expiredBy?: Evidence;
 }
 
 export type StatusFilter = 'all' | GateStatus | 'unknown';
@@ -56,6 +59,7 @@ export function buildSubjects(data: ReadinessData, check: (raw: unknown) => Chec
     s.evidence = newestFirst(s.evidence);
     s.newestEvidenceAt = s.evidence[0]?.finishedAt;
     s.pendingSignOffs = pendingRoles(s.policy, s.signoffs, s.statusDoc?.version);
+    if (s.statusDoc) s.expiredBy = expiredBy(s.statusDoc, s.evidence);
   }
   return [...subjects.values()].sort(
     (a, b) => a.environment.localeCompare(b.environment) || a.service.localeCompare(b.service),

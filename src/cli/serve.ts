@@ -10,13 +10,14 @@ import type { CliIO } from './io';
 const USAGE = `Usage: readiness serve [options]
 
 Serves the Readiness hub on this machine (127.0.0.1 only), framed by a local Azure DevOps host,
-with sign-offs and waivers kept in the local store.
+with the Approvals API of local runs (sign-offs) and the extension data kept in the local store.
 
   --store DIR        local store (default: .readiness/store)
   --port N           port to listen on, 0 picks a free one (default: 7341)
   --user ID          who you are in the hub; policies list signers by user id (default: your login name)
   --name NAME        display name shown in the audit trail (default: the user id)
-  --group NAME       a group you belong to, for roles granted to groups; repeat for several
+  --group NAME       a group you belong to, for roles granted to groups; you may decide approval steps assigned
+                     to it; repeat for several
   --policy FILE      publish this policy's roles, evaluate the gate, and re-evaluate after each sign-off
   --evidence DIR     add the evidence files in DIR to the store (and use them when evaluating)
   --hub DIR          built hub to serve (default: the one next to this CLI)

@@ -18,6 +18,7 @@ import {
   type EvidenceBase,
   type EvidenceKind,
   type GateMetrics,
+  type ApprovalTrailEntry,
   type LatencySummary,
   type LoadTestMetrics,
   type Link,
@@ -26,6 +27,7 @@ import {
   type RunInfo,
   type TimelinePoint,
 } from './types';
+import { WEB_URL_PATTERN } from './links';
 
 export type Schema = Record<string, unknown>;
 type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
@@ -44,7 +46,8 @@ function object<T>(properties: { [K in keyof T]-?: Schema }, optional: { [K in O
 const text: Schema = { type: 'string' };
 const nonEmptyText: Schema = { type: 'string', minLength: 1 };
 const dateTime: Schema = { type: 'string', format: 'date-time' };
-const url: Schema = { type: 'string', format: 'uri' };
+/** Only http(s): a `javascript:` or `data:` link is a valid URI but must never reach a rendered page. */
+const url: Schema = { type: 'string', format: 'uri', pattern: WEB_URL_PATTERN };
 const count: Schema = { type: 'integer', minimum: 0 };
 const nonNegative: Schema = { type: 'number', minimum: 0 };
 const percentage: Schema = { type: 'number', minimum: 0, maximum: 100 };
@@ -55,8 +58,8 @@ const listOf = (items: Schema): Schema => ({ type: 'array', items });
 const EVIDENCE_KINDS: EvidenceKind[] = ['loadtest', 'drill', 'docs', 'gate', 'environment'];
 
 const runInfo = object<RunInfo>(
-  { project: text, pipeline: text, runId: text, stage: text, job: text, attempt: { type: 'integer', minimum: 1 }, url },
-  { project: true, pipeline: true, runId: true, stage: true, job: true, attempt: true, url: true },
+  { project: text, pipeline: text, runId: text, stage: text, job: text, attempt: { type: 'integer', minimum: 1 }, url, task: text, commit: { type: 'string', pattern: '^[0-9a-fA-F]{7,64}$' } },
+  { project: true, pipeline: true, runId: true, stage: true, job: true, attempt: true, url: true, task: true, commit: true },
 );
 
 const criterionResult = object<CriterionResult>(
@@ -237,9 +240,26 @@ const gateMetrics = object<GateMetrics>(
     status: oneOfText('ready', 'not-ready', 'warn'),
     evaluatedAt: dateTime,
     version: text,
+    runId: { type: 'integer', minimum: 1 },
+    commit: { type: 'string', pattern: '^[0-9a-fA-F]{7,64}$' },
     checks: listOf(checkOutcome),
+    approvals: listOf(
+      object<ApprovalTrailEntry>(
+        {
+          approvalId: nonEmptyText,
+          runId: { type: ['integer', 'null'] },
+          role: { type: ['string', 'null'] },
+          assignedTo: text,
+          status: text,
+          approver: { anyOf: [{ type: 'null' }, object<{ id: string; name: string }>({ id: text, name: text }, {})] },
+          comment: text,
+          at: { type: ['string', 'null'] },
+        },
+        {},
+      ),
+    ),
   },
-  { tier: true, version: true },
+  { tier: true, version: true, runId: true, commit: true, approvals: true },
 );
 
 // ---------------------------------------------------------------- environment

@@ -21,6 +21,10 @@ export interface RunInfo {
   job?: string;
   attempt?: number;
   url?: string;
+  /** The task that made the document (ReadinessLoadTest, ReadinessDrDrill, ReadinessGate). */
+  task?: string;
+  /** The commit the run built (Build.SourceVersion). */
+  commit?: string;
 }
 
 /** One evaluated pass/fail rule. `failed` is true when the rule's failure condition held. */
@@ -217,7 +221,23 @@ export interface GateMetrics {
   status: GateStatus;
   evaluatedAt: string;
   version?: string;
+  /** The run the verdict was reached in (Build.BuildId) and its commit (Build.SourceVersion). */
+  runId?: number;
+  commit?: string;
   checks: CheckOutcome[];
+  /** The audit trail of the run's approvals (src/gate/approvals.ts), as the server recorded them. */
+  approvals?: ApprovalTrailEntry[];
+}
+
+export interface ApprovalTrailEntry {
+  approvalId: string;
+  runId: number | null;
+  role: string | null;
+  assignedTo: string;
+  status: string;
+  approver: { id: string; name: string } | null;
+  comment: string;
+  at: string | null;
 }
 
 export type GateEvidence = EvidenceBase<'gate', GateMetrics>;

@@ -6,7 +6,9 @@ import { type DocumentStore, updateWithRetry } from '../store/documentStore';
 import { evaluatePolicy } from './evaluate';
 import { loadPolicy, type Policy } from './policy';
 import { Collections, subjectKey, type SignOffEvent, type StatusDocument, type Waiver } from './records';
-import { readSignOffHistory, readWaivers } from './signoffs';
+import { readSignOffHistory } from './signoffs';
+import type { RunApprovals } from './approvals';
+import { loadRepositoryWaivers } from './waivers';
 
 export interface RunGateOptions {
   policyFile: string;
@@ -16,12 +18,16 @@ export interface RunGateOptions {
   evidence: Evidence[];
   /** Evidence files that could not be parsed or lack required fields: reported, counted as missing. */
   invalidEvidence?: Array<{ file: string; errors: string[] }>;
-  /** Where sign-offs and waivers are read and the status document is written. */
+  /** Where attestations are read and the (display-only) status document is written. */
   store?: DocumentStore;
+  /** false: do not write the status document (the caller decides whether this run publishes). Default true. */
+  writeStatus?: boolean;
   /** Extra sign-off events (e.g. `--signoffs FILE`), added to those of the store. */
   signoffs?: SignOffEvent[];
-  /** Extra waivers, added to those of the store. */
+  /** Extra waivers, added to those of the repository file beside the policy (src/gate/waivers.ts). */
   waivers?: Waiver[];
+  /** The run's approvals: the only source of release sign-offs (src/gate/approvals.ts). */
+  approvals?: RunApprovals;
   version?: string;
   now?: Date;
   run?: RunInfo;
@@ -54,10 +60,11 @@ export async function runGateDetailed(options: RunGateOptions): Promise<GateRunR
 
   const signoffs = [...(options.signoffs ?? [])];
   const waivers = [...(options.waivers ?? [])];
+  // Waivers are read from the repository only: extension data records no writer (docs/security.md).
+  waivers.push(...(await loadRepositoryWaivers(options.policyFile, options.environment, path.dirname(options.policyName ?? options.policyFile))));
   if (options.store) {
-    // A store we cannot read never lets the gate pass: both readers throw InfrastructureError.
+    // Attestations (warn-only) still come from extension data; a store we cannot read is an infrastructure error.
     signoffs.push(...(await readSignOffHistory(options.store, policy.service, options.environment)));
-    waivers.push(...(await readWaivers(options.store, policy.service, options.environment)));
   }
 
   const members = await resolveMembers(policy, options);
@@ -88,21 +95,27 @@ export async function runGateDetailed(options: RunGateOptions): Promise<GateRunR
     version: options.version,
     members,
     run: options.run,
+    approvals: options.approvals,
   });
 
-  let status: StatusDocument | undefined;
-  if (options.store) {
-    const doc = statusDocumentFrom(gate);
-    try {
-      status = await updateWithRetry<StatusDocument>(options.store, Collections.status, doc.id, () => doc);
-    } catch (error) {
-      throw new InfrastructureError(`Could not write the status document ${Collections.status}/${doc.id}: ${(error as Error).message}`, { cause: error });
-    }
-  }
+  const status = options.store && options.writeStatus !== false ? await writeStatusDocument(options.store, gate) : undefined;
   return { gate, policy, docs, status };
 }
 
-/** The small document release gates and the hub read instead of re-running the evaluation. */
+/** Writes the status document; a failure is an infrastructure error. */
+export async function writeStatusDocument(store: DocumentStore, gate: GateEvidence): Promise<StatusDocument> {
+  const doc = statusDocumentFrom(gate);
+  try {
+    return await updateWithRetry<StatusDocument>(store, Collections.status, doc.id, () => doc);
+  } catch (error) {
+    throw new InfrastructureError(`Could not write the status document ${Collections.status}/${doc.id}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * The small document the hub reads to show the latest verdict without re-running the evaluation. Display only:
+ * extension data records no writer, so no gate and no check decides from it (docs/security.md).
+ */
 export function statusDocumentFrom(gate: GateEvidence): StatusDocument {
   const doc: StatusDocument = {
     id: subjectKey(gate.service, gate.environment),
@@ -117,6 +130,8 @@ export function statusDocumentFrom(gate: GateEvidence): StatusDocument {
   };
   if (gate.run.url) doc.runUrl = gate.run.url;
   if (gate.metrics.version) doc.version = gate.metrics.version;
+  if (gate.metrics.commit) doc.commit = gate.metrics.commit;
+  if (gate.metrics.runId) doc.runId = gate.metrics.runId;
   return doc;
 }
 

@@ -29,7 +29,7 @@ void runTask(async ({ signal }) => {
     service: optionalInput('service'),
     environment: optionalInput('environment') ?? 'default',
   };
-  const run = runInfoFromEnv(process.env);
+  const run = runInfoFromEnv(process.env, 'ReadinessLoadTest');
 
   let evidence: LoadTestEvidence;
   if (engine === 'local') {

@@ -93,16 +93,16 @@ describe('docs: the example pipeline (examples/pipelines/azure-pipelines.yml)', 
     }
   });
 
-  it('pipeline: the production condition reads the gate output -> that job, step name and output variable exist', () => {
-    const match = /dependencies\.(\w+)\.outputs\['(\w+)\.(\w+)\.(\w+)'\]/.exec(text);
-    assert.ok(match, 'the Production stage condition reads the gate output variable');
-    const [, stage, job, stepName, variable] = match;
-    const stages = pipeline.stages as Array<{ stage: string; jobs: Array<{ job?: string; steps?: Step[] }> }>;
-    const jobDef = stages.find((s) => s.stage === stage)?.jobs.find((j) => j.job === job);
-    assert.ok(jobDef, `no job ${job} in stage ${stage}`);
-    const step = jobDef.steps?.find((s) => s.name === stepName);
-    assert.ok(step?.task, `no task step named ${stepName} in job ${job}`);
-    assert.ok(tasks.get(step.task)!.outputVariables?.some((v) => v.name === variable), `${step.task} has no output variable ${variable}`);
+  it('pipeline: the production deploy step runs after the gate, only on its ready output -> that step name and output variable exist', () => {
+    const match = /condition: and\(succeeded\(\), eq\(variables\['(\w+)\.(\w+)'\], 'ready'\)\)/.exec(text);
+    assert.ok(match, 'the production deploy step reads the gate output variable');
+    const [, stepName, variable] = match;
+    const stages = pipeline.stages as Array<{ stage: string; jobs: Array<{ deployment?: string; environment?: string; strategy?: { runOnce?: { deploy?: { steps?: Step[] } } } }> }>;
+    const job = stages.find((s) => s.stage === 'Production')?.jobs.find((j) => j.environment === 'production');
+    const deploySteps = job?.strategy?.runOnce?.deploy?.steps ?? [];
+    const gateAt = deploySteps.findIndex((s) => s.name === stepName && s.task === 'ReadinessGate@1');
+    assert.ok(gateAt >= 0, 'the gate runs in the production deployment job, after the environment\'s approvals');
+    assert.ok(tasks.get('ReadinessGate@1')!.outputVariables?.some((v) => v.name === variable), `ReadinessGate@1 has no output variable ${variable}`);
   });
 
   it('pipeline: the policy, the load test and the drill it names -> load without a configuration error', async () => {

@@ -112,6 +112,8 @@ describe('run info from pipeline variables', () => {
     ['no build id -> no address', { ...pipeline, BUILD_BUILDID: undefined }, { url: undefined, runId: undefined }],
     ['attempt that is not a number -> left out', { ...pipeline, SYSTEM_JOBATTEMPT: 'first' }, { attempt: undefined }],
     ['blank values -> left out', { ...pipeline, SYSTEM_STAGENAME: '  ' }, { stage: undefined }],
+    ['the commit (Build.SourceVersion) -> recorded for provenance', { ...pipeline, BUILD_SOURCEVERSION: '4b825dc642cb6eb9a060e54bf8d69288fbee4904' }, { commit: '4b825dc642cb6eb9a060e54bf8d69288fbee4904' }],
+    ['a source version that is not a commit id (TFVC changeset text) -> left out', { ...pipeline, BUILD_SOURCEVERSION: 'C1234; rm -rf' }, { commit: undefined }],
   ];
   for (const [name, env, expected] of cases) {
     it(`runInfoFromEnv: ${name}`, () => {
@@ -119,6 +121,9 @@ describe('run info from pipeline variables', () => {
       for (const [key, value] of Object.entries(expected)) assert.equal(info[key], value, key);
     });
   }
+  it('runInfoFromEnv: the task that made the document -> recorded', () => {
+    assert.equal(runInfoFromEnv(pipeline, 'ReadinessDrDrill').task, 'ReadinessDrDrill');
+  });
   it('runInfoFromEnv: outside a pipeline -> empty', () => {
     assert.deepEqual(runInfoFromEnv({ PATH: '/usr/bin', HOME: '/root' }), {});
   });

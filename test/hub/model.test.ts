@@ -5,7 +5,7 @@ import type { HubUser, PolicyDocument } from '../../hub/client/ReadinessClient';
 import { checkEvidence, structuralCheck } from '../../hub/model/evidence';
 import { buildSubjects } from '../../hub/model/overview';
 import { downsample, largestValue } from '../../hub/model/chart';
-import { appendEvent, endOfLocalDay, historyCsv, holdsRole, isExpired, listedByUniqueNameOnly, mayRevoke, mayWaive, pendingRoles, revokeEvent, roleDecisions, signOffEvent, waiverState } from '../../hub/model/signoffs';
+import { appendEvent, countedEvents, endOfLocalDay, historyCsv, holdsRole, isExpired, listedByUniqueNameOnly, mayRevoke, mayWaive, pendingRoles, revokeEvent, roleDecisions, signOffEvent, waiverState } from '../../hub/model/signoffs';
 import { loadPolicy } from '../../src/gate/policy';
 import type { SignOff, SignOffDocument } from '../../src/gate/records';
 import { policyRolesDocuments } from '../../src/serve/policyDocument';
@@ -210,4 +210,39 @@ describe('policy roles document', () => {
     assert.deepEqual(production.roles.find((r) => r.role === 'security')?.groups, ['[Payments]\\Security Reviewers']);
     assert.equal(production.checkOwners.drill, 'operations');
   });
+});
+
+describe('hub model: links in evidence (docs/security.md S14)', () => {
+  const base = () => loadTestEvidence('checkout', 'prod');
+  for (const url of ['javascript:alert(document.domain)', 'JaVaScRiPt:alert(1)', 'data:text/html,<script>alert(1)</script>']) {
+    it(`links: ${url.slice(0, 16)}... -> invalid in both the first-paint check and the full schema check`, () => {
+      const doc = { ...base(), links: [{ name: 'report', url }] };
+      assert.equal(structuralCheck(doc).valid, false);
+      assert.equal(checkEvidence(doc).valid, false);
+    });
+  }
+  it('links: an https link -> valid', () => {
+    assert.equal(structuralCheck({ ...base(), links: [{ name: 'report', url: 'https://example.com/r' }] }).valid, true);
+  });
+});
+
+describe('hub model: a revoke counts by the revoked sign-off\'s role (docs/security.md S7)', () => {
+  const policy = {
+    id: 'svc.prod', service: 'svc', environment: 'prod',
+    roles: [{ role: 'operations', users: ['olga'], groups: [] }, { role: 'business', users: ['bea'], groups: [] }],
+  } as unknown as PolicyDocument;
+  const at = '2026-11-26T10:00:00.000Z';
+  const rejection = { type: 'signoff' as const, id: 's1', role: 'operations', decision: 'reject' as const, by: { id: 'olga', name: 'Olga' }, at, comment: 'no', for: { service: 'svc', environment: 'prod' } };
+  const doc = (revokeRole: string) => ({
+    id: 'svc.prod', service: 'svc', environment: 'prod',
+    history: [rejection, { type: 'revoke' as const, id: 'r1', revokes: 's1', role: revokeRole, by: { id: 'bea', name: 'Bea' }, at: '2026-11-26T11:00:00.000Z', comment: 'undo' }],
+  }) as unknown as SignOffDocument;
+  for (const claimed of ['business', 'operations']) {
+    it(`revoke: the business holder revokes the operations rejection, claiming ${claimed} -> not counted, still rejected`, () => {
+      const { counted, notCounted } = countedEvents(doc(claimed), policy);
+      assert.deepEqual(counted.map((e) => e.id), ['s1']);
+      assert.deepEqual(notCounted.map((e) => e.id), ['r1']);
+      assert.equal(roleDecisions(doc(claimed), policy, undefined, new Date('2026-11-27T00:00:00Z')).operations?.state, 'rejected');
+    });
+  }
 });
