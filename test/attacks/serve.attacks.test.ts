@@ -7,7 +7,7 @@ import { Collections, subjectKey, type StatusDocument } from '../../src/gate/rec
 import { prepareLocalGate, reevaluateOnChange } from '../../src/serve/localGate';
 import { type RunningServer, startServer } from '../../src/serve/server';
 import { FileDocumentStore } from '../../src/store/fileStore';
-import { ensureHubBuilt, hostToken, repoRoot } from '../support/browser';
+import { ensureHubBuilt, repoRoot, sessionToken } from '../support/browser';
 import { withAttestation } from '../support/gateHarness';
 
 /**
@@ -55,7 +55,7 @@ describe('attacks: through readiness serve', function () {
   async function call(server: RunningServer, method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
     const res = await fetch(`${server.url}${route}`, {
       method,
-      headers: { Authorization: `Bearer ${await hostToken(server.url)}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${await sessionToken(server.signInUrl())}`, 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: await res.json().catch(() => undefined) };

@@ -7,7 +7,7 @@ import { Collections, subjectKey, type StatusDocument } from '../../src/gate/rec
 import { prepareLocalGate, reevaluateOnChange } from '../../src/serve/localGate';
 import { RunningServer, startServer } from '../../src/serve/server';
 import { FileDocumentStore } from '../../src/store/fileStore';
-import { ensureHubBuilt, hostToken, repoRoot } from '../support/browser';
+import { ensureHubBuilt, repoRoot, sessionToken } from '../support/browser';
 
 /**
  * `readiness serve` plays the Approvals API (learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/approvals,
@@ -51,7 +51,7 @@ describe('readiness serve: Approvals API', function () {
   async function call(server: RunningServer, method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
     const res = await fetch(`${server.url}/local/_apis/${route}`, {
       method,
-      headers: { Authorization: `Bearer ${await hostToken(server.url)}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${await sessionToken(server.signInUrl())}`, 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: await res.json() };
