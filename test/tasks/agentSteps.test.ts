@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   declaredTargets, exercisedTargets, explain, repoRoot, runBundledTask, targetKey, type NodeHandlerName, type RunTaskOptions,
@@ -61,6 +62,19 @@ describe('agent steps: every handler and every step each task.json declares', fu
       check: (run) => {
         assert.equal(run.result, 'Succeeded', explain(run));
         assert.ok(Number(run.variables.rtoSeconds?.value) > 0, explain(run));
+      },
+    },
+    'ReadinessEnvironmentCheckV1 main': {
+      // The checks themselves are covered in environmentTask.test.ts; here one health check against the loopback target.
+      name: 'one health check on a loopback endpoint -> Succeeded, environment evidence attached',
+      options: () => {
+        const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'agent-steps-env-')), 'environment.yaml');
+        writeFileSync(file, `service: orders\nenvironment: production\nchecks:\n  - name: orders-health\n    type: health\n    url: ${target.url}/orders/1\n    conditions:\n      - $.id == 1\n`);
+        return { inputs: { environmentFile: file } };
+      },
+      check: (run) => {
+        assert.equal(run.result, 'Succeeded', explain(run));
+        assert.equal(run.attachments.filter((a) => a.type === 'readiness.evidence').length, 1, explain(run));
       },
     },
     'ReadinessGateV1 main': {
