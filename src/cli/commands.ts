@@ -4,6 +4,7 @@ import { gateCommand } from './gate';
 import type { CliCommand } from './io';
 import { loadtestCommand } from './loadtest';
 import { serveCommand } from './serve';
+import { setupCommand } from './setup';
 
 export const commands: Record<string, CliCommand> = {
   loadtest: loadtestCommand,
@@ -11,4 +12,5 @@ export const commands: Record<string, CliCommand> = {
   gate: gateCommand,
   serve: serveCommand,
   demo: demoCommand,
+  setup: setupCommand,
 };

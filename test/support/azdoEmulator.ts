@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { type ChecksState, type EmulatedCheck, handleChecksRoute, newChecksState } from './azdoChecksRoutes';
 import { testCertificates } from './tls';
 
 /**
@@ -17,6 +18,7 @@ import { testCertificates } from './tls';
  * - the token check: anything without `Authorization: Bearer <token>` (or Basic with the token as password) gets 401;
  * - identities: `/{org}/_apis/identities` by General search (exact display name) or by `identityIds`, with
  *   `memberIds` when `queryMembership=Direct`, as the Identities REST API answers;
+ * - environments and check configurations (test/support/azdoChecksRoutes.ts, each route citing its page);
  * - fault injection: a status (401, 403, 429, 5xx) or a dropped connection, for the next N matching requests.
  * Extension data is served on the same host, as Azure DevOps Server does under its collection URI.
  */
@@ -102,6 +104,10 @@ export interface AzdoEmulator {
    */
   addIdentity(identity: { name: string; id?: string; members?: string[] }): string;
   fail(fault: AzdoFault): void;
+  /** Registers an Azure Pipelines environment of the project; returns its id. */
+  addEnvironment(name: string): number;
+  /** The stored check configurations, by id: read them, or change one to play drift. */
+  readonly checkConfigurations: Map<number, EmulatedCheck>;
   close(): Promise<void>;
 }
 
@@ -117,6 +123,7 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
   const faults: Array<AzdoFault & { left: number }> = [];
   const identities = new Map<string, { id: string; name: string; members?: string[] }>();
   const requests: RecordedAzdoRequest[] = [];
+  const checksState: ChecksState = newChecksState();
   const sockets = new Set<Socket>();
   let url = '';
 
@@ -221,6 +228,10 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
 
     // ---- Build REST: /{org}/{project}/_apis/build/builds...
     const projectMatches = lower[1] === project.toLowerCase() || lower[1] === projectId;
+    if (projectMatches && lower[2] === '_apis') {
+      const baseUrl = `${url}/${organization}/${projectId}`;
+      if (handleChecksRoute(checksState, { method, rest: lower.slice(3), query: parsed.searchParams, body, baseUrl }, res, json, vssError)) return;
+    }
     if (!projectMatches || lower[2] !== '_apis' || lower[3] !== 'build' || lower[4] !== 'builds' || method !== 'GET') {
       return vssError(res, 404, 'RouteNotFoundException', `No route for ${method} ${path}.`);
     }
@@ -346,6 +357,12 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
     fail(fault) {
       faults.push({ ...fault, left: fault.times ?? 1 });
     },
+    addEnvironment(name) {
+      const id = checksState.environments.size + 1;
+      checksState.environments.set(id, { id, name });
+      return id;
+    },
+    checkConfigurations: checksState.checks,
     close() {
       for (const socket of sockets) socket.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
