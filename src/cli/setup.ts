@@ -30,7 +30,7 @@ at any time: it changes only what drifted, and says what it changed.
   --template-ref REF          branch or tag of the template (default: refs/heads/main)
   --template-repo-type TYPE   git (Azure Repos, default), github or bitbucket
   --release-branch BRANCH     a branch allowed to deploy, e.g. main or release/*; repeat for several
-                              (default: the policy's releaseBranches)
+                              (default: the policy's releaseBranches, else refs/heads/main)
   --token-file FILE           file holding the personal access token (default: the ${PAT_VARIABLE} variable)
   --dry-run                   print what would change, change nothing
 
@@ -73,10 +73,10 @@ export async function setupCommand(args: string[], io: CliIO): Promise<number> {
   if (roles.length === 0) {
     throw new ConfigError(`${policyName}: environment "${environment}" asks for no sign-off, so there is no approver to set up; add a signoff check to its required level.`);
   }
-  const releaseBranches = branches.length ? branches : policy.releaseBranches;
-  if (releaseBranches.length === 0) {
-    throw new ConfigError(`Name the branches allowed to deploy: releaseBranches in ${policyName}, or --release-branch (e.g. --release-branch main).`);
-  }
+  // The gate publishes verdicts only from the policy's release branches, refs/heads/main when it names none; the
+  // Branch control check allows the same ones.
+  const named = (policy as { releaseBranches?: string[] }).releaseBranches ?? [];
+  const releaseBranches = branches.length ? branches : named.length ? named : ['refs/heads/main'];
   const template = templateOf(flags);
   const token = await readToken(flags['token-file'], io);
   const collectionUri = normaliseCollectionUri(flags.org!, '--org');

@@ -15,8 +15,6 @@ export interface Policy {
   service: string;
   tier?: string;
   roles: Record<string, Signers>;
-  /** Branches allowed to deploy (`releaseBranches`), as written; empty when the policy names none. */
-  releaseBranches: string[];
   checks: PolicyCheck[];
   /** Ordered lowest first; reaching a level needs its checks and those of every level below. */
   levels: Array<{ name: string; checks: string[] }>;
@@ -163,7 +161,7 @@ export function parsePolicy(text: string, displayName: string): Policy {
   }
   if (problems.length) throw new ConfigError(byLine(problems));
   const tier = raw.tier === undefined ? undefined : String(raw.tier);
-  return { file: displayName, service: String(raw.service), tier, roles, releaseBranches: strings(raw.releaseBranches), checks, levels, environments };
+  return { file: displayName, service: String(raw.service), tier, roles, checks, levels, environments };
 }
 
 function buildRule(

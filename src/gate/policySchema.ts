@@ -31,10 +31,6 @@ export const policySchema = {
     service: { type: 'string', minLength: 1, description: 'Service name; evidence must carry the same name.' },
     tier: { type: ['string', 'number'] },
     roles: { type: 'object', additionalProperties: signers, description: 'Who may sign for each role.' },
-    releaseBranches: {
-      ...names,
-      description: 'Branches allowed to deploy, e.g. [main, release/*] (refs/heads/ is implied); readiness setup puts them in the Branch control check.',
-    },
     checks: {
       type: 'array',
       minItems: 1,

@@ -15,7 +15,6 @@ import { startAzdoEmulator, type AzdoEmulator } from '../support/azdoEmulator';
 const PAT = 'pat-for-setup-tests-0123456789';
 
 const POLICY = `service: checkout
-releaseBranches: [main, release/*]
 roles:
   operations:
     groups: ["[Orders]\\\\Operations"]
@@ -58,7 +57,7 @@ describe('setup: readiness setup creates the environment checks (Check Configura
 
   const args = (extra: string[] = []) => [
     'setup', '--org', azdo.collectionUri, '--project', azdo.project, '--environment', 'production',
-    '--template-repo', 'pipeline-templates', '--template', 'readiness/stage.yml', ...extra,
+    '--template-repo', 'pipeline-templates', '--template', 'readiness/stage.yml', '--release-branch', 'main', '--release-branch', 'release/*', ...extra,
   ];
   async function setup(argv: string[], env: NodeJS.ProcessEnv = { AZURE_DEVOPS_EXT_PAT: PAT }): Promise<Run> {
     let stdout = '';
@@ -194,7 +193,6 @@ describe('setup: readiness setup creates the environment checks (Check Configura
     { name: 'environment not in the project -> names it and how to create it', argv: ['--pipeline-environment', 'prod-eu'], expect: /Environment "prod-eu" was not found in project Orders/ },
     { name: 'a role group Azure DevOps does not have -> names the group', policy: POLICY.replace('[Orders]\\\\Operations', '[Orders]\\\\Ops'), expect: /Group "\[Orders\]\\Ops" was not found/ },
     { name: 'a role with two groups -> one group per role', policy: POLICY.replace('groups: ["[Orders]\\\\Operations"]', 'groups: ["[Orders]\\\\Operations", "[Orders]\\\\SRE"]'), expect: /roles\.operations\.groups: names 2 groups/ },
-    { name: 'no release branches -> asks for them', policy: POLICY.replace('releaseBranches: [main, release/*]\n', ''), expect: /Name the branches allowed to deploy/ },
     { name: 'no template -> names the missing flags', argv: [], noTemplate: true, expect: /--template-repo is required/ },
   ];
   for (const c of badInput) {
@@ -208,6 +206,12 @@ describe('setup: readiness setup creates the environment checks (Check Configura
       assert.equal(writes().length, 0);
     });
   }
+
+  it('setup: no release branch named -> Branch control allows refs/heads/main only, as the gate publishes from', async () => {
+    const r = await setup(args().filter((a, i, all) => a !== '--release-branch' && all[i - 1] !== '--release-branch'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((ofType(CHECK_TYPES.taskCheck.id)[0].settings.inputs as { allowedBranches: string }).allowedBranches, 'refs/heads/main');
+  });
 
   it('setup: --token-file -> the PAT is read from the file', async () => {
     await fs.writeFile(path.join(dir, 'pat.txt'), `${PAT}\n`);
