@@ -1,5 +1,6 @@
 import type { SignOffDocument, StatusDocument, WaiverDocument } from '../../src/gate/records';
 import type { StoredDocument } from '../../src/store/documentStore';
+import type { ApprovalsClient } from './ApprovalsClient';
 
 /**
  * Everything the hub reads or writes goes through this interface, so views never know whether they
@@ -76,4 +77,6 @@ export interface ReadinessClient {
   ): Promise<WaiverDocument>;
   /** The evidence documents attached to one pipeline run (attachment type `readiness.evidence`). */
   runEvidence(build: BuildRef): Promise<unknown[]>;
+  /** Azure Pipelines approvals, decided as the signed-in user (hub/client/ApprovalsClient.ts). */
+  readonly approvals: ApprovalsClient;
 }

@@ -48,6 +48,8 @@ export interface RequiredTemplate {
 
 export interface SetupSpec {
   service: string;
+  /** The policy environment whose roles approve; named in the instructions, where the hub finds it. */
+  policyEnvironment: string;
   environment: PipelineEnvironment;
   approvers: RoleApprover[];
   template: RequiredTemplate;
@@ -101,7 +103,7 @@ export function desiredChecks(spec: SetupSpec): Record<CheckKind, CheckConfigura
         minRequiredApprovers: spec.approvers.length,
         requesterCannotBeApprover: true,
         blockedApprovers: [],
-        instructions: `${APPROVAL_MARKER} for ${spec.service}: one member of each role group approves (${roles}). ` +
+        instructions: `${APPROVAL_MARKER} for ${spec.service} in ${spec.policyEnvironment}: one member of each role group approves (${roles}). ` +
           'Managed by `readiness setup`; change readiness.yml and run it again instead of editing this check.',
       },
     },

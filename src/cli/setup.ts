@@ -88,7 +88,7 @@ export async function setupCommand(args: string[], io: CliIO): Promise<number> {
   const approvers = [];
   for (const r of roles) approvers.push({ ...r, groupId: await groups.findGroupId(r.group) });
   const plan = planSetup(
-    { service: policy.service, environment: pipelineEnvironment, approvers, template, releaseBranches },
+    { service: policy.service, policyEnvironment: environment, environment: pipelineEnvironment, approvers, template, releaseBranches },
     await checks.listChecks(pipelineEnvironment),
   );
 

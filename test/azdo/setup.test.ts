@@ -95,7 +95,7 @@ describe('setup: readiness setup creates the environment checks (Check Configura
     assert.deepEqual(approvers, [operationsId, businessId].sort());
     assert.equal(approval.settings.minRequiredApprovers, 2);
     assert.equal(approval.settings.requesterCannotBeApprover, true);
-    assert.ok(String(approval.settings.instructions).startsWith(APPROVAL_MARKER));
+    assert.ok(String(approval.settings.instructions).startsWith(`${APPROVAL_MARKER} for checkout in production:`));
     const [template] = ofType(CHECK_TYPES.requiredTemplate.id);
     assert.deepEqual(template.settings.extendsChecks, [
       { repositoryType: 'git', repositoryName: 'pipeline-templates', repositoryRef: 'refs/heads/main', templatePath: 'readiness/stage.yml' },
