@@ -35,8 +35,13 @@ export interface DemoOptions {
 
 export const DEMO_SERVICE = 'sample-service';
 export const DEMO_ENVIRONMENT = 'production';
-/** The demo's signer: the sample policy lists it under both roles' users. */
-export const DEMO_USER = Object.freeze({ id: 'demo-user', name: 'Demo approver', groups: [] as string[] });
+/**
+ * The demo's signer: a member of both role groups of the sample policy, so it can approve both steps of the run's
+ * approval (the local server records it as the approver, src/serve/approvalsApi.ts).
+ */
+export const DEMO_USER = Object.freeze({ id: 'demo-user', name: 'Demo approver', groups: ['[Demo]\\Operations', '[Demo]\\Product Owners'] as string[] });
+/** Group members the local gate relies on: the demo user in each group it declares. */
+export const DEMO_MEMBERS = Object.freeze(Object.fromEntries(DEMO_USER.groups.map((g) => [g, [DEMO_USER.id]])));
 
 /** The folder with examples/ in it: the repository, whether this runs from src/ (tsx) or dist/ (bundle). */
 export function examplesRoot(from = __dirname): string {
@@ -87,7 +92,13 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 
   log('4/6 Runbook check and 5/6 policy: examples/sample-service (docs, evidence, sign-offs)');
   const store = new FileDocumentStore(options.storeDir);
-  const gateOptions = { store, policyFile: path.join(examples, 'sample-service', 'readiness.yml'), evidenceDir, log: (line: string) => log(`    ${line}`) };
+  const gateOptions = {
+    store,
+    policyFile: path.join(examples, 'sample-service', 'readiness.yml'),
+    evidenceDir,
+    log: (line: string) => log(`    ${line}`),
+    members: { ...DEMO_MEMBERS },
+  };
   await prepareLocalGate(gateOptions);
   const status = await store.getDocument<StatusDocument>(Collections.status, subjectKey(DEMO_SERVICE, DEMO_ENVIRONMENT));
   if (!status) throw new Error('The gate wrote no status document.');
@@ -113,7 +124,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     log,
   });
   log(`6/6 Readiness hub: ${server.url}/  (signed in as ${DEMO_USER.name}, who holds the operations and business roles)`);
-  log('    Sign off for both roles in the hub and the service becomes ready. Press Ctrl+C to stop.');
+  log('    Approve the pending approval in the hub (both role groups) and the service becomes ready. Press Ctrl+C to stop.');
   options.announce(`${server.url}/`);
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   await server.close();

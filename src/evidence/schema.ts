@@ -16,6 +16,7 @@ import {
   type EvidenceBase,
   type EvidenceKind,
   type GateMetrics,
+  type ApprovalTrailEntry,
   type LatencySummary,
   type LoadTestMetrics,
   type Link,
@@ -42,7 +43,8 @@ function object<T>(properties: { [K in keyof T]-?: Schema }, optional: { [K in O
 const text: Schema = { type: 'string' };
 const nonEmptyText: Schema = { type: 'string', minLength: 1 };
 const dateTime: Schema = { type: 'string', format: 'date-time' };
-const url: Schema = { type: 'string', format: 'uri' };
+/** Only http(s): a `javascript:` or `data:` link is a valid URI but must never reach a rendered page. */
+const url: Schema = { type: 'string', format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' };
 const count: Schema = { type: 'integer', minimum: 0 };
 const nonNegative: Schema = { type: 'number', minimum: 0 };
 const percentage: Schema = { type: 'number', minimum: 0, maximum: 100 };
@@ -235,9 +237,26 @@ const gateMetrics = object<GateMetrics>(
     status: oneOfText('ready', 'not-ready', 'warn'),
     evaluatedAt: dateTime,
     version: text,
+    runId: { type: 'integer', minimum: 1 },
+    commit: { type: 'string', pattern: '^[0-9a-fA-F]{7,64}$' },
     checks: listOf(checkOutcome),
+    approvals: listOf(
+      object<ApprovalTrailEntry>(
+        {
+          approvalId: nonEmptyText,
+          runId: { type: ['integer', 'null'] },
+          role: { type: ['string', 'null'] },
+          assignedTo: text,
+          status: text,
+          approver: { anyOf: [{ type: 'null' }, object<{ id: string; name: string }>({ id: text, name: text }, {})] },
+          comment: text,
+          at: { type: ['string', 'null'] },
+        },
+        {},
+      ),
+    ),
   },
-  { tier: true, version: true },
+  { tier: true, version: true, runId: true, commit: true, approvals: true },
 );
 
 /** One schema per kind: validating against the right one gives errors about that kind only. */

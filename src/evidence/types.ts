@@ -217,7 +217,23 @@ export interface GateMetrics {
   status: GateStatus;
   evaluatedAt: string;
   version?: string;
+  /** The run the verdict was reached in (Build.BuildId) and its commit (Build.SourceVersion). */
+  runId?: number;
+  commit?: string;
   checks: CheckOutcome[];
+  /** The audit trail of the run's approvals (src/gate/approvals.ts), as the server recorded them. */
+  approvals?: ApprovalTrailEntry[];
+}
+
+export interface ApprovalTrailEntry {
+  approvalId: string;
+  runId: number | null;
+  role: string | null;
+  assignedTo: string;
+  status: string;
+  approver: { id: string; name: string } | null;
+  comment: string;
+  at: string | null;
 }
 
 export type GateEvidence = EvidenceBase<'gate', GateMetrics>;

@@ -14,17 +14,27 @@ import { validateEvidence } from '../evidence/validate';
 import { checksForLevel, type Policy } from './policy';
 import type { SignOffEvent, Waiver } from './records';
 import { hint as suggestion } from '../config/suggest';
-import { evaluateSignOff, holdsRoleVerified } from './signoffCheck';
+import { evaluateSignOff } from './signoffCheck';
+import { approvalTrail, judgeApprovals, type RunApprovals } from './approvals';
+import { isAttestation, waiverProblem } from './waivers';
 
 export interface EvaluateInput {
   policy: Policy;
   environment: string;
   /** Evidence documents; malformed ones are set aside and count as missing. */
   evidence: unknown[];
-  /** Sign-off history (append-only); events for other services or environments are ignored. */
+  /**
+   * Attestation history from extension data (append-only); events for other services or environments are ignored.
+   * Extension data records no writer, so these are warn-only: they never decide the level or the status.
+   */
   signoffs: SignOffEvent[];
-  /** Waivers of this service and environment. */
+  /** Waivers from the repository (src/gate/waivers.ts), each naming its owner role. */
   waivers: Waiver[];
+  /**
+   * The run's Azure Pipelines approvals: the only source of release sign-offs. Without them every release
+   * sign-off check is missing.
+   */
+  approvals?: RunApprovals;
   now: Date;
   /** The version being released; sign-offs for another version are void. */
   version?: string;
@@ -81,22 +91,16 @@ export function evaluatePolicy(input: EvaluateInput): GateEvidence {
   const checks: CheckOutcome[] = [];
   let rejected = false;
   for (const check of policy.checks) {
-    const outcome: RuleOutcome =
-      check.type === 'signoff'
-        ? evaluateSignOff(check.rule, { roles: policy.roles, history, now, version: input.version, members: input.members })
-        : evaluateEvidenceCheck(check, ctx)!;
-    rejected ||= outcome.rejected === true;
+    const outcome: RuleOutcome = signOffOutcome(check, input, history) ?? evaluateEvidenceCheck(check, ctx)!;
+    // An attestation comes from extension data, which anyone may write: shown, warned about, never deciding.
+    if (!isAttestation(check)) rejected ||= outcome.rejected === true;
     const base = { id: check.id, title: check.title, owner: check.owner, type: check.type };
-    // Extension data accepts writes from any user, so a waiver counts only when its author holds the check's
-    // owner role, by the same rule as a sign-off; others are named and ignored.
+    // Waivers come from the repository; each must name the check's owner role and stay within the policy's limits.
     const inForce = outcome.state === 'passed' ? [] : input.waivers.filter((w) => isInForce(w, check.id, now));
-    const ownerSigners = check.owner ? policy.roles[check.owner] : undefined;
-    const allowed = inForce.filter((w) => holdsRoleVerified(ownerSigners, w.by?.id, input.members) === 'yes');
+    const allowed = inForce.filter((w) => waiverProblem(policy, check, w) === undefined);
     const ignored = inForce.filter((w) => !allowed.includes(w));
     const waiver = activeWaiver(allowed, check.id, now);
-    const ignoredNote = ignored.length
-      ? ` Ignored waiver(s) by ${ignored.map((w) => `${w.by?.name ?? '?'} (${w.by?.id ?? '?'})`).join(', ')}: ${check.owner ? `not a verified holder of the owner role ${check.owner}` : 'this check has no owner role, so it cannot be waived'}.`
-      : '';
+    const ignoredNote = ignored.length ? ` Ignored waiver(s): ${ignored.map((w) => waiverProblem(policy, check, w)).join('; ')}.` : '';
     checks.push(
       waiver
         ? { ...base, state: 'waived', evidence: outcome.evidence, reason: `Waived until ${waiver.until} by ${waiver.by.name}: ${waiver.reason} (without the waiver: ${outcome.state}; ${outcome.reason})` }
@@ -104,7 +108,9 @@ export function evaluatePolicy(input: EvaluateInput): GateEvidence {
     );
   }
 
-  const ok = new Set(checks.filter((c) => c.state === 'passed' || c.state === 'waived').map((c) => c.id));
+  // Attestations are warn-only: whatever their state, they neither hold a level back nor help reach one.
+  const advisory = new Set(policy.checks.filter(isAttestation).map((c) => c.id));
+  const ok = new Set(checks.filter((c) => c.state === 'passed' || c.state === 'waived' || advisory.has(c.id)).map((c) => c.id));
   let level: string | null = null;
   for (const l of policy.levels) {
     if (!checksForLevel(policy, l.name).every((id) => ok.has(id))) break;
@@ -115,6 +121,7 @@ export function evaluatePolicy(input: EvaluateInput): GateEvidence {
   const status: GateStatus = meets ? 'ready' : settings.enforcement === 'warn' ? 'warn' : 'not-ready';
   const required = checksForLevel(policy, settings.requiredLevel);
   const short = checks.filter((c) => required.includes(c.id) && !ok.has(c.id));
+  const warnings = checks.filter((c) => advisory.has(c.id) && c.state !== 'passed').map((c) => `${c.id} (${c.state}, warn-only)`);
 
   return {
     schemaVersion: EVIDENCE_SCHEMA_VERSION,
@@ -126,7 +133,8 @@ export function evaluatePolicy(input: EvaluateInput): GateEvidence {
     startedAt: now.toISOString(),
     finishedAt: now.toISOString(),
     verdict: meets ? 'passed' : 'failed',
-    summary: summarise(policy.service, environment, level, settings, status, short, rejected, input.invalidEvidence ?? []),
+    summary: summarise(policy.service, environment, level, settings, status, short, rejected, input.invalidEvidence ?? []) +
+      (warnings.length ? ` Attestations not passed (warn-only): ${warnings.join(', ')}.` : ''),
     criteria: checks
       .filter((c) => required.includes(c.id))
       .map((c) => ({
@@ -145,10 +153,32 @@ export function evaluatePolicy(input: EvaluateInput): GateEvidence {
       status,
       evaluatedAt: now.toISOString(),
       version: input.version,
+      ...(input.approvals ? { runId: input.approvals.runId } : {}),
+      ...(input.approvals?.commit ? { commit: input.approvals.commit } : {}),
       checks,
+      ...(input.approvals ? { approvals: approvalTrail(policy.roles, input.approvals.approvals) } : {}),
     },
     links: [],
   };
+}
+
+/**
+ * Release sign-offs come from the run's approvals only; attestations from the extension-data history (warn-only).
+ * Undefined for checks that are not sign-offs.
+ */
+function signOffOutcome(check: Policy['checks'][number], input: EvaluateInput, history: SignOffEvent[]): RuleOutcome | undefined {
+  if (check.type !== 'signoff') return undefined;
+  if (isAttestation(check)) return evaluateSignOff(check.rule, { roles: input.policy.roles, history, now: input.now, members: input.members });
+  if (!input.approvals) {
+    return {
+      state: 'missing',
+      evidence: [],
+      reason:
+        `No ${check.rule.roles.join(' or ')} sign-off: sign-offs are the Azure Pipelines approvals of the run being released, and no run ` +
+        'approvals were given to the gate (run ReadinessGate@1 in the deployment job of the approved stage; docs/migration.md).',
+    };
+  }
+  return judgeApprovals(check.rule, { roles: input.policy.roles, run: input.approvals, members: input.members });
 }
 
 /** A waiver is in force from when it was given until (not including) `until`; an unreadable date never is. */

@@ -19,6 +19,10 @@ export interface Policy {
   /** Ordered lowest first; reaching a level needs its checks and those of every level below. */
   levels: Array<{ name: string; checks: string[] }>;
   environments: Record<string, { requiredLevel: string; enforcement: 'warn' | 'block' }>;
+  /** Longest a repository waiver may run (src/gate/waivers.ts); default 30. */
+  maxWaiverDays?: number;
+  /** Branches (refs/heads/...) whose runs may publish a verdict; default refs/heads/main. */
+  releaseBranches?: string[];
 }
 
 export interface Signers {
@@ -32,6 +36,8 @@ interface CheckBase<T extends CheckType, R> {
   owner: string;
   type: T;
   rule: R;
+  /** false: no waiver may waive it. */
+  waivable?: boolean;
 }
 
 export interface LoadTestRule {
@@ -68,6 +74,8 @@ export interface SignOffRule {
   expiresAfterDays?: number;
   /** Every member of the role (its users and the members of its groups) must have signed. */
   everyMember: boolean;
+  /** Each role needs its own person: one person approving two roles signs only one. */
+  distinctPeople?: boolean;
 }
 
 export type PolicyCheck =
@@ -120,6 +128,10 @@ export function parsePolicy(text: string, displayName: string): Policy {
   const roles: Record<string, Signers> = {};
   for (const [role, s] of Object.entries(isRecord(raw.roles) ? raw.roles : {})) {
     if (isRecord(s)) roles[role] = { groups: strings(s.groups), users: strings(s.users) };
+    // An unqualified name ("Operations") could match a group of the same name in another project.
+    strings(isRecord(s) ? s.groups : undefined).forEach((g, i) => {
+      if (!/^\[[^\]]+\]\\.+/.test(g)) add(['roles', role, 'groups', i], `group "${g}" must be qualified with its project or organization, as [Project]\\Group (in YAML double quotes: "[Shop]\\\\${g}"), so it cannot match another project's group`);
+    });
   }
   const rawChecks = (Array.isArray(raw.checks) ? raw.checks : []).map((c) => (isRecord(c) ? c : {}));
   const ids = rawChecks.map((c) => String(c.id));
@@ -138,7 +150,9 @@ export function parsePolicy(text: string, displayName: string): Policy {
     const valid = validate(c.rule);
     if (!valid) reportSchemaErrors(validate.errors ?? [], [...at, 'rule'], add);
     const rule = buildRule(type as CheckType, c.rule, [...at, 'rule'], roles, add);
-    if (rule && valid) checks.push({ id: String(c.id), title: String(c.title), owner: String(c.owner), type, rule } as PolicyCheck);
+    if (rule && valid) {
+      checks.push({ id: String(c.id), title: String(c.title), owner: String(c.owner), type, rule, ...(c.waivable === false ? { waivable: false } : {}) } as PolicyCheck);
+    }
   });
 
   const levels = (Array.isArray(raw.levels) ? raw.levels : [])
@@ -161,7 +175,10 @@ export function parsePolicy(text: string, displayName: string): Policy {
   }
   if (problems.length) throw new ConfigError(byLine(problems));
   const tier = raw.tier === undefined ? undefined : String(raw.tier);
-  return { file: displayName, service: String(raw.service), tier, roles, checks, levels, environments };
+  const policy: Policy = { file: displayName, service: String(raw.service), tier, roles, checks, levels, environments };
+  if (typeof raw.maxWaiverDays === 'number') policy.maxWaiverDays = raw.maxWaiverDays;
+  if (Array.isArray(raw.releaseBranches)) policy.releaseBranches = strings(raw.releaseBranches);
+  return policy;
 }
 
 function buildRule(
@@ -229,6 +246,7 @@ function buildRule(
       });
       const r: SignOffRule = { roles: rule.roles as string[], everyMember: (rule.everyMember as boolean | undefined) ?? false };
       if (rule.expiresAfterDays !== undefined) r.expiresAfterDays = rule.expiresAfterDays as number;
+      if (rule.distinctPeople === true) r.distinctPeople = true;
       return ok ? r : undefined;
     }
   }

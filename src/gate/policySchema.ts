@@ -31,6 +31,8 @@ export const policySchema = {
     service: { type: 'string', minLength: 1, description: 'Service name; evidence must carry the same name.' },
     tier: { type: ['string', 'number'] },
     roles: { type: 'object', additionalProperties: signers, description: 'Who may sign for each role.' },
+    maxWaiverDays: { type: 'integer', minimum: 1, description: 'Longest a waiver in readiness.waivers.yml may run (default 30).' },
+    releaseBranches: { ...names, description: 'Branches whose runs may publish a verdict, e.g. refs/heads/main (default).' },
     checks: {
       type: 'array',
       minItems: 1,
@@ -44,6 +46,7 @@ export const policySchema = {
           owner: name,
           type: name,
           rule: { type: 'object' },
+          waivable: { type: 'boolean', description: 'false: no waiver may waive this check.' },
         },
       },
     },
@@ -113,6 +116,7 @@ export const ruleSchemas = {
       roles: { ...names, minItems: 1 },
       expiresAfterDays: { type: 'integer', minimum: 1 },
       everyMember: { type: 'boolean' },
+      distinctPeople: { type: 'boolean', description: 'Each role needs its own person.' },
     },
   },
 } as const;

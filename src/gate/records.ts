@@ -69,6 +69,8 @@ export interface SignOffDocument {
 export interface Waiver {
   id: string;
   check: string;
+  /** The owner role that waives (repository waivers, src/gate/waivers.ts); it must own the check. */
+  role?: string;
   reason: string;
   by: Person;
   at: string;
@@ -96,7 +98,10 @@ export interface StatusDocument {
   evaluatedAt: string;
   evidenceId?: string;
   runUrl?: string;
-  /** The version the verdict was reached for, when known; release gates compare it (docs/gates-and-checks.md). */
+  /** The version the verdict was reached for, when known (display only). */
   version?: string;
+  /** The run and commit the verdict was reached for. Display only: no gate or check decides from this document. */
+  runId?: number;
+  commit?: string;
   [key: string]: unknown;
 }

@@ -6,7 +6,9 @@ import { type DocumentStore, updateWithRetry } from '../store/documentStore';
 import { evaluatePolicy } from './evaluate';
 import { loadPolicy, type Policy } from './policy';
 import { Collections, subjectKey, type SignOffEvent, type StatusDocument, type Waiver } from './records';
-import { readSignOffHistory, readWaivers } from './signoffs';
+import { readSignOffHistory } from './signoffs';
+import type { RunApprovals } from './approvals';
+import { loadRepositoryWaivers } from './waivers';
 
 export interface RunGateOptions {
   policyFile: string;
@@ -20,8 +22,10 @@ export interface RunGateOptions {
   store?: DocumentStore;
   /** Extra sign-off events (e.g. `--signoffs FILE`), added to those of the store. */
   signoffs?: SignOffEvent[];
-  /** Extra waivers, added to those of the store. */
+  /** Extra waivers, added to those of the repository file beside the policy (src/gate/waivers.ts). */
   waivers?: Waiver[];
+  /** The run's approvals: the only source of release sign-offs (src/gate/approvals.ts). */
+  approvals?: RunApprovals;
   version?: string;
   now?: Date;
   run?: RunInfo;
@@ -54,10 +58,11 @@ export async function runGateDetailed(options: RunGateOptions): Promise<GateRunR
 
   const signoffs = [...(options.signoffs ?? [])];
   const waivers = [...(options.waivers ?? [])];
+  // Waivers are read from the repository only: extension data records no writer (docs/security.md).
+  waivers.push(...(await loadRepositoryWaivers(options.policyFile, options.environment, path.dirname(options.policyName ?? options.policyFile))));
   if (options.store) {
-    // A store we cannot read never lets the gate pass: both readers throw InfrastructureError.
+    // Attestations (warn-only) still come from extension data; a store we cannot read is an infrastructure error.
     signoffs.push(...(await readSignOffHistory(options.store, policy.service, options.environment)));
-    waivers.push(...(await readWaivers(options.store, policy.service, options.environment)));
   }
 
   const members = await resolveMembers(policy, options);
@@ -88,6 +93,7 @@ export async function runGateDetailed(options: RunGateOptions): Promise<GateRunR
     version: options.version,
     members,
     run: options.run,
+    approvals: options.approvals,
   });
 
   let status: StatusDocument | undefined;
@@ -117,6 +123,8 @@ export function statusDocumentFrom(gate: GateEvidence): StatusDocument {
   };
   if (gate.run.url) doc.runUrl = gate.run.url;
   if (gate.metrics.version) doc.version = gate.metrics.version;
+  if (gate.metrics.commit) doc.commit = gate.metrics.commit;
+  if (gate.metrics.runId) doc.runId = gate.metrics.runId;
   return doc;
 }
 

@@ -2,7 +2,9 @@ import type { ServerResponse } from 'node:http';
 import { EVIDENCE_ATTACHMENT_TYPE } from '../evidence/types';
 import { Collections } from '../gate/records';
 import type { DocumentStore, StoredDocument } from '../store/documentStore';
+import { FileDocumentStore } from '../store/fileStore';
 import { decodePathPart, HttpError, sendJson } from './http';
+import { getRun, pipelinesOf } from './localPipelines';
 
 /**
  * Build attachments as the Build REST client sees them, made from the local evidence collection: a
@@ -18,9 +20,12 @@ export function matchesBuildApi(pathname: string): boolean {
   return LIST.test(pathname) || CONTENT.test(pathname);
 }
 
+/** A run's attachments: evidence recorded with its run id, and the evidence a local run was made from. */
 async function runEvidence(store: DocumentStore, buildId: string): Promise<StoredDocument[]> {
   const all = await store.getDocuments(Collections.evidence);
-  return all.filter((d) => String((d as { run?: { runId?: unknown } }).run?.runId ?? '') === buildId);
+  const local = store instanceof FileDocumentStore ? await getRun(pipelinesOf(store)!, Number(buildId)) : undefined;
+  const ids = new Set(local?.evidenceIds ?? []);
+  return all.filter((d) => ids.has(d.id) || String((d as { run?: { runId?: unknown } }).run?.runId ?? '') === buildId);
 }
 
 export async function handleBuildApi(pathname: string, origin: string, store: DocumentStore, res: ServerResponse): Promise<void> {

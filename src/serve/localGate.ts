@@ -5,6 +5,7 @@ import { Collections } from '../gate/records';
 import { runGateDetailed } from '../gate/run';
 import { DocumentExistsError, DocumentStore, StoredDocument } from '../store/documentStore';
 import { publishPolicyRoles } from './policyDocument';
+import { ensureLocalRun, latestRunApprovals, pipelinesOf } from './localPipelines';
 
 /**
  * What `readiness serve --policy FILE --evidence DIR` does around the server: puts the evidence files into
@@ -49,7 +50,13 @@ export async function importEvidence(options: LocalGateOptions): Promise<Evidenc
 async function evaluate(options: LocalGateOptions, environment: string): Promise<void> {
   if (!options.policyFile) return;
   const { valid, invalid } = options.evidenceDir ? await readEvidenceDir(options.evidenceDir) : { valid: [], invalid: [] };
+  // Sign-offs are the approvals of the newest local run, recorded by the server's Approvals API (approvalsApi.ts).
+  const policy = await loadPolicy(options.policyFile);
+  const pipelines = pipelinesOf(options.store);
+  const approvals = pipelines ? await latestRunApprovals(pipelines, policy.service, environment) : undefined;
   const result = await runGateDetailed({
+    approvals,
+    run: approvals ? { runId: String(approvals.runId), pipeline: `${policy.service} (local)` } : undefined,
     policyFile: options.policyFile,
     environment,
     evidence: valid,
@@ -63,10 +70,16 @@ async function evaluate(options: LocalGateOptions, environment: string): Promise
 
 /** Publishes the roles and evaluates every environment of the policy once, at start-up. */
 export async function prepareLocalGate(options: LocalGateOptions): Promise<void> {
-  await importEvidence(options);
+  const evidence = await importEvidence(options);
   if (!options.policyFile) return;
   const policy = await loadPolicy(options.policyFile);
   await publishPolicyRoles(options.store, policy);
+  // One local run per set of evidence, with a pending approval per environment (localPipelines.ts).
+  const pipelines = pipelinesOf(options.store);
+  if (pipelines) {
+    const run = await ensureLocalRun(pipelines, policy, options.policyFile, evidence.map((e) => e.id));
+    options.log(`readiness serve: run ${run.runId} (commit ${run.sourceVersion.slice(0, 12)}) waits for approvals of ${policy.service}.`);
+  }
   for (const environment of Object.keys(policy.environments)) await evaluate(options, environment);
 }
 

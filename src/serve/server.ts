@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { ConfigError, InfrastructureError } from '../errors';
 import { FileDocumentStore } from '../store/fileStore';
+import { handleApprovalsApi, matchesApprovalsApi } from './approvalsApi';
 import { handleBuildApi, matchesBuildApi } from './buildApi';
+import { pipelinesStore } from './localPipelines';
 import { handleExtensionData, matchesExtensionData } from './extensionDataApi';
 import { decodePathPart, HttpError, sendError } from './http';
 import { HOST_SCRIPT, HostConfig, hostPageHtml } from './hostPage';
@@ -69,6 +71,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw new ConfigError(`The hub is not built in ${hubDir} (missing ${missing.join(', ')}). Run "npm run build" first.`);
   }
   const store = new FileDocumentStore(path.resolve(options.storeDir));
+  const pipelines = pipelinesStore(path.resolve(options.storeDir));
   const user: ServeUser = options.user ?? { id: 'local-user', name: 'Local user', groups: [] };
   const token = randomBytes(24).toString('hex');
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -118,12 +121,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
     const isData = matchesExtensionData(pathname);
     const isBuild = !isData && matchesBuildApi(pathname);
-    if (!isData && !isBuild) throw new HttpError(404, `Nothing is served at ${pathname}.`);
+    const isApprovals = !isData && !isBuild && matchesApprovalsApi(pathname);
+    if (!isData && !isBuild && !isApprovals) throw new HttpError(404, `Nothing is served at ${pathname}.`);
     // Same rule as Azure DevOps: no valid bearer token, no data.
     if (req.headers.authorization !== `Bearer ${token}`) {
       throw new HttpError(401, 'The request has no valid access token; open the hub through the host page.', 'UnauthorizedRequestException');
     }
     if (isData) return handleExtensionData(req, res, pathname, { store, user, onChange: options.onChange, log });
+    if (isApprovals) return handleApprovalsApi(req, res, url, { pipelines, user, origin: `http://${authority}`, onChange: options.onChange, log });
     // Attachment links use the address the browser used, so the hub fetches them from its own origin.
     return handleBuildApi(pathname, `http://${authority}`, store, res);
   }
