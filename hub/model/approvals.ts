@@ -75,7 +75,10 @@ export function scorecardOf(run: RunInfo, runEvidence: unknown[], service: strin
   const mine = runEvidence.filter(
     (e): e is Evidence => !!e && typeof e === 'object' && (e as Evidence).service === service && typeof (e as Evidence).kind === 'string',
   );
-  const gate = mine.find((e): e is GateEvidence => e.kind === 'gate' && e.environment === environment);
+  // The gate may run several times in one run (a re-run, or locally after each decision): the newest verdict counts.
+  const gate = mine
+    .filter((e): e is GateEvidence => e.kind === 'gate' && e.environment === environment)
+    .sort((a, b) => String(b.finishedAt).localeCompare(String(a.finishedAt)))[0];
   const evidence = mine
     .filter((e) => e.kind !== 'gate')
     .map((e) => ({ id: e.id, kind: e.kind, verdict: e.verdict, summary: e.summary }));

@@ -75,7 +75,7 @@ export async function setupCommand(args: string[], io: CliIO): Promise<number> {
   }
   // The gate publishes verdicts only from the policy's release branches, refs/heads/main when it names none; the
   // Branch control check allows the same ones.
-  const named = (policy as { releaseBranches?: string[] }).releaseBranches ?? [];
+  const named = policy.releaseBranches ?? [];
   const releaseBranches = branches.length ? branches : named.length ? named : ['refs/heads/main'];
   const template = templateOf(flags);
   const token = await readToken(flags['token-file'], io);
