@@ -213,6 +213,13 @@ describe('setup: readiness setup creates the environment checks (Check Configura
     assert.equal((ofType(CHECK_TYPES.taskCheck.id)[0].settings.inputs as { allowedBranches: string }).allowedBranches, 'refs/heads/main');
   });
 
+  it("setup: the policy's releaseBranches, no --release-branch -> Branch control allows exactly those", async () => {
+    await fs.writeFile(path.join(dir, 'readiness.yml'), `releaseBranches: [refs/heads/main, hotfix/*]\n${POLICY}`);
+    const r = await setup(args().filter((a, i, all) => a !== '--release-branch' && all[i - 1] !== '--release-branch'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((ofType(CHECK_TYPES.taskCheck.id)[0].settings.inputs as { allowedBranches: string }).allowedBranches, 'refs/heads/main,refs/heads/hotfix/*');
+  });
+
   it('setup: --token-file -> the PAT is read from the file', async () => {
     await fs.writeFile(path.join(dir, 'pat.txt'), `${PAT}\n`);
     const r = await setup(args(['--token-file', 'pat.txt']), {});
