@@ -236,10 +236,10 @@ function Scorecard(props: { scorecard: RunScorecard }) {
         <span key={c.id} data-check={c.id} data-check-state={c.state}>{c.title}: {c.state}</span>
       ))}
       {evidence.map((e) => (
-        <span key={e.id} data-evidence={e.kind} data-verdict={e.verdict}>
-          <Pill size={PillSize.compact} variant={PillVariant.colored} color={e.verdict === 'passed' ? COLORS.approved : COLORS.rejected}>{e.verdict}</Pill>{' '}
-          {e.kind}: {e.summary}
-        </span>
+        <div key={e.id} className="flex-row flex-center" style={{ gap: 6 }} data-evidence={e.kind} data-verdict={e.verdict}>
+          <Pill size={PillSize.compact} variant={PillVariant.colored} color={e.verdict === 'passed' ? COLORS.approved : COLORS.rejected}>{e.verdict}</Pill>
+          <span>{e.kind}: {e.summary}</span>
+        </div>
       ))}
       {!gate && evidence.length === 0 ? <span className="readiness-muted">This run published no evidence for the service.</span> : null}
     </div>

@@ -79,9 +79,14 @@ export function scorecardOf(run: RunInfo, runEvidence: unknown[], service: strin
   const gate = mine
     .filter((e): e is GateEvidence => e.kind === 'gate' && e.environment === environment)
     .sort((a, b) => String(b.finishedAt).localeCompare(String(a.finishedAt)))[0];
-  const evidence = mine
-    .filter((e) => e.kind !== 'gate')
-    .map((e) => ({ id: e.id, kind: e.kind, verdict: e.verdict, summary: e.summary }));
+  // One line per kind: the newest piece of this environment's evidence (a run may check the docs once per environment).
+  const newest = new Map<string, Evidence>();
+  for (const e of mine) {
+    if (e.kind === 'gate' || e.environment !== environment) continue;
+    const seen = newest.get(e.kind);
+    if (!seen || String(e.finishedAt) > String(seen.finishedAt)) newest.set(e.kind, e);
+  }
+  const evidence = [...newest.values()].map((e) => ({ id: e.id, kind: e.kind, verdict: e.verdict, summary: e.summary }));
   return {
     run,
     evidence,

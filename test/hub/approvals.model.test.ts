@@ -44,13 +44,15 @@ describe('hub model: approvals', () => {
     it(`approvalGates: ${c.name} -> ${c.gates}`, () => assert.equal(approvalGates(c.a, c.e, 'checkout', c.env), c.gates));
   }
 
-  it('scorecardOf: the run, the verdict of each evidence piece, and the gate checks with the commit', () => {
+  it('scorecardOf: the newest verdict of each kind in this environment, and the gate checks with the commit', () => {
     const gate = {
       ...loadTestEvidence('checkout', 'prod', '42'), id: 'g', kind: 'gate',
       metrics: { status: 'not-ready', level: 'silver', checks: [{ id: 'signoffs', title: 'Signed off', state: 'missing' }], commit: 'abc123' },
     } as unknown as Evidence;
     const failed = { ...drillEvidence('checkout', 'prod', '42'), verdict: 'failed' } as Evidence;
-    const card = scorecardOf({ runId: 42, buildNumber: '20261207.1', commit: 'abc123def' }, [loadTestEvidence('checkout', 'prod', '42'), failed, gate], 'checkout', 'prod');
+    const staging = { ...loadTestEvidence('checkout', 'staging', '42'), id: 'other-env', verdict: 'failed' } as Evidence;
+    const older = { ...loadTestEvidence('checkout', 'prod', '42'), id: 'older', finishedAt: '2020-01-01T00:00:00Z', verdict: 'failed' } as Evidence;
+    const card = scorecardOf({ runId: 42, buildNumber: '20261207.1', commit: 'abc123def' }, [older, loadTestEvidence('checkout', 'prod', '42'), staging, failed, gate], 'checkout', 'prod');
     assert.deepEqual(card.evidence.map((e) => [e.kind, e.verdict]), [['loadtest', 'passed'], ['drill', 'failed']]);
     assert.equal(card.gate?.status, 'not-ready');
     assert.equal(card.gate?.commit, 'abc123');
