@@ -25,11 +25,16 @@ function listedById(role: PolicyRole | undefined, id: string | undefined): boole
 export function countedEvents(doc: SignOffDocument | undefined, policy: PolicyDocument | undefined): { counted: SignOffEvent[]; notCounted: SignOffEvent[] } {
   const history = doc?.history ?? [];
   const roleOf = (name: string) => policy?.roles.find((r) => r.role === name);
-  const signerOf = new Map(history.filter((e) => e.type === 'signoff').map((e) => [e.id, e.by?.id]));
+  const targets = new Map(history.filter((e) => e.type === 'signoff').map((e) => [e.id, e]));
   const counted: SignOffEvent[] = [];
   const notCounted: SignOffEvent[] = [];
   for (const e of history) {
-    const ok = (e.type === 'revoke' && sameId(signerOf.get(e.revokes), e.by?.id)) || listedById(roleOf(e.role), e.by?.id);
+    // A revoke counts by the role of the sign-off it revokes (src/gate/signoffCheck.ts authorised()).
+    const target = e.type === 'revoke' ? targets.get(e.revokes) : undefined;
+    const ok =
+      e.type !== 'revoke'
+        ? listedById(roleOf(e.role), e.by?.id)
+        : !!target && target.role === e.role && (sameId(target.by?.id, e.by?.id) || listedById(roleOf(target.role), e.by?.id));
     (ok ? counted : notCounted).push(e);
   }
   return { counted, notCounted };

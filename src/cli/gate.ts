@@ -7,6 +7,8 @@ import { runGateDetailed } from '../gate/run';
 import { scorecardText } from '../gate/scorecard';
 import type { SignOffEvent, Waiver } from '../gate/records';
 import { loadPolicy } from '../gate/policy';
+import type { RunApprovals } from '../gate/approvals';
+import { toApproval } from '../azdo/approvals';
 import { FileDocumentStore } from '../store/fileStore';
 import type { CliIO } from './io';
 
@@ -15,7 +17,10 @@ const USAGE = `Usage: readiness gate --policy readiness.yml --evidence DIR [opti
   --policy FILE        readiness policy (default: readiness.yml)
   --evidence DIR       folder of evidence JSON files (*.json directly in it)
   --environment ENV    environment to evaluate (default: the policy's only environment)
-  --signoffs FILE      JSON sign-off events (a list, or {"history": [...], "waivers": [...]}) added to the store's
+  --approvals FILE     the run's Azure Pipelines approvals as JSON: {"runId": 42, "commit": "<sha>", "approvals": [...]},
+                       each approval as GET _apis/pipelines/approvals/{id}?$expand=steps returns it. Release
+                       sign-offs come only from these (docs/security.md)
+  --signoffs FILE      JSON attestation events (a list, or {"history": [...]}), warn-only, added to the store's
   --store DIR          local store for sign-offs, waivers and the status (default: .readiness/store)
   --version VERSION    version being released; sign-offs for another version are void
   --at TIME            evaluate as of this ISO 8601 time (default: now)
@@ -25,7 +30,7 @@ const USAGE = `Usage: readiness gate --policy readiness.yml --evidence DIR [opti
 Exit codes: 0 ready (or warn), 1 not ready under block enforcement, 2 bad input, 3 infrastructure error.
 `;
 
-const VALUE_FLAGS = ['policy', 'evidence', 'environment', 'signoffs', 'store', 'version', 'at', 'out'] as const;
+const VALUE_FLAGS = ['policy', 'evidence', 'environment', 'approvals', 'signoffs', 'store', 'version', 'at', 'out'] as const;
 type Flag = (typeof VALUE_FLAGS)[number];
 
 /** `readiness gate`: evaluates the policy against local evidence and the local store, prints the scorecard. */
@@ -57,6 +62,7 @@ export async function gateCommand(args: string[], io: CliIO): Promise<number> {
     store: new FileDocumentStore(path.resolve(io.cwd, flags.store ?? '.readiness/store')),
     signoffs: extra.history,
     waivers: extra.waivers,
+    approvals: flags.approvals ? await readApprovalsFile(path.resolve(io.cwd, flags.approvals), flags.approvals) : undefined,
     version: flags.version,
     now,
   });
@@ -142,4 +148,29 @@ async function readSignOffFile(file: string, shown: string): Promise<{ history: 
   if (!Array.isArray(doc) && !Array.isArray(obj?.history) && !Array.isArray(obj?.waivers)) problems.push(`--signoffs ${shown}: expected a list of sign-off events or {"history": [...], "waivers": [...]}`);
   if (problems.length) throw new ConfigError(problems);
   return { history: history as SignOffEvent[], waivers: waivers as Waiver[] };
+}
+
+/** `{ runId, commit, approvals: [...] }`: what the gate task reads from the timeline and the Approvals API. */
+async function readApprovalsFile(file: string, shown: string): Promise<RunApprovals> {
+  let doc: { runId?: unknown; commit?: unknown; approvals?: unknown };
+  try {
+    doc = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(`--approvals ${shown}: ${code === 'ENOENT' ? 'file not found' : `not valid JSON (${(error as Error).message})`}`, { cause: error });
+  }
+  const problems: string[] = [];
+  if (!Number.isInteger(doc?.runId) || (doc.runId as number) <= 0) problems.push(`--approvals ${shown}: runId must be the run's id (Build.BuildId), a positive whole number`);
+  if (doc?.commit !== undefined && (typeof doc.commit !== 'string' || !/^[0-9a-f]{7,64}$/i.test(doc.commit))) problems.push(`--approvals ${shown}: commit must be the run's commit SHA (Build.SourceVersion)`);
+  if (!Array.isArray(doc?.approvals)) problems.push(`--approvals ${shown}: approvals must be a list of approvals with their steps`);
+  const approvals = (Array.isArray(doc?.approvals) ? doc.approvals : []).flatMap((a: unknown, i: number) => {
+    try {
+      return [toApproval(a)];
+    } catch (error) {
+      problems.push(`--approvals ${shown}: approvals[${i}]: ${(error as Error).message}`);
+      return [];
+    }
+  });
+  if (problems.length) throw new ConfigError(problems);
+  return { runId: doc.runId as number, commit: doc.commit as string | undefined, approvals };
 }

@@ -71,12 +71,22 @@ export function holdsRoleVerified(signers: Signers | undefined, id: unknown, mem
 
 function authorised(ctx: SignOffContext): { trusted: SignOffEvent[]; refused: SignOffEvent[]; unverified: SignOffEvent[] } {
   const may = (role: string, id: string) => holdsRoleVerified(ctx.roles[role], id, ctx.members);
-  const signerOf = new Map(ctx.history.filter((e) => e.type === 'signoff').map((e) => [e.id, e.by?.id]));
+  const targets = new Map(ctx.history.filter((e) => e.type === 'signoff').map((e) => [e.id, e]));
   const trusted: SignOffEvent[] = [];
   const refused: SignOffEvent[] = [];
   const unverified: SignOffEvent[] = [];
   for (const e of ctx.history) {
-    const verdict = e.type === 'revoke' && signerOf.get(e.revokes) === e.by?.id ? 'yes' : may(e.role, e.by?.id);
+    // A revoke is judged by the role of the sign-off it revokes, never by the role it claims: otherwise a holder of
+    // one role could undo another role's rejection by writing that role's name on the revoke.
+    const target = e.type === 'revoke' ? targets.get(e.revokes) : undefined;
+    const verdict =
+      e.type !== 'revoke'
+        ? may(e.role, e.by?.id)
+        : !target || target.role !== e.role
+          ? 'no'
+          : target.by?.id === e.by?.id
+            ? 'yes'
+            : may(target.role, e.by?.id);
     // Fail closed: extension data accepts writes from any user, so a signer we cannot check does not count.
     if (verdict === 'yes') trusted.push(e);
     else if (verdict === 'unverified') unverified.push(e);

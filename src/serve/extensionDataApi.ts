@@ -48,6 +48,13 @@ function collectionFor(scopeType: string, collection: string, user: ServeUser): 
   if (!/^[A-Za-z0-9_$-][A-Za-z0-9._$-]*$/.test(collection) || collection.includes('..')) {
     throw new HttpError(400, `"${collection}" is not a valid collection name.`);
   }
+  // "Signoffs" or "signoffs." name the real folder on case-insensitive or Windows file systems, and would skip the
+  // rules below that compare names exactly: every spelling other than the canonical one of a known collection is refused.
+  const canonical = collection.toLowerCase().replace(/\.+$/, '');
+  // (policies has its own, stricter rule below, which already ignores case and trailing dots.)
+  if (canonical !== collection && canonical !== POLICIES_COLLECTION && (Object.values(Collections) as string[]).includes(canonical)) {
+    throw new HttpError(403, `"${collection}" is refused: the collection is spelled "${canonical}", and its write rules apply only to that name.`, 'UnauthorizedRequestException');
+  }
   if (scopeType.toLowerCase() === 'user') return `user.${user.id.replace(/[^A-Za-z0-9_-]+/g, '-')}.${collection}`;
   if (scopeType.toLowerCase() !== 'default') throw new HttpError(400, `Unknown scope type "${scopeType}"; use Default or User.`);
   return collection;

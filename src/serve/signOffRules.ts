@@ -49,7 +49,12 @@ export function checkSignOffWrite(
       throw new HttpError(403, `A sign-off can only be recorded by the signed-in user (${user.id}), not on behalf of "${event.by?.id}".`);
     }
     // A revoke is also allowed to the person who made the sign-off (src/gate/signoffs.ts revokeSignOff).
-    const revokesOwn = event.type === 'revoke' && before.some((e) => e.type === 'signoff' && e.id === event.revokes && e.by.id === user.id);
+    const target = event.type === 'revoke' ? before.find((e) => e.type === 'signoff' && e.id === event.revokes) : undefined;
+    if (event.type === 'revoke' && (!target || target.role !== event.role)) {
+      // Judged by the revoked sign-off's role, never the role the revoke claims (docs/security.md, cross-role revoke).
+      throw new HttpError(403, `A revoke must name an existing sign-off and its own role${target ? ` ("${target.role}")` : ''}.`);
+    }
+    const revokesOwn = target?.by.id === user.id;
     if (!revokesOwn && !holdsRoleLocally(policy, event.role, user)) {
       throw new HttpError(403, `${user.name} does not hold the role "${event.role}" in the policy for ${String(incoming.id)}.`);
     }

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli';
 import type { CliIO } from '../../src/cli/io';
-import { DAY, drill, loadtest, NOW, signoff } from './fixtures';
+import { approval, COMMIT, DAY, drill, loadtest, NOW, runApprovals, signoff, step } from './fixtures';
 
 const SAMPLE = path.resolve(__dirname, '../../examples/sample-service');
 
@@ -37,22 +37,39 @@ describe('gate: readiness gate CLI', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /sample-service -> production: NOT READY/);
     assert.match(r.stdout, /MISSING {2}signoffs/);
-    assert.match(r.stdout, /No operations sign-off yet\. No business sign-off yet\./);
+    assert.match(r.stdout, /No operations or business sign-off: sign-offs are the Azure Pipelines approvals of the run being released/);
     assert.match(r.stdout, /PASSED {3}load/);
     // The default store is .readiness/store under the working folder, and the status document lands there.
     const status = JSON.parse(await fs.readFile(path.join(dir, '.readiness/store/status/sample-service.production.json'), 'utf8'));
     assert.equal(status.status, 'not-ready');
   });
 
-  it('cli: --signoffs with both approvals -> exit 0, ready', async () => {
+  it('cli: --signoffs in extension-data form, by the right people -> never counts, exit 1', async () => {
     const events = [signoff({ role: 'operations', by: 'demo-ops', service: 'sample-service', version: '' }), signoff({ role: 'business', by: 'demo-business', service: 'sample-service', version: '' })];
     await fs.writeFile(path.join(dir, 'signoffs.json'), JSON.stringify(events));
-    const r = await gate([...base, '--signoffs', 'signoffs.json', '--out', 'out'], dir);
+    const r = await gate([...base, '--signoffs', 'signoffs.json'], dir);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /MISSING {2}signoffs/);
+  });
+
+  it('cli: --approvals with both role steps approved in the run -> exit 0, ready, the commit in the verdict', async () => {
+    const run = runApprovals([approval([step({ assigned: 'demo-ops' }), step({ assigned: 'demo-business' })])]);
+    await fs.writeFile(path.join(dir, 'approvals.json'), JSON.stringify(run));
+    const r = await gate([...base, '--approvals', 'approvals.json', '--out', 'out'], dir);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /sample-service -> production: READY/);
     const written = JSON.parse(await fs.readFile(path.join(dir, 'out/gate.json'), 'utf8'));
     assert.equal(written.metrics.status, 'ready');
     assert.equal(written.metrics.level, 'gold');
+    assert.equal(written.metrics.commit, COMMIT);
+  });
+
+  it('cli: --approvals that is not a run\'s approvals -> exit 2 naming the file and field', async () => {
+    await fs.writeFile(path.join(dir, 'approvals.json'), JSON.stringify({ approvals: [{ id: 'x' }] }));
+    const r = await gate([...base, '--approvals', 'approvals.json'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--approvals approvals\.json: runId must be/);
+    assert.match(r.stderr, /approvals\[0\]: An approval came back without id, status or steps/);
   });
 
   it('cli: --at 8 days later -> the load test is stale, exit 1', async () => {

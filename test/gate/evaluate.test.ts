@@ -4,21 +4,22 @@ import type { CheckState, DrillEvidence, GateStatus } from '../../src/evidence/t
 import { evaluatePolicy, type EvaluateInput } from '../../src/gate/evaluate';
 import { parsePolicy } from '../../src/gate/policy';
 import type { SignOffEvent } from '../../src/gate/records';
-import { DAY, daysBefore, docs, drill, loadtest, NOW, revoke, signoff, waiver } from './fixtures';
+import { approval, COMMIT, DAY, daysBefore, docs, drill, loadtest, NOW, runApprovals, signoff, step, waiver } from './fixtures';
 
 const policy = parsePolicy(
   `
 service: checkout
 roles:
-  operations: { users: [operations-lead] }
+  operations: { users: [operations-lead], groups: ["[Shop]\\\\Operations"] }
   business: { users: [business-lead] }
   oncall: { users: [alice, bob], groups: ["[Shop]\\\\On-call"] }
 checks:
   - { id: load, title: Load test, owner: operations, type: loadtest, rule: { passedWithinDays: 7, metrics: ["p95 <= 300", "errorPercentage < 1"] } }
   - { id: drill, title: Restore drill, owner: operations, type: drill, rule: { passedWithinDays: 30, rto: 15m, rpo: 5m } }
-  - { id: docs, title: Runbook, owner: operations, type: docs, rule: { files: [RUNBOOK.md] } }
+  - { id: docs, title: Runbook, owner: operations, type: docs, waivable: false, rule: { files: [RUNBOOK.md] } }
   - { id: signoffs, title: Sign-offs, owner: business, type: signoff, rule: { roles: [operations, business] } }
   - { id: training, title: On-call training, owner: operations, type: signoff, rule: { roles: [oncall], expiresAfterDays: 180, everyMember: true } }
+maxWaiverDays: 14
 levels:
   - { name: bronze, checks: [docs] }
   - { name: silver, checks: [load, drill] }
@@ -31,7 +32,9 @@ environments:
   'readiness.yml',
 );
 
-const approvals = (): SignOffEvent[] => [signoff({ role: 'operations' }), signoff({ role: 'business' })];
+/** The run's approval: one step per role, both approved by the people asked. */
+const approved = () => runApprovals([approval([step({ assigned: 'operations-lead' }), step({ assigned: 'business-lead' })])]);
+const withSteps = (...steps: Parameters<typeof step>[0][]) => runApprovals([approval(steps.map(step))]);
 const training = (ageDays = 10): SignOffEvent[] =>
   ['alice', 'bob', 'carol'].map((by) => signoff({ role: 'oncall', by, ageDays, version: '' }));
 const allEvidence = () => [loadtest(), drill(), docs()];
@@ -73,24 +76,28 @@ const cases: Case[] = [
   // Docs
   { name: 'docs: failed evidence -> failed naming the finding, no level', input: { evidence: [loadtest(), drill(), docs({ verdict: 'failed' })] }, status: 'not-ready', level: null, states: { docs: 'failed' }, reason: ['docs', 'RUNBOOK.md has no "Rollback" heading'] },
   // Sign-offs
-  { name: 'sign-off: business missing -> not ready at silver', input: { signoffs: [signoff({ role: 'operations' }), ...training()] }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'No business sign-off yet'] },
-  { name: 'sign-off: business rejects -> failed, not ready', input: { signoffs: [signoff({ role: 'operations' }), signoff({ role: 'business', decision: 'reject' }), ...training()] }, status: 'not-ready', level: 'silver', states: { signoffs: 'failed' }, reason: ['signoffs', 'rejected for business'] },
-  { name: 'sign-off: a reject blocks even where the level does not need sign-offs', input: { environment: 'qa', signoffs: [signoff({ role: 'business', decision: 'reject', environment: 'qa' })] }, status: 'not-ready', level: 'silver', states: { signoffs: 'failed' } },
-  { name: 'sign-off: same person rejects then approves -> the approval counts', input: { signoffs: [signoff({ role: 'operations' }), signoff({ role: 'business', decision: 'reject', ageDays: 2 }), signoff({ role: 'business', ageDays: 1 }), ...training()] }, status: 'ready', level: 'gold', states: { signoffs: 'passed' } },
-  { name: 'sign-off: for another version -> void, missing', input: { signoffs: [signoff({ role: 'operations' }), signoff({ role: 'business', version: '1.3.9' }), ...training()] }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'was for version 1.3.9, not 1.4.0, so it is void'] },
-  { name: 'sign-off: evaluated without a version -> sign-offs of any version count', input: { version: undefined, signoffs: [signoff({ role: 'operations', version: '0.9' }), signoff({ role: 'business' }), ...training()] }, status: 'ready', level: 'gold' },
-  { name: 'sign-off: revoked -> no longer counts', input: { signoffs: (() => { const b = signoff({ role: 'business', ageDays: 1 }); return [signoff({ role: 'operations' }), b, revoke(b), ...training()]; })() }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'was revoked'] },
-  { name: 'sign-off: for another environment -> ignored', input: { signoffs: [signoff({ role: 'operations' }), signoff({ role: 'business', environment: 'staging' }), ...training()] }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' } },
-  { name: 'sign-off: dated after the evaluation time -> not counted yet', input: { signoffs: [signoff({ role: 'operations' }), signoff({ role: 'business', at: new Date(NOW.getTime() + 1000).toISOString() }), ...training()] }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' } },
-  { name: 'sign-off: by someone not allowed to sign for the role -> ignored, named in the reason', input: { signoffs: [signoff({ role: 'operations' }), signoff({ role: 'business', by: 'mallory' }), ...training()] }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'Ignored mallory (mallory): not allowed to sign for business.'] },
-  { name: 'sign-off: revoked by someone not allowed -> the revocation is ignored', input: { signoffs: (() => { const b = signoff({ role: 'business', ageDays: 1 }); return [signoff({ role: 'operations' }), b, { ...revoke(b), by: { id: 'mallory', name: 'mallory' } }, ...training()]; })() }, status: 'ready', level: 'gold', states: { signoffs: 'passed' } },
-  { name: 'attestation: by someone outside the known group -> not counted', input: { signoffs: [...approvals(), ...training(), signoff({ role: 'oncall', by: 'dave', version: '' })], members: { '[Shop]\\On-call': ['carol', 'alice', 'erin'] } }, status: 'not-ready', level: 'silver', states: { training: 'missing' }, reason: ['training', 'Ignored dave (dave)'] },
-  // Attestations
-  { name: 'attestation: exactly 180 days old -> still valid', input: { signoffs: [...approvals(), ...training(180)] }, status: 'ready', level: 'gold', states: { training: 'passed' } },
-  { name: 'attestation: 180 days and 1 ms old -> stale', input: { signoffs: [...approvals(), ...training(180 + 1 / DAY)] }, status: 'not-ready', level: 'silver', states: { training: 'stale' }, reason: ['training', '3 of 3 oncall attestations expired after 180 days'] },
-  { name: 'attestation: a group member never attested -> missing naming them', input: { signoffs: [...approvals(), ...training().slice(0, 2)] }, status: 'not-ready', level: 'silver', states: { training: 'missing' }, reason: ['training', '1 of 3 oncall members have not attested: carol'] },
-  { name: 'attestation: group membership unknown -> missing, never passed', input: { members: {} }, status: 'not-ready', level: 'silver', states: { training: 'missing' }, reason: ['training', 'Cannot tell who belongs to "[Shop]\\On-call"'] },
-  { name: 'attestation: not tied to the release version', input: { signoffs: [...approvals(), ...['alice', 'bob', 'carol'].map((by) => signoff({ role: 'oncall', by, version: '0.1.0' }))] }, status: 'ready', level: 'gold', states: { training: 'passed' } },
+  // Sign-offs: the run's approvals (src/gate/approvals.ts)
+  { name: 'sign-off: business has no step in the approval -> missing, naming the Approvals check', input: { approvals: withSteps({ assigned: 'operations-lead' }) }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'the run\'s approvals have no step for business'] },
+  { name: 'sign-off: no approvals given -> missing', input: { approvals: undefined }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'no run approvals were given'] },
+  { name: 'sign-off: business rejects -> failed, not ready, the rejection named', input: { approvals: withSteps({ assigned: 'operations-lead' }, { assigned: 'business-lead', status: 'rejected' }) }, status: 'not-ready', level: 'silver', states: { signoffs: 'failed' }, reason: ['signoffs', 'rejected for business'] },
+  { name: 'sign-off: a reject blocks even where the level does not need sign-offs', input: { environment: 'qa', approvals: withSteps({ assigned: 'business-lead', status: 'rejected' }) }, status: 'not-ready', level: 'silver', states: { signoffs: 'failed' } },
+  { name: 'sign-off: an approval of another run (replayed) -> ignored and named, missing', input: { approvals: runApprovals([approval([step({ assigned: 'operations-lead' }), step({ assigned: 'business-lead' })], { runId: 41 })]) }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'an approval counts only for the run it was given in (42)'] },
+  { name: 'sign-off: approval marked approved but the business step pending (bypassed) -> missing', input: { approvals: runApprovals([approval([step({ assigned: 'operations-lead' }), step({ assigned: 'business-lead', status: 'pending' })], { status: 'approved' })]) }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'bypassed'] },
+  { name: 'sign-off: an approved step with no recorded approver (bypassed) -> missing', input: { approvals: withSteps({ assigned: 'operations-lead' }, { assigned: 'business-lead', by: null }) }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'records no approver for business'] },
+  { name: 'sign-off: a skipped or timed-out step -> not a sign-off', input: { approvals: runApprovals([approval([step({ assigned: 'operations-lead' }), step({ assigned: 'business-lead', status: 'timedOut' })], { status: 'timedOut' })]) }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'is timedOut'] },
+  { name: 'sign-off: the group step approved by a verified member -> passed', input: { approvals: withSteps({ assigned: '[Shop]\\Operations', by: 'olga' }, { assigned: 'business-lead' }), members: { '[Shop]\\Operations': ['olga'], '[Shop]\\On-call': ['carol', 'alice'] } }, status: 'ready', level: 'gold', states: { signoffs: 'passed' } },
+  { name: 'sign-off: the group step approved by someone not a member -> missing, named', input: { approvals: withSteps({ assigned: '[Shop]\\Operations', by: 'mallory' }, { assigned: 'business-lead' }), members: { '[Shop]\\Operations': ['olga'], '[Shop]\\On-call': ['carol', 'alice'] } }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'is not a member of "[Shop]\\Operations"'] },
+  { name: 'sign-off: the group\'s members unknown -> not counted (fail closed)', input: { approvals: withSteps({ assigned: '[Shop]\\Operations', by: 'olga' }, { assigned: 'business-lead' }) }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'could not read'] },
+  { name: 'sign-off: a user step approved by another person -> not counted', input: { approvals: withSteps({ assigned: 'operations-lead', by: 'mallory' }, { assigned: 'business-lead' }) }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' } },
+  { name: 'sign-off: extension-data sign-offs alone -> never count', input: { approvals: runApprovals([]), signoffs: [signoff({ role: 'operations' }), signoff({ role: 'business' })] }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'this run has no approvals'] },
+  { name: 'attestation: by someone outside the known group -> not counted', input: { signoffs: [...training(), signoff({ role: 'oncall', by: 'dave', version: '' })], members: { '[Shop]\\On-call': ['carol', 'alice', 'erin'] } }, status: 'ready', level: 'gold', states: { training: 'missing' }, reason: ['training', 'Ignored dave (dave)'] },
+  // Attestations are warn-only (extension data records no writer): shown, never deciding the level or status
+  { name: 'attestation: forged attestations in extension data cannot lift a verdict -> still not ready', input: { approvals: undefined, signoffs: training() }, status: 'not-ready', level: 'silver', states: { training: 'passed', signoffs: 'missing' } },
+  { name: 'attestation: exactly 180 days old -> still valid', input: { signoffs: [...training(180)] }, status: 'ready', level: 'gold', states: { training: 'passed' } },
+  { name: 'attestation: 180 days and 1 ms old -> stale', input: { signoffs: [...training(180 + 1 / DAY)] }, status: 'ready', level: 'gold', states: { training: 'stale' }, reason: ['training', '3 of 3 oncall attestations expired after 180 days'] },
+  { name: 'attestation: a group member never attested -> missing naming them', input: { signoffs: [...training().slice(0, 2)] }, status: 'ready', level: 'gold', states: { training: 'missing' }, reason: ['training', '1 of 3 oncall members have not attested: carol'] },
+  { name: 'attestation: group membership unknown -> missing, never passed', input: { members: {} }, status: 'ready', level: 'gold', states: { training: 'missing' }, reason: ['training', 'Cannot tell who belongs to "[Shop]\\On-call"'] },
+  { name: 'attestation: not tied to the release version', input: { signoffs: [...['alice', 'bob', 'carol'].map((by) => signoff({ role: 'oncall', by, version: '0.1.0' }))] }, status: 'ready', level: 'gold', states: { training: 'passed' } },
   { name: 'attestation: group lookup spells an id in another case -> still matched', input: { members: { '[Shop]\\On-call': ['CAROL', 'alice'] } }, status: 'ready', level: 'gold', states: { training: 'passed' } },
   // Waivers
   { name: 'waiver: active for a missing drill -> waived, ready', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'drill', until: '2026-12-01T00:00:00Z' })] }, status: 'ready', level: 'gold', states: { drill: 'waived' }, reason: ['drill', 'without the waiver: missing'] },
@@ -103,11 +110,14 @@ const cases: Case[] = [
   { name: 'drill: only freshness checks -> missing', input: { evidence: [loadtest(), docs(), withDrillMetrics(drill({ ageDays: 1 }), { mode: 'freshness' })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' } },
   { name: 'drill: RPO declared, not measured -> failed against the RPO limit, saying how to measure it', input: { evidence: [loadtest(), docs(), withDrillMetrics(drill({ rpoSeconds: 60 }), { rpoMethod: 'declared-interval' })] }, status: 'not-ready', level: 'bronze', states: { drill: 'failed' }, reason: ['drill', 'did not measure RPO: its RPO is the log-backup interval the drill file declares'] },
   { name: 'drill: RPO from a file time -> failed against the RPO limit', input: { evidence: [loadtest(), docs(), withDrillMetrics(drill({ rpoSeconds: 60 }), { rpoMethod: 'file-time' })] }, status: 'not-ready', level: 'bronze', states: { drill: 'failed' }, reason: ['drill', "modification time"] },
-  { name: 'waiver: written by someone outside the owner role -> ignored and named, the check stays missing', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'drill', until: '2026-12-01T00:00:00Z', by: { id: 'mallory', name: 'Mallory' } })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' }, reason: ['drill', 'Ignored waiver(s) by Mallory (mallory): not a verified holder of the owner role operations'] },
+  { name: 'waiver: written by someone outside the owner role -> ignored and named, the check stays missing', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'drill', until: '2026-12-01T00:00:00Z', role: 'business' })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' }, reason: ['drill', 'only its owner role operations may waive it'] },
+  { name: 'waiver: running longer than maxWaiverDays -> ignored, named', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'drill', at: daysBefore(3), until: '9999-12-31T00:00:00Z' })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' }, reason: ['drill', 'more than maxWaiverDays 14'] },
+  { name: 'waiver: a check marked waivable: false -> ignored', input: { evidence: [loadtest(), drill()], waivers: [waiver({ check: 'docs', until: '2026-12-01T00:00:00Z' })] }, status: 'not-ready', level: null, states: { docs: 'missing' }, reason: ['docs', 'marks "docs" as not waivable'] },
+  { name: 'waiver: a sign-off check, even by its owner role -> never waivable', input: { approvals: undefined, waivers: [waiver({ check: 'signoffs', role: 'business', until: '2026-12-01T00:00:00Z' })] }, status: 'not-ready', level: 'silver', states: { signoffs: 'missing' }, reason: ['signoffs', 'sign-offs are never waivable'] },
   { name: 'waiver: for another check -> no effect', input: { evidence: [loadtest(), docs()], waivers: [waiver({ check: 'load', until: daysBefore(-5) })] }, status: 'not-ready', level: 'bronze', states: { drill: 'missing' } },
   // Enforcement
   { name: 'enforcement warn: staging below silver -> warn', input: { environment: 'staging', evidence: [docs()], signoffs: [] }, status: 'warn', level: 'bronze' },
-  { name: 'enforcement warn: staging at silver -> ready without sign-offs', input: { environment: 'staging', signoffs: [] }, status: 'ready', level: 'silver' },
+  { name: 'enforcement warn: staging at silver -> ready without sign-offs', input: { environment: 'staging', signoffs: [], approvals: undefined }, status: 'ready', level: 'silver' },
 ];
 
 function run(c: Case) {
@@ -115,7 +125,8 @@ function run(c: Case) {
     policy,
     environment: 'production',
     evidence: allEvidence(),
-    signoffs: [...approvals(), ...training()],
+    signoffs: training(),
+    approvals: approved(),
     waivers: [],
     now: NOW,
     version: '1.4.0',
@@ -155,10 +166,44 @@ describe('gate: evaluatePolicy', () => {
   it('result: same inputs twice -> the same document (pure)', () => {
     const input = { name: '', status: 'ready' as const, level: 'gold' };
     const evidence = allEvidence();
-    const signoffs = [...approvals(), ...training()];
-    const a = run({ ...input, input: { evidence, signoffs } });
-    const b = run({ ...input, input: { evidence, signoffs } });
+    const signoffs = training();
+    const approvals = approved();
+    const a = run({ ...input, input: { evidence, signoffs, approvals } });
+    const b = run({ ...input, input: { evidence, signoffs, approvals } });
     assert.deepEqual(a, b);
+  });
+
+  it('audit trail: the verdict carries the run, the commit and every approval step with approver, comment and time', () => {
+    const gate = run({ name: '', status: 'ready', level: 'gold' });
+    assert.equal(gate.metrics.runId, 42);
+    assert.equal(gate.metrics.commit, COMMIT);
+    assert.deepEqual(gate.metrics.approvals?.map((a) => [a.role, a.status, a.approver?.id, a.comment]), [
+      ['operations', 'approved', 'operations-lead', 'Reviewed the scorecard.'],
+      ['business', 'approved', 'business-lead', 'Reviewed the scorecard.'],
+    ]);
+    assert.ok(gate.metrics.approvals?.every((a) => a.at && a.runId === 42));
+  });
+
+  it('distinct people: one person approving both roles where the policy says so -> failed', () => {
+    const strict = parsePolicy(
+      `service: checkout
+roles:
+  operations: { groups: ["[Shop]\\\\Operations"] }
+  business: { groups: ["[Shop]\\\\Business"] }
+checks:
+  - { id: signoffs, title: Sign-offs, owner: business, type: signoff, rule: { roles: [operations, business], distinctPeople: true } }
+levels: [{ name: gold, checks: [signoffs] }]
+environments: { production: { requiredLevel: gold, enforcement: block } }
+`,
+      'strict.yml',
+    );
+    const members = { '[Shop]\\Operations': ['pat', 'olga'], '[Shop]\\Business': ['pat', 'bea'] };
+    const judge = (ops: string, biz: string) =>
+      evaluatePolicy({ policy: strict, environment: 'production', evidence: [], signoffs: [], waivers: [], now: NOW, members, approvals: withSteps({ assigned: '[Shop]\\Operations', by: ops }, { assigned: '[Shop]\\Business', by: biz }) });
+    const same = judge('pat', 'pat');
+    assert.equal(same.metrics.status, 'not-ready');
+    assert.match(same.metrics.checks[0].reason, /needs a different person for each of operations, business/);
+    assert.equal(judge('pat', 'bea').metrics.status, 'ready');
   });
 
   it('summary: not ready -> names the required level and the checks short of it', () => {

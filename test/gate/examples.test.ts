@@ -5,7 +5,8 @@ import { evaluatePolicy } from '../../src/gate/evaluate';
 import { loadPolicy, parsePolicy, type Policy } from '../../src/gate/policy';
 import type { ConfigError } from '../../src/errors';
 import type { SignOffEvent } from '../../src/gate/records';
-import { docs, drill, loadtest, NOW, signoff } from './fixtures';
+import { approval, docs, drill, loadtest, NOW, runApprovals, signoff, step } from './fixtures';
+import type { RunApprovals } from '../../src/gate/approvals';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -72,43 +73,59 @@ describe('gate: example policies', () => {
     const members = { '[Payments]\\On-call': ['ana', 'ben'] };
     const goodLoad = () => loadtest({ service: 'payments', environment: 'staging', p95: 240, p99: 700, errorPercentage: 0.1, requests: [{ name: 'Authorize', p95: 200 }] });
     const evidence = () => [goodLoad(), drill({ service: 'payments' }), docs({ service: 'payments' })];
-    const release = (version = '3.2.0'): SignOffEvent[] =>
-      [
-        ['operations', 'ops-1'],
-        ['security', 'sec-1'],
-        ['business', '2f6c1a9e-0000-4000-8000-000000000001'],
-      ].map(([role, by]) => signoff({ role, by, service: 'payments', version }));
+    const release = (o: { runId?: number; security?: string } = {}): RunApprovals =>
+      runApprovals([
+        approval(
+          [
+            step({ assigned: '[Payments]\\Operations', by: 'ops-1' }),
+            step({ assigned: '[Payments]\\Security Reviewers', by: o.security ?? 'sec-1' }),
+            step({ assigned: '2f6c1a9e-0000-4000-8000-000000000001' }),
+          ],
+          { runId: o.runId },
+        ),
+      ]);
     const trainedOnCall = (people = ['ana', 'ben'], ageDays = 30) => people.map((by) => signoff({ role: 'oncall', by, service: 'payments', ageDays, version: '' }));
-    const evaluate = (o: { evidence?: unknown[]; signoffs?: SignOffEvent[]; version?: string } = {}) =>
+    const evaluate = (o: { evidence?: unknown[]; signoffs?: SignOffEvent[]; approvals?: RunApprovals } = {}) =>
       evaluatePolicy({
         policy: regulated,
         environment: 'production',
         evidence: o.evidence ?? evidence(),
-        signoffs: o.signoffs ?? [...release(), ...trainedOnCall()],
+        signoffs: o.signoffs ?? trainedOnCall(),
+        approvals: o.approvals ?? release(),
         waivers: [],
         now: NOW,
-        version: o.version ?? '3.2.0',
-        members: { ...members, '[Payments]\\Operations': ['ops-1'], '[Payments]\\Security Reviewers': ['sec-1'] },
+        members: { ...members, '[Payments]\\Operations': ['ops-1', 'pat'], '[Payments]\\Security Reviewers': ['sec-1', 'pat'] },
       });
 
-    it('regulated: all evidence, sign-offs for this version, on-call trained -> ready at gold', () => {
+    it('regulated: all evidence, the run approved by three people, on-call trained -> ready at gold', () => {
       const gate = evaluate();
       assert.equal(gate.metrics.status, 'ready', JSON.stringify(gate.metrics.checks.map((c) => [c.id, c.state, c.reason])));
       assert.equal(gate.metrics.level, 'gold');
     });
 
-    it('regulated: a new version -> every release sign-off is void, not ready', () => {
-      const gate = evaluate({ version: '3.2.1' });
+    it('regulated: the approval of an earlier run -> every release sign-off is void, not ready', () => {
+      const gate = evaluate({ approvals: { ...release({ runId: 41 }), runId: 42 } });
       assert.equal(gate.metrics.status, 'not-ready');
       const check = gate.metrics.checks.find((c) => c.id === 'release-signoff')!;
       assert.equal(check.state, 'missing');
-      assert.match(check.reason, /was for version 3.2.0, not 3.2.1, so it is void/);
+      assert.match(check.reason, /an approval counts only for the run it was given in \(42\)/);
     });
 
-    it('regulated: one on-call member never trained -> not ready, naming them', () => {
-      const gate = evaluate({ signoffs: [...release(), ...trainedOnCall(['ana'])] });
+    it('regulated: one person approving for operations and security -> failed (distinctPeople)', () => {
+      const gate = evaluatePolicy({
+        policy: regulated, environment: 'production', evidence: evidence(), signoffs: trainedOnCall(), waivers: [], now: NOW,
+        members: { ...members, '[Payments]\\Operations': ['pat'], '[Payments]\\Security Reviewers': ['pat'] },
+        approvals: runApprovals([approval([step({ assigned: '[Payments]\\Operations', by: 'pat' }), step({ assigned: '[Payments]\\Security Reviewers', by: 'pat' }), step({ assigned: '2f6c1a9e-0000-4000-8000-000000000001' })])]),
+      });
       assert.equal(gate.metrics.status, 'not-ready');
+      assert.equal(gate.metrics.checks.find((c) => c.id === 'release-signoff')!.state, 'failed');
+    });
+
+    it('regulated: one on-call member never trained -> warned, naming them, but warn-only', () => {
+      const gate = evaluate({ signoffs: trainedOnCall(['ana']) });
+      assert.equal(gate.metrics.status, 'ready');
       assert.match(gate.metrics.checks.find((c) => c.id === 'oncall-training')!.reason, /have not attested: ben/);
+      assert.match(gate.summary, /Attestations not passed \(warn-only\): oncall-training \(missing, warn-only\)/);
     });
 
     it('regulated: load test run against production instead of staging -> missing', () => {

@@ -1,4 +1,6 @@
 import type { DocsEvidence, DrillEvidence, LoadTestEvidence } from '../../src/evidence/types';
+import type { Approval, ApprovalStep } from '../../src/azdo/approvals';
+import type { RunApprovals } from '../../src/gate/approvals';
 import type { SignOffEvent, Waiver } from '../../src/gate/records';
 
 /** Builders of realistic documents for gate tests; each test overrides only what it is about. */
@@ -112,6 +114,36 @@ export function revoke(target: SignOffEvent, o: { ageDays?: number; at?: string 
   return { type: 'revoke', id: nextId('revoke'), revokes: target.id, role: target.role, by: target.by, at: o.at ?? daysBefore(o.ageDays ?? 0.1), comment: 'Signed the wrong build.' };
 }
 
-export function waiver(o: { check: string; until: string; at?: string; reason?: string; by?: { id: string; name: string } }): Waiver {
-  return { id: nextId('waiver'), check: o.check, reason: o.reason ?? 'Drill environment is being rebuilt; tracked in ticket 42.', by: o.by ?? { id: 'operations-lead', name: 'operations lead' }, at: o.at ?? daysBefore(3), until: o.until };
+/** A repository waiver (src/gate/waivers.ts): it names the owner role that waives; `at` is its `from`. */
+export function waiver(o: { check: string; until: string; at?: string; reason?: string; role?: string }): Waiver {
+  const role = o.role ?? 'operations';
+  return { id: nextId('waiver'), check: o.check, role, reason: o.reason ?? 'Drill environment is being rebuilt; tracked in ticket 42.', by: { id: 'repository:readiness.waivers.yml', name: `readiness.waivers.yml (role ${role})` }, at: o.at ?? daysBefore(3), until: o.until };
+}
+
+export const RUN_ID = 42;
+export const COMMIT = '3f9c2a1b7d5e4c6f8a0b1c2d3e4f5a6b7c8d9e0f';
+
+/** One step of an approval as the server records it: assigned to a user id or a group name (`[Project]\Group`). */
+export function step(o: { assigned: string; by?: string | null; status?: ApprovalStep['status']; comment?: string; at?: string }): ApprovalStep {
+  const group = o.assigned.startsWith('[');
+  const actor = o.by === undefined ? (group ? undefined : o.assigned) : o.by ?? undefined;
+  const status = o.status ?? 'approved';
+  return {
+    assignedApprover: { id: group ? `group-${o.assigned}` : o.assigned, displayName: o.assigned, ...(group ? { isContainer: true } : {}) },
+    ...(actor && status !== 'pending' ? { actualApprover: { id: actor, displayName: actor.replace(/-/g, ' ') } } : {}),
+    status,
+    comment: o.comment ?? (status === 'rejected' ? 'Capacity plan not reviewed.' : 'Reviewed the scorecard.'),
+    lastModifiedOn: o.at ?? daysBefore(0.5),
+    history: [],
+  };
+}
+
+/** An approval of run `runId` (default RUN_ID); its status follows its steps unless given. */
+export function approval(steps: ApprovalStep[], o: { runId?: number; status?: Approval['status']; id?: string } = {}): Approval {
+  const status = o.status ?? (steps.some((s) => s.status === 'rejected') ? 'rejected' : steps.every((s) => s.status === 'approved') ? 'approved' : 'pending');
+  return { id: o.id ?? nextId('approval'), status, steps, pipeline: { id: '7', name: 'checkout', owner: { id: o.runId ?? RUN_ID, name: `20261126.${o.runId ?? RUN_ID}` } } };
+}
+
+export function runApprovals(approvals: Approval[], runId = RUN_ID): RunApprovals {
+  return { runId, commit: COMMIT, approvals };
 }

@@ -7,9 +7,8 @@ import { validateEvidence } from '../../src/evidence/validate';
 import { loadPolicy } from '../../src/gate/policy';
 import { Collections, subjectKey, type StatusDocument } from '../../src/gate/records';
 import { runGate, runGateDetailed, statusDocumentFrom } from '../../src/gate/run';
-import { recordSignOff } from '../../src/gate/signoffs';
 import { FileDocumentStore } from '../../src/store/fileStore';
-import { drill, loadtest, NOW } from './fixtures';
+import { approval, COMMIT, drill, loadtest, NOW, runApprovals, step } from './fixtures';
 
 const SAMPLE = path.resolve(__dirname, '../../examples/sample-service');
 
@@ -38,17 +37,14 @@ describe('gate: runGate', () => {
     assert.equal(status?.status, 'not-ready');
     assert.equal(status?.evidenceId, before.id);
 
-    const policy = await loadPolicy(policyFile);
-    const at = new Date(NOW.getTime() - 60_000);
-    await recordSignOff(store, policy, { id: 'demo-ops', name: 'Demo Operations', groups: [] }, { role: 'operations', decision: 'approve', comment: 'Evidence reviewed.', environment: 'production', at });
-    await recordSignOff(store, policy, { id: 'demo-business', name: 'Demo Business', groups: [] }, { role: 'business', decision: 'approve', comment: 'Go.', environment: 'production', at });
-
-    const after = await runGate({ policyFile, environment: 'production', evidence, store, now: NOW });
+    const approvals = runApprovals([approval([step({ assigned: 'demo-ops' }), step({ assigned: 'demo-business' })])]);
+    const after = await runGate({ policyFile, environment: 'production', evidence, store, now: NOW, approvals });
     assert.equal(after.metrics.status, 'ready', after.summary);
     assert.equal(after.metrics.level, 'gold');
     const updated = await store.getDocument<StatusDocument>(Collections.status, subjectKey('sample-service', 'production'));
     assert.equal(updated?.status, 'ready');
     assert.equal(updated?.__etag, 2);
+    assert.equal(updated?.commit, COMMIT, 'the status document shows the commit the verdict was reached for');
   });
 
   it('docs: the gate runs the policy docs checks on the policy folder and returns their evidence', async () => {

@@ -18,7 +18,7 @@ environments: { production: { requiredLevel: gold, enforcement: block } }
 );
 
 describe('gate: scorecard reporters', () => {
-  const gate = evaluatePolicy({ policy, environment: 'production', evidence: [loadtest({ p95: 350 })], signoffs: [], waivers: [waiver({ check: 'drill', until: '2026-12-01T00:00:00Z', by: { id: 'ops-lead', name: 'ops lead' } })], now: NOW });
+  const gate = evaluatePolicy({ policy, environment: 'production', evidence: [loadtest({ p95: 350 })], signoffs: [], waivers: [waiver({ check: 'drill', until: '2026-12-01T00:00:00Z', role: 'ops' })], now: NOW });
 
   it('scorecard text: one line per check with its state, then the reason', () => {
     const text = scorecardText(gate);
