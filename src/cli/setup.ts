@@ -8,6 +8,7 @@ import { normaliseCollectionUri } from '../azdo/urls';
 import { ConfigError, ExitCode } from '../errors';
 import { loadPolicy } from '../gate/policy';
 import { approverRoles } from '../gate/setupRoles';
+import { parseFlags } from './flags';
 import type { CliIO } from './io';
 
 /** The variable the Azure DevOps CLI (`az devops`) reads a PAT from; people who script Azure DevOps already set it. */
@@ -155,34 +156,10 @@ async function readToken(file: string | undefined, io: CliIO): Promise<string> {
 }
 
 function parseArgs(args: string[]): SetupArgs | 'help' {
-  const flags: Partial<Record<Flag, string>> = {};
-  const branches: string[] = [];
-  const problems: string[] = [];
-  let dryRun = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--dry-run') {
-      dryRun = true;
-      continue;
-    }
-    if (arg === '--token' || arg.startsWith('--token=') || arg === '--pat' || arg.startsWith('--pat=')) {
-      // Never echo the value: it is the secret.
-      problems.push(`${arg.split('=')[0]} is not accepted: a token on the command line is visible to other users; use ${PAT_VARIABLE} or --token-file`);
-      if (!arg.includes('=')) i++;
-      continue;
-    }
-    const [name, inline] = arg.startsWith('--') ? arg.slice(2).split(/=(.*)/s, 2) : [undefined, undefined];
-    if (!name || !(VALUE_FLAGS as readonly string[]).includes(name)) {
-      problems.push(`unknown argument "${arg}"`);
-      continue;
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined || value.startsWith('--')) problems.push(`--${name} needs a value`);
-    else if (name === 'release-branch') branches.push(value);
-    else flags[name as Flag] = value;
-  }
-  for (const required of ['org', 'project'] as const) if (!flags[required]) problems.push(`--${required} is required`);
-  if (problems.length) throw new ConfigError(problems);
-  return { flags, branches, dryRun };
+  const refusal = `a token on the command line is visible to other users; use ${PAT_VARIABLE} or --token-file`;
+  const parsed = parseFlags(args, { values: VALUE_FLAGS, repeatable: ['release-branch'], switches: ['dry-run'], refused: { token: refusal, pat: refusal } });
+  if (parsed.help) return 'help';
+  for (const required of ['org', 'project'] as const) if (!parsed.values[required]) parsed.problems.push(`--${required} is required`);
+  if (parsed.problems.length) throw new ConfigError(parsed.problems);
+  return { flags: parsed.values, branches: parsed.lists['release-branch'] ?? [], dryRun: parsed.switches.has('dry-run') };
 }

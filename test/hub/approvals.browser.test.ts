@@ -91,6 +91,15 @@ describe('hub sign-off panel on approvals, in headless Chromium against readines
     return frame;
   }
   const dialog = (frame: Frame) => frame.locator('.bolt-dialog-callout-content');
+  /** Opens the signed-in user's hub on the production approval, clicks `button`, types a comment in the dialog. */
+  async function decideInDialog(button: 'Approve' | 'Reject', comment: string) {
+    const pending = await productionApproval();
+    const frame = await openSignOffs();
+    await frame.locator(`[data-approval="${pending.id}"]`).getByRole('button', { name: button }).click();
+    const confirm = dialog(frame);
+    await confirm.locator('textarea').fill(comment);
+    return { pending, frame, confirm };
+  }
 
   it('approve: the run is listed with its scorecard; approving through the dialog -> recorded with the server-attested approver, the service becomes ready', async () => {
     const before = await status();
@@ -140,11 +149,7 @@ describe('hub sign-off panel on approvals, in headless Chromium against readines
   });
 
   it('reject: rejecting through the dialog -> the approval is rejected and the service stays not ready', async () => {
-    const pending = await productionApproval();
-    const frame = await openSignOffs();
-    await frame.locator(`[data-approval="${pending.id}"]`).getByRole('button', { name: 'Reject' }).click();
-    const confirm = dialog(frame);
-    await confirm.locator('textarea').fill('The drill ran against last month\'s backup.');
+    const { pending, frame, confirm } = await decideInDialog('Reject', 'The drill ran against last month\'s backup.');
     await confirm.getByRole('button', { name: 'Reject' }).click();
     await frame.locator('[data-testid="no-pending"]').waitFor();
     const decided = await rest(`pipelines/approvals/${pending.id}?$expand=steps&api-version=7.1-preview.1`) as Approval;
@@ -156,11 +161,7 @@ describe('hub sign-off panel on approvals, in headless Chromium against readines
   });
 
   it('cancel: Approve, a comment, then Cancel in the dialog -> nothing is sent, the approval stays pending', async () => {
-    const pending = await productionApproval();
-    const frame = await openSignOffs();
-    await frame.locator(`[data-approval="${pending.id}"]`).getByRole('button', { name: 'Approve' }).click();
-    const confirm = dialog(frame);
-    await confirm.locator('textarea').fill('Changed my mind.');
+    const { pending, frame, confirm } = await decideInDialog('Approve', 'Changed my mind.');
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await confirm.waitFor({ state: 'detached' });
     assert.equal(patches.length, 0);
@@ -170,12 +171,8 @@ describe('hub sign-off panel on approvals, in headless Chromium against readines
   });
 
   it('errors: the decision never reaches the server -> the dialog says so and keeps the comment; nothing is recorded', async () => {
-    const pending = await productionApproval();
-    const frame = await openSignOffs();
     await page.route('**/_apis/pipelines/approvals?**', (route) => (route.request().method() === 'PATCH' ? route.abort('internetdisconnected') : route.continue()));
-    await frame.locator(`[data-approval="${pending.id}"]`).getByRole('button', { name: 'Approve' }).click();
-    const confirm = dialog(frame);
-    await confirm.locator('textarea').fill('Reviewed on a shaky connection.');
+    const { confirm } = await decideInDialog('Approve', 'Reviewed on a shaky connection.');
     await confirm.getByRole('button', { name: 'Approve' }).click();
     assert.match(await confirm.locator('[data-testid="decide-error"]').innerText(), /Not saved: Could not reach Azure DevOps/);
     assert.equal(await confirm.locator('textarea').inputValue(), 'Reviewed on a shaky connection.');
