@@ -69,16 +69,18 @@ async function loadApprovals(client: ReadinessClient, subject: Subject): Promise
     const runId = runIdOf(a);
     return runId !== undefined && approvalGates(a, await runEvidence(runId), subject.service, subject.environment);
   };
-  const items: PendingItem[] = [];
-  for (const approval of pending) {
-    if (!(await gating(approval))) continue;
-    const runId = runIdOf(approval)!;
-    const run = await approvals.run(runId);
-    items.push({ approval, scorecard: scorecardOf(run, await runEvidence(runId), subject.service, subject.environment) });
-  }
-  const done: HubApproval[] = [];
-  for (const approval of completed) if (await gating(approval)) done.push(approval);
-  return { pending: items, completed: done };
+  // A project's approvals span every service; each run's evidence is read once, all runs at the same time.
+  const [pendingGates, completedGates] = await Promise.all([Promise.all(pending.map(gating)), Promise.all(completed.map(gating))]);
+  const items = await Promise.all(
+    pending
+      .filter((_, i) => pendingGates[i])
+      .map(async (approval): Promise<PendingItem> => {
+        const runId = runIdOf(approval)!;
+        const [run, evidence] = await Promise.all([approvals.run(runId), runEvidence(runId)]);
+        return { approval, scorecard: scorecardOf(run, evidence, subject.service, subject.environment) };
+      }),
+  );
+  return { pending: items, completed: completed.filter((_, i) => completedGates[i]) };
 }
 
 export function SignOffPanel(props: { subject: Subject; user: HubUser; client: ReadinessClient; onSaved: () => void }) {

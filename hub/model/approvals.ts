@@ -1,6 +1,7 @@
 import type { Evidence, GateEvidence } from '../../src/evidence/types';
+import type { StatusDocument } from '../../src/gate/records';
 import type { PolicyDocument } from '../client/ReadinessClient';
-import { csvField } from './signoffs';
+import { csvField, requiredRoles } from './signoffs';
 
 /**
  * The sign-off panel's view of Azure Pipelines approvals (Approvals and Checks REST 7.1, "Approval" and
@@ -53,6 +54,17 @@ export interface RunScorecard {
   /** The gate's verdict in that run for this subject, when the gate ran. */
   gate?: { status: string; level: string | null; checks: Array<{ id: string; title: string; state: string }>; commit?: string };
   evidence: EvidenceVerdict[];
+}
+
+/**
+ * The roles still to sign, as the gate last saw them: sign-offs are the run's approvals, which only the gate reads,
+ * so until a sign-off check passed in its verdict every role the level asks for is pending. Extension-data sign-offs
+ * are not consulted: they no longer count.
+ */
+export function pendingSignOffRoles(policy: PolicyDocument | undefined, status: StatusDocument | undefined): string[] {
+  const signoffChecks = (status?.checks ?? []).filter((c) => c.type === 'signoff');
+  const signed = status !== undefined && signoffChecks.length > 0 && signoffChecks.every((c) => c.state === 'passed');
+  return signed ? [] : requiredRoles(policy).map((r) => r.role);
 }
 
 export function runIdOf(approval: HubApproval): number | undefined {

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { PolicyDocument } from '../../hub/client/ReadinessClient';
-import { approvalGates, approvalsCsv, decisionRows, gateHistory, roleOfStep, runIdOf, scorecardOf, type HubApproval } from '../../hub/model/approvals';
+import { approvalGates, approvalsCsv, decisionRows, gateHistory, pendingSignOffRoles, roleOfStep, runIdOf, scorecardOf, type HubApproval } from '../../hub/model/approvals';
+import type { StatusDocument } from '../../src/gate/records';
 import type { Evidence } from '../../src/evidence/types';
 import { drillEvidence, loadTestEvidence } from './fixtures';
 
@@ -88,6 +89,18 @@ describe('hub model: approvals', () => {
     const csv = approvalsCsv([{ approvalId: 'a', role: 'r', status: 'approved', by: 'x', comment: '=HYPERLINK("evil")', at: 't' }]);
     assert.match(csv, /"'=HYPERLINK\(""evil""\)"/);
   });
+
+  const verdicts = [
+    { name: 'not evaluated yet', status: undefined, pending: ['operations', 'business'] },
+    { name: 'the sign-off check missing', checks: [{ type: 'signoff', state: 'missing' }], pending: ['operations', 'business'] },
+    { name: 'the sign-off check passed', checks: [{ type: 'loadtest', state: 'failed' }, { type: 'signoff', state: 'passed' }], pending: [] },
+  ];
+  for (const c of verdicts) {
+    it(`pendingSignOffRoles: ${c.name} -> ${c.pending.join(', ') || 'none'}`, () => {
+      const status = c.checks ? ({ checks: c.checks } as unknown as StatusDocument) : undefined;
+      assert.deepEqual(pendingSignOffRoles(policy, status), c.pending);
+    });
+  }
 
   it('gateHistory: gate evidence of the environment, newest first, with the run and commit', () => {
     const older = { ...loadTestEvidence('checkout', 'prod', '7'), id: 'g1', kind: 'gate', finishedAt: '2026-12-01T00:00:00Z', metrics: { status: 'not-ready', checks: [] } } as unknown as Evidence;
