@@ -170,6 +170,26 @@ describe('hub sign-off panel on approvals, in headless Chromium against readines
     assert.equal(await frame.locator(`[data-approval="${pending.id}"]`).count(), 1);
   });
 
+  it('outsider: a user in no role group approves through the dialog -> Azure DevOps (here serve) refuses and says why; nothing is recorded', async () => {
+    const outsider = await startServer({ storeDir, hubDir, user: { id: 'mallory', name: 'Mallory', groups: ['[Other]\\Operations'] }, log: () => undefined });
+    try {
+      const pending = await productionApproval();
+      await page.goto(`${outsider.url}/host/readiness-hub#/service/${SUBJECT}/signoffs`);
+      const frame = await hubFrame(page);
+      await frame.locator(`[data-approval="${pending.id}"]`).getByRole('button', { name: 'Approve' }).click();
+      const confirm = dialog(frame);
+      await confirm.locator('textarea').fill('Looks fine to me.');
+      await confirm.getByRole('button', { name: 'Approve' }).click();
+      assert.match(await confirm.locator('[data-testid="decide-error"]').innerText(), /Not saved: Azure DevOps refused to approve approval .*Mallory \(mallory\) is not an approver/);
+      const after = await rest(`pipelines/approvals/${pending.id}?$expand=steps&api-version=7.1-preview.1`) as Approval;
+      assert.equal(after.status, 'pending');
+      assert.ok(after.steps.every((s) => s.actualApprover === undefined));
+      assert.equal((await status())?.status, 'not-ready');
+    } finally {
+      await outsider.close();
+    }
+  });
+
   it('errors: the decision never reaches the server -> the dialog says so and keeps the comment; nothing is recorded', async () => {
     await page.route('**/_apis/pipelines/approvals?**', (route) => (route.request().method() === 'PATCH' ? route.abort('internetdisconnected') : route.continue()));
     const { confirm } = await decideInDialog('Approve', 'Reviewed on a shaky connection.');
