@@ -2,6 +2,7 @@ import { InfrastructureError } from '../errors';
 import { listOf } from './builds';
 import { type AzdoHttp, describeUrl } from './http';
 import { isAuthRefusal, refusal } from './refusals';
+import { readTimeline, stageOf } from './timeline';
 
 /**
  * Azure Pipelines approvals, as the server records them: who was asked (a user or a group), who acted, when and
@@ -105,13 +106,19 @@ export class ApprovalsApi {
     private readonly releaseUri?: string,
   ) {}
 
-  /** The approval ids of a run: its timeline's `Checkpoint.Approval` records. */
-  async runApprovalIds(buildId: number): Promise<string[]> {
-    const url = `${this.projectUri()}_apis/build/builds/${buildId}/timeline?api-version=7.1`;
-    const body = await this.read(url, `read the timeline of run ${buildId}`);
-    const records = Array.isArray((body as { records?: unknown })?.records) ? (body as { records: unknown[] }).records : [];
+  /**
+   * The approval ids of a run: its timeline's `Checkpoint.Approval` records. With `stage`, only the approvals that
+   * hold that stage (by its identifier or name): one stage's approval never signs for another.
+   */
+  async runApprovalIds(buildId: number, stage?: string): Promise<string[]> {
+    const records = await readTimeline(this.http, this.projectUri(), buildId);
     return records
-      .filter((r): r is { id: string; type: string } => typeof (r as { id?: unknown })?.id === 'string' && (r as { type?: unknown }).type === APPROVAL_RECORD_TYPE)
+      .filter((r) => r.type === APPROVAL_RECORD_TYPE)
+      .filter((r) => {
+        if (!stage) return true;
+        const owner = stageOf(records, r);
+        return !!owner && [owner.identifier, owner.name].some((n) => typeof n === 'string' && n.toLowerCase() === stage.toLowerCase());
+      })
       .map((r) => r.id);
   }
 
@@ -120,11 +127,32 @@ export class ApprovalsApi {
     return toApproval(await this.read(url, `read approval ${id}`));
   }
 
-  /** Every approval of a run, with its steps. */
-  async runApprovals(buildId: number): Promise<Approval[]> {
+  /** Every approval of a run (of one stage when given), with its steps. */
+  async runApprovals(buildId: number, stage?: string): Promise<Approval[]> {
     const approvals: Approval[] = [];
-    for (const id of await this.runApprovalIds(buildId)) approvals.push(await this.getApproval(id));
+    for (const id of await this.runApprovalIds(buildId, stage)) approvals.push(await this.getApproval(id));
     return approvals;
+  }
+
+  /**
+   * Classic release approvals in the same shape as environment approvals: each release approval is one step
+   * assigned to its approver (a user or a group), acted on by `approvedBy`; the "run" is the release.
+   */
+  async releaseApprovalsAsRun(releaseId: number): Promise<Approval[]> {
+    return (await this.releaseApprovals(releaseId))
+      .filter((a) => !a.isAutomated)
+      .map((a) => {
+        const status: ApprovalStatus = a.status === 'approved' || a.status === 'rejected' || a.status === 'pending' || a.status === 'skipped' || a.status === 'canceled' ? a.status : 'undefined';
+        return {
+          id: `release-${a.id}`,
+          status,
+          lastModifiedOn: a.modifiedOn,
+          pipeline: { id: String(a.releaseEnvironment?.id ?? ''), name: a.releaseEnvironment?.name, owner: { id: Number(a.release?.id), name: a.release?.name } },
+          steps: a.approver
+            ? [{ assignedApprover: a.approver, actualApprover: a.approvedBy, status, comment: a.comments ?? '', lastModifiedOn: a.modifiedOn, lastModifiedBy: a.approvedBy }]
+            : [],
+        };
+      });
   }
 
   /** Classic release approvals of one release (vsrm host). */

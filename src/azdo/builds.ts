@@ -99,6 +99,16 @@ export class BuildsApi {
     return response.bytes;
   }
 
+  async getBuild(buildId: number): Promise<BuildSummary> {
+    requirePositiveInteger(buildId, 'buildId');
+    const url = `${this.projectUri()}_apis/build/builds/${buildId}?api-version=7.1`;
+    const action = `read run ${buildId}`;
+    const response = await this.http.send('GET', url);
+    if (response.status === 404) throw new InfrastructureError(`Could not ${action}: it was not found (404 at ${describeUrl(url)}). Check the run id.`);
+    if (response.status !== 200 || isAuthRefusal(response)) throw refusal(this.http, response, { method: 'GET', url, action, permission: BUILD_READ });
+    return toBuildSummary(response.body);
+  }
+
   async listBuilds(query: ListBuildsQuery): Promise<BuildSummary[]> {
     requirePositiveInteger(query.top, 'top');
     if (query.definitionId !== undefined) requirePositiveInteger(query.definitionId, 'definitionId');

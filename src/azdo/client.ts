@@ -1,6 +1,8 @@
 import { ConfigError } from '../errors';
 import { BuildsApi, type BuildAttachment, type BuildSummary, type ListBuildsQuery } from './builds';
 import { ExtensionDataStore } from './extensionData';
+import { type Approval, ApprovalsApi, releaseBaseUrl } from './approvals';
+import { readTimeline, type TimelineRecord } from './timeline';
 import { GroupsApi, identityBaseUrl } from './groups';
 import { AzdoHttp, type FetchLike } from './http';
 import { defaultExtensionDataUri, normaliseCollectionUri } from './urls';
@@ -47,6 +49,14 @@ export interface AzureDevOpsClient {
   readonly extensionData: ExtensionDataStore;
   /** Identity ids of the users in an Azure DevOps group, nested groups included (groups.ts). */
   listGroupMembers(group: string): Promise<string[]>;
+  /** The run's timeline records (timeline.ts). */
+  runTimeline(buildId: number): Promise<TimelineRecord[]>;
+  /** The run's approvals with their steps, of one stage when given (approvals.ts). */
+  runApprovals(buildId: number, stage?: string): Promise<Approval[]>;
+  /** A classic release's approvals, as approvals of the release (approvals.ts). */
+  releaseApprovals(releaseId: number): Promise<Approval[]>;
+  /** One run (Build REST get build). */
+  getBuild(buildId: number): Promise<BuildSummary>;
 }
 
 export function createAzureDevOpsClient(options: AzureDevOpsClientOptions): AzureDevOpsClient {
@@ -73,6 +83,7 @@ export function createAzureDevOpsClient(options: AzureDevOpsClientOptions): Azur
     publisher: options.publisher,
     extensionId: options.extensionId,
   });
+  const approvals = new ApprovalsApi(http, collectionUri, options.project, releaseBaseUrl(collectionUri));
   const groups = new GroupsApi(
     http,
     options.identityUri ? normaliseCollectionUri(options.identityUri, 'identityUri') : identityBaseUrl(collectionUri),
@@ -86,6 +97,10 @@ export function createAzureDevOpsClient(options: AzureDevOpsClientOptions): Azur
     listBuilds: (query) => builds.listBuilds(query),
     extensionData,
     listGroupMembers: (group) => groups.listGroupMembers(group),
+    runTimeline: (buildId) => readTimeline(http, `${collectionUri}${encodeURIComponent(options.project)}/`, buildId),
+    runApprovals: (buildId, stage) => approvals.runApprovals(buildId, stage),
+    releaseApprovals: (releaseId) => approvals.releaseApprovalsAsRun(releaseId),
+    getBuild: (buildId) => builds.getBuild(buildId),
   };
 }
 

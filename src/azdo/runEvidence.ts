@@ -1,6 +1,8 @@
+import { ConfigError } from '../errors';
 import { EVIDENCE_ATTACHMENT_TYPE, type Evidence } from '../evidence/types';
 import { addEvidenceText } from '../evidence/files';
 import type { AzureDevOpsClient } from './client';
+import { EVIDENCE_TASKS, recordIdOfAttachment } from './timeline';
 
 /**
  * Evidence published as build attachments (type `readiness.evidence`), read back through Build REST: this run's,
@@ -15,11 +17,34 @@ export interface GatheredEvidence {
   invalid: Array<{ file: string; errors: string[] }>;
 }
 
+/**
+ * This run's evidence attachments, each checked for provenance against the run's timeline (server-recorded): the
+ * step that published it must be one of our tasks (EVIDENCE_TASKS, by task GUID), and the document must say it was
+ * made in this run. A `readiness.evidence` attachment from a script step, or one replayed from another run, is
+ * reported as invalid and never counted.
+ */
 export async function readRunEvidence(client: AzureDevOpsClient, buildId: number): Promise<GatheredEvidence> {
   const gathered: GatheredEvidence = { valid: [], invalid: [] };
-  for (const attachment of await client.listBuildAttachments(buildId, EVIDENCE_ATTACHMENT_TYPE)) {
+  const attachments = await client.listBuildAttachments(buildId, EVIDENCE_ATTACHMENT_TYPE);
+  if (!attachments.length) return gathered;
+  const records = new Map((await client.runTimeline(buildId)).map((r) => [r.id.toLowerCase(), r]));
+  for (const attachment of attachments) {
     const file = `run ${buildId} attachment ${attachment.name}`;
-    addEvidenceText(gathered, file, (await client.getAttachmentContent(attachment.href)).toString('utf8'));
+    const record = records.get(recordIdOfAttachment(attachment.href)?.toLowerCase() ?? '');
+    const task = record?.task?.id ? EVIDENCE_TASKS[record.task.id.toLowerCase()] : undefined;
+    if (!task) {
+      const step = record ? `step "${record.name ?? record.id}"${record.task?.name ? ` (task ${record.task.name})` : ''}` : 'a step the timeline does not show';
+      gathered.invalid.push({ file, errors: [`published by ${step}, not by one of our tasks; stray evidence is ignored`] });
+      continue;
+    }
+    const one: GatheredEvidence = { valid: [], invalid: [] };
+    addEvidenceText(one, file, (await client.getAttachmentContent(attachment.href)).toString('utf8'));
+    gathered.invalid.push(...one.invalid);
+    for (const evidence of one.valid) {
+      if (evidence.run?.runId !== String(buildId)) {
+        gathered.invalid.push({ file, errors: [`made in run ${evidence.run?.runId ?? '(none)'} but attached to run ${buildId}; a replayed document is ignored`] });
+      } else gathered.valid.push(evidence);
+    }
   }
   gathered.valid.sort((a, b) => Date.parse(a.finishedAt) - Date.parse(b.finishedAt));
   return gathered;
@@ -36,6 +61,8 @@ export interface EarlierEvidenceQuery {
   excludeBuildId?: number;
   /** The branch being released (Build.SourceBranch): only earlier runs of that branch count. */
   branch?: string;
+  /** Runs named explicitly (e.g. the weekly drill's run); each must be a completed, non-PR run of `branch`. */
+  namedRuns?: number[];
 }
 
 /**
@@ -45,9 +72,13 @@ export interface EarlierEvidenceQuery {
  * released, and could attach any "passed" document they like.
  */
 export async function readEarlierEvidence(client: AzureDevOpsClient, query: EarlierEvidenceQuery): Promise<GatheredEvidence> {
-  const listed = await client.listBuilds({ definitionId: query.definitionId, top: query.runs ?? 10, statusFilter: 'completed', branchName: query.branch });
+  const listed = (query.runs ?? 10) > 0 ? await client.listBuilds({ definitionId: query.definitionId, top: query.runs ?? 10, statusFilter: 'completed', branchName: query.branch }) : [];
+  for (const id of query.namedRuns ?? []) if (!listed.some((b) => b.id === id)) listed.push(await client.getBuild(id));
   // Checked here as well, in case a server ignores the branch filter.
-  const builds = listed.filter((b) => b.reason !== 'pullRequest' && (!query.branch || !b.sourceBranch || b.sourceBranch === query.branch));
+  const builds = listed.filter((b) => b.reason !== 'pullRequest' && (!query.branch || b.sourceBranch === query.branch));
+  for (const b of listed.filter((x) => !builds.includes(x) && query.namedRuns?.includes(x.id))) {
+    throw new ConfigError(`Run ${b.id} is a ${b.reason === 'pullRequest' ? 'pull-request run' : `run of ${b.sourceBranch ?? 'an unknown branch'}`}; evidence counts only from runs of ${query.branch ?? 'the release branch'}.`);
+  }
   const gathered: GatheredEvidence = { valid: [], invalid: [] };
   const seen = new Set<string>();
   const service = query.service.trim().toLowerCase();

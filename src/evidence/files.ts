@@ -118,7 +118,7 @@ export function addEvidenceText(into: EvidenceDirContents, source: string, text:
  * RunInfo from Azure Pipelines' predefined variables, as the agent exposes them to a task's environment
  * (System.TeamProject -> SYSTEM_TEAMPROJECT, ...). Locally none are set and RunInfo stays empty.
  */
-export function runInfoFromEnv(env: Record<string, string | undefined>): RunInfo {
+export function runInfoFromEnv(env: Record<string, string | undefined>, task?: string): RunInfo {
   const value = (name: string): string | undefined => {
     const v = env[name]?.trim();
     return v ? v : undefined;
@@ -137,6 +137,10 @@ export function runInfoFromEnv(env: Record<string, string | undefined>): RunInfo
   if (stage) info.stage = stage;
   if (job) info.job = job;
   if (Number.isInteger(attempt) && attempt >= 1) info.attempt = attempt;
+  // Provenance (docs/security.md): which task made the document, and the commit (Build.SourceVersion) it ran for.
+  const commit = value('BUILD_SOURCEVERSION');
+  if (task) info.task = task;
+  if (commit && /^[0-9a-fA-F]{7,64}$/.test(commit)) info.commit = commit;
   if (collectionUri && project && runId) {
     // The build results page: `${collectionUri}${project}/_build/results?buildId=${id}`; the URI ends with "/".
     const base = collectionUri.endsWith('/') ? collectionUri : `${collectionUri}/`;

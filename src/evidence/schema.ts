@@ -55,8 +55,8 @@ const listOf = (items: Schema): Schema => ({ type: 'array', items });
 const EVIDENCE_KINDS: EvidenceKind[] = ['loadtest', 'drill', 'docs', 'gate'];
 
 const runInfo = object<RunInfo>(
-  { project: text, pipeline: text, runId: text, stage: text, job: text, attempt: { type: 'integer', minimum: 1 }, url },
-  { project: true, pipeline: true, runId: true, stage: true, job: true, attempt: true, url: true },
+  { project: text, pipeline: text, runId: text, stage: text, job: text, attempt: { type: 'integer', minimum: 1 }, url, task: text, commit: { type: 'string', pattern: '^[0-9a-fA-F]{7,64}$' } },
+  { project: true, pipeline: true, runId: true, stage: true, job: true, attempt: true, url: true, task: true, commit: true },
 );
 
 const criterionResult = object<CriterionResult>(

@@ -21,6 +21,10 @@ export interface RunInfo {
   job?: string;
   attempt?: number;
   url?: string;
+  /** The task that made the document (ReadinessLoadTest, ReadinessDrDrill, ReadinessGate). */
+  task?: string;
+  /** The commit the run built (Build.SourceVersion). */
+  commit?: string;
 }
 
 /** One evaluated pass/fail rule. `failed` is true when the rule's failure condition held. */

@@ -45,7 +45,8 @@ export function currentDecisions(history: readonly SignOffEvent[], now: Date, ve
     else latestOther.set(key, s);
   }
 
-  const decisions: Record<string, RoleDecision> = {};
+  // No prototype: a forged event whose role is "constructor" or "__proto__" must be just another unknown role.
+  const decisions: Record<string, RoleDecision> = Object.create(null);
   const forRole = (role: string) => (decisions[role] ??= { role, state: 'none', current: [], voided: [], revoked: [] });
   for (const s of latestMatching.values()) {
     if (revokedIds.has(s.id)) forRole(s.role).revoked.push(s);

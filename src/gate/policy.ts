@@ -125,7 +125,8 @@ export function parsePolicy(text: string, displayName: string): Policy {
   }
   // The checks below run even when the schema found problems, guarding every shape they read, so one pass
   // reports everything (k6's habit).
-  const roles: Record<string, Signers> = {};
+  // No prototype: looking up a role named in a forged record ("constructor") finds nothing rather than Object's.
+  const roles: Record<string, Signers> = Object.create(null);
   for (const [role, s] of Object.entries(isRecord(raw.roles) ? raw.roles : {})) {
     if (isRecord(s)) roles[role] = { groups: strings(s.groups), users: strings(s.users) };
     // An unqualified name ("Operations") could match a group of the same name in another project.
@@ -165,7 +166,7 @@ export function parsePolicy(text: string, displayName: string): Policy {
       if (!ids.includes(id)) add(['levels', i, 'checks', j], `level "${level.name}" refers to undefined check "${id}"${suggestion(id, ids)}`);
     });
   });
-  const environments: Policy['environments'] = {};
+  const environments: Policy['environments'] = Object.create(null);
   for (const [env, settings] of Object.entries(isRecord(raw.environments) ? raw.environments : {})) {
     if (!isRecord(settings) || typeof settings.requiredLevel !== 'string') continue;
     environments[env] = settings as Policy['environments'][string];

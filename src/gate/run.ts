@@ -18,8 +18,10 @@ export interface RunGateOptions {
   evidence: Evidence[];
   /** Evidence files that could not be parsed or lack required fields: reported, counted as missing. */
   invalidEvidence?: Array<{ file: string; errors: string[] }>;
-  /** Where sign-offs and waivers are read and the status document is written. */
+  /** Where attestations are read and the (display-only) status document is written. */
   store?: DocumentStore;
+  /** false: do not write the status document (the caller decides whether this run publishes). Default true. */
+  writeStatus?: boolean;
   /** Extra sign-off events (e.g. `--signoffs FILE`), added to those of the store. */
   signoffs?: SignOffEvent[];
   /** Extra waivers, added to those of the repository file beside the policy (src/gate/waivers.ts). */
@@ -96,19 +98,24 @@ export async function runGateDetailed(options: RunGateOptions): Promise<GateRunR
     approvals: options.approvals,
   });
 
-  let status: StatusDocument | undefined;
-  if (options.store) {
-    const doc = statusDocumentFrom(gate);
-    try {
-      status = await updateWithRetry<StatusDocument>(options.store, Collections.status, doc.id, () => doc);
-    } catch (error) {
-      throw new InfrastructureError(`Could not write the status document ${Collections.status}/${doc.id}: ${(error as Error).message}`, { cause: error });
-    }
-  }
+  const status = options.store && options.writeStatus !== false ? await writeStatusDocument(options.store, gate) : undefined;
   return { gate, policy, docs, status };
 }
 
-/** The small document release gates and the hub read instead of re-running the evaluation. */
+/** Writes the status document; a failure is an infrastructure error. */
+export async function writeStatusDocument(store: DocumentStore, gate: GateEvidence): Promise<StatusDocument> {
+  const doc = statusDocumentFrom(gate);
+  try {
+    return await updateWithRetry<StatusDocument>(store, Collections.status, doc.id, () => doc);
+  } catch (error) {
+    throw new InfrastructureError(`Could not write the status document ${Collections.status}/${doc.id}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * The small document the hub reads to show the latest verdict without re-running the evaluation. Display only:
+ * extension data records no writer, so no gate and no check decides from it (docs/security.md).
+ */
 export function statusDocumentFrom(gate: GateEvidence): StatusDocument {
   const doc: StatusDocument = {
     id: subjectKey(gate.service, gate.environment),

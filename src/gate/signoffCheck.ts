@@ -62,7 +62,7 @@ export function evaluateSignOff(rule: SignOffRule, ctx: SignOffContext): RuleOut
  * or not (`no`). Sign-offs and waivers both go through it, and both count only on `yes`.
  */
 export function holdsRoleVerified(signers: Signers | undefined, id: unknown, members?: Record<string, string[]>): 'yes' | 'unverified' | 'no' {
-  if (!signers || typeof id !== 'string') return 'no';
+  if (!signers || !Array.isArray(signers.users) || !Array.isArray(signers.groups) || typeof id !== 'string') return 'no';
   const same = (other: string) => other.toLowerCase() === id.toLowerCase();
   if (signers.users.some(same)) return 'yes';
   if (signers.groups.some((g) => members?.[g]?.some(same))) return 'yes';

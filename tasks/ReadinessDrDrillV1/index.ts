@@ -16,7 +16,7 @@ void runTask(async ({ signal }) => {
     // Needed only by the azure-postgres-flexible and azure-sql providers.
     azure: optionalInput('connectedServiceNameARM') ? azureConnectionFromInput('connectedServiceNameARM') : undefined,
     environment: optionalInput('environment'),
-    run: runInfoFromEnv(process.env),
+    run: runInfoFromEnv(process.env, 'ReadinessDrDrill'),
     signal,
     onProgress: (message, percent) => {
       tl.setProgress(percent ?? -1, message);

@@ -2,13 +2,14 @@ import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { createAzureDevOpsClient, type AzureDevOpsClient } from '../../src/azdo/client';
 import { pipelineContextFrom } from '../../src/azdo/pipelineContext';
-import { proxyFetch } from '../../src/azdo/proxy';
 import { ConfigError } from '../../src/errors';
+import { proxyFetch } from '../../src/azdo/proxy';
 import { runInfoFromEnv, writeEvidenceFile } from '../../src/evidence/files';
 import { EVIDENCE_ATTACHMENT_TYPE, type GateEvidence } from '../../src/evidence/types';
 import { gatherEvidence } from '../../src/gate/gatherEvidence';
 import { loadPolicy } from '../../src/gate/policy';
-import { runGateDetailed } from '../../src/gate/run';
+import { publishDecision } from '../../src/gate/publishing';
+import { runGateDetailed, writeStatusDocument } from '../../src/gate/run';
 import { publishPolicyRoles } from '../../src/serve/policyDocument';
 import { existingFileInput, optionalInput, requiredInput, resultsDirectoryInput, wholeNumberInput } from '../common/inputs';
 import { publishEvidence, setOutputs } from '../common/publish';
@@ -17,56 +18,65 @@ import { runTask, type TaskOutcome } from '../common/taskRunner';
 void runTask(async () => {
   const policyFile = existingFileInput('policyFile');
   const environment = requiredInput('environment');
-  const version = optionalInput('version');
   const resultsDirectory = resultsDirectoryInput();
   const earlierRuns = wholeNumberInput('earlierRuns', 10);
+  const namedRuns = (optionalInput('evidenceRuns') ?? '').split(/[\s,]+/).filter(Boolean).map((id) => wholeNumberText(id, 'evidenceRuns'));
   const useExtensionData = optionalInput('useExtensionData') !== 'false';
 
-  // This job's results folder (our tasks write there by default), an optional extra folder, this run's
-  // attachments and earlier runs of this pipeline and branch.
+  // Everything comes from the agent's own variables and the job token: no address, token or double is ever read
+  // from another environment variable (a pipeline variable can set any of those; docs/security.md).
+  const env = agentEnv();
+  const context = pipelineContextFrom(env);
+  const client = azureDevOpsClient(context);
+  const policy = await loadPolicy(policyFile);
+  const branch = tl.getVariable('Build.SourceBranch') || undefined;
   const base = tl.getVariable('System.DefaultWorkingDirectory') ?? process.cwd();
   const folders = [resultsDirectory, optionalInput('evidenceDirectory')].filter((f): f is string => Boolean(f)).map((f) => path.resolve(base, f));
-  const client = azureDevOpsClient();
-  const context = client ? pipelineContextFrom(agentEnv()) : undefined;
-  if (!client) tl.warning('No job access token: only evidence files on this agent were read, and sign-offs could not be read.');
   const gathered = await gatherEvidence({
     folders,
-    pipeline:
-      client && context
-        ? {
-            client,
-            buildId: context.buildId,
-            definitionId: context.definitionId,
-            earlierRuns,
-            service: (await loadPolicy(policyFile)).service,
-            branch: tl.getVariable('Build.SourceBranch') || undefined,
-          }
-        : undefined,
+    pipeline: { client, buildId: context.buildId, definitionId: context.definitionId, earlierRuns, namedRuns, service: policy.service, branch },
   });
-  for (const bad of gathered.invalid) tl.warning(`Ignored invalid evidence ${bad.file}: ${bad.errors.join('; ')}`);
-  console.log(`Evidence considered: ${gathered.valid.length} document(s); ${gathered.invalid.length} invalid, counted as missing.`);
+  for (const bad of gathered.invalid) tl.warning(`Ignored evidence ${bad.file}: ${bad.errors.join('; ')}`);
+  console.log(`Evidence considered: ${gathered.valid.length} document(s) our tasks attached; ${gathered.invalid.length} ignored.`);
+
+  // Sign-offs: the approvals of this run (of this stage), or of this classic release, as the server recorded them.
+  const releaseId = Number(tl.getVariable('Release.ReleaseId') ?? '');
+  const approvals = Number.isInteger(releaseId) && releaseId > 0
+    ? { runId: releaseId, commit: commitOf(), approvals: await client.releaseApprovals(releaseId) }
+    : { runId: context.buildId, commit: commitOf(), approvals: await client.runApprovals(context.buildId, tl.getVariable('System.StageName') || undefined) };
+  console.log(`Approvals of ${releaseId > 0 ? `release ${releaseId}` : `run ${context.buildId}`}: ${approvals.approvals.length}.`);
 
   const result = await runGateDetailed({
     policyFile,
-    policyName: path.relative(tl.getVariable('System.DefaultWorkingDirectory') ?? process.cwd(), policyFile) || policyFile,
+    policyName: path.relative(base, policyFile) || policyFile,
     environment,
-    version,
+    version: optionalInput('version'),
     evidence: gathered.valid.filter((e) => e.kind !== 'gate'),
     invalidEvidence: gathered.invalid,
-    store: client && useExtensionData ? client.extensionData : undefined,
-    // Members of the policy's groups, read with the job token, so a sign-off by a group member counts.
-    lookupMembers: client ? (group) => client.listGroupMembers(group) : undefined,
-    run: runInfoFromEnv(process.env),
+    approvals,
+    // Attestations (warn-only) are read from extension data; the status document is no longer written here.
+    store: useExtensionData ? client.extensionData : undefined,
+    writeStatus: false,
+    lookupMembers: (group) => client.listGroupMembers(group),
+    run: runInfoFromEnv(process.env, 'ReadinessGate'),
   });
-  // Docs evidence the gate produced is attached too, so the hub can show the findings.
+
+  // Pull-request runs and runs of other branches never publish a verdict (docs/security.md "Runs that never publish").
+  const decision = publishDecision(policy, { reason: tl.getVariable('Build.Reason'), branch });
   for (const docs of result.docs) {
     const file = await writeEvidenceFile(resultsDirectory, docs);
-    tl.addAttachment(EVIDENCE_ATTACHMENT_TYPE, path.basename(file), file);
+    if (decision.publish) tl.addAttachment(EVIDENCE_ATTACHMENT_TYPE, path.basename(file), file);
+  }
+  if (!decision.publish) {
+    tl.warning(`${decision.why} The verdict below is shown, but not published and not ready.`);
+    console.log(result.gate.summary);
+    setOutputs(undefined, { status: 'not-ready', ready: false, level: result.gate.metrics.level ?? '' });
+    return { result: 'SucceededWithIssues', message: `Not published: ${decision.why}` };
   }
   await publishEvidence(result.gate, resultsDirectory, `Readiness gate ${result.gate.service} ${environment}`);
-  if (result.status) console.log(`Status document written: status/${result.status.id} (${result.status.status}).`);
-  if (client && useExtensionData) {
-    // The hub's sign-off panel learns the roles, and who may sign for each, from this document.
+  if (useExtensionData) {
+    // Display only: the hub shows the latest verdict and the roles; no gate or check decides from these documents.
+    await writeStatusDocument(client.extensionData, result.gate);
     await publishPolicyRoles(client.extensionData, result.policy);
   }
   setOutputs(undefined, {
@@ -90,23 +100,31 @@ function outcome(gate: GateEvidence): TaskOutcome {
   return { result: 'Failed', message };
 }
 
+function commitOf(): string | undefined {
+  const commit = tl.getVariable('Build.SourceVersion');
+  return commit && /^[0-9a-f]{7,64}$/i.test(commit) ? commit : undefined;
+}
+
+function wholeNumberText(text: string, input: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new (require('../../src/errors').ConfigError)(`${input}: "${text}" is not a run id; list run ids separated by commas, e.g. 1201, 1187.`);
+  return n;
+}
+
 function agentEnv(): Record<string, string | undefined> {
   // task-lib moves endpoint secrets out of the environment when it loads; the job token comes back through it.
   return { ...process.env, SYSTEM_ACCESSTOKEN: tl.getEndpointAuthorizationParameter('SYSTEMVSSCONNECTION', 'ACCESSTOKEN', true) ?? process.env.SYSTEM_ACCESSTOKEN };
 }
 
-function azureDevOpsClient(): AzureDevOpsClient | undefined {
-  const env = agentEnv();
-  if (!env.SYSTEM_ACCESSTOKEN) return undefined;
-  const context = pipelineContextFrom(env);
+function azureDevOpsClient(context: ReturnType<typeof pipelineContextFrom>): AzureDevOpsClient {
   tl.setSecret(context.accessToken);
+  // The token goes only to the collection the agent runs for (System.CollectionUri) and the hosts derived from it.
   return createAzureDevOpsClient({
     collectionUri: context.collectionUri,
     project: context.project,
     accessToken: context.accessToken,
     publisher: optionalInput('publisher') ?? 'production-readiness',
     extensionId: optionalInput('extensionId') ?? 'production-readiness',
-    extensionDataUri: process.env.READINESS_EXTENSION_DATA_URI || undefined,
     fetch: proxyFetch(tl.getHttpProxyConfiguration() ?? undefined),
   });
 }

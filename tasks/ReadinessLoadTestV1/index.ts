@@ -34,7 +34,7 @@ void runTask(async ({ signal }) => {
     service: optionalInput('service'),
     environment: optionalInput('environment') ?? 'default',
   };
-  const run = runInfoFromEnv(process.env);
+  const run = runInfoFromEnv(process.env, 'ReadinessLoadTest');
 
   let evidence: LoadTestEvidence;
   if (engine === 'local') {
@@ -122,7 +122,7 @@ function cloudOptions(
     overrideParameters: optionalInput('overrideParameters'),
     waitForCompletion: tl.getBoolInput('waitForCompletion', false) || optionalInput('waitForCompletion') === undefined,
     resultsDirectory,
-    pipelineRunUrl: runInfoFromEnv(process.env).url,
+    pipelineRunUrl: runInfoFromEnv(process.env, 'ReadinessLoadTest').url,
     onRunCreated: (runId) => tl.setTaskVariable(CLOUD_RUN_ID, runId),
     onProgress: (message, percent) => {
       tl.setProgress(percent ?? -1, message);

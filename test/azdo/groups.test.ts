@@ -6,9 +6,7 @@ import { createAzureDevOpsClient, type AzureDevOpsClient } from '../../src/azdo/
 import { identityBaseUrl } from '../../src/azdo/groups';
 import { ConfigError, InfrastructureError } from '../../src/errors';
 import type { GateEvidence } from '../../src/evidence/types';
-import { loadPolicy } from '../../src/gate/policy';
-import { Collections } from '../../src/gate/records';
-import { recordSignOff, type Actor } from '../../src/gate/signoffs';
+import type { Actor } from '../../src/gate/signoffs';
 import { explain, runBundledTask, type TaskRun } from '../support/agentRunner';
 import { startAzdoEmulator, type AzdoEmulator } from '../support/azdoEmulator';
 
@@ -107,19 +105,23 @@ describe('ReadinessGate@1 (bundled): a sign-off by a member of a group-only role
       'environments: { production: { requiredLevel: approved, enforcement: block } }',
       '',
     ].join('\n'));
-    // Rita signs as the hub would record it: the hub checks membership itself, the gate checks it again.
-    await recordSignOff(client.extensionData, await loadPolicy(policyFile), rita, {
-      role: 'release', decision: 'approve', comment: 'Evidence reviewed', environment: 'production', version: '2.0.0',
-    });
   });
   after(() => azdo?.close());
 
+  /** A run whose approval has one step, assigned to the role's group and approved by Rita (the server records her). */
   function gateRun(): Promise<TaskRun> {
     const buildId = nextBuild++;
     azdo.addBuild({ id: buildId, definitionId: 9, status: 'inProgress' });
+    azdo.addApproval(buildId, {
+      status: 'approved',
+      steps: [{ assignedApprover: { id: groupId || 'unknown', displayName: GROUP, isContainer: true }, actualApprover: { id: rita.id, displayName: rita.name }, status: 'approved', comment: 'Evidence reviewed', lastModifiedOn: new Date().toISOString() }],
+    });
     return runBundledTask('ReadinessGateV1', {
       inputs: { policyFile, environment: 'production', version: '2.0.0', earlierRuns: '0', publisher: azdo.publisher, extensionId: azdo.extensionId },
-      env: { SYSTEM_COLLECTIONURI: azdo.collectionUri, SYSTEM_TEAMPROJECT: azdo.project, BUILD_BUILDID: String(buildId), SYSTEM_ACCESSTOKEN: TOKEN },
+      env: {
+        SYSTEM_COLLECTIONURI: azdo.collectionUri, SYSTEM_TEAMPROJECT: azdo.project, BUILD_BUILDID: String(buildId), SYSTEM_ACCESSTOKEN: TOKEN,
+        SYSTEM_STAGENAME: 'deploy', BUILD_SOURCEBRANCH: 'refs/heads/main', BUILD_REASON: 'Manual',
+      },
     });
   }
   const gateOf = (run: TaskRun): GateEvidence | undefined =>
@@ -131,8 +133,7 @@ describe('ReadinessGate@1 (bundled): a sign-off by a member of a group-only role
     assert.equal(run.result, 'Failed', explain(run));
     assert.equal(gateOf(run)?.metrics.status, 'not-ready', explain(run));
     // Membership was checked (the lookup answered) and Rita is not a member: refused, not merely unverified.
-    assert.match(run.resultMessage ?? '', /Ignored Rita Release .*not allowed to sign for release/, explain(run));
-    assert.ok(azdo.documents(Collections.signoffs).length > 0, 'the sign-off is stored; the gate refuses to count it');
+    assert.match(run.resultMessage ?? '', /Rita Release \(7c1e4a52-31f4-4f0e-8f7e-5c0f6e2b9a11\) approved, but is not a member of "\[Orders\]\\Release Managers"/, explain(run));
   });
 
   it('gate: the emulator knows Rita is in a group nested in the role\'s group -> Succeeded, ready', async () => {

@@ -21,8 +21,20 @@ describe('azdo run evidence', () => {
   });
   afterEach(() => emulator.close());
 
+  /** Attached by our task's step in that run, recording the run (as the tasks do through runInfoFromEnv). */
   const attach = (buildId: number, name: string, doc: unknown) =>
-    emulator.addAttachment(buildId, EVIDENCE_ATTACHMENT_TYPE, name, typeof doc === 'string' ? doc : JSON.stringify(doc));
+    emulator.addAttachment(buildId, EVIDENCE_ATTACHMENT_TYPE, name, typeof doc === 'string' ? doc : JSON.stringify(inRun(buildId, doc)));
+  const inRun = (buildId: number, doc: unknown) => ({ ...(doc as object), run: { ...(doc as { run?: object }).run, runId: String(buildId) } });
+
+  it('provenance: an attachment a script step published, or one made in another run -> invalid, never counted', async () => {
+    attach(42, 'loadtest.json', loadTestPassed());
+    emulator.addAttachment(42, EVIDENCE_ATTACHMENT_TYPE, 'forged.json', JSON.stringify(inRun(42, { ...drillPassed(), id: '5f0c0a52-0000-4000-8000-0000000000aa' })), 'CmdLine');
+    emulator.addAttachment(42, EVIDENCE_ATTACHMENT_TYPE, 'replayed.json', JSON.stringify(inRun(17, drillPassed())));
+    const gathered = await readRunEvidence(client, 42);
+    assert.deepEqual(gathered.valid.map((e) => e.kind), ['loadtest']);
+    assert.match(gathered.invalid.find((i) => i.file.endsWith('forged.json'))!.errors[0], /published by step "CmdLine" \(task CmdLine\), not by one of our tasks/);
+    assert.match(gathered.invalid.find((i) => i.file.endsWith('replayed.json'))!.errors[0], /made in run 17 but attached to run 42/);
+  });
 
   it('this run: valid attachments -> evidence; malformed JSON and schema failures -> reported as invalid, never valid', async () => {
     attach(42, 'loadtest.json', loadTestPassed());
@@ -49,7 +61,7 @@ describe('azdo run evidence', () => {
     attach(12, 'current.json', loadTestPassed());
     attach(20, 'other-pipeline.json', loadTestFailed());
 
-    const gathered = await readEarlierEvidence(client, { definitionId: 3, service: 'Checkout-API', excludeBuildId: 12 });
+    const gathered = await readEarlierEvidence(client, { definitionId: 3, service: 'Checkout-API', excludeBuildId: 12, branch: 'refs/heads/main' });
     assert.deepEqual(gathered.valid.map((e) => e.id), [drillPassed().id]);
     assert.deepEqual(gathered.invalid, []);
   });
@@ -71,6 +83,7 @@ describe('azdo run evidence', () => {
   it('earlier runs: a refused token -> InfrastructureError, the gate never sees an empty but passing set', async () => {
     emulator.addBuild({ id: 10, definitionId: 3, finishTime: '2026-11-20T10:00:00Z' });
     emulator.fail({ status: 401, path: /attachments/ });
-    await assert.rejects(readEarlierEvidence(client, { definitionId: 3, service: 'checkout-api' }), InfrastructureError);
+    attach(10, 'drill.json', drillPassed());
+    await assert.rejects(readEarlierEvidence(client, { definitionId: 3, service: 'checkout-api', branch: 'refs/heads/main' }), InfrastructureError);
   });
 });

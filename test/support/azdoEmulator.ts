@@ -19,6 +19,16 @@ import { testCertificates } from './tls';
  * - identities: `/{org}/_apis/identities` by General search (exact display name) or by `identityIds`, with
  *   `memberIds` when `queryMembership=Direct`, as the Identities REST API answers;
  * - environments and check configurations (test/support/azdoChecksRoutes.ts, each route citing its page);
+ * - a run's timeline: `/{org}/{project}/_apis/build/builds/{id}/timeline` (Build REST 7.1 Timeline - Get,
+ *   learn.microsoft.com/rest/api/azure/devops/build/timeline/get): a `Stage` record per stage, a `Checkpoint` under it
+ *   and a `Checkpoint.Approval` record per approval (its id is the approval id, platform-facts.md "Finding a run's
+ *   approvals"), and a `Task` record per step that published an attachment, naming the task's GUID (the attachment
+ *   href carries `{timelineId}/{recordId}` of that record);
+ * - one run: `/{org}/{project}/_apis/build/builds/{id}` (Builds - Get);
+ * - approvals: `/{org}/{project}/_apis/pipelines/approvals/{id}?$expand=steps` (Approvals and Checks 7.1 Approvals -
+ *   Get, learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/approvals/get): steps only with $expand=steps;
+ * - classic release approvals: `/{org}/{project}/_apis/release/approvals?releaseIdsFilter=` (Release 7.1
+ *   Approvals - List), served on this host as Azure DevOps Server does under its collection URI;
  * - fault injection: a status (401, 403, 429, 5xx) or a dropped connection, for the next N matching requests.
  * Extension data is served on the same host, as Azure DevOps Server does under its collection URI.
  */
@@ -74,6 +84,35 @@ interface Attachment {
   content: Buffer;
   timelineId: string;
   recordId: string;
+  /** The task whose step published it (GUID and name), or a script step. */
+  task: { id: string; name: string };
+}
+
+/** Task GUIDs (tasks/<Task>V1/task.json) and the in-box script task (CmdLine@2), for attachment provenance. */
+export const TASK_IDS = Object.freeze({
+  ReadinessLoadTest: '16931d32-4bdb-4ba1-948a-5220a77447ed',
+  ReadinessDrDrill: 'fcd81579-b524-4423-9422-4cf3ed6ad02b',
+  ReadinessGate: 'af57cc57-560a-4d83-9ce9-031d93239207',
+  CmdLine: 'd9bafed4-0b18-4f58-968d-86655b4d2ce9',
+});
+type TaskName = keyof typeof TASK_IDS;
+
+interface EmulatedApproval {
+  runId: number;
+  stage: string;
+  approval: Record<string, unknown> & { id: string; steps: unknown[] };
+}
+
+export interface EmulatedReleaseApproval {
+  id: number;
+  status: string;
+  approvalType?: string;
+  approver?: { id: string; displayName: string; isContainer?: boolean };
+  approvedBy?: { id: string; displayName: string };
+  comments?: string;
+  modifiedOn?: string;
+  isAutomated?: boolean;
+  releaseEnvironment?: { id: number; name: string };
 }
 
 type Doc = Record<string, unknown> & { id: string; __etag: number };
@@ -92,8 +131,16 @@ export interface AzdoEmulator {
   extensionId: string;
   requests: RecordedAzdoRequest[];
   addBuild(build: EmulatedBuild): void;
-  /** Registers a build attachment; `content` is the bytes, a string, or `{ file }` to read from disk. */
-  addAttachment(buildId: number, type: string, name: string, content: string | Buffer | { file: string }): void;
+  /**
+   * Registers a build attachment; `content` is the bytes, a string, or `{ file }` to read from disk. `task` is the
+   * task whose step published it; by default the one of ours that makes that evidence kind (loadtest, drill, else
+   * the gate); `CmdLine` for a script step.
+   */
+  addAttachment(buildId: number, type: string, name: string, content: string | Buffer | { file: string }, task?: TaskName): void;
+  /** Registers an approval of a run's stage (default stage `deploy`); returns its id. `pipeline.owner.id` is set. */
+  addApproval(runId: number, approval: Record<string, unknown> & { steps: unknown[]; id?: string }, stage?: string): string;
+  /** Registers a classic release approval of a release. */
+  addReleaseApproval(releaseId: number, approval: EmulatedReleaseApproval): void;
   /** The documents of a collection of the installed extension, as stored (with `__etag`). */
   documents(collection: string): Doc[];
   /** Seeds a document as if a client had written it (etag 1, or one more than the stored one). */
@@ -122,6 +169,8 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
   const scopes = new Map<string, Map<string, Map<string, Doc>>>();
   const faults: Array<AzdoFault & { left: number }> = [];
   const identities = new Map<string, { id: string; name: string; members?: string[] }>();
+  const approvals = new Map<string, EmulatedApproval>();
+  const releaseApprovals = new Map<number, EmulatedReleaseApproval[]>();
   const requests: RecordedAzdoRequest[] = [];
   const checksState: ChecksState = newChecksState();
   const sockets = new Set<Socket>();
@@ -226,18 +275,34 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
       return json(res, 200, readIdentities(parsed.searchParams));
     }
 
-    // ---- Build REST: /{org}/{project}/_apis/build/builds...
     const projectMatches = lower[1] === project.toLowerCase() || lower[1] === projectId;
     if (projectMatches && lower[2] === '_apis') {
       const baseUrl = `${url}/${organization}/${projectId}`;
       if (handleChecksRoute(checksState, { method, rest: lower.slice(3), query: parsed.searchParams, body, baseUrl }, res, json, vssError)) return;
     }
+    // ---- Approvals: /{org}/{project}/_apis/pipelines/approvals/{id}?$expand=steps
+    if (projectMatches && lower[2] === '_apis' && lower[3] === 'pipelines' && lower[4] === 'approvals' && segments.length === 6 && method === 'GET') {
+      const found = approvals.get(segments[5].toLowerCase());
+      if (!found) return vssError(res, 404, 'ApprovalNotFoundException', `Approval ${segments[5]} was not found.`);
+      const expand = (parsed.searchParams.get('$expand') ?? '').toLowerCase().includes('steps');
+      const { steps, ...rest } = found.approval;
+      return json(res, 200, expand ? { ...rest, steps } : rest);
+    }
+    // ---- Classic release approvals: /{org}/{project}/_apis/release/approvals?releaseIdsFilter=...
+    if (projectMatches && lower[2] === '_apis' && lower[3] === 'release' && lower[4] === 'approvals' && segments.length === 5 && method === 'GET') {
+      const ids = (parsed.searchParams.get('releaseIdsFilter') ?? '').split(',').filter(Boolean).map(Number);
+      const value = ids.flatMap((id) => (releaseApprovals.get(id) ?? []).map((a) => ({ approvalType: 'preDeploy', ...a, release: { id, name: `Release-${id}` } })));
+      return json(res, 200, { count: value.length, value });
+    }
+    // ---- Build REST: /{org}/{project}/_apis/build/builds...
     if (!projectMatches || lower[2] !== '_apis' || lower[3] !== 'build' || lower[4] !== 'builds' || method !== 'GET') {
       return vssError(res, 404, 'RouteNotFoundException', `No route for ${method} ${path}.`);
     }
     if (segments.length === 5) return json(res, 200, listBuilds(parsed.searchParams));
     const buildId = Number(segments[5]);
     if (!builds.has(buildId)) return vssError(res, 404, 'BuildNotFoundException', `Build ${segments[5]} was not found.`);
+    if (segments.length === 6) return json(res, 200, buildShape(builds.get(buildId)!));
+    if (lower[6] === 'timeline' && segments.length === 7) return json(res, 200, timeline(buildId));
     if (lower[6] === 'attachments' && segments.length === 8) {
       const value = (attachments.get(buildId) ?? [])
         .filter((a) => a.type === segments[7])
@@ -279,6 +344,40 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
     return { count: value.length, value };
   }
 
+  function timeline(buildId: number) {
+    const records: Array<Record<string, unknown>> = [];
+    const own = [...approvals.values()].filter((a) => a.runId === buildId);
+    for (const stage of new Set(own.map((a) => a.stage))) {
+      const stageId = `stage-${buildId}-${stage}`;
+      const checkpointId = `checkpoint-${buildId}-${stage}`;
+      records.push({ id: stageId, parentId: null, type: 'Stage', name: stage, identifier: stage });
+      records.push({ id: checkpointId, parentId: stageId, type: 'Checkpoint', name: 'Checkpoint' });
+      for (const a of own.filter((x) => x.stage === stage)) {
+        records.push({ id: a.approval.id, parentId: checkpointId, type: 'Checkpoint.Approval', name: 'Checkpoint.Approval', state: a.approval.status === 'pending' ? 'inProgress' : 'completed' });
+      }
+    }
+    for (const a of attachments.get(buildId) ?? []) {
+      records.push({ id: a.recordId, parentId: null, type: 'Task', name: a.task.name, task: { id: a.task.id, name: a.task.name, version: '1.0.5' } });
+    }
+    return { id: randomUUID(), changeId: records.length, records };
+  }
+
+  function buildShape(b: EmulatedBuild) {
+    return {
+      id: b.id,
+      buildNumber: b.buildNumber ?? String(b.id),
+      status: b.status ?? 'completed',
+      result: b.result ?? 'succeeded',
+      finishTime: b.finishTime,
+      sourceVersion: b.sourceVersion,
+      sourceBranch: b.sourceBranch ?? 'refs/heads/main',
+      reason: b.reason ?? 'individualCI',
+      definition: { id: b.definitionId ?? 1, name: b.definitionName ?? 'pipeline' },
+      project: { id: projectId, name: project },
+      _links: { web: { href: `${url}/${organization}/${projectId}/_build/results?buildId=${b.id}` } },
+    };
+  }
+
   function listBuilds(query: URLSearchParams) {
     const definitions = query.get('definitions')?.split(',').map(Number);
     const statusFilter = query.get('statusFilter');
@@ -290,19 +389,7 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
       .filter((b) => !branchName || (b.sourceBranch ?? 'refs/heads/main') === branchName)
       .sort((a, b) => (b.finishTime ?? '').localeCompare(a.finishTime ?? '') || b.id - a.id)
       .slice(0, top)
-      .map((b) => ({
-        id: b.id,
-        buildNumber: b.buildNumber ?? String(b.id),
-        status: b.status ?? 'completed',
-        result: b.result ?? 'succeeded',
-        finishTime: b.finishTime,
-        sourceVersion: b.sourceVersion,
-        sourceBranch: b.sourceBranch ?? 'refs/heads/main',
-        reason: b.reason ?? 'individualCI',
-        definition: { id: b.definitionId ?? 1, name: b.definitionName ?? 'pipeline' },
-        project: { id: projectId, name: project },
-        _links: { web: { href: `${url}/${organization}/${projectId}/_build/results?buildId=${b.id}` } },
-      }));
+      .map(buildShape);
     return { count: value.length, value };
   }
 
@@ -333,12 +420,29 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
     addBuild(build) {
       builds.set(build.id, { ...build });
     },
-    addAttachment(buildId, type, name, content) {
+    addAttachment(buildId, type, name, content, task) {
       if (!builds.has(buildId)) builds.set(buildId, { id: buildId });
       const bytes = Buffer.isBuffer(content) ? content : typeof content === 'string' ? Buffer.from(content) : readFileSync(content.file);
+      const kind = (() => {
+        try {
+          return String(JSON.parse(bytes.toString('utf8')).kind);
+        } catch {
+          return '';
+        }
+      })();
+      const by: TaskName = task ?? (kind === 'loadtest' ? 'ReadinessLoadTest' : kind === 'drill' ? 'ReadinessDrDrill' : 'ReadinessGate');
       const list = attachments.get(buildId) ?? [];
-      list.push({ type, name, content: bytes, timelineId: randomUUID(), recordId: randomUUID() });
+      list.push({ type, name, content: bytes, timelineId: randomUUID(), recordId: randomUUID(), task: { id: TASK_IDS[by], name: by } });
       attachments.set(buildId, list);
+    },
+    addApproval(runId, approval, stage = 'deploy') {
+      const id = approval.id ?? randomUUID();
+      const pipeline = { id: '7', name: 'pipeline', ...(approval.pipeline as object | undefined), owner: (approval.pipeline as { owner?: unknown } | undefined)?.owner ?? { id: runId, name: String(runId) } };
+      approvals.set(id.toLowerCase(), { runId, stage, approval: { ...approval, id, pipeline } });
+      return id;
+    },
+    addReleaseApproval(releaseId, approval) {
+      releaseApprovals.set(releaseId, [...(releaseApprovals.get(releaseId) ?? []), approval]);
     },
     documents(collection) {
       return [...(collectionsOf(defaultScope).get(collection)?.values() ?? [])].map((d) => structuredClone(d));
