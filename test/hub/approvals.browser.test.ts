@@ -8,7 +8,7 @@ import { Collections, subjectKey, type StatusDocument } from '../../src/gate/rec
 import { prepareLocalGate, reevaluateOnChange } from '../../src/serve/localGate';
 import { RunningServer, startServer } from '../../src/serve/server';
 import { FileDocumentStore } from '../../src/store/fileStore';
-import { Browser, ensureHubBuilt, hostToken, hubFrame, launchBrowser, repoRoot } from '../support/browser';
+import { hostToken, hubFrame, repoRoot, sharedBrowser } from '../support/browser';
 import { drillEvidence, loadTestEvidence } from './fixtures';
 
 /**
@@ -25,8 +25,6 @@ const approver = { id: 'demo-user', name: 'Dana Approver', groups: [OPS, BUSINES
 
 describe('hub sign-off panel on approvals, in headless Chromium against readiness serve', function () {
   this.timeout(90_000);
-  let browser: Browser;
-  let hubDir: string;
   let storeDir: string;
   let evidenceDir: string;
   let store: FileDocumentStore;
@@ -34,13 +32,7 @@ describe('hub sign-off panel on approvals, in headless Chromium against readines
   let page: Page;
   let patches: string[];
 
-  before(async () => {
-    hubDir = await ensureHubBuilt();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const shared = sharedBrowser();
   beforeEach(async () => {
     storeDir = mkdtempSync(path.join(os.tmpdir(), 'readiness-hub-approvals-'));
     evidenceDir = mkdtempSync(path.join(os.tmpdir(), 'readiness-hub-approvals-evidence-'));
@@ -49,8 +41,8 @@ describe('hub sign-off panel on approvals, in headless Chromium against readines
     store = new FileDocumentStore(storeDir);
     const gate = { store, policyFile: POLICY, evidenceDir, log: () => undefined, members: { [OPS]: [approver.id], [BUSINESS]: [approver.id] } };
     await prepareLocalGate(gate);
-    server = await startServer({ storeDir, hubDir, user: approver, onChange: reevaluateOnChange(gate), log: () => undefined });
-    page = await browser.context.newPage();
+    server = await startServer({ storeDir, hubDir: shared.hubDir, user: approver, onChange: reevaluateOnChange(gate), log: () => undefined });
+    page = await shared.browser.context.newPage();
     patches = [];
     page.on('request', (request) => {
       if (request.method() === 'PATCH' && /\/_apis\/pipelines\/approvals/.test(request.url())) patches.push(request.postData() ?? '');
@@ -171,7 +163,7 @@ describe('hub sign-off panel on approvals, in headless Chromium against readines
   });
 
   it('outsider: a user in no role group approves through the dialog -> Azure DevOps (here serve) refuses and says why; nothing is recorded', async () => {
-    const outsider = await startServer({ storeDir, hubDir, user: { id: 'mallory', name: 'Mallory', groups: ['[Other]\\Operations'] }, log: () => undefined });
+    const outsider = await startServer({ storeDir, hubDir: shared.hubDir, user: { id: 'mallory', name: 'Mallory', groups: ['[Other]\\Operations'] }, log: () => undefined });
     try {
       const pending = await productionApproval();
       await page.goto(`${outsider.url}/host/readiness-hub#/service/${SUBJECT}/signoffs`);

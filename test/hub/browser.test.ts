@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { RunningServer, startServer } from '../../src/serve/server';
-import { Browser, ensureHubBuilt, hostToken, hubFrame, launchBrowser } from '../support/browser';
+import { hostToken, hubFrame, sharedBrowser } from '../support/browser';
 import { Collections } from '../../src/gate/records';
 import type { StoredDocument } from '../../src/store/documentStore';
 import { FileDocumentStore } from '../../src/store/fileStore';
@@ -28,26 +28,18 @@ async function openService(frame: Frame, subject: string, tab: string): Promise<
 
 describe('hub in headless Chromium against readiness serve', function () {
   this.timeout(90_000);
-  let browser: Browser;
-  let hubDir: string;
   let storeDir: string;
   let asAlice: RunningServer;
   let asCarol: RunningServer;
   let page: Page;
 
-  before(async () => {
-    hubDir = await ensureHubBuilt();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const shared = sharedBrowser();
   beforeEach(async () => {
     storeDir = mkdtempSync(path.join(os.tmpdir(), 'readiness-hub-store-'));
     await seedStore(storeDir);
-    asAlice = await startServer({ storeDir, hubDir, user: alice });
-    asCarol = await startServer({ storeDir, hubDir, user: carol });
-    page = await browser.context.newPage();
+    asAlice = await startServer({ storeDir, hubDir: shared.hubDir, user: alice });
+    asCarol = await startServer({ storeDir, hubDir: shared.hubDir, user: carol });
+    page = await shared.browser.context.newPage();
   });
   afterEach(async () => {
     await page.close();
@@ -247,7 +239,7 @@ describe('hub in headless Chromium against readiness serve', function () {
 
   it('empty store -> a designed empty state, not a blank page', async () => {
     const emptyDir = mkdtempSync(path.join(os.tmpdir(), 'readiness-empty-'));
-    const server = await startServer({ storeDir: emptyDir, hubDir, user: alice });
+    const server = await startServer({ storeDir: emptyDir, hubDir: shared.hubDir, user: alice });
     try {
       const frame = await openHub(page, server);
       assert.match(await frame.locator('[data-state="empty"]').innerText(), /No readiness data yet/);

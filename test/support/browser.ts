@@ -80,3 +80,19 @@ export async function hostToken(baseUrl: string): Promise<string> {
   if (!match) throw new Error('host page has no config');
   return (JSON.parse(match[1]) as { token: string }).token;
 }
+
+/**
+ * Mocha hooks for a test file's one browser: built hub and a launched Chromium before the tests, closed after.
+ * Read `browser` and `hubDir` inside hooks and tests, once `before` has run.
+ */
+export function sharedBrowser(): { browser: Browser; hubDir: string } {
+  const shared = {} as { browser: Browser; hubDir: string };
+  before(async () => {
+    shared.hubDir = await ensureHubBuilt();
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+  });
+  return shared;
+}
