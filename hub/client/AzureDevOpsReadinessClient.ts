@@ -42,14 +42,6 @@ export class AzureDevOpsReadinessClient implements ReadinessClient {
     return { statuses, evidence, signoffs, waivers, policies };
   }
 
-  updateSignOffs(
-    service: string,
-    environment: string,
-    change: (current: SignOffDocument | undefined) => SignOffDocument,
-  ): Promise<SignOffDocument> {
-    return updateWithRetry(this.store, Collections.signoffs, subjectKey(service, environment), change);
-  }
-
   updateWaivers(
     service: string,
     environment: string,

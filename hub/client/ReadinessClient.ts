@@ -62,14 +62,10 @@ export interface ReadinessClient {
   /** Everything the overview and the service page need, read in one go. */
   loadAll(): Promise<ReadinessData>;
   /**
-   * Read-modify-write of a sign-off or waiver document with `__etag` concurrency: when another
-   * writer got there first, re-reads and re-applies `change`, so both writes land.
+   * Read-modify-write of a waiver document with `__etag` concurrency: when another writer got there
+   * first, re-reads and re-applies `change`, so both writes land. (Sign-offs are approvals, decided
+   * through `approvals`; the hub writes none to extension data.)
    */
-  updateSignOffs(
-    service: string,
-    environment: string,
-    change: (current: SignOffDocument | undefined) => SignOffDocument,
-  ): Promise<SignOffDocument>;
   updateWaivers(
     service: string,
     environment: string,
