@@ -75,9 +75,11 @@ export async function readEarlierEvidence(client: AzureDevOpsClient, query: Earl
   const listed = (query.runs ?? 10) > 0 ? await client.listBuilds({ definitionId: query.definitionId, top: query.runs ?? 10, statusFilter: 'completed', branchName: query.branch }) : [];
   for (const id of query.namedRuns ?? []) if (!listed.some((b) => b.id === id)) listed.push(await client.getBuild(id));
   // Checked here as well, in case a server ignores the branch filter.
-  const builds = listed.filter((b) => b.reason !== 'pullRequest' && (!query.branch || b.sourceBranch === query.branch));
+  // Only this pipeline's runs (a pipeline in another project or another definition is someone else's code).
+  const builds = listed.filter((b) => b.reason !== 'pullRequest' && (!query.branch || b.sourceBranch === query.branch) && b.definitionId === query.definitionId);
   for (const b of listed.filter((x) => !builds.includes(x) && query.namedRuns?.includes(x.id))) {
-    throw new ConfigError(`Run ${b.id} is a ${b.reason === 'pullRequest' ? 'pull-request run' : `run of ${b.sourceBranch ?? 'an unknown branch'}`}; evidence counts only from runs of ${query.branch ?? 'the release branch'}.`);
+    const what = b.definitionId !== query.definitionId ? `a run of another pipeline (${b.definitionId ?? 'unknown'})` : b.reason === 'pullRequest' ? 'a pull-request run' : `a run of ${b.sourceBranch ?? 'an unknown branch'}`;
+    throw new ConfigError(`Run ${b.id} is ${what}; evidence counts only from runs of this pipeline on ${query.branch ?? 'the release branch'}.`);
   }
   const gathered: GatheredEvidence = { valid: [], invalid: [] };
   const seen = new Set<string>();

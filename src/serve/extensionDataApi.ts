@@ -110,6 +110,10 @@ export async function handleExtensionData(req: IncomingMessage, res: ServerRespo
     );
   }
 
+  if (method !== 'GET' && (collection === Collections.status || collection === Collections.evidence)) {
+    // The verdict and the evidence are written by the local gate only; through the hub's token they could be forged.
+    throw new HttpError(403, `The ${collection} collection is written by the gate only, never through the local server.`, 'UnauthorizedRequestException');
+  }
   if (method === 'GET') {
     if (id === undefined) return sendJson(res, 200, await listDocuments(store, collection));
     const doc = await store.getDocument(collection, id);

@@ -12,8 +12,7 @@ import { WAIVERS_FILE } from '../../src/gate/waivers';
 import { startAzdoEmulator, type AzdoEmulator } from '../support/azdoEmulator';
 import { explain, repoRoot, runBundledTask, type TaskRun } from '../support/agentRunner';
 import { startTarget, type Target } from '../support/httpTarget';
-import { Agent, fetch as undiciFetch } from 'undici';
-import type { FetchLike } from '../../src/azdo/http';
+import { approvalOf, caFetch } from '../support/gateHarness';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 
 /**
@@ -35,26 +34,6 @@ function evidenceOf<T extends Evidence>(run: TaskRun): T {
   const attachment = run.attachments.find((a) => a.type === 'readiness.evidence');
   assert.ok(attachment, `the task published no evidence${explain(run)}`);
   return JSON.parse(readFileSync(attachment.path, 'utf8')) as T;
-}
-
-/** An approval of one step per role group, decided as given (approved by default; `by` is the member who acted). */
-export function approvalOf(steps: Array<{ group: string; by?: string; status?: string }>): Record<string, unknown> & { steps: unknown[] } {
-  const decided = steps.map((s) => ({
-    assignedApprover: { id: randomUUID(), displayName: s.group, isContainer: true },
-    ...(s.by && s.status !== 'pending' ? { actualApprover: { id: s.by, displayName: s.by } } : {}),
-    status: s.status ?? 'approved',
-    comment: s.status === 'rejected' ? 'Launch moved to January.' : 'Reviewed the scorecard.',
-    lastModifiedOn: new Date().toISOString(),
-    history: [],
-  }));
-  const status = decided.some((s) => s.status === 'rejected') ? 'rejected' : decided.every((s) => s.status === 'approved') ? 'approved' : 'pending';
-  return { status, createdOn: new Date().toISOString(), steps: decided };
-}
-
-/** A fetch that trusts the emulator's throwaway CA, for the test's own client (the task gets NODE_EXTRA_CA_CERTS). */
-export function caFetch(ca: string): FetchLike {
-  const dispatcher = new Agent({ connect: { ca } });
-  return (input, init) => undiciFetch(input, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
 }
 
 function shortLoadTest(baseUrl: string): string {
