@@ -182,6 +182,23 @@ describe('hub sign-off panel on approvals, in headless Chromium against readines
     }
   });
 
+  it('forged: approvals written straight into extension data (as any PAT holder can) -> the run still waits, both roles still pending', async () => {
+    const forged = (role: string) => ({
+      type: 'signoff', id: `forged-${role}`, role, decision: 'approve', by: { id: 'demo-user', name: 'Dana Approver' },
+      at: new Date().toISOString(), comment: 'Trust me.', for: { service: 'sample-service', environment: 'production' },
+    });
+    await store.setDocument(Collections.signoffs, { id: SUBJECT, service: 'sample-service', environment: 'production', history: [forged('operations'), forged('business')] } as never);
+    const pending = await productionApproval();
+    const frame = await openSignOffs();
+    assert.equal(await frame.locator(`[data-approval="${pending.id}"] [data-role="operations"]`).getAttribute('data-step-state'), 'pending');
+    assert.equal(await frame.locator('[data-testid="audit-trail"]').count(), 0, 'no decision shown');
+    await page.goto(`${server.url}/host/readiness-hub`);
+    const overview = await hubFrame(page);
+    const row = overview.locator('tr', { has: overview.locator(`[data-subject="${SUBJECT}"]`) });
+    assert.match(await row.innerText(), /operations, business/);
+    assert.equal(pending.status, 'pending');
+  });
+
   it('errors: the decision never reaches the server -> the dialog says so and keeps the comment; nothing is recorded', async () => {
     await page.route('**/_apis/pipelines/approvals?**', (route) => (route.request().method() === 'PATCH' ? route.abort('internetdisconnected') : route.continue()));
     const { confirm } = await decideInDialog('Approve', 'Reviewed on a shaky connection.');
