@@ -4,18 +4,20 @@
  *
  *   npx tsx scripts/screenshots.ts            (writes docs/images/hub-*.png)
  */
-import { mkdtempSync, promises as fs } from 'node:fs';
+import { mkdtempSync, promises as fs, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { prepareLocalGate } from '../src/serve/localGate';
 import { startServer } from '../src/serve/server';
-import { seedStore } from '../test/hub/fixtures';
+import { FileDocumentStore } from '../src/store/fileStore';
+import { drillEvidence, loadTestEvidence, seedStore } from '../test/hub/fixtures';
 import { ensureHubBuilt, hubFrame, launchBrowser, repoRoot } from '../test/support/browser';
 
-const shots: Array<{ file: string; route: string; theme?: 'dark'; ready: string }> = [
+const shots: Array<{ file: string; route: string; theme?: 'dark'; ready: string; approvals?: true }> = [
   { file: 'overview.png', route: '', ready: '[data-subject]' },
   { file: 'hub-service-loadtest.png', route: '#/service/checkout.prod/loadtest', ready: '[data-testid="criteria"]' },
   { file: 'hub-service-drill.png', route: '#/service/checkout.prod/drill', ready: '[data-testid="drill-steps"]' },
-  { file: 'hub-signoffs.png', route: '#/service/checkout.prod/signoffs', ready: '[data-testid="waivers"]' },
+  { file: 'hub-signoffs.png', route: '#/service/sample-service.production/signoffs', ready: '[data-approval]', approvals: true },
   { file: 'hub-overview-dark.png', route: '', theme: 'dark', ready: '[data-subject]' },
 ];
 
@@ -24,12 +26,23 @@ async function main(): Promise<void> {
   const storeDir = mkdtempSync(join(tmpdir(), 'readiness-shots-'));
   await seedStore(storeDir);
   const server = await startServer({ storeDir, hubDir, user: { id: 'alice', name: 'Alice Approver', groups: [] } });
+  // The sign-off panel needs a run waiting on an approval: the sample service's local run, as the browser test makes.
+  const approvalsDir = mkdtempSync(join(tmpdir(), 'readiness-shots-approvals-'));
+  const evidenceDir = mkdtempSync(join(tmpdir(), 'readiness-shots-evidence-'));
+  writeFileSync(join(evidenceDir, 'load.json'), JSON.stringify(loadTestEvidence('sample-service', 'production')));
+  writeFileSync(join(evidenceDir, 'drill.json'), JSON.stringify(drillEvidence('sample-service', 'production')));
+  const groups = ['[Demo]\\Operations', '[Demo]\\Product Owners'];
+  await prepareLocalGate({
+    store: new FileDocumentStore(approvalsDir), policyFile: join(repoRoot, 'examples', 'sample-service', 'readiness.yml'), evidenceDir,
+    log: () => undefined, members: Object.fromEntries(groups.map((g) => [g, ['demo-user']])),
+  });
+  const approvals = await startServer({ storeDir: approvalsDir, hubDir, user: { id: 'demo-user', name: 'Dana Approver', groups }, log: () => undefined });
   const browser = await launchBrowser();
   try {
     for (const shot of shots) {
       const page = await browser.context.newPage();
       await page.setViewportSize({ width: 1280, height: 860 });
-      await page.goto(`${server.url}/host/readiness-hub${shot.theme ? `?theme=${shot.theme}` : ''}${shot.route}`);
+      await page.goto(`${(shot.approvals ? approvals : server).url}/host/readiness-hub${shot.theme ? `?theme=${shot.theme}` : ''}${shot.route}`);
       const frame = await hubFrame(page);
       await frame.waitForSelector(shot.ready);
       await frame.waitForSelector('body[data-schema-checked]');
@@ -42,7 +55,8 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await server.close();
-    await fs.rm(storeDir, { recursive: true, force: true });
+    await approvals.close();
+    for (const dir of [storeDir, approvalsDir, evidenceDir]) await fs.rm(dir, { recursive: true, force: true });
   }
 }
 

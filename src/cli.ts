@@ -18,6 +18,8 @@ Commands:
                         Evaluate a readiness policy: ready, warn or not ready, with every reason.
   serve [--store DIR] [--port N] [--user ID] [--group NAME] [--policy FILE] [--evidence DIR]
                         Serve the Readiness hub locally against the local store.
+  setup --org URL --project NAME --template-repo NAME --template PATH [--policy FILE] [--environment ENV]
+                        Create or correct the environment's Approvals, Required template and Branch control checks.
   demo [--no-serve] [--port N]
                         Run the whole flow on embedded defaults: load test, drill, docs, gate, hub.
   verify --config FILE [--out DIR] [--check NAME]

@@ -4,6 +4,7 @@ import { BuildRestClient } from 'azure-devops-extension-api/Build';
 import { EVIDENCE_ATTACHMENT_TYPE } from '../../src/evidence/types';
 import { Collections, SignOffDocument, StatusDocument, WaiverDocument, subjectKey } from '../../src/gate/records';
 import { DocumentStore, updateWithRetry } from '../../src/store/documentStore';
+import { ApprovalsClient, AzureDevOpsApprovalsClient } from './ApprovalsClient';
 import { HubError, toHubError } from './errors';
 import { ExtensionDataStore } from './ExtensionDataStore';
 import { BuildRef, HubCollections, HubUser, PolicyDocument, ReadinessClient, ReadinessData } from './ReadinessClient';
@@ -15,6 +16,7 @@ import { BuildRef, HubCollections, HubUser, PolicyDocument, ReadinessClient, Rea
  */
 export class AzureDevOpsReadinessClient implements ReadinessClient {
   private readonly store: DocumentStore;
+  readonly approvals: ApprovalsClient = new AzureDevOpsApprovalsClient();
 
   constructor(store?: DocumentStore) {
     const extension = SDK.getExtensionContext();
@@ -38,14 +40,6 @@ export class AzureDevOpsReadinessClient implements ReadinessClient {
       this.store.getDocuments<PolicyDocument>(HubCollections.policies),
     ]);
     return { statuses, evidence, signoffs, waivers, policies };
-  }
-
-  updateSignOffs(
-    service: string,
-    environment: string,
-    change: (current: SignOffDocument | undefined) => SignOffDocument,
-  ): Promise<SignOffDocument> {
-    return updateWithRetry(this.store, Collections.signoffs, subjectKey(service, environment), change);
   }
 
   updateWaivers(

@@ -1,5 +1,6 @@
 import type { SignOffDocument, StatusDocument, WaiverDocument } from '../../src/gate/records';
 import type { StoredDocument } from '../../src/store/documentStore';
+import type { ApprovalsClient } from './ApprovalsClient';
 
 /**
  * Everything the hub reads or writes goes through this interface, so views never know whether they
@@ -61,14 +62,10 @@ export interface ReadinessClient {
   /** Everything the overview and the service page need, read in one go. */
   loadAll(): Promise<ReadinessData>;
   /**
-   * Read-modify-write of a sign-off or waiver document with `__etag` concurrency: when another
-   * writer got there first, re-reads and re-applies `change`, so both writes land.
+   * Read-modify-write of a waiver document with `__etag` concurrency: when another writer got there
+   * first, re-reads and re-applies `change`, so both writes land. (Sign-offs are approvals, decided
+   * through `approvals`; the hub writes none to extension data.)
    */
-  updateSignOffs(
-    service: string,
-    environment: string,
-    change: (current: SignOffDocument | undefined) => SignOffDocument,
-  ): Promise<SignOffDocument>;
   updateWaivers(
     service: string,
     environment: string,
@@ -76,4 +73,6 @@ export interface ReadinessClient {
   ): Promise<WaiverDocument>;
   /** The evidence documents attached to one pipeline run (attachment type `readiness.evidence`). */
   runEvidence(build: BuildRef): Promise<unknown[]>;
+  /** Azure Pipelines approvals, decided as the signed-in user (hub/client/ApprovalsClient.ts). */
+  readonly approvals: ApprovalsClient;
 }

@@ -22,6 +22,7 @@ export class HubError extends Error {
 export const SCOPE_FOR = Object.freeze({
   'extension-data': 'vso.extension.data_write',
   build: 'vso.build',
+  build_execute: 'vso.build_execute',
 });
 
 export function toHubError(error: unknown, resource: keyof typeof SCOPE_FOR, what: string): HubError {

@@ -2,7 +2,7 @@ import type { Evidence, GateStatus } from '../../src/evidence/types';
 import { SignOffDocument, StatusDocument, WaiverDocument, subjectKey } from '../../src/gate/records';
 import type { PolicyDocument, ReadinessData } from '../client/ReadinessClient';
 import { CheckedEvidence, checkEvidence, newestFirst } from './evidence';
-import { pendingRoles } from './signoffs';
+import { pendingSignOffRoles } from './approvals';
 import { expiredBy } from '../../src/gate/verdict';
 
 /** Everything known about one service in one environment, gathered from the five collections. */
@@ -58,7 +58,7 @@ export function buildSubjects(data: ReadinessData, check: (raw: unknown) => Chec
   for (const s of subjects.values()) {
     s.evidence = newestFirst(s.evidence);
     s.newestEvidenceAt = s.evidence[0]?.finishedAt;
-    s.pendingSignOffs = pendingRoles(s.policy, s.signoffs, s.statusDoc?.version);
+    s.pendingSignOffs = pendingSignOffRoles(s.policy, s.statusDoc);
     if (s.statusDoc) s.expiredBy = expiredBy(s.statusDoc, s.evidence);
   }
   return [...subjects.values()].sort(

@@ -185,7 +185,7 @@ export function endOfLocalDay(date: string): string | undefined {
   return end.toISOString();
 }
 
-function csvField(value: string): string {
+export function csvField(value: string): string {
   // Quote per RFC 4180; a leading = + - @ is prefixed so a spreadsheet never runs a comment as a formula.
   const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;

@@ -92,6 +92,13 @@ export class GroupsApi {
     return [...users.values()];
   }
 
+  /** The identity id of a group (the id an Approvals check lists as its approver), found by its exact name. */
+  async findGroupId(group: string): Promise<string> {
+    const name = group.trim();
+    if (!name) throw new ConfigError('A role names an empty group; use the group name as Azure DevOps shows it, e.g. "[Project]\\Group".');
+    return (await this.findGroup(name)).id;
+  }
+
   private async findGroup(name: string): Promise<Identity> {
     const query = new URLSearchParams({ searchFilter: 'General', filterValue: name, queryMembership: 'Direct', 'api-version': '7.1' });
     const url = `${this.identityUri}_apis/identities?${query.toString()}`;

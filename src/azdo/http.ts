@@ -12,6 +12,11 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface HttpSettings {
   accessToken: string;
+  /**
+   * How the token is sent. A job token or an Entra token goes as `Bearer`; a personal access token must go as
+   * `Basic` with an empty user name (learn.microsoft.com, "Use personal access tokens", REST section). Default Bearer.
+   */
+  scheme?: 'Bearer' | 'Basic';
   fetch?: FetchLike;
   /** Milliseconds before one attempt is abandoned. Default 30 s: a gate or task must never hang on a stuck call. */
   timeoutMs?: number;
@@ -23,7 +28,7 @@ export interface HttpSettings {
   maxRetryAfterSeconds?: number;
 }
 
-export const HTTP_DEFAULTS = Object.freeze({ timeoutMs: 30_000, maxRetries: 2, retryDelayMs: 500, maxRetryAfterSeconds: 30 });
+export const HTTP_DEFAULTS = Object.freeze({ scheme: 'Bearer' as const, timeoutMs: 30_000, maxRetries: 2, retryDelayMs: 500, maxRetryAfterSeconds: 30 });
 
 export interface AzdoResponse {
   status: number;
@@ -57,7 +62,7 @@ export class AzdoHttp {
         response = await this.fetch(url, {
           method,
           headers: {
-            authorization: `Bearer ${this.settings.accessToken}`,
+            authorization: this.authorization(),
             accept: options.accept ?? 'application/json',
             ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
           },
@@ -89,11 +94,19 @@ export class AzdoHttp {
     }
   }
 
+  private authorization(): string {
+    const { accessToken, scheme } = this.settings;
+    return scheme === 'Basic' ? `Basic ${Buffer.from(`:${accessToken}`).toString('base64')}` : `Bearer ${accessToken}`;
+  }
+
   /** Removes the token from any text before it leaves this module. */
   redact(text: string): string {
     const token = this.settings.accessToken;
     let out = text.replace(/(bearer\s+)[^\s"',]+/gi, '$1***');
-    if (token && token.length >= 4) out = out.split(token).join('***');
+    if (token && token.length >= 4) {
+      out = out.split(token).join('***');
+      out = out.split(Buffer.from(`:${token}`).toString('base64')).join('***');
+    }
     return out;
   }
 

@@ -4,6 +4,7 @@ import { gateCommand } from './gate';
 import type { CliCommand } from './io';
 import { loadtestCommand } from './loadtest';
 import { serveCommand } from './serve';
+import { setupCommand } from './setup';
 import { verifyCommand } from './verify';
 
 export const commands: Record<string, CliCommand> = {
@@ -12,5 +13,6 @@ export const commands: Record<string, CliCommand> = {
   gate: gateCommand,
   serve: serveCommand,
   demo: demoCommand,
+  setup: setupCommand,
   verify: verifyCommand,
 };

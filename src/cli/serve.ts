@@ -5,6 +5,7 @@ import { ConfigError, ExitCode } from '../errors';
 import { prepareLocalGate, reevaluateOnChange } from '../serve/localGate';
 import { startServer } from '../serve/server';
 import { FileDocumentStore } from '../store/fileStore';
+import { parseFlags } from './flags';
 import type { CliIO } from './io';
 
 const USAGE = `Usage: readiness serve [options]
@@ -36,22 +37,10 @@ interface ServeArgs {
 }
 
 function parseArgs(args: string[]): ServeArgs | 'help' {
-  const flags: Partial<Record<Flag, string>> = {};
-  const groups: string[] = [];
-  const problems: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    const [name, inline] = arg.startsWith('--') ? arg.slice(2).split(/=(.*)/s, 2) : [undefined, undefined];
-    if (!name || !(VALUE_FLAGS as readonly string[]).includes(name)) {
-      problems.push(`unknown argument "${arg}"`);
-      continue;
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined || value.startsWith('--')) problems.push(`--${name} needs a value`);
-    else if (name === 'group') groups.push(value);
-    else flags[name as Flag] = value;
-  }
+  const parsed = parseFlags(args, { values: VALUE_FLAGS, repeatable: ['group'] });
+  if (parsed.help) return 'help';
+  const { values: flags, problems } = parsed;
+  const groups = parsed.lists.group ?? [];
   if (flags.port !== undefined && !/^\d+$/.test(flags.port)) problems.push(`--port "${flags.port}" is not a port number; use 0-65535`);
   else if (flags.port !== undefined && Number(flags.port) > 65535) problems.push(`--port ${flags.port} is above 65535`);
   if (problems.length) throw new ConfigError(problems);

@@ -3,9 +3,8 @@ import { mkdtempSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import type { SignOffDocument } from '../../src/gate/records';
 import { RunningServer, startServer } from '../../src/serve/server';
-import { Browser, ensureHubBuilt, sessionToken, hubFrame, launchBrowser } from '../support/browser';
+import { hubFrame, sessionToken, sharedBrowser } from '../support/browser';
 import { Collections } from '../../src/gate/records';
 import type { StoredDocument } from '../../src/store/documentStore';
 import { FileDocumentStore } from '../../src/store/fileStore';
@@ -14,12 +13,6 @@ import { drillEvidence, seedStore, uuidFor } from './fixtures';
 const DATA = '/_apis/ExtensionManagement/InstalledExtensions/local/production-readiness/Data/Scopes/Default/Current/Collections';
 const alice = { id: 'alice', name: 'Alice Approver', groups: [] };
 const carol = { id: 'carol', name: 'Carol Curious', groups: ['Developers'] };
-
-async function readSignOffs(server: RunningServer): Promise<SignOffDocument> {
-  const res = await fetch(`${server.url}${DATA}/signoffs/Documents/checkout.prod`, { headers: { Authorization: `Bearer ${await sessionToken(server.signInUrl())}` } });
-  assert.equal(res.status, 200);
-  return (await res.json()) as SignOffDocument;
-}
 
 async function openHub(page: Page, server: RunningServer, route = ''): Promise<Frame> {
   await page.goto(server.signInUrl('/host/readiness-hub') + route);
@@ -35,26 +28,18 @@ async function openService(frame: Frame, subject: string, tab: string): Promise<
 
 describe('hub in headless Chromium against readiness serve', function () {
   this.timeout(90_000);
-  let browser: Browser;
-  let hubDir: string;
   let storeDir: string;
   let asAlice: RunningServer;
   let asCarol: RunningServer;
   let page: Page;
 
-  before(async () => {
-    hubDir = await ensureHubBuilt();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const shared = sharedBrowser();
   beforeEach(async () => {
     storeDir = mkdtempSync(path.join(os.tmpdir(), 'readiness-hub-store-'));
     await seedStore(storeDir);
-    asAlice = await startServer({ storeDir, hubDir, user: alice });
-    asCarol = await startServer({ storeDir, hubDir, user: carol });
-    page = await browser.context.newPage();
+    asAlice = await startServer({ storeDir, hubDir: shared.hubDir, user: alice });
+    asCarol = await startServer({ storeDir, hubDir: shared.hubDir, user: carol });
+    page = await shared.browser.context.newPage();
   });
   afterEach(async () => {
     await page.close();
@@ -89,114 +74,6 @@ describe('hub in headless Chromium against readiness serve', function () {
     assert.match(steps, /restore\s+27\.9 s/);
   });
 
-  it('sign-off: approving through the panel -> persisted, read back through the REST API after a reload', async () => {
-    let frame = await openHub(page, asAlice);
-    await openService(frame, 'checkout.prod', 'Sign-offs');
-    const role = frame.locator('[data-role="release-manager"]');
-    await role.getByRole('button', { name: 'Approve' }).click();
-    await role.getByText('A comment is required.').waitFor();
-    await role.locator('textarea').fill('Load test and drill evidence reviewed.');
-    await role.getByRole('button', { name: 'Approve' }).click();
-    await role.getByText(/Approved by Alice Approver/).waitFor();
-
-    await page.reload();
-    frame = await openHub(page, asAlice, '');
-    await openService(frame, 'checkout.prod', 'Sign-offs');
-    await frame.locator('[data-role="release-manager"]').getByText(/Approved by Alice Approver/).waitFor();
-    const doc = await readSignOffs(asAlice);
-    const last = doc.history[doc.history.length - 1];
-    assert.equal(doc.history.length, 2);
-    assert.ok(last.type === 'signoff' && last.decision === 'approve');
-    assert.equal(last.role, 'release-manager');
-    assert.deepEqual(last.by, { id: 'alice', name: 'Alice Approver' });
-    assert.equal(last.comment, 'Load test and drill evidence reviewed.');
-  });
-
-  it('sign-off: revoking with a reason -> the role is pending again, and the CSV audit trail lists both events', async () => {
-    const frame = await openHub(page, asAlice);
-    await openService(frame, 'checkout.prod', 'Sign-offs');
-    const role = frame.locator('[data-role="release-manager"]');
-    await role.locator('textarea').fill('Looks good.');
-    await role.getByRole('button', { name: 'Approve' }).click();
-    await role.getByText(/Approved by Alice Approver/).waitFor();
-    await role.locator('textarea').fill('Approved the wrong build.');
-    await role.getByRole('button', { name: 'Revoke' }).click();
-    await frame.waitForSelector('[data-role="release-manager"][data-state="none"]');
-
-    const [download] = await Promise.all([page.waitForEvent('download'), frame.getByText('Export audit trail (CSV)').click()]);
-    assert.equal(download.suggestedFilename(), 'signoffs-checkout.prod.csv');
-    const csv = await fs.readFile((await download.path())!, 'utf8');
-    const rows = csv.trim().split('\r\n').map((line) => line.split(',').slice(1, 7).join(','));
-    assert.deepEqual(rows.slice(1), [
-      'signoff,security,approve,bob,Bob Builder,Pen test report reviewed.',
-      'signoff,release-manager,approve,alice,Alice Approver,Looks good.',
-      'revoke,release-manager,,alice,Alice Approver,Approved the wrong build.',
-    ]);
-  });
-
-  it('concurrency: two people click Approve at the same moment in two hubs -> one write is stale, re-read and retried; both land', async () => {
-    const asBob = await startServer({ storeDir, hubDir, user: { id: 'bob', name: 'Bob Builder', groups: [] } });
-    const bobPage = await browser.context.newPage();
-    try {
-      // Hold each hub's first write until both have read the document, so one of them is surely stale.
-      let arrived = 0;
-      let releaseBoth!: () => void;
-      const bothArrived = new Promise<void>((resolve) => (releaseBoth = resolve));
-      const statuses: number[] = [];
-      const holdFirstWrite = async (route: import('playwright-core').Route) => {
-        if (route.request().method() === 'GET') return route.continue();
-        if (++arrived === 2) releaseBoth();
-        await bothArrived;
-        const response = await route.fetch();
-        statuses.push(response.status());
-        await route.fulfill({ response });
-      };
-      await page.route('**/Collections/signoffs/Documents**', holdFirstWrite);
-      await bobPage.route('**/Collections/signoffs/Documents**', holdFirstWrite);
-      const aliceFrame = await openHub(page, asAlice, '#/service/checkout.prod/signoffs');
-      const bobFrame = await openHub(bobPage, asBob, '#/service/checkout.prod/signoffs');
-      await aliceFrame.locator('[data-role="release-manager"] textarea').fill('Release notes reviewed.');
-      await bobFrame.locator('[data-role="security"] textarea').fill('Re-checked after the fix.');
-      await Promise.all([
-        aliceFrame.locator('[data-role="release-manager"]').getByRole('button', { name: 'Approve' }).click(),
-        bobFrame.locator('[data-role="security"]').getByRole('button', { name: 'Approve' }).click(),
-      ]);
-      await aliceFrame.locator('[data-role="release-manager"]').getByText(/Approved by Alice Approver/).waitFor();
-      await bobFrame.locator('[data-role="security"]').getByText(/Re-checked after the fix/).waitFor();
-      assert.ok(statuses.includes(409), `one write should have been refused as stale, got ${statuses.join(', ')}`);
-      const doc = await readSignOffs(asAlice);
-      assert.deepEqual(doc.history.map((e) => e.comment).sort(), ['Pen test report reviewed.', 'Re-checked after the fix.', 'Release notes reviewed.']);
-    } finally {
-      await bobPage.close();
-      await asBob.close();
-    }
-  });
-
-  it('sign-off: a user without the role -> no comment box or buttons, a sentence naming who may sign', async () => {
-    const frame = await openHub(page, asCarol);
-    await openService(frame, 'checkout.prod', 'Sign-offs');
-    for (const roleName of ['release-manager', 'security']) {
-      const role = frame.locator(`[data-role="${roleName}"]`);
-      await role.locator('[data-testid="not-signer"]').waitFor();
-      assert.equal(await role.locator('textarea').count(), 0);
-      assert.equal(await role.getByRole('button', { name: /Approve|Reject|Revoke/ }).count(), 0);
-    }
-    assert.match(await frame.locator('[data-role="release-manager"] [data-testid="not-signer"]').innerText(), /only alice and members of "Release Managers" may/);
-    assert.equal(await frame.locator('[data-testid="add-waiver"]').count(), 0);
-  });
-
-  it('sign-off: an approval written by someone not listed by id -> the role stays Pending and the panel says it is not counted', async () => {
-    const store = new FileDocumentStore(storeDir);
-    const doc = (await store.getDocument<SignOffDocument>(Collections.signoffs, 'checkout.prod'))!;
-    doc.history.push({ type: 'signoff', id: 'so-forged', role: 'release-manager', decision: 'approve', by: { id: 'mallory', name: 'Mallory' }, at: new Date(Date.now() - 60_000).toISOString(), comment: 'Trust me.', for: { service: 'checkout', environment: 'prod' } });
-    await store.updateDocument(Collections.signoffs, doc);
-    const frame = await openHub(page, asAlice, '#/service/checkout.prod/signoffs');
-    const role = frame.locator('[data-role="release-manager"]');
-    assert.match(await role.locator('[data-testid="not-counted"]').innerText(), /Not counted: Mallory \(mallory\), not listed by user id under release-manager/);
-    assert.equal(await role.getAttribute('data-state'), 'none');
-    assert.equal(await frame.locator('[data-role="security"]').getAttribute('data-state'), 'approved');
-  });
-
   it('waivers: one expired and one active -> the expired one is shown as expired', async () => {
     const frame = await openHub(page, asAlice);
     await openService(frame, 'checkout.prod', 'Sign-offs');
@@ -218,47 +95,6 @@ describe('hub in headless Chromium against readiness serve', function () {
     const doc = (await res.json()) as { waivers: Array<{ check: string; reason: string; until: string; by: { id: string } }> };
     const added = doc.waivers[doc.waivers.length - 1];
     assert.deepEqual([added.check, added.reason, added.by.id, added.until.slice(0, 10)], ['load', 'Load environment is being rebuilt', 'alice', until]);
-  });
-
-  it('sign-off: the network fails while saving -> the comment is kept and Retry saves it once', async () => {
-    const frame = await openHub(page, asAlice);
-    await openService(frame, 'checkout.prod', 'Sign-offs');
-    const failWrites = (route: import('playwright-core').Route) =>
-      route.request().method() === 'GET' ? route.continue() : route.abort('internetdisconnected');
-    await page.route('**/Collections/signoffs/Documents**', failWrites);
-    const role = frame.locator('[data-role="release-manager"]');
-    await role.locator('textarea').fill('Reviewed on a shaky train connection.');
-    await role.getByRole('button', { name: 'Approve' }).click();
-    await role.getByText(/was not saved: Could not reach Azure DevOps/).waitFor();
-    assert.equal(await role.locator('textarea').inputValue(), 'Reviewed on a shaky train connection.');
-    assert.equal((await readSignOffs(asAlice)).history.length, 1);
-
-    await page.unroute('**/Collections/signoffs/Documents**', failWrites);
-    await role.getByRole('button', { name: 'Retry' }).click();
-    await role.getByText(/Approved by Alice Approver/).waitFor();
-    const doc = await readSignOffs(asAlice);
-    assert.deepEqual(doc.history.map((e) => e.comment), ['Pen test report reviewed.', 'Reviewed on a shaky train connection.']);
-  });
-
-  it('sign-off: the write lands but its answer is lost -> Retry sends the same event and it is recorded once', async () => {
-    const frame = await openHub(page, asAlice, '#/service/checkout.prod/signoffs');
-    const loseAnswer = async (route: import('playwright-core').Route) => {
-      if (route.request().method() === 'GET') return route.continue();
-      await route.fetch(); // the server stores the event...
-      await route.abort('connectionreset'); // ...and the hub never hears back.
-    };
-    await page.route('**/Collections/signoffs/Documents**', loseAnswer);
-    const role = frame.locator('[data-role="release-manager"]');
-    await role.locator('textarea').fill('Reviewed before the tunnel.');
-    await role.getByRole('button', { name: 'Approve' }).click();
-    await role.getByText(/was not saved/).waitFor();
-    assert.equal((await readSignOffs(asAlice)).history.length, 2);
-
-    await page.unroute('**/Collections/signoffs/Documents**', loseAnswer);
-    await role.getByRole('button', { name: 'Retry' }).click();
-    await role.getByText(/Approved by Alice Approver/).waitFor();
-    const doc = await readSignOffs(asAlice);
-    assert.deepEqual(doc.history.map((e) => e.comment), ['Pen test report reviewed.', 'Reviewed before the tunnel.']);
   });
 
   it('views: the drill view throws while drawing -> that view shows an error state with the message, the other tabs still work', async () => {
@@ -321,22 +157,6 @@ describe('hub in headless Chromium against readiness serve', function () {
     // 23:59:59.999 in Los Angeles is 07:59:59.999Z (PST) or 06:59:59.999Z (PDT) on the next UTC day.
     const next = new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
     assert.match(added.until, new RegExp(`^${next}T0[67]:59:59\\.999Z$`));
-  });
-
-  it('errors: a write refused for another reason (400) -> shown once with the server\'s words, not retried as a conflict', async () => {
-    const frame = await openHub(page, asAlice, '#/service/checkout.prod/signoffs');
-    let writes = 0;
-    await page.route('**/Collections/signoffs/Documents**', async (route) => {
-      if (route.request().method() === 'GET') return route.continue();
-      writes++;
-      await route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ message: 'The requested REST API version of 7.2 is out of range for this server.' }) });
-    });
-    const role = frame.locator('[data-role="release-manager"]');
-    await role.locator('textarea').fill('Reviewed.');
-    await role.getByRole('button', { name: 'Approve' }).click();
-    await role.getByText(/was not saved: Failed to save signoffs\/checkout\.prod: The requested REST API version of 7\.2 is out of range/).waitFor();
-    assert.equal(writes, 1);
-    assert.equal(await role.locator('textarea').inputValue(), 'Reviewed.');
   });
 
   it('errors: Azure DevOps answers 403 -> the page names the missing scope', async () => {
@@ -419,7 +239,7 @@ describe('hub in headless Chromium against readiness serve', function () {
 
   it('empty store -> a designed empty state, not a blank page', async () => {
     const emptyDir = mkdtempSync(path.join(os.tmpdir(), 'readiness-empty-'));
-    const server = await startServer({ storeDir: emptyDir, hubDir, user: alice });
+    const server = await startServer({ storeDir: emptyDir, hubDir: shared.hubDir, user: alice });
     try {
       const frame = await openHub(page, server);
       assert.match(await frame.locator('[data-state="empty"]').innerText(), /No readiness data yet/);

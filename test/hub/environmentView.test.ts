@@ -61,7 +61,7 @@ describe('hub: environment view in headless Chromium', function () {
   it('service page: Environment tab -> each check with its status, the certificate chain and expiry, header fixes and drifted resources', async () => {
     const page = await browser.context.newPage();
     try {
-      await page.goto(`${server.url}/host/readiness-hub`);
+      await page.goto(server.signInUrl('/host/readiness-hub'));
       const frame = await hubFrame(page);
       await frame.waitForSelector('[data-subject="checkout.prod"]', { timeout: 20_000 });
       await frame.click('[data-subject="checkout.prod"]');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { type ChecksState, type EmulatedCheck, handleChecksRoute, newChecksState } from './azdoChecksRoutes';
 import { testCertificates } from './tls';
 
 /**
@@ -17,6 +18,7 @@ import { testCertificates } from './tls';
  * - the token check: anything without `Authorization: Bearer <token>` (or Basic with the token as password) gets 401;
  * - identities: `/{org}/_apis/identities` by General search (exact display name) or by `identityIds`, with
  *   `memberIds` when `queryMembership=Direct`, as the Identities REST API answers;
+ * - environments and check configurations (test/support/azdoChecksRoutes.ts, each route citing its page);
  * - a run's timeline: `/{org}/{project}/_apis/build/builds/{id}/timeline` (Build REST 7.1 Timeline - Get,
  *   learn.microsoft.com/rest/api/azure/devops/build/timeline/get): a `Stage` record per stage, a `Checkpoint` under it
  *   and a `Checkpoint.Approval` record per approval (its id is the approval id, platform-facts.md "Finding a run's
@@ -151,6 +153,10 @@ export interface AzdoEmulator {
    */
   addIdentity(identity: { name: string; id?: string; members?: string[] }): string;
   fail(fault: AzdoFault): void;
+  /** Registers an Azure Pipelines environment of the project; returns its id. */
+  addEnvironment(name: string): number;
+  /** The stored check configurations, by id: read them, or change one to play drift. */
+  readonly checkConfigurations: Map<number, EmulatedCheck>;
   close(): Promise<void>;
 }
 
@@ -168,6 +174,7 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
   const approvals = new Map<string, EmulatedApproval>();
   const releaseApprovals = new Map<number, EmulatedReleaseApproval[]>();
   const requests: RecordedAzdoRequest[] = [];
+  const checksState: ChecksState = newChecksState();
   const sockets = new Set<Socket>();
   let url = '';
 
@@ -271,6 +278,10 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
     }
 
     const projectMatches = lower[1] === project.toLowerCase() || lower[1] === projectId;
+    if (projectMatches && lower[2] === '_apis') {
+      const baseUrl = `${url}/${organization}/${projectId}`;
+      if (handleChecksRoute(checksState, { method, rest: lower.slice(3), query: parsed.searchParams, body, baseUrl }, res, json, vssError)) return;
+    }
     // ---- Approvals: /{org}/{project}/_apis/pipelines/approvals/{id}?$expand=steps
     if (projectMatches && lower[2] === '_apis' && lower[3] === 'pipelines' && lower[4] === 'approvals' && segments.length === 6 && method === 'GET') {
       const found = approvals.get(segments[5].toLowerCase());
@@ -453,6 +464,12 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
     fail(fault) {
       faults.push({ ...fault, left: fault.times ?? 1 });
     },
+    addEnvironment(name) {
+      const id = checksState.environments.size + 1;
+      checksState.environments.set(id, { id, name });
+      return id;
+    },
+    checkConfigurations: checksState.checks,
     close() {
       for (const socket of sockets) socket.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));

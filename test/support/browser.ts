@@ -84,3 +84,19 @@ export async function sessionToken(signInLink: string): Promise<string> {
   if (res.status !== 302 || !cookie) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
   return cookie[1];
 }
+
+/**
+ * Mocha hooks for a test file's one browser: built hub and a launched Chromium before the tests, closed after.
+ * Read `browser` and `hubDir` inside hooks and tests, once `before` has run.
+ */
+export function sharedBrowser(): { browser: Browser; hubDir: string } {
+  const shared = {} as { browser: Browser; hubDir: string };
+  before(async () => {
+    shared.hubDir = await ensureHubBuilt();
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+  });
+  return shared;
+}
