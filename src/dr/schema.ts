@@ -8,6 +8,8 @@ const duration = {
   description: 'A duration: `90s`, `15m`, `1h30m`, `2d`, or a number of seconds.',
   anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?(ms|s|m|h|d)?\\s*)+$' }],
 };
+import { rollbackSettings, terraformSettings, terraformTarget } from './recreation/schema';
+
 const nonEmpty = { type: 'string', minLength: 1 };
 const targetPair = {
   type: 'object',
@@ -37,7 +39,7 @@ const probe = {
     probeOf('checksums', { tables: tableList }, ['tables']),
     probeOf('sql', { sql: nonEmpty, expect: {} }, ['sql']),
     probeOf('http', { url: nonEmpty, expectStatus: { type: 'integer' }, bodyContains: { type: 'string' } }, ['url']),
-    probeOf('command', { command: nonEmpty }, ['command']),
+    probeOf('command', { command: nonEmpty, argv: { type: 'array', minItems: 1, items: { type: 'string' } } }),
   ],
 };
 
@@ -74,6 +76,9 @@ const azureRestore = {
   pollInterval: { ...duration, description: 'How often the restore and delete operations are polled (a Retry-After from Azure wins). Default 15s.' },
 };
 
+/** Sections a restore drill uses and the environment drills do not: present, they are unknown keys. */
+const nothingElse = Object.fromEntries(['source', 'backup', 'restore', 'start', 'rpo', 'cleanup'].map((k) => [k, closed({})]));
+
 export const drillFileSchema = {
   $id: 'https://readiness.local/schemas/drill.json',
   title: 'Disaster-recovery drill',
@@ -83,12 +88,12 @@ export const drillFileSchema = {
   properties: {
     service: nonEmpty,
     environment: nonEmpty,
-    provider: { enum: ['postgres', 'embedded', 'command', 'azure-postgres-flexible', 'azure-sql'] },
+    provider: { enum: ['postgres', 'embedded', 'command', 'azure-postgres-flexible', 'azure-sql', 'terraform', 'rollback'] },
     disruption: nonEmpty,
     targets: {
       type: 'object',
       additionalProperties: false,
-      properties: { rto: duration, rpo: duration, disruptions: { type: 'object', additionalProperties: targetPair } },
+      properties: { rto: duration, rpo: duration, rollback: duration, recover: duration, disruptions: { type: 'object', additionalProperties: targetPair } },
     },
     source: { type: 'object' },
     backup: { type: 'object' },
@@ -105,8 +110,15 @@ export const drillFileSchema = {
       start: duration,
       probe: duration,
       cleanup: duration,
+      init: duration,
+      plan: duration,
+      apply: duration,
+      destroy: duration,
+      deploy: duration,
     }),
     tools: closed({ binDir: nonEmpty }),
+    terraform: { type: 'object' },
+    rollback: { type: 'object' },
   },
   allOf: [
     providerBranch(
@@ -203,5 +215,7 @@ export const drillFileSchema = {
       },
       ['source', 'target'],
     ),
+    providerBranch('terraform', { terraform: terraformSettings, target: terraformTarget, ...nothingElse }, ['terraform']),
+    providerBranch('rollback', { rollback: rollbackSettings, target: closed({}), ...nothingElse }, ['rollback', 'environment']),
   ],
 } as const;
