@@ -59,6 +59,15 @@ export async function runRecreationDrill(config: DrillConfig, options: DrillOpti
   let created = new Map<string, number>();
   let terraformVersion = 'unknown';
   const fill = (text: string) => fillIn(text, { outputs, drill: { suffix } });
+  const readOutputs = async (signal: AbortSignal): Promise<Record<string, string>> => {
+    const printed = JSON.parse(must(await tf(['output', '-no-color', '-json'], signal), 'output').stdout || '{}') as Record<string, { sensitive: boolean; value: unknown }>;
+    const found: Record<string, string> = {};
+    for (const [name, { sensitive, value }] of Object.entries(printed)) {
+      found[name] = typeof value === 'string' ? value : JSON.stringify(value);
+      if (sensitive) config.redactor.addSecret(found[name]);
+    }
+    return found;
+  };
 
   const phases: Array<[string, number, (signal: AbortSignal) => Promise<string>]> = [
     ['preflight', config.timeouts.preflight, async (signal) => {
@@ -93,12 +102,7 @@ export async function runRecreationDrill(config: DrillConfig, options: DrillOpti
       return `apply finished in ${seconds(performance.now() - applyStartedMs)}s`;
     }],
     ['probes', probeBudget(config), async (signal) => {
-      const printed = JSON.parse(must(await tf(['output', '-no-color', '-json'], signal), 'output').stdout || '{}') as Record<string, { sensitive: boolean; value: unknown }>;
-      outputs = {};
-      for (const [name, { sensitive, value }] of Object.entries(printed)) {
-        outputs[name] = typeof value === 'string' ? value : JSON.stringify(value);
-        if (sensitive) config.redactor.addSecret(outputs[name]);
-      }
+      outputs = await readOutputs(signal);
       probes = await probeUntilPassed(config.probes, { fill, connection: config.target.connection ? () => fill(config.target.connection!) : undefined, cwd: config.dir, env: process.env }, signal, progress);
       const passed = probes.filter((p) => p.status === 'passed').length;
       if (passed === probes.length) environmentRtoSeconds = seconds(performance.now() - applyStartedMs!);
@@ -129,6 +133,9 @@ export async function runRecreationDrill(config: DrillConfig, options: DrillOpti
   if (applyStartedMs !== undefined) {
     progress('destroy', 92);
     const destroyFailure = await clock.run('destroy', config.timeouts.destroy, new AbortController().signal, async (signal) => {
+      // A failed or cancelled apply never reached the probes; the leak probe still needs the outputs it names,
+      // and terraform records each output in the state as soon as it is known.
+      if (!outputs) outputs = await readOutputs(signal).catch(() => undefined);
       const destroyed = await tf(['destroy', '-input=false', '-no-color', '-auto-approve', ...varFiles], signal);
       const listed = await tf(['state', 'list', '-no-color'], signal);
       if (listed.code !== 0) throw new InfrastructureError(`terraform state list failed after destroy, so leaks are unknown: ${terraformError(listed)}`);

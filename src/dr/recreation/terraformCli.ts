@@ -70,19 +70,24 @@ function tail(text: string): string {
 }
 
 /**
- * The lines of terraform's output that say what went wrong: its `Error:` blocks, else the last lines. Terraform's
- * own warnings about the CLI configuration file are noise here.
+ * What terraform said went wrong: its `Error:` blocks (each up to the next Error or Warning), with the location
+ * lines kept short, else the last lines of output. Its warning about a missing CLI configuration file is noise here.
  */
 export function terraformError(result: ToolResult): string {
-  const text = `${result.stderr}\n${result.stdout}`.replace(/\r/g, '');
-  const errors = text
-    .split('\n')
-    .map((l) => l.replace(/^[│╷╵]\s?/, '').trimEnd())
-    .reduce<string[]>((found, line, i, lines) => {
-      if (/^Error: /.test(line)) found.push([line, ...lines.slice(i + 1, i + 6).filter((l) => l.trim() && !/^(Error|Warning): /.test(l))].join(' ').replace(/\s+/g, ' '));
-      return found;
-    }, []);
-  if (errors.length) return errors.slice(0, 3).join(' | ');
-  const last = text.split('\n').filter((l) => l.trim()).slice(-3).join(' ');
+  const lines = `${result.stderr}\n${result.stdout}`.replace(/\r/g, '').split('\n').map((l) => l.replace(/^[│╷╵]\s?/, '').trimEnd());
+  const blocks: string[][] = [];
+  let current: string[] | undefined;
+  for (const line of lines) {
+    if (/^Error: /.test(line)) blocks.push((current = [line]));
+    else if (/^(Warning: |There are some problems)/.test(line)) current = undefined;
+    else if (current && line.trim() && !/^\s*\d+:\s/.test(line)) current.push(line.trim());
+  }
+  if (blocks.length) return blocks.slice(0, 3).map((b) => clip(b.join(' '), 600)).join(' | ');
+  const last = lines.filter((l) => l.trim()).slice(-3).join(' ');
   return last || `exit ${result.signal ?? result.code}`;
+}
+
+function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max)}...` : flat;
 }
