@@ -12,6 +12,7 @@ import type { DrillSession, StepContext } from './provider';
 import { providerFor } from './providers';
 import type { AzureAccess } from './providers/azureArm';
 import { runRecreationDrill } from './recreation/recreationDrill';
+import { runRollbackDrill } from './recreation/rollbackDrill';
 
 export interface DrillOptions {
   configFile: string;
@@ -44,6 +45,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillEvidence> {
   config.azure = options.azure;
   // The environment drills have phases of their own (src/dr/recreation/); the restore steps do not fit them.
   if (config.provider === 'terraform') return runRecreationDrill(config, options);
+  if (config.provider === 'rollback') return runRollbackDrill(config, options);
   return new Drill(config, options).run();
 }
 

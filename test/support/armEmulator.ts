@@ -41,6 +41,8 @@ export interface ArmEmulatorOptions {
   faults?: ArmFault[];
   /** The first PUT creates the resource but answers 500, as when a response is lost; the client's retry then meets a taken name. */
   loseFirstPutAnswer?: boolean;
+  /** A slot swap operation ends Failed with this message, and nothing is swapped. */
+  swapFailure?: string;
 }
 
 interface Kind {
@@ -64,8 +66,10 @@ type Json = Record<string, any>;
 interface Operation {
   status: 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
   polls: number;
-  kind: 'restore' | 'delete';
+  kind: 'restore' | 'delete' | 'swap';
   resourceId: string;
+  /** swap: the slot swapped with production. */
+  targetSlot?: string;
   error?: string;
 }
 
@@ -73,6 +77,8 @@ export class ArmEmulator {
   readonly subscriptionId = '00000000-1111-2222-3333-444444444444';
   readonly resources = new Map<string, Json>();
   readonly operations = new Map<string, Operation>();
+  /** App Service web apps by resource id (lower case): the version each slot serves. */
+  readonly webApps = new Map<string, { production: string; slots: Record<string, string> }>();
   readonly requests: Array<{ method: string; path: string; apiVersion?: string; headers: IncomingMessage['headers']; body: string }> = [];
   private server?: Server;
   private closeServer?: () => Promise<void>;
@@ -113,6 +119,17 @@ export class ArmEmulator {
     return id;
   }
 
+  webAppId(resourceGroup: string, name: string): string {
+    return `/subscriptions/${this.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Web/sites/${name}`;
+  }
+
+  /** A web app serving `production` in its production slot and each of `slots` in a deployment slot. */
+  addWebApp(resourceGroup: string, name: string, production: string, slots: Record<string, string>): { production: string; slots: Record<string, string> } {
+    const app = { production, slots: { ...slots } };
+    this.webApps.set(this.webAppId(resourceGroup, name).toLowerCase(), app);
+    return app;
+  }
+
   has(id: string): boolean {
     return this.resources.has(id.toLowerCase());
   }
@@ -150,6 +167,8 @@ export class ArmEmulator {
     }
     const op = path.match(/\/(azureAsyncOperation|operationResults)\/([^/]+)$/);
     if (op && method === 'GET') return this.operation(res, op[1], op[2]);
+    const swap = path.match(/^(.*\/providers\/Microsoft\.Web\/sites\/[^/]+)\/slotsswap$/i);
+    if (swap && method === 'POST') return this.swapSlots(res, swap[1], apiVersion, body);
     const kind = /\/flexibleServers\/[^/]+$/i.test(path) ? FLEXIBLE : /\/servers\/[^/]+\/databases\/[^/]+$/i.test(path) ? SQL : undefined;
     if (!kind) return send(res, 404, { error: { code: 'NoRoute', message: `No route for ${method} ${path}` } });
     if (apiVersion !== kind.apiVersion) return send(res, 400, { error: { code: 'InvalidApiVersionParameter', message: `api-version ${apiVersion}` } });
@@ -191,6 +210,24 @@ export class ArmEmulator {
     send(res, kind.putStatus, kind.putStatus === 201 ? resource : undefined, headers);
   }
 
+  /**
+   * POST {site}/slotsswap?api-version=2022-03-01 with CsmSlotEntity `{ targetSlot, preserveVnet }`: swaps production
+   * with targetSlot (azure-rest-api-specs specification/web/resource-manager/Microsoft.Web/stable/2022-03-01/
+   * WebApps.json, WebApps_SwapSlotWithProduction: x-ms-long-running-operation, 200 or 202). Answers 202 with a
+   * Location to poll; the swap takes effect when the operation completes.
+   */
+  private swapSlots(res: ServerResponse, site: string, apiVersion: string | undefined, body: string): void {
+    if (apiVersion !== '2022-03-01') return send(res, 400, { error: { code: 'InvalidApiVersionParameter', message: `api-version ${apiVersion}` } });
+    const app = this.webApps.get(site.toLowerCase());
+    const targetSlot = (JSON.parse(body || '{}') as Json).targetSlot;
+    if (!app || typeof targetSlot !== 'string' || !(targetSlot in app.slots)) {
+      return send(res, 404, { error: { code: 'ResourceNotFound', message: `The web app or its slot '${targetSlot}' was not found.` } });
+    }
+    const id = randomUUID();
+    this.operations.set(id, { status: 'InProgress', polls: 0, kind: 'swap', resourceId: site, targetSlot });
+    send(res, 202, undefined, { location: `${this.baseUrl}/subscriptions/${this.subscriptionId}/providers/Microsoft.Web/locations/westeurope/operationResults/${id}?api-version=2022-03-01` });
+  }
+
   private delete(res: ServerResponse, path: string, existing: Json | undefined): void {
     if (!existing) return send(res, 204);
     for (const op of this.operations.values()) {
@@ -228,6 +265,17 @@ export class ArmEmulator {
 
   private finish(op: Operation): void {
     const key = op.resourceId.toLowerCase();
+    if (op.kind === 'swap') {
+      const app = this.webApps.get(key)!;
+      if (this.options.swapFailure) {
+        op.status = 'Failed';
+        op.error = this.options.swapFailure;
+        return;
+      }
+      op.status = 'Succeeded';
+      [app.production, app.slots[op.targetSlot!]] = [app.slots[op.targetSlot!], app.production];
+      return;
+    }
     const resource = this.resources.get(key);
     const failure = op.kind === 'restore' ? this.options.restoreFailure : this.options.deleteFailure;
     if (failure) {

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import type { ToolResult } from '../exec';
+import { runInGroup } from './processGroup';
 
 export interface TerraformRun {
   binary: string;
@@ -9,8 +9,6 @@ export interface TerraformRun {
   /** After SIGINT, how long terraform gets to finish in-flight operations and write its state. */
   graceMs: number;
 }
-
-const TAIL_BYTES = 8192;
 
 /**
  * Runs one terraform command. Arguments always travel as an array and never through a shell; `-input=false` and
@@ -24,49 +22,12 @@ const TAIL_BYTES = 8192;
  * lock.
  */
 export function terraform(args: string[], run: TerraformRun): Promise<ToolResult> {
-  return new Promise((resolve, reject) => {
-    if (run.signal.aborted) return reject(run.signal.reason);
-    const child = spawn(run.binary, args, {
-      cwd: run.cwd,
-      env: { ...run.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    const stdout: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr = tail(stderr + chunk.toString('utf8'))));
-    let killTimer: NodeJS.Timeout | undefined;
-    const onAbort = () => {
-      signalGroup(child.pid, 'SIGINT');
-      killTimer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), run.graceMs);
-    };
-    run.signal.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (error) => {
-      run.signal.removeEventListener('abort', onAbort);
-      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      reject(missing ? Object.assign(new Error(`${run.binary} was not found; install Terraform on the agent (for example with the TerraformInstaller task) or set terraform.binary`), { missingTool: true }) : error);
-    });
-    child.on('close', (code, signal) => {
-      run.signal.removeEventListener('abort', onAbort);
-      if (killTimer) clearTimeout(killTimer);
-      if (run.signal.aborted) return reject(run.signal.reason);
-      resolve({ code, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr: stderr.trim() });
-    });
-  });
-}
-
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is gone already
-  }
-}
-
-function tail(text: string): string {
-  return text.length > TAIL_BYTES ? text.slice(text.length - TAIL_BYTES) : text;
+  return runInGroup(run.binary, args, { cwd: run.cwd, env: { ...run.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0' }, signal: run.signal, graceMs: run.graceMs, interrupt: 'SIGINT' }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error?.code !== 'ENOENT') throw error;
+      throw Object.assign(new Error(`${run.binary} was not found; install Terraform on the agent (for example with the TerraformInstaller task) or set terraform.binary`), { missingTool: true });
+    },
+  );
 }
 
 /**
