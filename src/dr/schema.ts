@@ -76,9 +76,6 @@ const azureRestore = {
   pollInterval: { ...duration, description: 'How often the restore and delete operations are polled (a Retry-After from Azure wins). Default 15s.' },
 };
 
-/** Sections a restore drill uses and the environment drills do not: present, they are unknown keys. */
-const nothingElse = Object.fromEntries(['source', 'backup', 'restore', 'start', 'rpo', 'cleanup'].map((k) => [k, closed({})]));
-
 export const drillFileSchema = {
   $id: 'https://readiness.local/schemas/drill.json',
   title: 'Disaster-recovery drill',
@@ -215,7 +212,7 @@ export const drillFileSchema = {
       },
       ['source', 'target'],
     ),
-    providerBranch('terraform', { terraform: terraformSettings, target: terraformTarget, ...nothingElse }, ['terraform']),
-    providerBranch('rollback', { rollback: rollbackSettings, target: closed({}), ...nothingElse }, ['rollback', 'environment']),
+    providerBranch('terraform', { terraform: terraformSettings, target: terraformTarget }, ['terraform']),
+    providerBranch('rollback', { rollback: rollbackSettings }, ['rollback', 'environment']),
   ],
 } as const;

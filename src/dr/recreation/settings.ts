@@ -31,9 +31,13 @@ const SQL_PROBES = ['select1', 'schema', 'rowcounts', 'checksums', 'sql'];
 export function environmentDrillChecks(raw: Record<string, any>, at: At): void {
   const provider = raw.provider;
   for (const section of ['terraform', 'rollback'] as const) {
-    if (raw[section] !== undefined && provider !== section) at([section], `${section}: belongs to provider: ${section}; remove it or change the provider`);
+    if (raw[section] !== undefined && provider !== section) at([section], `belongs to provider: ${section}; remove it or change the provider`);
   }
   if (provider !== 'terraform' && provider !== 'rollback') return;
+  // Sections of a restore drill: the environment drills have no backup to restore, so these would be ignored.
+  for (const section of ['source', 'backup', 'restore', 'start', 'rpo', 'cleanup', ...(provider === 'rollback' ? ['target'] : [])]) {
+    if (raw[section] !== undefined) at([section], `a ${provider} drill does not use ${section}; remove it`);
+  }
   for (const [i, p] of (Array.isArray(raw.probes) ? raw.probes : []).entries()) {
     if (!p || typeof p !== 'object') continue;
     if (p.type === 'command' && p.command !== undefined) {
