@@ -1,5 +1,6 @@
 import type { CheckOutcome, CheckState, DocsEvidence, DrillEvidence, Evidence, EvidenceKind, LoadTestEvidence } from '../evidence/types';
 import { formatDuration, holds, measure } from './bounds';
+import { evaluateEnvironmentDrill } from './environmentDrillCheck';
 import type { DocsRule, DrillRule, LoadTestRule, PolicyCheck } from './policy';
 
 /** What a check's rule concluded before waivers are applied. */
@@ -29,7 +30,7 @@ const NAMES: Record<'loadtest' | 'drill' | 'docs', string> = { loadtest: 'load t
  * Picks the newest evidence (by finishedAt) of a kind that matches the rule's filters. Evidence that finished
  * after `now` has not happened yet at the time of evaluation and is left out.
  */
-function newest<E extends Evidence>(ctx: EvidenceContext, kind: E['kind'], accept: (e: E) => boolean): E | undefined {
+export function newest<E extends Evidence>(ctx: EvidenceContext, kind: E['kind'], accept: (e: E) => boolean): E | undefined {
   const nowMs = ctx.now.getTime();
   let best: E | undefined;
   for (const e of ctx.evidence) {
@@ -41,11 +42,11 @@ function newest<E extends Evidence>(ctx: EvidenceContext, kind: E['kind'], accep
   return best;
 }
 
-function ref(e: Evidence): CheckOutcome['evidence'][number] {
+export function ref(e: Evidence): CheckOutcome['evidence'][number] {
   return e.run?.url ? { id: e.id, kind: e.kind, finishedAt: e.finishedAt, runUrl: e.run.url } : { id: e.id, kind: e.kind, finishedAt: e.finishedAt };
 }
 
-function missing(ctx: EvidenceContext, kind: 'loadtest' | 'drill' | 'docs', filters: string): RuleOutcome {
+export function missing(ctx: EvidenceContext, kind: 'loadtest' | 'drill' | 'docs', filters: string): RuleOutcome {
   const bad = ctx.malformed[kind] ?? 0;
   const unknown = ctx.malformed.unknown ?? 0;
   const notes = [
@@ -59,7 +60,7 @@ function missing(ctx: EvidenceContext, kind: 'loadtest' | 'drill' | 'docs', filt
   };
 }
 
-function ageDays(ctx: EvidenceContext, e: Evidence): number {
+export function ageDays(ctx: EvidenceContext, e: Evidence): number {
   return (ctx.now.getTime() - Date.parse(e.finishedAt)) / DAY_MS;
 }
 
@@ -68,7 +69,7 @@ function days(n: number): string {
 }
 
 /** "3 hours ago", "2.5 days ago", or "within the last hour". */
-function ago(n: number): string {
+export function ago(n: number): string {
   return n < 1 / 24 ? 'within the last hour' : `${days(n)} ago`;
 }
 
@@ -76,7 +77,7 @@ function ago(n: number): string {
  * Freshness: evidence exactly `limit` days old still counts (the window is inclusive), one millisecond more
  * is stale. Staleness is reported before the verdict: an old result says nothing about today either way.
  */
-function staleness(ctx: EvidenceContext, e: Evidence, limit: number, what: string): RuleOutcome | undefined {
+export function staleness(ctx: EvidenceContext, e: Evidence, limit: number, what: string): RuleOutcome | undefined {
   const age = ageDays(ctx, e);
   if (age <= limit) return undefined;
   return {
@@ -86,11 +87,11 @@ function staleness(ctx: EvidenceContext, e: Evidence, limit: number, what: strin
   };
 }
 
-function envFilter(environments: string[] | undefined): string {
+export function envFilter(environments: string[] | undefined): string {
   return environments ? ` from ${environments.join(' or ')}` : '';
 }
 
-function verdictFailure(e: Evidence, what: string): RuleOutcome | undefined {
+export function verdictFailure(e: Evidence, what: string): RuleOutcome | undefined {
   if (e.verdict === 'passed') return undefined;
   const how = e.verdict === 'error' ? 'ended in an error' : 'failed';
   return { state: 'failed', reason: `The newest ${what} ${how}: ${e.summary || 'no summary given'}.`.replace(/\.\.$/, '.'), evidence: [ref(e)] };
@@ -127,12 +128,14 @@ const UNMEASURED_RPO: Partial<Record<DrillEvidence['metrics']['rpoMethod'], stri
 };
 
 export function evaluateDrill(rule: DrillRule, ctx: EvidenceContext): RuleOutcome {
+  if (rule.mode === 'recreation' || rule.mode === 'rollback') return evaluateEnvironmentDrill(rule, ctx);
   const e = newest<DrillEvidence>(
     ctx,
     'drill',
-    // A freshness check restored nothing, so it is not a drill, however recent.
+    // A freshness check restored nothing, so it is not a drill, however recent; a recreation or rollback drill
+    // restored no data, so it is not a restore drill.
     (x) =>
-      x.metrics.mode !== 'freshness' &&
+      (x.metrics.mode === undefined || x.metrics.mode === 'restore') &&
       (!rule.environments || rule.environments.includes(x.environment)) &&
       (!rule.provider || x.metrics.provider === rule.provider),
   );
