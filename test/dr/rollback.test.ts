@@ -2,7 +2,6 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -11,6 +10,7 @@ import { runDrill } from '../../src/dr/runner';
 import { validateEvidence } from '../../src/evidence/validate';
 import { startAzureEmulators } from '../support/armEmulator';
 import { EXAMPLES } from './drillFiles';
+import { freePort } from '../support/postgres';
 
 /**
  * Rollback drills against two real local versions of a service (examples/drill/rollback/deploy.sh replaces the
@@ -159,13 +159,3 @@ describe('rollback drills (previous version and back, timed)', function () {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}

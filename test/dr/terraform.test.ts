@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -9,6 +9,7 @@ import { runDrill } from '../../src/dr/runner';
 import { validateEvidence } from '../../src/evidence/validate';
 import { ConfigError } from '../../src/errors';
 import { EXAMPLES } from './drillFiles';
+import { freePort } from '../support/postgres';
 
 /**
  * Recreation drills with the real terraform (1.11 on this image's PATH) on configurations made only of the built-in
@@ -236,16 +237,6 @@ function alive(pid: number): boolean {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 function answers(port: number): Promise<boolean> {
   return new Promise((done) => {

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { validateEvidence } from '../../src/evidence/validate';
 import { explain, repoRoot, runBundledTask } from '../support/agentRunner';
+import { freePort } from '../support/postgres';
 
 /** ReadinessDrDrill@1 run as the agent runs it, with the rollback and terraform providers. */
 describe('ReadinessDrDrill@1 (bundled, rollback and terraform providers)', function () {
@@ -59,13 +59,3 @@ describe('ReadinessDrDrill@1 (bundled, rollback and terraform providers)', funct
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}

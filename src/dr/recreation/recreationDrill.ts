@@ -1,17 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CheckFailedError, InfrastructureError } from '../../errors';
-import { EVIDENCE_SCHEMA_VERSION, type DrillEvidence, type DrillMetrics, type ProbeResult } from '../../evidence/types';
+import { type DrillEvidence, type DrillMetrics, type ProbeResult } from '../../evidence/types';
 import type { DrillConfig } from '../config';
 import type { ToolResult } from '../exec';
 import type { DrillOptions } from '../runner';
 import { drillCost } from './cost';
+import { drillContext, environmentDrillEvidence } from './envelope';
 import { environmentCriteria, environmentVerdict } from './environmentOutcome';
 import { leakProbeFinds } from './leakProbe';
-import { PhaseClock, seconds } from './phaseClock';
+import { seconds } from './phaseClock';
+import type { Failure } from '../outcome';
 import { probeUntilPassed } from './probeUntil';
 import { drillSuffix, fillIn, makeScratchCopy } from './scratch';
 import { terraform, terraformError } from './terraformCli';
@@ -29,12 +30,7 @@ const STEERING = /^(TF_CLI_ARGS(_.*)?|TF_WORKSPACE|TF_DATA_DIR|TF_STATE|TF_LOG_P
  */
 export async function runRecreationDrill(config: DrillConfig, options: DrillOptions): Promise<DrillEvidence> {
   const settings = config.terraform!;
-  const now = options.now ?? (() => new Date());
-  const redact = (text: string) => config.redactor.redact(text);
-  const progress = (message: string, percent?: number) => options.onProgress?.(redact(message), percent);
-  const cancel = options.signal ?? new AbortController().signal;
-  const clock = new PhaseClock(now, redact);
-  const startedAt = now();
+  const { now, redact, progress, cancel, clock, startedAt } = drillContext(config, options);
   const workDir = mkdtempSync(join(tmpdir(), 'readiness-recreation-'));
   const statePath = join(workDir, 'scratch.tfstate');
   const suffix = drillSuffix();
@@ -50,7 +46,7 @@ export async function runRecreationDrill(config: DrillConfig, options: DrillOpti
     return result;
   };
 
-  let failure: Awaited<ReturnType<PhaseClock['run']>>;
+  let failure: Failure | undefined;
   let applyStartedMs: number | undefined;
   let environmentRtoSeconds: number | null = null;
   let outputs: Record<string, string> | undefined;
@@ -187,21 +183,7 @@ export async function runRecreationDrill(config: DrillConfig, options: DrillOpti
   const { verdict, summary } = environmentVerdict(failure, metrics, criteria);
   progress(summary, 100);
   if (clock.badInput && !leaks.length) throw clock.badInput;
-  return {
-    schemaVersion: EVIDENCE_SCHEMA_VERSION,
-    id: randomUUID(),
-    kind: 'drill',
-    service: options.service ?? config.service,
-    environment: options.environment ?? config.environment ?? 'local',
-    run: options.run ?? {},
-    startedAt: startedAt.toISOString(),
-    finishedAt: now().toISOString(),
-    verdict,
-    summary: redact(summary),
-    criteria,
-    metrics,
-    links: [],
-  };
+  return environmentDrillEvidence(config, options, { environment: options.environment ?? config.environment ?? 'local', startedAt, finishedAt: now(), verdict, summary, criteria, metrics });
 }
 
 /** The probes phase is bounded by the sum of its probes' own timeouts, plus slack for reading the outputs. */

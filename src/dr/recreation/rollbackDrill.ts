@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CheckFailedError, ConfigError } from '../../errors';
-import { EVIDENCE_SCHEMA_VERSION, type DrillEvidence, type DrillMetrics, type ProbeResult } from '../../evidence/types';
+import { type DrillEvidence, type DrillMetrics, type ProbeResult } from '../../evidence/types';
 import type { DrillConfig } from '../config';
 import type { Failure } from '../outcome';
 import { accessOf } from '../providers/azureArm';
 import { firstLines } from '../providers/postgresArchive';
 import type { DrillOptions } from '../runner';
+import { drillContext, environmentDrillEvidence } from './envelope';
 import { environmentCriteria, environmentVerdict } from './environmentOutcome';
-import { PhaseClock, seconds } from './phaseClock';
+import { seconds } from './phaseClock';
 import { runInGroup } from './processGroup';
 import { probeUntilPassed } from './probeUntil';
 import { fillIn } from './scratch';
@@ -29,12 +29,7 @@ export async function runRollbackDrill(config: DrillConfig, options: DrillOption
     );
   }
   if (settings.slotSwap) accessOf(config); // no credential: bad input before anything is touched
-  const now = options.now ?? (() => new Date());
-  const redact = (text: string) => config.redactor.redact(text);
-  const progress = (message: string, percent?: number) => options.onProgress?.(redact(message), percent);
-  const cancel = options.signal ?? new AbortController().signal;
-  const clock = new PhaseClock(now, redact);
-  const startedAt = now();
+  const { now, redact, progress, cancel, clock, startedAt } = drillContext(config, options);
   const probes: ProbeResult[] = [];
   let failure: Failure | undefined;
   let timeToRollbackSeconds: number | null = null;
@@ -129,19 +124,5 @@ export async function runRollbackDrill(config: DrillConfig, options: DrillOption
   const { verdict, summary } = environmentVerdict(failure, metrics, criteria);
   progress(summary, 100);
   if (clock.badInput && !stranded) throw clock.badInput;
-  return {
-    schemaVersion: EVIDENCE_SCHEMA_VERSION,
-    id: randomUUID(),
-    kind: 'drill',
-    service: options.service ?? config.service,
-    environment,
-    run: options.run ?? {},
-    startedAt: startedAt.toISOString(),
-    finishedAt: now().toISOString(),
-    verdict,
-    summary: redact(summary),
-    criteria,
-    metrics,
-    links: [],
-  };
+  return environmentDrillEvidence(config, options, { environment, startedAt, finishedAt: now(), verdict, summary, criteria, metrics });
 }
