@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { checkBackupFreshness } from '../../src/dr/freshness';
 import { runDrill } from '../../src/dr/runner';
 import { validateEvidence } from '../../src/evidence/validate';
 import { ConfigError } from '../../src/errors';
@@ -204,6 +205,41 @@ describe('terraform drills (environment recreation with real terraform)', functi
     for (const pid of pids) assert.equal(alive(pid), false, `process ${pid} outlived the cancelled drill`);
     assert.deepEqual(evidence.metrics.leaks, []);
     assert.equal(await answers(port), false);
+  });
+
+  it('secrets: a ${VAR} password and a sensitive output never reach the evidence, even when a probe prints them', async () => {
+    const password = 'pw-Hunter2-tf';
+    const file = drillFile({
+      terraform: { configuration: join(FIXTURES, 'secrets'), variables: { db_password: '${DB_PASSWORD}' } },
+      probes: [
+        { type: 'command', name: 'prints the token', argv: ['echo', '${output.api_token}'] },
+        { type: 'command', name: 'prints the password', argv: ['sh', '-c', 'echo "login failed for $0" >&2; exit 1', password], timeout: '1s' },
+      ],
+    });
+    const evidence = await runDrill({ configFile: file, env: { DB_PASSWORD: password } });
+    const text = JSON.stringify(evidence);
+    assert.equal(evidence.metrics.probes[0].status, 'passed');
+    assert.match(evidence.metrics.probes[0].detail, /\*\*\*/);
+    assert.doesNotMatch(text, /s3cr3t/, 'the sensitive output is masked');
+    assert.doesNotMatch(text, /Hunter2/, 'the password is masked');
+    assert.match(evidence.metrics.probes[1].detail, /login failed for \*\*\*/);
+  });
+
+  it('attack: agent variables that would steer terraform (TF_CLI_ARGS, TF_WORKSPACE, TF_DATA_DIR) are not passed on', async () => {
+    const steering = { TF_CLI_ARGS: '-state=/tmp/live.tfstate', TF_CLI_ARGS_apply: '-no-such-flag', TF_WORKSPACE: 'live', TF_DATA_DIR: '/nonexistent/live' };
+    Object.assign(process.env, steering);
+    try {
+      const file = drillFile({ terraform: { configuration: join(FIXTURES, 'secrets'), variables: { db_password: 'x' } }, probes: [{ type: 'command', argv: ['true'] }] });
+      const evidence = await runDrill({ configFile: file });
+      assert.equal(evidence.verdict, 'passed', evidence.summary);
+    } finally {
+      for (const name of Object.keys(steering)) delete process.env[name];
+    }
+  });
+
+  it('freshness-only on a terraform drill -> bad input: there is no backup to judge', async () => {
+    const file = drillFile({ terraform: { configuration: join(FIXTURES, 'drift') }, probes: [{ type: 'command', argv: ['true'] }] });
+    await assert.rejects(checkBackupFreshness({ configFile: file }), (error: unknown) => error instanceof ConfigError && /a terraform drill has no backup/.test(error.message));
   });
 
   it('bad input: the configuration does not declare the suffix variable -> bad input naming it, nothing applied', async () => {
