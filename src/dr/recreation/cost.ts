@@ -20,6 +20,7 @@ export function drillCost(created: Map<string, number>, prices: Record<string, n
   };
 }
 
+/** Six decimals: a short local drill's cost is a fraction of a cent, and rounding it to 0 would hide it. */
 function roundMoney(amount: number): number {
-  return Math.round(amount * 10_000) / 10_000;
+  return Math.round(amount * 1_000_000) / 1_000_000;
 }
