@@ -69,7 +69,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   'top|timeouts.apply': '`terraform` drills: limit of `terraform apply`; on expiry terraform is interrupted and the destroy still runs.',
   'top|timeouts.destroy': '`terraform` drills: limit of the destroy and the state check, which run even after a cancel.',
   'top|timeouts.deploy': '`rollback` drills: limit of each deploy command or slot swap (plus the probes\' own limits).',
-  'probe:command|argv': 'A command as `[program, arg, ...]`, run without a shell; must exit 0. The only form `terraform` and `rollback` drills take. `${output.NAME}`, `${drill.suffix}` and `${drill.version}` are replaced per argument.',
+  'probe:command|argv': 'A command as `[program, arg, ...]`, run without a shell from the drill file\'s folder; must exit 0. Give `command` or `argv`; `argv` is the only form `terraform` and `rollback` drills take. `${output.NAME}`, `${drill.suffix}` and `${drill.version}` are replaced per argument.',
   'terraform|terraform.variables.<name>': 'One input variable, e.g. `location: westeurope`; `${SECRET}` values are masked.',
   'terraform|terraform.backend.config.<name>': 'One backend setting, e.g. `storage_account_name: stdrillstate`; written to a file passed with `-backend-config`, never to the command line.',
   'terraform|terraform.prices.<name>': 'Price of one resource of this type per hour.',

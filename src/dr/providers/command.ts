@@ -85,7 +85,10 @@ class CommandDrill implements DrillSession {
   async probe(probe: ProbeSpec, step: StepContext): Promise<ProbeOutcome> {
     if (probe.type === 'http') return httpProbe(probe, step.signal);
     if (probe.type === 'command') {
-      const result = await shell(this.config, probe.command!, step);
+      // argv runs without a shell, so a value from the drill file is never parsed as shell syntax.
+      const result = probe.argv
+        ? await runTool(probe.argv[0], probe.argv.slice(1), { cwd: this.config.dir, env: drillEnv(this.config, step), signal: step.signal })
+        : await shell(this.config, probe.command!, step);
       return result.code === 0
         ? { status: 'passed', detail: `exited 0${result.stdout.trim() ? `: ${firstLines(result.stdout, 1)}` : ''}` }
         : { status: 'failed', detail: `exited with ${describeExit(result)}: ${firstLines(result.stderr || result.stdout)}` };
@@ -116,9 +119,12 @@ class CommandDrill implements DrillSession {
   }
 }
 
+function drillEnv(config: DrillConfig, step: StepContext): NodeJS.ProcessEnv {
+  return { ...process.env, DRILL_TARGET: config.target.name ?? '', DRILL_SERVICE: config.service, DRILL_WORK_DIR: step.workDir };
+}
+
 function shell(config: DrillConfig, command: string, step: StepContext): Promise<ToolResult> {
-  const env = { ...process.env, DRILL_TARGET: config.target.name ?? '', DRILL_SERVICE: config.service, DRILL_WORK_DIR: step.workDir };
-  return runTool(command, [], { shell: true, cwd: config.dir, env, signal: step.signal });
+  return runTool(command, [], { shell: true, cwd: config.dir, env: drillEnv(config, step), signal: step.signal });
 }
 
 async function timeFrom(config: DrillConfig, command: string, step: StepContext, key: string): Promise<Date> {
