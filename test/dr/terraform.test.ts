@@ -66,10 +66,10 @@ describe('terraform drills (environment recreation with real terraform)', functi
     return file;
   }
 
-  function fixture(name: string, port: number, extra: Record<string, unknown> = {}): string {
+  function fixture(name: string, port: number, extra: Record<string, unknown> = {}, variables: Record<string, string> = {}): string {
     return drillFile({
       targets: { rto: '2m' },
-      terraform: { configuration: join(FIXTURES, name), variables: { scripts: SCRIPTS, run_dir: runDir, http_port: port }, ...extra },
+      terraform: { configuration: join(FIXTURES, name), variables: { scripts: SCRIPTS, run_dir: runDir, http_port: port, ...variables }, ...extra },
       probes: [{ type: 'http', url: '${output.health_url}', timeout: '10s' }],
     });
   }
@@ -133,7 +133,7 @@ describe('terraform drills (environment recreation with real terraform)', functi
 
   it('apply fails halfway -> drill fails naming the error, destroy still stops what was started', async () => {
     const port = await freePort();
-    const evidence = await runDrill({ configFile: fixture('apply-fails', port) });
+    const evidence = await runDrill({ configFile: fixture('service-then', port, {}, { then_command: "echo 'migration failed: relation orders does not exist' >&2; exit 1" }) });
     assert.equal(evidence.verdict, 'failed', evidence.summary);
     const status = Object.fromEntries(evidence.metrics.steps.map((s) => [s.name, s.status]));
     assert.equal(status.apply, 'failed');
@@ -194,7 +194,7 @@ describe('terraform drills (environment recreation with real terraform)', functi
       }
     }, 100);
     const t0 = Date.now();
-    const evidence = await runDrill({ configFile: fixture('slow-apply', port, { leakProbe: { url: '${output.health_url}' } }), signal: controller.signal }).finally(() => clearInterval(cancelWhenUp));
+    const evidence = await runDrill({ configFile: fixture('service-then', port, { leakProbe: { url: '${output.health_url}' } }, { then_command: 'sleep 60' }), signal: controller.signal }).finally(() => clearInterval(cancelWhenUp));
     assert.ok(Date.now() - t0 < 50_000, 'the 60s sleep was interrupted, not waited out');
     assert.equal(evidence.verdict, 'error');
     assert.equal(evidence.metrics.cancelled, true);
