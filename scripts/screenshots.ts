@@ -3,20 +3,38 @@
  * seeded with the test fixtures (test/hub/fixtures.ts). Run after changing the hub:
  *
  *   npx tsx scripts/screenshots.ts            (writes docs/images/hub-*.png)
+ *   npx tsx scripts/screenshots.ts FILE...    (only those)
  */
 import { mkdtempSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../src/serve/server';
+import { Collections } from '../src/gate/records';
+import type { StoredDocument } from '../src/store/documentStore';
+import { FileDocumentStore } from '../src/store/fileStore';
+import { recreationFailed } from '../test/evidence/fixtures';
 import { seedStore } from '../test/hub/fixtures';
 import { ensureHubBuilt, hubFrame, launchBrowser, repoRoot } from '../test/support/browser';
 
-const shots: Array<{ file: string; route: string; theme?: 'dark'; ready: string }> = [
+const shots: Array<{ file: string; route: string; theme?: 'dark'; ready: string; seed?: (storeDir: string) => Promise<void> }> = [
   { file: 'overview.png', route: '', ready: '[data-subject]' },
   { file: 'hub-service-loadtest.png', route: '#/service/checkout.prod/loadtest', ready: '[data-testid="criteria"]' },
   { file: 'hub-service-drill.png', route: '#/service/checkout.prod/drill', ready: '[data-testid="drill-steps"]' },
   { file: 'hub-signoffs.png', route: '#/service/checkout.prod/signoffs', ready: '[data-testid="waivers"]' },
   { file: 'hub-overview-dark.png', route: '', theme: 'dark', ready: '[data-subject]' },
+  // Last: it adds a newer drill (a recreation drill), which the drill tab then shows.
+  {
+    file: 'hub-drill-recreation.png',
+    route: '#/service/checkout.prod/drill',
+    ready: '[data-testid="phase-timeline"]',
+    seed: (storeDir) =>
+      new FileDocumentStore(storeDir).setDocument(Collections.evidence, {
+        ...recreationFailed(),
+        service: 'checkout',
+        environment: 'prod',
+        finishedAt: new Date().toISOString(),
+      } as unknown as StoredDocument).then(() => undefined),
+  },
 ];
 
 async function main(): Promise<void> {
@@ -26,7 +44,10 @@ async function main(): Promise<void> {
   const server = await startServer({ storeDir, hubDir, user: { id: 'alice', name: 'Alice Approver', groups: [] } });
   const browser = await launchBrowser();
   try {
+    const only = process.argv.slice(2);
     for (const shot of shots) {
+      await shot.seed?.(storeDir);
+      if (only.length && !only.includes(shot.file)) continue;
       const page = await browser.context.newPage();
       await page.setViewportSize({ width: 1280, height: 860 });
       await page.goto(`${server.url}/host/readiness-hub${shot.theme ? `?theme=${shot.theme}` : ''}${shot.route}`);

@@ -7,6 +7,9 @@ import { formatNumber } from './LineChart';
  * so waits between phases and the destroy after the measurement show as they happened. A bracket marks the span
  * the headline time was measured over (apply to probes; rollback), so a reader sees what the RTO includes.
  */
+/** Wider than the step view's last column: it shows the start offset and the duration. */
+const COLUMNS: React.CSSProperties = { gridTemplateColumns: '130px 1fr 130px' };
+
 export function PhaseTimeline(props: { steps: DrillStep[]; measured?: { label: string; from: string; to: string; seconds: number | null } }) {
   const steps = props.steps.filter((s) => s && typeof s === 'object' && Number.isFinite(Date.parse(s.startedAt)) && Number.isFinite(s.durationMs));
   if (!steps.length) return <p className="readiness-muted">No phases were recorded.</p>;
@@ -22,7 +25,7 @@ export function PhaseTimeline(props: { steps: DrillStep[]; measured?: { label: s
       {steps.map((s, i) => {
         const start = Date.parse(s.startedAt);
         return (
-          <div key={i} className="readiness-step" title={s.detail} data-phase={s.name} data-status={s.status}>
+          <div key={i} className="readiness-step" style={COLUMNS} title={s.detail} data-phase={s.name} data-status={s.status}>
             <span>{s.name}</span>
             <div style={{ position: 'relative' }}>
               <div className={`readiness-step-bar ${s.status}`} data-offset={formatNumber((start - origin) / 1000, 2)} style={{ marginLeft: at(start), width: width(s.durationMs) }} />
@@ -34,7 +37,7 @@ export function PhaseTimeline(props: { steps: DrillStep[]; measured?: { label: s
         );
       })}
       {from && to && props.measured && (
-        <div className="readiness-step" data-testid="measured-span">
+        <div className="readiness-step" style={COLUMNS} data-testid="measured-span">
           <span><strong>{props.measured.label}</strong></span>
           <div>
             <div

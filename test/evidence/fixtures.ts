@@ -148,7 +148,7 @@ export const drillCancelled = () => drill('88888888-8888-4888-8888-888888888888'
 
 /** A recreation drill (provider terraform) whose destroy left a state entry and whose config does not converge. */
 export const recreationFailed = (): DrillEvidence => {
-  const phase = (name: string, second: number, ms: number, status: DrillEvidence['metrics']['steps'][number]['status'], detail: string) => ({ name, startedAt: `2026-11-26T10:00:${String(second).padStart(2, '0')}.000Z`, durationMs: ms, status, detail });
+  const phase = (name: string, second: number, ms: number, status: DrillEvidence['metrics']['steps'][number]['status'], detail: string) => ({ name, startedAt: new Date(Date.parse('2026-11-26T10:00:00.000Z') + second * 1000).toISOString(), durationMs: ms, status, detail });
   return {
     ...base('drill', '88888888-8888-4888-8888-888888888881'),
     verdict: 'failed',
@@ -175,9 +175,9 @@ export const recreationFailed = (): DrillEvidence => {
         phase('init', 1, 9000, 'passed', 'terraform init exited 0'),
         phase('plan', 10, 20000, 'passed', 'plan: 14 to create'),
         phase('apply', 30, 380000, 'passed', 'apply finished'),
-        phase('probes', 50, 32000, 'passed', '2 of 2 probes passed'),
-        phase('converge', 52, 15000, 'failed', 'does not converge: terraform_data.clock (replace)'),
-        phase('destroy', 55, 240000, 'failed', 'terraform destroy failed'),
+        phase('probes', 410, 32500, 'passed', '2 of 2 probes passed'),
+        phase('converge', 443, 15000, 'failed', 'does not converge: terraform_data.clock (replace)'),
+        phase('destroy', 458, 240000, 'failed', 'terraform destroy failed'),
       ],
       probes: [{ name: 'http health', type: 'http', status: 'passed', detail: 'answered 200', durationMs: 32000 }],
       cleanup: { status: 'failed', leftBehind: ['state: terraform_data.keep'], detail: 'terraform destroy failed' },
