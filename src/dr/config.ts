@@ -6,12 +6,13 @@ import { parseDuration } from './duration';
 import type { AzureAccess } from './providers/azureArm';
 import type { SslMode } from './pgTls';
 import { Redactor } from './redact';
+import { environmentDrillChecks, rollbackSettings, terraformSettings, type RollbackSettings, type TerraformSettings } from './recreation/settings';
 import { drillFileSchema, PROBE_TYPES } from './schema';
 import { assertInputSize } from '../config/inputSize';
 import { nearest } from '../config/suggest';
 import { formatPath, parseYamlSource, type DocPath as YamlPath, type YamlSource as ParsedYaml } from '../config/yamlSource';
 
-export type ProviderName = 'postgres' | 'embedded' | 'command' | 'azure-postgres-flexible' | 'azure-sql';
+export type ProviderName = 'postgres' | 'embedded' | 'command' | 'azure-postgres-flexible' | 'azure-sql' | 'terraform' | 'rollback';
 export type ProbeType = (typeof PROBE_TYPES)[number];
 
 export interface ProbeSpec {
@@ -25,6 +26,8 @@ export interface ProbeSpec {
   expectStatus?: number;
   bodyContains?: string;
   command?: string;
+  /** A command as [program, arg, ...], run without a shell. */
+  argv?: string[];
 }
 
 /** A validated drill file: durations in seconds, `${VAR}` expanded, paths absolute. */
@@ -36,7 +39,7 @@ export interface DrillConfig {
   environment?: string;
   provider: ProviderName;
   disruption?: string;
-  targets: { rtoSeconds: number; rpoSeconds: number };
+  targets: { rtoSeconds: number; rpoSeconds: number; rollbackSeconds?: number; recoverSeconds?: number };
   source: {
     connection?: string;
     allowWrites: boolean;
@@ -75,7 +78,23 @@ export interface DrillConfig {
   probes: ProbeSpec[];
   rpo: { query?: string; heartbeat?: { table: string; column: string; write: boolean }; command?: string };
   cleanup: { keep: boolean; command?: string };
-  timeouts: { preflight: number; backup: number; restore: number; start: number; probe: number; cleanup: number };
+  timeouts: {
+    preflight: number;
+    backup: number;
+    restore: number;
+    start: number;
+    probe: number;
+    cleanup: number;
+    init: number;
+    plan: number;
+    apply: number;
+    destroy: number;
+    deploy: number;
+  };
+  /** provider: terraform (an environment recreation drill). */
+  terraform?: TerraformSettings;
+  /** provider: rollback (a deployment rollback drill). */
+  rollback?: RollbackSettings;
   tools: { binDir?: string };
   /**
    * The `${VAR}` values that command keys reference, by name. Command lines keep `${VAR}` as written and get these
@@ -96,6 +115,11 @@ export const DEFAULT_TIMEOUTS = Object.freeze({
   start: 5 * 60,
   probe: 60,
   cleanup: 5 * 60,
+  init: 10 * 60,
+  plan: 30 * 60,
+  apply: 60 * 60,
+  destroy: 60 * 60,
+  deploy: 30 * 60,
 });
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
@@ -146,6 +170,7 @@ export function parseDrillConfig(text: string, file: string, env: NodeJS.Process
     return value === undefined ? fallback : (parseDuration(value) ?? fallback);
   };
   semanticChecks(raw, at);
+  environmentDrillChecks(raw, at);
   durationLimits(raw, at);
   for (const section of ['source', 'target']) {
     const connection = raw[section]?.connection;
@@ -184,6 +209,9 @@ export function parseDrillConfig(text: string, file: string, env: NodeJS.Process
     targets: {
       rtoSeconds: seconds([...targetRoot, 'rto'], seconds(['targets', 'rto'], DEFAULT_TARGETS.rto)),
       rpoSeconds: seconds([...targetRoot, 'rpo'], seconds(['targets', 'rpo'], DEFAULT_TARGETS.rpo)),
+      ...(raw.provider === 'rollback'
+        ? { rollbackSeconds: seconds(['targets', 'rollback'], DEFAULT_TARGETS.rto), recoverSeconds: seconds(['targets', 'recover'], DEFAULT_TARGETS.rto) }
+        : {}),
     },
     source: { ...raw.source, allowWrites: raw.source?.allowWrites === true },
     backup: { ...raw.backup, fresh: raw.backup?.fresh === true },
@@ -209,6 +237,8 @@ export function parseDrillConfig(text: string, file: string, env: NodeJS.Process
     ) as DrillConfig['timeouts'],
     tools: { ...raw.tools },
     commandEnv,
+    ...(raw.provider === 'terraform' ? { terraform: terraformSettings(raw, dir, seconds) } : {}),
+    ...(raw.provider === 'rollback' ? { rollback: rollbackSettings(raw, seconds) } : {}),
     redactor,
   };
 }
@@ -329,6 +359,7 @@ function semanticChecks(raw: Record<string, any>, at: (p: YamlPath, m: string) =
     if (raw.provider === 'command' && ['select1', 'schema', 'rowcounts', 'checksums', 'sql'].includes(p?.type)) {
       at(['probes', i, 'type'], `the command provider has no SQL connection; use http or command probes`);
     }
+    if (p?.type === 'command' && p.command === undefined && p.argv === undefined) at(['probes', i], 'a command probe needs command (a shell line) or argv: [program, arg, ...]');
   }
   const pointInTime = raw.restore?.pointInTime;
   if (typeof raw.provider === 'string' && raw.provider.startsWith('azure-') && pointInTime !== undefined && pointInTime !== 'latest'
@@ -341,6 +372,7 @@ function semanticChecks(raw: Record<string, any>, at: (p: YamlPath, m: string) =
 function defaultProbeName(p: Record<string, unknown>, index: number): string {
   if (p.tables) return `${p.type} ${(p.tables as string[]).join(', ')}`;
   if (p.url) return `${p.type} ${p.url}`;
+  if (Array.isArray(p.argv)) return `${p.type} ${String(p.argv[0])}`;
   return p.type === 'sql' || p.type === 'command' ? `${p.type} #${index + 1}` : String(p.type);
 }
 

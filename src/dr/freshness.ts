@@ -18,6 +18,9 @@ import type { DrillOptions } from './runner';
 export async function checkBackupFreshness(options: DrillOptions): Promise<DrillEvidence> {
   const config = loadDrillConfig(options.configFile, options.env ?? process.env);
   config.azure = options.azure;
+  if (config.provider === 'terraform' || config.provider === 'rollback') {
+    throw new ConfigError(`${config.file}: --freshness-only judges a backup's age, and a ${config.provider} drill has no backup; run the drill itself`);
+  }
   const provider = providerFor(config.provider);
   const now = options.now ?? (() => new Date());
   const startedAt = now();

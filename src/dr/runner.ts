@@ -11,6 +11,8 @@ import { classify, decide, rpoFromNewest, targetCriteria, type Failure } from '.
 import type { DrillSession, StepContext } from './provider';
 import { providerFor } from './providers';
 import type { AzureAccess } from './providers/azureArm';
+import { runRecreationDrill } from './recreation/recreationDrill';
+import { runRollbackDrill } from './recreation/rollbackDrill';
 
 export interface DrillOptions {
   configFile: string;
@@ -41,6 +43,9 @@ export type StepName = 'preflight' | 'backup' | 'restore' | 'start' | 'probes' |
 export async function runDrill(options: DrillOptions): Promise<DrillEvidence> {
   const config = loadDrillConfig(options.configFile, options.env ?? process.env);
   config.azure = options.azure;
+  // The environment drills have phases of their own (src/dr/recreation/); the restore steps do not fit them.
+  if (config.provider === 'terraform') return runRecreationDrill(config, options);
+  if (config.provider === 'rollback') return runRollbackDrill(config, options);
   return new Drill(config, options).run();
 }
 

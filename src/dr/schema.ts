@@ -9,6 +9,8 @@ const duration = {
   description: 'A duration: `90s`, `15m`, `1h30m`, `2d`, or a number of seconds.',
   anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?(ms|s|m|h|d)?\\s*)+$' }],
 };
+import { rollbackSettings, terraformSettings, terraformTarget } from './recreation/schema';
+
 const nonEmpty = { type: 'string', minLength: 1 };
 const targetPair = {
   type: 'object',
@@ -38,7 +40,7 @@ const probe = {
     probeOf('checksums', { tables: tableList }, ['tables']),
     probeOf('sql', { sql: nonEmpty, expect: {} }, ['sql']),
     probeOf('http', { url: nonEmpty, expectStatus: { type: 'integer' }, bodyContains: { type: 'string' } }, ['url']),
-    probeOf('command', { command: nonEmpty }, ['command']),
+    probeOf('command', { command: nonEmpty, argv: { type: 'array', minItems: 1, items: { type: 'string' } } }),
   ],
 };
 
@@ -84,12 +86,12 @@ export const drillFileSchema = {
   properties: {
     service: nonEmpty,
     environment: nonEmpty,
-    provider: { enum: ['postgres', 'embedded', 'command', 'azure-postgres-flexible', 'azure-sql'] },
+    provider: { enum: ['postgres', 'embedded', 'command', 'azure-postgres-flexible', 'azure-sql', 'terraform', 'rollback'] },
     disruption: nonEmpty,
     targets: {
       type: 'object',
       additionalProperties: false,
-      properties: { rto: duration, rpo: duration, disruptions: { type: 'object', additionalProperties: targetPair } },
+      properties: { rto: duration, rpo: duration, rollback: duration, recover: duration, disruptions: { type: 'object', additionalProperties: targetPair } },
     },
     source: { type: 'object' },
     backup: { type: 'object' },
@@ -106,8 +108,15 @@ export const drillFileSchema = {
       start: duration,
       probe: duration,
       cleanup: duration,
+      init: duration,
+      plan: duration,
+      apply: duration,
+      destroy: duration,
+      deploy: duration,
     }),
     tools: closed({ binDir: nonEmpty }),
+    terraform: { type: 'object' },
+    rollback: { type: 'object' },
   },
   allOf: [
     providerBranch(
@@ -204,5 +213,7 @@ export const drillFileSchema = {
       },
       ['source', 'target'],
     ),
+    providerBranch('terraform', { terraform: terraformSettings, target: terraformTarget }, ['terraform']),
+    providerBranch('rollback', { rollback: rollbackSettings }, ['rollback', 'environment']),
   ],
 } as const;

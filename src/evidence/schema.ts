@@ -11,6 +11,7 @@ import {
   type CriterionResult,
   type DocFinding,
   type DocsMetrics,
+  type DrillCost,
   type DrillMetrics,
   type DrillStep,
   type EnvironmentCheckResult,
@@ -174,11 +175,32 @@ const drillMetrics = object<DrillMetrics>(
   {
     provider: nonEmptyText,
     disruption: text,
-    targets: object<DrillMetrics['targets']>({ rtoSeconds: nonNegative, rpoSeconds: nonNegative }, {}),
+    targets: object<DrillMetrics['targets']>(
+      { rtoSeconds: nonNegative, rpoSeconds: nonNegative, timeToRollbackSeconds: nonNegative, timeToRecoverSeconds: nonNegative },
+      { timeToRollbackSeconds: true, timeToRecoverSeconds: true },
+    ),
     rtoSeconds: nullableNonNegative,
     rpoSeconds: nullableNonNegative,
     rpoMethod: oneOfText('query', 'heartbeat', 'backup-age', 'latest-restorable-time', 'declared-interval', 'file-time', 'none'),
-    mode: oneOfText('restore', 'freshness'),
+    mode: oneOfText('restore', 'freshness', 'recreation', 'rollback'),
+    environmentRtoSeconds: nullableNonNegative,
+    timeToRollbackSeconds: nullableNonNegative,
+    timeToRecoverSeconds: nullableNonNegative,
+    leaks: listOf(text),
+    drift: listOf(text),
+    cost: object<DrillCost>(
+      {
+        currency: nonEmptyText,
+        total: nonNegative,
+        hours: nonNegative,
+        lines: listOf(
+          object<DrillCost['lines'][number]>({ type: nonEmptyText, count: count, pricePerHour: nonNegative, amount: nonNegative }, {}),
+        ),
+        unpriced: listOf(text),
+      },
+      {},
+    ),
+    versions: object<NonNullable<DrillMetrics['versions']>>({ previous: text, current: text }, {}),
     backup: object<DrillMetrics['backup']>(
       { location: text, takenAt: dateTime, sizeBytes: count, verified: text },
       { takenAt: true, sizeBytes: true, verified: true },
@@ -188,7 +210,17 @@ const drillMetrics = object<DrillMetrics>(
     cleanup: object<DrillMetrics['cleanup']>({ status: oneOfText('done', 'failed', 'skipped'), leftBehind: listOf(text), detail: text }, {}),
     cancelled: flag,
   },
-  { disruption: true, mode: true },
+  {
+    disruption: true,
+    mode: true,
+    environmentRtoSeconds: true,
+    timeToRollbackSeconds: true,
+    timeToRecoverSeconds: true,
+    leaks: true,
+    drift: true,
+    cost: true,
+    versions: true,
+  },
 );
 
 // ---------------------------------------------------------------- docs

@@ -151,10 +151,22 @@ export interface ProbeResult {
   durationMs: number;
 }
 
+/** What a recreation drill cost, from the per-resource-type prices its drill file gives (per resource-hour). */
+export interface DrillCost {
+  currency: string;
+  total: number;
+  /** From the apply's start until the destroy finished. */
+  hours: number;
+  lines: Array<{ type: string; count: number; pricePerHour: number; amount: number }>;
+  /** Resource types created for which no price was given. */
+  unpriced: string[];
+}
+
 export interface DrillMetrics {
   provider: string;
   disruption?: string;
-  targets: { rtoSeconds: number; rpoSeconds: number };
+  /** Recreation: `rtoSeconds` is the environment RTO target. Rollback: the two time targets below. */
+  targets: { rtoSeconds: number; rpoSeconds: number; timeToRollbackSeconds?: number; timeToRecoverSeconds?: number };
   rtoSeconds: number | null;
   rpoSeconds: number | null;
   /**
@@ -164,8 +176,25 @@ export interface DrillMetrics {
    * or download resets). The gate does not accept the unmeasured ones against an RPO limit.
    */
   rpoMethod: 'query' | 'heartbeat' | 'backup-age' | 'latest-restorable-time' | 'declared-interval' | 'file-time' | 'none';
-  /** `freshness`: only the backup's age was checked, nothing was restored; not evidence of a drill. Default `restore`. */
-  mode?: 'restore' | 'freshness';
+  /**
+   * `freshness`: only the backup's age was checked, nothing was restored; not evidence of a drill. `recreation`:
+   * the environment was rebuilt from its Terraform configuration. `rollback`: the previous version was deployed and
+   * the current one restored. Default `restore`.
+   */
+  mode?: 'restore' | 'freshness' | 'recreation' | 'rollback';
+  /** Recreation: apply start until every probe passed against the new environment. */
+  environmentRtoSeconds?: number | null;
+  /** Rollback: start of the previous version's deploy until it passed every probe. */
+  timeToRollbackSeconds?: number | null;
+  /** Rollback: start of the return to the current version until it passed every probe again. */
+  timeToRecoverSeconds?: number | null;
+  /** Recreation: what outlived the destroy (state entries, and what the leak probe still found). */
+  leaks?: string[];
+  /** Recreation: resources a second plan right after the apply would change again (the configuration does not converge). */
+  drift?: string[];
+  cost?: DrillCost;
+  /** Rollback: the versions deployed. */
+  versions?: { previous: string; current: string };
   backup: { location: string; takenAt?: string; sizeBytes?: number; verified?: string };
   steps: DrillStep[];
   probes: ProbeResult[];

@@ -1,6 +1,7 @@
 import type { CheckOutcome, CheckState, DocsEvidence, DrillEvidence, Evidence, EvidenceKind, LoadTestEvidence } from '../evidence/types';
 import { formatDuration, holds, measure } from './bounds';
 import { evaluateEnvironment } from './environmentRule';
+import { evaluateEnvironmentDrill } from './environmentDrillCheck';
 import type { DocsRule, DrillRule, LoadTestRule, PolicyCheck } from './policy';
 
 /** What a check's rule concluded before waivers are applied. */
@@ -46,7 +47,7 @@ export function ref(e: Evidence): CheckOutcome['evidence'][number] {
   return e.run?.url ? { id: e.id, kind: e.kind, finishedAt: e.finishedAt, runUrl: e.run.url } : { id: e.id, kind: e.kind, finishedAt: e.finishedAt };
 }
 
-function missing(ctx: EvidenceContext, kind: 'loadtest' | 'drill' | 'docs', filters: string): RuleOutcome {
+export function missing(ctx: EvidenceContext, kind: 'loadtest' | 'drill' | 'docs', filters: string): RuleOutcome {
   const bad = ctx.malformed[kind] ?? 0;
   const unknown = ctx.malformed.unknown ?? 0;
   const notes = [
@@ -91,7 +92,7 @@ export function envFilter(environments: string[] | undefined): string {
   return environments ? ` from ${environments.join(' or ')}` : '';
 }
 
-function verdictFailure(e: Evidence, what: string): RuleOutcome | undefined {
+export function verdictFailure(e: Evidence, what: string): RuleOutcome | undefined {
   if (e.verdict === 'passed') return undefined;
   const how = e.verdict === 'error' ? 'ended in an error' : 'failed';
   return { state: 'failed', reason: `The newest ${what} ${how}: ${e.summary || 'no summary given'}.`.replace(/\.\.$/, '.'), evidence: [ref(e)] };
@@ -128,12 +129,14 @@ const UNMEASURED_RPO: Partial<Record<DrillEvidence['metrics']['rpoMethod'], stri
 };
 
 export function evaluateDrill(rule: DrillRule, ctx: EvidenceContext): RuleOutcome {
+  if (rule.mode === 'recreation' || rule.mode === 'rollback') return evaluateEnvironmentDrill(rule, ctx);
   const e = newest<DrillEvidence>(
     ctx,
     'drill',
-    // A freshness check restored nothing, so it is not a drill, however recent.
+    // A freshness check restored nothing, so it is not a drill, however recent; a recreation or rollback drill
+    // restored no data, so it is not a restore drill.
     (x) =>
-      x.metrics.mode !== 'freshness' &&
+      (x.metrics.mode === undefined || x.metrics.mode === 'restore') &&
       (!rule.environments || rule.environments.includes(x.environment)) &&
       (!rule.provider || x.metrics.provider === rule.provider),
   );

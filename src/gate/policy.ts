@@ -5,6 +5,7 @@ import { ConfigError } from '../errors';
 import { MetricBound, parseBound, parseDuration } from './bounds';
 import { CHECK_TYPES, CheckType, policySchema, ruleSchemas } from './policySchema';
 import { reportSchemaErrors } from './schemaProblems';
+import { environmentDrillRule } from './environmentDrillCheck';
 import { hint as suggestion, nearest } from '../config/suggest';
 import { assertInputSize } from '../config/inputSize';
 import { formatPath, parseYamlSource, type DocPath } from '../config/yamlSource';
@@ -50,8 +51,15 @@ export interface LoadTestRule {
 
 export interface DrillRule {
   passedWithinDays: number;
+  /** Which drill counts: `restore` (default), `recreation` (provider terraform) or `rollback`. */
+  mode?: 'restore' | 'recreation' | 'rollback';
   rtoSeconds?: number;
   rpoSeconds?: number;
+  /** recreation: the longest environment RTO accepted. */
+  environmentRtoSeconds?: number;
+  /** rollback: the longest time to rollback and to recover accepted. */
+  timeToRollbackSeconds?: number;
+  timeToRecoverSeconds?: number;
   provider?: string;
   environments?: string[];
 }
@@ -229,6 +237,7 @@ function buildRule(
       }
       if (rule.provider !== undefined) r.provider = String(rule.provider);
       if (rule.environments !== undefined) r.environments = rule.environments as string[];
+      environmentDrillRule(rule, r, at, fail);
       return ok ? r : undefined;
     }
     case 'docs': {

@@ -95,7 +95,17 @@ export const ruleSchemas = {
     type: 'object',
     additionalProperties: false,
     required: ['passedWithinDays'],
-    properties: { passedWithinDays: days, rto: duration, rpo: duration, provider: name, ...evidenceFilters },
+    properties: {
+      passedWithinDays: days,
+      mode: { enum: ['restore', 'recreation', 'rollback'], description: 'Which drill counts: restore (default), recreation (provider terraform) or rollback.' },
+      rto: duration,
+      rpo: duration,
+      environmentRto: { ...duration, description: 'mode recreation: the longest environment RTO (apply start until every probe passed) accepted.' },
+      timeToRollback: { ...duration, description: 'mode rollback: the longest time to rollback accepted.' },
+      timeToRecover: { ...duration, description: 'mode rollback: the longest time to recover accepted.' },
+      provider: name,
+      ...evidenceFilters,
+    },
   },
   docs: {
     type: 'object',

@@ -13,7 +13,7 @@ void runTask(async ({ signal }) => {
   // Cancelling the job aborts the drill; its cleanup (dropping the scratch database) still runs and is reported.
   const evidence = await runDrill({
     configFile: drillFile,
-    // Needed only by the azure-postgres-flexible and azure-sql providers.
+    // Needed only by the azure-postgres-flexible and azure-sql providers, and by rollback drills that swap App Service slots.
     azure: optionalInput('connectedServiceNameARM') ? azureConnectionFromInput('connectedServiceNameARM') : undefined,
     environment: optionalInput('environment'),
     run: runInfoFromEnv(process.env, 'ReadinessDrDrill'),
@@ -28,6 +28,9 @@ void runTask(async ({ signal }) => {
     rtoSeconds: evidence.metrics.rtoSeconds,
     rpoSeconds: evidence.metrics.rpoSeconds,
     passed: evidence.verdict === 'passed',
+    environmentRtoSeconds: evidence.metrics.environmentRtoSeconds,
+    timeToRollbackSeconds: evidence.metrics.timeToRollbackSeconds,
+    timeToRecoverSeconds: evidence.metrics.timeToRecoverSeconds,
   });
   if (evidence.metrics.cleanup.status === 'failed') {
     tl.error(`Cleanup failed; left behind: ${evidence.metrics.cleanup.leftBehind.join(', ') || 'unknown'}. ${evidence.metrics.cleanup.detail}`);

@@ -32,6 +32,24 @@ describe('readiness drill (CLI)', function () {
     assert.match(run.stderr(), /\[ 25%\] restore/);
   });
 
+  it('drill CLI: a terraform drill that does not converge -> exit 1, evidence written naming the resource', async () => {
+    const run = cli();
+    const file = join(mkdtempSync(join(tmpdir(), 'drill-cli-tf-')), 'drill.yaml');
+    writeFileSync(file, `service: orders\nprovider: terraform\nterraform:\n  configuration: ${join(__dirname, 'fixtures/terraform/drift')}\nprobes:\n  - type: command\n    argv: [test, -n, "\${output.name}"]\n`);
+    const code = await main(['drill', '--config', file, '--out', 'results'], run.io);
+    assert.equal(code, 1, run.stderr());
+    const evidence = JSON.parse(readFileSync(run.stdout().trim(), 'utf8'));
+    assert.deepEqual(evidence.metrics.drift, ['terraform_data.clock (replace)']);
+    assert.match(run.stderr(), /\] converge/);
+  });
+
+  it('drill CLI: a terraform drill whose terraform is missing -> exit 3', async () => {
+    const run = cli();
+    const file = join(mkdtempSync(join(tmpdir(), 'drill-cli-tf-')), 'drill.yaml');
+    writeFileSync(file, `service: orders\nprovider: terraform\nterraform:\n  configuration: ${join(__dirname, 'fixtures/terraform/drift')}\n  binary: /nonexistent/terraform\nprobes:\n  - type: command\n    argv: ["true"]\n`);
+    assert.equal(await main(['drill', '--config', file, '--out', 'results'], run.io), 3, run.stderr());
+  });
+
   it('drill CLI: a drill file with problems -> exit 2 naming file and line for each', async () => {
     const run = cli();
     const file = join(mkdtempSync(join(tmpdir(), 'drill-cli-bad-')), 'drill.yaml');

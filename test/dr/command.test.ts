@@ -109,6 +109,17 @@ describe('command drills (your scripts plus an HTTP health probe)', function () 
     assert.match(evidence.metrics.probes[0].detail, /body lacks "\\"id\\":2"|body lacks "\"id\":2"/);
   });
 
+  it('command probe as argv: runs without a shell, so shell syntax in an argument stays literal', async () => {
+    const file = variant('command.yaml', (d) => {
+      absolute(d);
+      d.probes[1] = { type: 'command', name: 'argv probe', argv: ['echo', '$(touch /tmp/readiness-argv-probe-ran); ok'] };
+    });
+    const evidence = await runDrill({ configFile: file, env: env() });
+    assert.equal(evidence.verdict, 'passed', evidence.summary);
+    assert.equal(evidence.metrics.probes[1].detail, 'exited 0: $(touch /tmp/readiness-argv-probe-ran); ok');
+    assert.equal(existsSync('/tmp/readiness-argv-probe-ran'), false);
+  });
+
   it('rpo.command reports a time far in the future -> RPO unknown with the reason, the RPO target fails', async () => {
     const file = variant('command.yaml', (d) => {
       absolute(d);

@@ -59,7 +59,7 @@ describe('drill file', () => {
     {
       name: 'unknown provider -> lists the known ones with a suggestion',
       yaml: minimal.replace('provider: postgres', 'provider: postgress'),
-      expect: [/^drill\.yaml:2 provider: "postgress" is not one of postgres, embedded, command, azure-postgres-flexible, azure-sql; did you mean "postgres"\?/],
+      expect: [/^drill\.yaml:2 provider: "postgress" is not one of postgres, embedded, command, azure-postgres-flexible, azure-sql, terraform, rollback; did you mean "postgres"\?/],
     },
     {
       name: 'unknown probe type and a rowcounts probe without tables -> both reported at once',
@@ -160,7 +160,7 @@ describe('drill file', () => {
   });
 
   it('drill file: every example in examples/drill -> loads without problems', () => {
-    const env = { PGPORT: '5432', PGPASSWORD: 'x', BACKUP_ARCHIVE: '/tmp/x.dump', HEALTH_PORT: '8080' };
+    const env = { PGPORT: '5432', PGPASSWORD: 'x', BACKUP_ARCHIVE: '/tmp/x.dump', HEALTH_PORT: '8080', SERVICE_DIR: '/tmp/orders', SERVICE_PORT: '8081', PG_PORT: '5433', HTTP_PORT: '8082' };
     const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
     assert.ok(files.length >= 4);
     for (const file of files) loadDrillConfig(join(EXAMPLES, file), env);

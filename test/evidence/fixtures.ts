@@ -146,6 +146,77 @@ export const drillPassed = () => drill('66666666-6666-4666-8666-666666666666', 1
 export const drillFailed = () => drill('77777777-7777-4777-8777-777777777777', 95.5, false);
 export const drillCancelled = () => drill('88888888-8888-4888-8888-888888888888', null, false, true);
 
+/** A recreation drill (provider terraform) whose destroy left a state entry and whose config does not converge. */
+export const recreationFailed = (): DrillEvidence => {
+  const phase = (name: string, second: number, ms: number, status: DrillEvidence['metrics']['steps'][number]['status'], detail: string) => ({ name, startedAt: new Date(Date.parse('2026-11-26T10:00:00.000Z') + second * 1000).toISOString(), durationMs: ms, status, detail });
+  return {
+    ...base('drill', '88888888-8888-4888-8888-888888888881'),
+    verdict: 'failed',
+    summary: 'Drill failed: the configuration does not converge.',
+    criteria: [
+      { expression: 'environmentRtoSeconds > 900', actual: 412.5, threshold: 900, failed: false, explanation: 'Environment RTO was 6m52s against a target of 15m: within target.' },
+      { expression: 'leaks > 0', actual: 1, threshold: 0, failed: true, explanation: 'Left behind after destroy: state: terraform_data.keep.' },
+      { expression: 'drift > 0', actual: 1, threshold: 0, failed: true, explanation: 'A second plan would change: terraform_data.clock (replace).' },
+    ],
+    metrics: {
+      provider: 'terraform',
+      targets: { rtoSeconds: 900, rpoSeconds: 300 },
+      rtoSeconds: 412.5,
+      rpoSeconds: null,
+      rpoMethod: 'none',
+      mode: 'recreation',
+      environmentRtoSeconds: 412.5,
+      leaks: [`state: ${HOSTILE_NAME}`],
+      drift: ['terraform_data.clock (replace)'],
+      cost: { currency: 'EUR', total: 0.28, hours: 0.14, lines: [{ type: 'azurerm_linux_web_app', count: 2, pricePerHour: 1, amount: 0.28 }], unpriced: ['azurerm_resource_group'] },
+      backup: { location: 'terraform 1.11.4, configuration infra/, suffix dr1a2b3c' },
+      steps: [
+        phase('preflight', 0, 300, 'passed', 'terraform 1.11.4'),
+        phase('init', 1, 9000, 'passed', 'terraform init exited 0'),
+        phase('plan', 10, 20000, 'passed', 'plan: 14 to create'),
+        phase('apply', 30, 380000, 'passed', 'apply finished'),
+        phase('probes', 410, 32500, 'passed', '2 of 2 probes passed'),
+        phase('converge', 443, 15000, 'failed', 'does not converge: terraform_data.clock (replace)'),
+        phase('destroy', 458, 240000, 'failed', 'terraform destroy failed'),
+      ],
+      probes: [{ name: 'http health', type: 'http', status: 'passed', detail: 'answered 200', durationMs: 32000 }],
+      cleanup: { status: 'failed', leftBehind: ['state: terraform_data.keep'], detail: 'terraform destroy failed' },
+      cancelled: false,
+    },
+  };
+};
+
+/** A rollback drill that rolled back and recovered within its targets. */
+export const rollbackPassed = (): DrillEvidence => ({
+  ...base('drill', '88888888-8888-4888-8888-888888888882'),
+  verdict: 'passed',
+  summary: 'Rollback drill passed: time to rollback 1m35s (target 5m), time to recover 1m20s (target 5m).',
+  criteria: [
+    { expression: 'timeToRollbackSeconds > 300', actual: 95, threshold: 300, failed: false, explanation: 'within target' },
+    { expression: 'timeToRecoverSeconds > 300', actual: 80, threshold: 300, failed: false, explanation: 'within target' },
+  ],
+  metrics: {
+    provider: 'rollback',
+    targets: { rtoSeconds: 900, rpoSeconds: 300, timeToRollbackSeconds: 300, timeToRecoverSeconds: 300 },
+    rtoSeconds: null,
+    rpoSeconds: null,
+    rpoMethod: 'none',
+    mode: 'rollback',
+    timeToRollbackSeconds: 95,
+    timeToRecoverSeconds: 80,
+    versions: { previous: '1.4.2', current: '1.5.0' },
+    backup: { location: 'version 1.4.2' },
+    steps: [
+      { name: 'baseline', startedAt: '2026-11-26T10:00:00.000Z', durationMs: 200, status: 'passed', detail: '1 probes passed against current version 1.5.0' },
+      { name: 'rollback', startedAt: '2026-11-26T10:00:01.000Z', durationMs: 95000, status: 'passed', detail: 'deployed 1.4.2' },
+      { name: 'recover', startedAt: '2026-11-26T10:01:36.000Z', durationMs: 80000, status: 'passed', detail: 'deployed 1.5.0' },
+    ],
+    probes: [{ name: 'previous 1.4.2: health', type: 'http', status: 'passed', detail: 'answered 200', durationMs: 3000 }],
+    cleanup: { status: 'done', leftBehind: [], detail: 'deployed 1.5.0' },
+    cancelled: false,
+  },
+});
+
 export const docsFailed = (): DocsEvidence => ({
   ...base('docs', '99999999-9999-4999-8999-999999999999'),
   verdict: 'failed',
@@ -215,6 +286,8 @@ export const allFixtures = (): Array<[string, Evidence]> => [
   ['drill passed', drillPassed()],
   ['drill failed', drillFailed()],
   ['drill cancelled', drillCancelled()],
+  ['recreation drill failed', recreationFailed()],
+  ['rollback drill passed', rollbackPassed()],
   ['docs failed', docsFailed()],
   ['docs passed', docsPassed()],
   ['gate not ready', gateNotReady()],

@@ -44,6 +44,8 @@ export interface ArmEmulatorOptions {
   loseFirstPutAnswer?: boolean;
   /** Azure Monitor resources (alert rules, action groups, diagnostic settings, web tests, logs); see armMonitorRoutes.ts. */
   monitor?: MonitorState;
+  /** A slot swap operation ends Failed with this message, and nothing is swapped. */
+  swapFailure?: string;
 }
 
 interface Kind {
@@ -67,8 +69,10 @@ type Json = Record<string, any>;
 interface Operation {
   status: 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
   polls: number;
-  kind: 'restore' | 'delete';
+  kind: 'restore' | 'delete' | 'swap';
   resourceId: string;
+  /** swap: the slot swapped with production. */
+  targetSlot?: string;
   error?: string;
 }
 
@@ -76,6 +80,8 @@ export class ArmEmulator {
   readonly subscriptionId = '00000000-1111-2222-3333-444444444444';
   readonly resources = new Map<string, Json>();
   readonly operations = new Map<string, Operation>();
+  /** App Service web apps by resource id (lower case): the version each slot serves. */
+  readonly webApps = new Map<string, { production: string; slots: Record<string, string> }>();
   readonly requests: Array<{ method: string; path: string; apiVersion?: string; headers: IncomingMessage['headers']; body: string }> = [];
   private server?: Server;
   private closeServer?: () => Promise<void>;
@@ -114,6 +120,17 @@ export class ArmEmulator {
     this.resources.set(id.toLowerCase(), { id, name, location: 'westeurope', type: 'Microsoft.Sql/servers/databases',
       properties: { status: 'Online', earliestRestoreDate: earliest, createMode: 'Default' } });
     return id;
+  }
+
+  webAppId(resourceGroup: string, name: string): string {
+    return `/subscriptions/${this.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Web/sites/${name}`;
+  }
+
+  /** A web app serving `production` in its production slot and each of `slots` in a deployment slot. */
+  addWebApp(resourceGroup: string, name: string, production: string, slots: Record<string, string>): { production: string; slots: Record<string, string> } {
+    const app = { production, slots: { ...slots } };
+    this.webApps.set(this.webAppId(resourceGroup, name).toLowerCase(), app);
+    return app;
   }
 
   has(id: string): boolean {
@@ -156,6 +173,8 @@ export class ArmEmulator {
     // azure-resource-manager-rpc, "Asynchronous operations" (v1.0/async-api-reference.md).
     const op = path.match(/\/(azureAsyncOperation|operationResults)\/([^/]+)$/);
     if (op && method === 'GET') return this.operation(res, op[1], op[2]);
+    const swap = path.match(/^(.*\/providers\/Microsoft\.Web\/sites\/[^/]+)\/slotsswap$/i);
+    if (swap && method === 'POST') return this.swapSlots(res, swap[1], apiVersion, body);
     // Servers_Get / Servers_Create (createMode PointInTimeRestore) / Servers_Delete: azure-rest-api-specs,
     // specification/postgresql/resource-manager/Microsoft.DBforPostgreSQL/stable/2022-12-01 (examples
     // ServerCreatePointInTimeRestore.json). Databases_Get / _CreateOrUpdate (createMode PointInTimeRestore) / _Delete:
@@ -201,6 +220,24 @@ export class ArmEmulator {
     send(res, kind.putStatus, kind.putStatus === 201 ? resource : undefined, headers);
   }
 
+  /**
+   * POST {site}/slotsswap?api-version=2022-03-01 with CsmSlotEntity `{ targetSlot, preserveVnet }`: swaps production
+   * with targetSlot (azure-rest-api-specs specification/web/resource-manager/Microsoft.Web/stable/2022-03-01/
+   * WebApps.json, WebApps_SwapSlotWithProduction: x-ms-long-running-operation, 200 or 202). Answers 202 with a
+   * Location to poll; the swap takes effect when the operation completes.
+   */
+  private swapSlots(res: ServerResponse, site: string, apiVersion: string | undefined, body: string): void {
+    if (apiVersion !== '2022-03-01') return send(res, 400, { error: { code: 'InvalidApiVersionParameter', message: `api-version ${apiVersion}` } });
+    const app = this.webApps.get(site.toLowerCase());
+    const targetSlot = (JSON.parse(body || '{}') as Json).targetSlot;
+    if (!app || typeof targetSlot !== 'string' || !(targetSlot in app.slots)) {
+      return send(res, 404, { error: { code: 'ResourceNotFound', message: `The web app or its slot '${targetSlot}' was not found.` } });
+    }
+    const id = randomUUID();
+    this.operations.set(id, { status: 'InProgress', polls: 0, kind: 'swap', resourceId: site, targetSlot });
+    send(res, 202, undefined, { location: `${this.baseUrl}/subscriptions/${this.subscriptionId}/providers/Microsoft.Web/locations/westeurope/operationResults/${id}?api-version=2022-03-01` });
+  }
+
   private delete(res: ServerResponse, path: string, existing: Json | undefined): void {
     if (!existing) return send(res, 204);
     for (const op of this.operations.values()) {
@@ -238,6 +275,17 @@ export class ArmEmulator {
 
   private finish(op: Operation): void {
     const key = op.resourceId.toLowerCase();
+    if (op.kind === 'swap') {
+      const app = this.webApps.get(key)!;
+      if (this.options.swapFailure) {
+        op.status = 'Failed';
+        op.error = this.options.swapFailure;
+        return;
+      }
+      op.status = 'Succeeded';
+      [app.production, app.slots[op.targetSlot!]] = [app.slots[op.targetSlot!], app.production];
+      return;
+    }
     const resource = this.resources.get(key);
     const failure = op.kind === 'restore' ? this.options.restoreFailure : this.options.deleteFailure;
     if (failure) {

@@ -79,7 +79,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
   };
 }
 
-function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -52,7 +52,7 @@ export class ArmClient {
     return `${this.origin}${resourceId}?api-version=${apiVersion}`;
   }
 
-  send(method: 'GET' | 'PUT' | 'DELETE', resourceId: string, apiVersion: string, options: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<JsonResponse> {
+  send(method: 'GET' | 'PUT' | 'DELETE' | 'POST', resourceId: string, apiVersion: string, options: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<JsonResponse> {
     return this.http.send(method, this.url(resourceId, apiVersion), {
       signal: options.signal,
       headers: options.headers,

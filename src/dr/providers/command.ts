@@ -86,7 +86,10 @@ class CommandDrill implements DrillSession {
   async probe(probe: ProbeSpec, step: StepContext): Promise<ProbeOutcome> {
     if (probe.type === 'http') return httpProbe(probe, step.signal);
     if (probe.type === 'command') {
-      const result = await shell(this.config, probe.command!, step);
+      // argv runs without a shell, so a value from the drill file is never parsed as shell syntax.
+      const result = probe.argv
+        ? await runTool(probe.argv[0], probe.argv.slice(1), { cwd: this.config.dir, env: drillEnv(this.config, step), signal: step.signal })
+        : await shell(this.config, probe.command!, step);
       return result.code === 0
         ? { status: 'passed', detail: `exited 0${result.stdout.trim() ? `: ${firstLines(result.stdout, 1)}` : ''}` }
         : { status: 'failed', detail: `exited with ${describeExit(result)}: ${firstLines(result.stderr || result.stdout)}` };
@@ -117,11 +120,14 @@ class CommandDrill implements DrillSession {
   }
 }
 
-function shell(config: DrillConfig, command: string, step: StepContext): Promise<ToolResult> {
+function drillEnv(config: DrillConfig, step: StepContext): NodeJS.ProcessEnv {
   // commandEnv last but one: the values the command's `${VAR}` references name reach the shell as variables it
   // expands, never as text pasted into the command line; DRILL_* last, so a drill file cannot spoof them.
-  const env = { ...process.env, ...config.commandEnv, DRILL_TARGET: config.target.name ?? '', DRILL_SERVICE: config.service, DRILL_WORK_DIR: step.workDir };
-  return runTool(command, [], { shell: true, cwd: config.dir, env, signal: step.signal });
+  return { ...process.env, ...config.commandEnv, DRILL_TARGET: config.target.name ?? '', DRILL_SERVICE: config.service, DRILL_WORK_DIR: step.workDir };
+}
+
+function shell(config: DrillConfig, command: string, step: StepContext): Promise<ToolResult> {
+  return runTool(command, [], { shell: true, cwd: config.dir, env: drillEnv(config, step), signal: step.signal });
 }
 
 async function timeFrom(config: DrillConfig, command: string, step: StepContext, key: string): Promise<Date> {

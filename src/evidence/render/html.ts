@@ -1,4 +1,5 @@
 import type { CriterionResult, DocsEvidence, DrillEvidence, Evidence, GateEvidence, LoadTestEvidence, RequestStats } from '../types';
+import { drillObjectives, environmentFacts, type DrillObjective } from './drillObjectives';
 import { duration, escapeXml as h, KIND_TITLES, num, runDurationMs, verdictLabel } from './format';
 import { environmentHtml } from './environment';
 import { lineChart, timelineChart } from './svg';
@@ -172,23 +173,18 @@ function drill(evidence: DrillEvidence): string {
   const m = evidence.metrics;
   const parts: string[] = [];
   if (m.cancelled) parts.push(note('The drill was cancelled before it finished.'));
-  const objective = (name: string, actual: number | null, target: number, method = '') => {
+  const objective = ({ name, actual, target, unit, method }: DrillObjective) => {
     const state = actual === null ? 'missed' : actual <= target ? 'met' : 'missed';
-    return [h(name), h(num(actual, ' s')), h(num(target, ' s')), pill(state, actual === null ? 'not measured' : state), h(method)];
+    return [h(name), h(num(actual, unit)), h(num(target, unit)), pill(state, actual === null ? 'not measured' : state), h(method)];
   };
-  parts.push(
-    section(
-      'Recovery objectives',
-      table(['Objective', 'Measured', 'Target', 'Result', 'Method'], [objective('RTO (time to recover)', m.rtoSeconds, m.targets.rtoSeconds), objective('RPO (data lost)', m.rpoSeconds, m.targets.rpoSeconds, m.rpoMethod)], [1, 2]),
-    ),
-  );
+  parts.push(section('Recovery objectives', table(['Objective', 'Measured', 'Target', 'Result', 'Method'], drillObjectives(m).map(objective), [1, 2])));
   parts.push(criteria(evidence.criteria));
   const origin = Math.min(...m.steps.map((s) => Date.parse(s.startedAt)).filter(Number.isFinite), Date.parse(evidence.startedAt) || Infinity);
   parts.push(
     section(
       'Timeline',
       timelineChart(
-        `Steps of the ${m.provider} drill`,
+        `${m.mode === 'recreation' || m.mode === 'rollback' ? 'Phases' : 'Steps'} of the ${m.provider} drill`,
         m.steps.map((s) => ({ label: s.name, startMs: (Date.parse(s.startedAt) || origin) - origin, durationMs: s.durationMs, status: s.status, detail: s.detail })),
       ) + table(['Step', 'Status', 'Started', 'Took', 'Detail'], m.steps.map((s) => [h(s.name), pill(s.status), h(s.startedAt), h(duration(s.durationMs)), h(s.detail)])),
     ),
@@ -201,6 +197,7 @@ function drill(evidence: DrillEvidence): string {
       ['Backup', [m.backup.location, m.backup.takenAt && `taken ${m.backup.takenAt}`, m.backup.sizeBytes !== undefined && `${m.backup.sizeBytes} bytes`, m.backup.verified].filter(Boolean).join(', ')],
       ['Clean-up', `${m.cleanup.status}. ${m.cleanup.detail}`],
       ['Left behind', m.cleanup.leftBehind.join(', ')],
+      ...environmentFacts(m),
     ]),
   );
   return parts.join('\n');

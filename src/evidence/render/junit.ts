@@ -1,5 +1,6 @@
 import type { CriterionResult, DocsEvidence, DrillEvidence, Evidence, GateEvidence, LoadTestEvidence } from '../types';
 import { environmentCases } from './environment';
+import { drillObjectives } from './drillObjectives';
 import { escapeXml as x, num, runDurationMs, KIND_TITLES } from './format';
 
 /** One JUnit test case; at most one of failure, error and skipped is set. */
@@ -102,13 +103,14 @@ function drillCases(evidence: DrillEvidence): TestCase[] {
   const cases: TestCase[] = [];
   const run = runCase(evidence, m.cancelled, 'drill completed');
   if (run?.error) cases.push(run);
-  const target = (name: string, actual: number | null, limit: number): TestCase => {
-    const message = `${name}: measured ${num(actual, ' s')}, target ${num(limit, ' s')}`;
+  const target = (name: string, actual: number | null, limit: number, unit = ' s'): TestCase => {
+    const message = `${name}: measured ${num(actual, unit)}, target ${num(limit, unit)}`;
     if (actual === null) return { name, timeSeconds: 0, failure: { message, body: `${name} could not be measured, so the target counts as missed.` } };
-    if (actual > limit) return { name, timeSeconds: 0, failure: { message, body: `${name} of ${num(actual, ' s')} is over the target of ${num(limit, ' s')}.` } };
+    if (actual > limit) return { name, timeSeconds: 0, failure: { message, body: `${name} of ${num(actual, unit)} is over the target of ${num(limit, unit)}.` } };
     return { name, timeSeconds: 0, output: message };
   };
-  cases.push(target('RTO', m.rtoSeconds, m.targets.rtoSeconds), target('RPO', m.rpoSeconds, m.targets.rpoSeconds));
+  if (m.mode === 'recreation' || m.mode === 'rollback') cases.push(...drillObjectives(m).map((o) => target(o.name, o.actual, o.target, o.unit)));
+  else cases.push(target('RTO', m.rtoSeconds, m.targets.rtoSeconds), target('RPO', m.rpoSeconds, m.targets.rpoSeconds));
   for (const p of m.probes) {
     const name = `probe: ${p.name}`;
     const seconds = p.durationMs / 1000;

@@ -1,5 +1,6 @@
 import type { CriterionResult, DocsEvidence, DrillEvidence, Evidence, GateEvidence, LoadTestEvidence, RequestStats } from '../types';
 import { environmentMarkdown } from './environment';
+import { drillObjectives, environmentFacts } from './drillObjectives';
 import { duration, escapeMarkdown as md, KIND_TITLES, markdownLink, num, runDurationMs, verdictLabel } from './format';
 
 const ICONS = { passed: '✅', failed: '❌', error: '⚠️' } as const;
@@ -94,19 +95,14 @@ function drill(evidence: DrillEvidence, lines: string[]): void {
   lines.push(`Provider ${md(m.provider)}${m.disruption ? `, disruption: ${md(m.disruption)}` : ''}.`);
   if (m.cancelled) lines.push('', '**The drill was cancelled** before it finished.');
   lines.push('', '### Recovery objectives', '');
-  const target = (name: string, actual: number | null, limit: number, note = '') => [
-    name,
-    num(actual, ' s'),
-    num(limit, ' s'),
-    actual === null ? '❌ not measured' : actual <= limit ? '✅ met' : '❌ missed',
-    note,
-  ];
-  table(lines, ['Objective', 'Measured', 'Target', 'Result', 'Method'], [
-    target('RTO (time to recover)', m.rtoSeconds, m.targets.rtoSeconds),
-    target('RPO (data lost)', m.rpoSeconds, m.targets.rpoSeconds, md(m.rpoMethod)),
-  ]);
+  table(
+    lines,
+    ['Objective', 'Measured', 'Target', 'Result', 'Method'],
+    drillObjectives(m).map((o) => [o.name, num(o.actual, o.unit), num(o.target, o.unit), o.actual === null ? '❌ not measured' : o.actual <= o.target ? '✅ met' : '❌ missed', md(o.method)]),
+  );
   criteriaTable(evidence.criteria, lines);
-  lines.push('### Steps', '');
+  for (const [label, text] of environmentFacts(m)) lines.push(`**${label}:** ${md(text)}`, '');
+  lines.push(`### ${m.mode === 'recreation' || m.mode === 'rollback' ? 'Phases' : 'Steps'}`, '');
   table(lines, ['Step', 'Status', 'Started', 'Took', 'Detail'], m.steps.map((s) => [md(s.name), stepIcon(s.status), md(s.startedAt), duration(s.durationMs), md(s.detail)]));
   if (m.probes.length) {
     lines.push('### Probes', '');

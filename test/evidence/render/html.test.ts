@@ -71,6 +71,15 @@ describe('HTML reporter', () => {
     assert.match(html, /<h2>Probes<\/h2>/);
   });
 
+  it('html: recreation drill -> a bar per phase, environment RTO met, leaks and drift missed, the cost', () => {
+    const html = renderHtml(fixtures.recreationFailed());
+    assert.equal((html.match(/<rect x="[\d.]+" y="\d+" width="[\d.]+" height="18"/g) ?? []).length, 7);
+    assert.match(html, /Phases of the terraform drill/);
+    assert.match(html, /<td>Environment RTO \(apply start until probes passed\)<\/td><td class="n">412\.5 s<\/td><td class="n">900 s<\/td><td><span class="pill met">met<\/span>/);
+    assert.match(html, /<td>Leaks after destroy<\/td><td class="n">1<\/td><td class="n">0<\/td><td><span class="pill missed">missed<\/span>/);
+    assert.match(html, /about 0\.28 EUR over 0\.14 h/);
+  });
+
   it('html: gate -> scorecard with a state for every check', () => {
     const html = renderHtml(fixtures.gateNotReady());
     for (const state of ['passed', 'failed', 'waived', 'missing', 'stale']) assert.match(html, new RegExp(`<span class="pill ${state}">${state}</span>`));

@@ -15,6 +15,8 @@ describe('JUnit reporter', () => {
     ['drill passed: RTO, RPO and each probe', fixtures.drillPassed, 4, 0, 0, 0],
     ['drill failed: RTO over target and failed probe', fixtures.drillFailed, 4, 2, 0, 0],
     ['drill cancelled: unmeasured targets fail, the run errors', fixtures.drillCancelled, 3, 2, 1, 0],
+    ['recreation failed: environment RTO, leaks, drift, each probe and criterion', fixtures.recreationFailed, 7, 4, 0, 0],
+    ['rollback passed: time to rollback and to recover', fixtures.rollbackPassed, 5, 0, 0, 0],
     ['docs failed: one case per file, missing files included', fixtures.docsFailed, 3, 2, 0, 0],
     ['docs passed', fixtures.docsPassed, 1, 0, 0, 0],
     ['gate not ready: one case per check, waived is skipped', fixtures.gateNotReady, 5, 3, 0, 1],

@@ -92,3 +92,23 @@ describe('markdown reporter', () => {
     assert.match(md, /- Trick \(javascript:alert\(1\)\)/);
   });
 });
+
+describe('markdown reporter: environment drills', () => {
+  it('recreation drill -> environment RTO, leaks and drift as objectives, the leak named, a cost line, phases', () => {
+    const text = renderMarkdown(fixtures.recreationFailed());
+    assert.match(text, /\| Environment RTO \(apply start until probes passed\) \| 412\.5 s \| 900 s \| ✅ met \|/);
+    assert.match(text, /\| Leaks after destroy \| 1 \| 0 \| ❌ missed \|/);
+    assert.match(text, /\| Drift \(second plan\) \| 1 \| 0 \| ❌ missed \|/);
+    assert.match(text, /\*\*Cost:\*\* about 0\.28 EUR over 0\.14 h \(2 x azurerm\\_linux\\_web\\_app at 1\/h = 0\.28\); no price for azurerm\\_resource\\_group/);
+    assert.match(text, /### Phases/);
+    assert.ok(!text.includes('<script>'), 'a hostile leak name is escaped');
+  });
+
+  it('rollback drill -> time to rollback and to recover, with the versions', () => {
+    const text = renderMarkdown(fixtures.rollbackPassed());
+    assert.match(text, /\| Time to rollback \| 95 s \| 300 s \| ✅ met \|/);
+    assert.match(text, /\| Time to recover \| 80 s \| 300 s \| ✅ met \|/);
+    assert.match(text, /\*\*Versions:\*\* previous 1\.4\.2, current 1\.5\.0/);
+    assert.ok(!/RPO \(data lost\)/.test(text), 'no RPO row: a rollback loses no data by design');
+  });
+});
