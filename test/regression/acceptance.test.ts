@@ -1,0 +1,87 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/cli';
+import type { CliIO } from '../../src/cli/io';
+import type { LoadTestEvidence } from '../../src/evidence/types';
+import { startTarget, type Target, type TargetOptions } from '../support/httpTarget';
+import { get, requestsJson, URL_YAML, writeTest } from '../load/helpers';
+
+/**
+ * The issue's acceptance, end to end through the CLI against a real loopback server whose service time the test
+ * sets between runs: three baseline runs at 20 ms, then a run at 24 ms (regressed, exit 1 naming the request and
+ * the figure), one at 20.2 ms (unchanged), and one too short to judge (inconclusive, never regressed). Runs are
+ * two seconds each, so the whole file costs about 15 s.
+ */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: process.cwd(), env: {}, signal: new AbortController().signal };
+  const code = await main(['loadtest', ...args], io);
+  return { code, stdout, stderr };
+}
+
+function evidenceOf(stdout: string): LoadTestEvidence {
+  return JSON.parse(fs.readFileSync(stdout.trim(), 'utf8')) as LoadTestEvidence;
+}
+
+describe('regression acceptance: CLI against a loopback server', function () {
+  this.timeout(120_000);
+  const options: TargetOptions = { serviceTimeMs: 20 };
+  let target: Target;
+  let config: string;
+  let baselineDir: string;
+  let scratch: string;
+
+  before(async () => {
+    target = await startTarget(options);
+    config = writeTest({ yaml: URL_YAML, requests: requestsJson([get('GetItem', `${target.url}/item`)], { virtualUsersPerEngine: 4, durationInSeconds: 3 }) });
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'regression-'));
+    baselineDir = path.join(scratch, 'baseline');
+    for (let i = 0; i < 3; i++) {
+      const run = await cli(['--config', config, '--out', baselineDir]);
+      assert.equal(run.code, 0, run.stderr);
+    }
+  });
+  after(async () => {
+    await target.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const candidate = async (serviceTimeMs: number, extra: string[] = []) => {
+    options.serviceTimeMs = serviceTimeMs;
+    const out = path.join(scratch, `run-${serviceTimeMs}-${extra.join('')}`);
+    const run = await cli(['--config', config, '--out', out, '--baseline', baselineDir, ...extra]);
+    return { ...run, evidence: evidenceOf(run.stdout) };
+  };
+
+  it('acceptance: a run at 24 ms after three at 20 ms -> regressed, exit 1 naming the request and the figure', async () => {
+    const { code, stderr, evidence } = await candidate(24);
+    const report = evidence.metrics.regression!;
+    assert.equal(report.verdict, 'regressed', stderr);
+    assert.equal(report.baselineRuns.length, 3);
+    assert.equal(code, 1, stderr);
+    assert.equal(evidence.verdict, 'failed');
+    const p95 = report.rows.find((r) => r.request === 'GetItem' && r.metric === 'p95')!;
+    assert.equal(p95.verdict, 'regressed', p95.note);
+    assert.match(stderr, /Regressed against 3 baseline runs: .*GetItem p95 \+\d/);
+    assert.match(stderr, /GetItem\s+p95\s+.*regressed/);
+  });
+
+  it('acceptance: a run at 20.2 ms -> unchanged, exit 0', async () => {
+    const { code, stderr, evidence } = await candidate(20.2);
+    const report = evidence.metrics.regression!;
+    assert.equal(report.verdict, 'unchanged', stderr);
+    assert.equal(code, 0, stderr);
+  });
+
+  it('acceptance: a run too short to judge -> inconclusive with how long to run, never regressed, even 20% slower', async () => {
+    const { code, stderr, evidence } = await candidate(24, ['--duration', '0.5']);
+    const report = evidence.metrics.regression!;
+    assert.equal(report.verdict, 'inconclusive', stderr);
+    assert.ok(report.rows.every((r) => r.verdict === 'inconclusive'), stderr);
+    assert.match(report.rows[0].note, /Too short to judge: the run lasted 0\.\d+ s, under half the shortest baseline run .*run at least \d+ s/);
+    assert.equal(code, 0, stderr);
+  });
+});
