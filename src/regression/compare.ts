@@ -146,6 +146,9 @@ function advice(worse: number, T: number, half: number, t: number, between: numb
   const needed = Math.abs(worse) > T ? Math.abs(worse) : T - Math.abs(worse);
   if (needed <= 0) return 'the change sits on the threshold itself; no run length will tell which side it is on.';
   const allowed = (needed / t) ** 2 - between;
+  if (allowed <= 0 && needed < T / 4) {
+    return `the change is within ${fmt(needed)} of the ${fmt(T)} threshold; only a much narrower interval could tell which side of it the run is on.`;
+  }
   if (allowed <= 0) {
     return `the baseline runs disagree among themselves by more than that (their spread alone gives ±${fmt(t * Math.sqrt(between))}); a longer run will not settle it: add baseline runs or steady the environment.`;
   }
