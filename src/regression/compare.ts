@@ -1,6 +1,6 @@
 import type { LoadTestEvidence, RegressionReport, RegressionRow, RegressionVerdict } from '../evidence/types';
 import { percentileOf, RunFigures, unitOf, worseIsHigher, type Figure, type FigureName } from './runFigures';
-import { mean, tQuantile95, variance } from './statistics';
+import { mean, tQuantile95, tQuantile99, variance } from './statistics';
 
 /** The smallest change of a figure that matters: a share of the baseline, an amount, or the larger of both. */
 export interface Threshold {
@@ -58,7 +58,8 @@ export interface BaselineSelection {
  *
  * Verdict of a figure, with its threshold T (the smallest change that matters) and the 90% interval [lo, hi] of
  * the change in the worse direction:
- *   regressed     lo > 0 and the change itself exceeds T (a real change, and one that matters);
+ *   regressed     the 99% one-sided bound clears 0 and the change itself exceeds T (a real change, and one that
+ *                 matters; the stricter bound keeps a run's several figures from adding up to false alarms);
  *   improved      the mirror image;
  *   unchanged     -T <= lo and hi <= T (shown to be within the threshold either way: equivalence);
  *   inconclusive  anything else: the interval reaches past T, so the data cannot say. The note says what would
@@ -117,7 +118,10 @@ function compareRow(spec: RowSpec, current: RunFigures, earlier: RunFigures[], d
   const extra = Math.max(0, found.standardError ** 2 - sampling);
   const between = variance(values) * (1 + 1 / k);
   const t = tQuantile95(k - 1);
-  const half = t * Math.sqrt(between + extra);
+  const spread = Math.sqrt(between + extra);
+  const half = t * spread;
+  // A regression is claimed at 99% one-sided (see statistics.ts): the bound it must clear is wider.
+  const claim = tQuantile99(k - 1) * spread;
   const interval = { low: delta - half, high: delta + half };
   const sign = worseIsHigher(spec.metric) ? 1 : -1;
   const worse = sign * delta;
@@ -127,8 +131,8 @@ function compareRow(spec: RowSpec, current: RunFigures, earlier: RunFigures[], d
     return row({ candidate: found.value, delta, interval, verdict: 'inconclusive', note: `Too short to judge: ${tooShort ?? tail}.` });
   }
   let verdict: RegressionVerdict;
-  if (worse - half > 0 && worse > T) verdict = 'regressed';
-  else if (worse + half < 0 && -worse > T) verdict = 'improved';
+  if (worse - claim > 0 && worse > T) verdict = 'regressed';
+  else if (worse + claim < 0 && -worse > T) verdict = 'improved';
   else if (worse + half <= T && worse - half >= -T) verdict = 'unchanged';
   else verdict = 'inconclusive';
   const change = `${delta >= 0 ? '+' : ''}${fmt(delta)} ${unit}`;
@@ -136,7 +140,7 @@ function compareRow(spec: RowSpec, current: RunFigures, earlier: RunFigures[], d
   let note: string;
   if (verdict === 'regressed' || verdict === 'improved') note = `${change} (${range}), beyond the ${fmt(T)} ${unit} threshold.`;
   else if (verdict === 'unchanged') note = `${change}; the ${range} stays within ±${fmt(T)} ${unit}.`;
-  else note = `${change}, ${range}: ${advice(worse, T, half, t, between, sampling, found.standardError, durationSeconds)}`;
+  else note = `${change}, ${range}: ${advice(worse, T, Math.abs(worse) > T ? claim : half, Math.abs(worse) > T ? tQuantile99(k - 1) : t, between, sampling, found.standardError, durationSeconds)}`;
   return row({ candidate: found.value, delta, interval, verdict, note });
 }
 

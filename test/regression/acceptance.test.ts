@@ -63,10 +63,11 @@ describe('regression acceptance: CLI against a loopback server', function () {
     assert.equal(report.baselineRuns.length, 3);
     assert.equal(code, 1, stderr);
     assert.equal(evidence.verdict, 'failed');
-    const p95 = report.rows.find((r) => r.request === 'GetItem' && r.metric === 'p95')!;
-    assert.equal(p95.verdict, 'regressed', p95.note);
-    assert.match(stderr, /Regressed against 3 baseline runs: .*GetItem p95 \+\d/);
-    assert.match(stderr, /GetItem\s+p95\s+.*regressed/);
+    // Which percentiles clear the noise depends on the machine; the median always moves by the full 4 ms.
+    const regressed = report.rows.filter((r) => r.request === 'GetItem' && r.verdict === 'regressed').map((r) => r.metric);
+    assert.ok(regressed.includes('p50'), stderr);
+    assert.match(stderr, /Regressed against 3 baseline runs: .*GetItem p50 \+\d/);
+    assert.match(stderr, /GetItem\s+p50\s+.*regressed/);
   });
 
   it('acceptance: a run at 20.2 ms -> unchanged, exit 0', async () => {
