@@ -1,6 +1,6 @@
 import type { LoadTestEvidence, RegressionReport, RegressionRow, RegressionVerdict } from '../evidence/types';
 import { percentileOf, RunFigures, unitOf, worseIsHigher, type Figure, type FigureName } from './runFigures';
-import { mean, tQuantile95, tQuantile99, variance } from './statistics';
+import { mean, tQuantile95, tQuantileClaim, variance } from './statistics';
 
 /** The smallest change of a figure that matters: a share of the baseline, an amount, or the larger of both. */
 export interface Threshold {
@@ -58,7 +58,7 @@ export interface BaselineSelection {
  *
  * Verdict of a figure, with its threshold T (the smallest change that matters) and the 90% interval [lo, hi] of
  * the change in the worse direction:
- *   regressed     the 99% one-sided bound clears 0 and the change itself exceeds T (a real change, and one that
+ *   regressed     the 97.5% one-sided bound clears 0 and the change itself exceeds T (a real change, and one that
  *                 matters; the stricter bound keeps a run's several figures from adding up to false alarms);
  *   improved      the mirror image;
  *   unchanged     -T <= lo and hi <= T (shown to be within the threshold either way: equivalence);
@@ -120,8 +120,8 @@ function compareRow(spec: RowSpec, current: RunFigures, earlier: RunFigures[], d
   const t = tQuantile95(k - 1);
   const spread = Math.sqrt(between + extra);
   const half = t * spread;
-  // A regression is claimed at 99% one-sided (see statistics.ts): the bound it must clear is wider.
-  const claim = tQuantile99(k - 1) * spread;
+  // A regression is claimed at 97.5% one-sided (see statistics.ts): the bound it must clear is wider.
+  const claim = tQuantileClaim(k - 1) * spread;
   const interval = { low: delta - half, high: delta + half };
   const sign = worseIsHigher(spec.metric) ? 1 : -1;
   const worse = sign * delta;
@@ -140,7 +140,7 @@ function compareRow(spec: RowSpec, current: RunFigures, earlier: RunFigures[], d
   let note: string;
   if (verdict === 'regressed' || verdict === 'improved') note = `${change} (${range}), beyond the ${fmt(T)} ${unit} threshold.`;
   else if (verdict === 'unchanged') note = `${change}; the ${range} stays within ±${fmt(T)} ${unit}.`;
-  else note = `${change}, ${range}: ${advice(worse, T, Math.abs(worse) > T ? claim : half, Math.abs(worse) > T ? tQuantile99(k - 1) : t, between, sampling, found.standardError, durationSeconds)}`;
+  else note = `${change}, ${range}: ${advice(worse, T, Math.abs(worse) > T ? claim : half, Math.abs(worse) > T ? tQuantileClaim(k - 1) : t, between, sampling, found.standardError, durationSeconds)}`;
   return row({ candidate: found.value, delta, interval, verdict, note });
 }
 

@@ -125,7 +125,7 @@ describe('regression/compare', () => {
       // Run effects: each run's median moves by ~4% run to run (placement, caches, neighbours), far more than its
       // sampling error with 1500 requests; latencies within a run spread lognormally.
       const draw = (minutes: number, scale = 1) =>
-        simulatedRun({ medianMs: 20 * scale * Math.exp(0.04 * normal(random)), requests: 1500, finishedAt: at(minutes), random, durationSeconds: 3 * Math.exp(0.03 * normal(random)) });
+        simulatedRun({ medianMs: 20 * scale * Math.exp(0.04 * normal(random)), requests: 800, finishedAt: at(minutes), random, durationSeconds: 3 * Math.exp(0.03 * normal(random)) });
       const baseline = Array.from({ length: k }, (_, i) => draw(i));
       if (judge(draw(k + 1), baseline).metrics.regression!.verdict === 'regressed') falseRegressions++;
       if (trial % 4 === 0 && judge(draw(k + 1, 1.2), baseline).metrics.regression!.verdict === 'regressed') caught++;
