@@ -11,9 +11,10 @@ import { DrillView } from './DrillView';
 import { LoadTestView } from './LoadTestView';
 import { StatusPill } from './Overview';
 import { SignOffPanel } from './SignOffPanel';
+import { TrendsView } from './TrendsView';
 import { ViewErrorBoundary } from './ViewErrorBoundary';
 
-export type ServiceTab = 'checks' | 'loadtest' | 'drill' | 'docs' | 'signoffs';
+export type ServiceTab = 'checks' | 'loadtest' | 'drill' | 'docs' | 'trends' | 'signoffs';
 
 function newestOf<K extends Evidence['kind']>(subject: Subject, kind: K, id?: string) {
   const ofKind = subject.evidence.filter((e) => e.kind === kind);
@@ -72,6 +73,7 @@ export function ServicePage(props: { subject: Subject; user: HubUser; client: Re
         <Tab id="loadtest" name="Load test" />
         <Tab id="drill" name="DR drill" />
         <Tab id="docs" name="Documentation" />
+        <Tab id="trends" name="Trends" />
         <Tab id="signoffs" name="Sign-offs" badgeCount={subject.pendingSignOffs.length || undefined} />
       </TabBar>
       <div className="readiness-section">
@@ -84,6 +86,7 @@ export function ServicePage(props: { subject: Subject; user: HubUser; client: Re
         {tab === 'loadtest' ? (loadtest ? <ViewErrorBoundary key={loadtest.id} what="load test"><LoadTestView evidence={loadtest} /></ViewErrorBoundary> : missing('load-test')) : null}
         {tab === 'drill' ? (drill ? <ViewErrorBoundary key={drill.id} what="drill"><DrillView evidence={drill} /></ViewErrorBoundary> : missing('drill')) : null}
         {tab === 'docs' ? (docs ? <ViewErrorBoundary key={docs.id} what="documentation"><DocsView evidence={docs} /></ViewErrorBoundary> : missing('documentation')) : null}
+        {tab === 'trends' ? <ViewErrorBoundary what="trends"><TrendsView evidence={subject.evidence} /></ViewErrorBoundary> : null}
         {tab === 'signoffs' ? (
           <ViewErrorBoundary what="sign-offs">
             <SignOffPanel subject={subject} user={props.user} client={props.client} onSaved={props.onSaved} />
