@@ -1,8 +1,6 @@
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { createAzureDevOpsClient, type AzureDevOpsClient } from '../../src/azdo/client';
 import { pipelineContextFrom } from '../../src/azdo/pipelineContext';
-import { proxyFetch } from '../../src/azdo/proxy';
 import { ConfigError } from '../../src/errors';
 import { runInfoFromEnv, writeEvidenceFile } from '../../src/evidence/files';
 import { EVIDENCE_ATTACHMENT_TYPE, type GateEvidence } from '../../src/evidence/types';
@@ -12,6 +10,7 @@ import { runGateDetailed } from '../../src/gate/run';
 import { publishPolicyRoles } from '../../src/serve/policyDocument';
 import { existingFileInput, optionalInput, requiredInput, resultsDirectoryInput, wholeNumberInput } from '../common/inputs';
 import { publishEvidence, setOutputs } from '../common/publish';
+import { agentEnv, azureDevOpsClient } from '../common/azureDevOps';
 import { runTask, type TaskOutcome } from '../common/taskRunner';
 
 void runTask(async () => {
@@ -88,25 +87,4 @@ function outcome(gate: GateEvidence): TaskOutcome {
     return { result: 'SucceededWithIssues', message };
   }
   return { result: 'Failed', message };
-}
-
-function agentEnv(): Record<string, string | undefined> {
-  // task-lib moves endpoint secrets out of the environment when it loads; the job token comes back through it.
-  return { ...process.env, SYSTEM_ACCESSTOKEN: tl.getEndpointAuthorizationParameter('SYSTEMVSSCONNECTION', 'ACCESSTOKEN', true) ?? process.env.SYSTEM_ACCESSTOKEN };
-}
-
-function azureDevOpsClient(): AzureDevOpsClient | undefined {
-  const env = agentEnv();
-  if (!env.SYSTEM_ACCESSTOKEN) return undefined;
-  const context = pipelineContextFrom(env);
-  tl.setSecret(context.accessToken);
-  return createAzureDevOpsClient({
-    collectionUri: context.collectionUri,
-    project: context.project,
-    accessToken: context.accessToken,
-    publisher: optionalInput('publisher') ?? 'production-readiness',
-    extensionId: optionalInput('extensionId') ?? 'production-readiness',
-    extensionDataUri: process.env.READINESS_EXTENSION_DATA_URI || undefined,
-    fetch: proxyFetch(tl.getHttpProxyConfiguration() ?? undefined),
-  });
 }
