@@ -101,7 +101,19 @@ describe('hub trends in headless Chromium against readiness serve', function () 
     assert.match(await frame.locator('[data-testid="regression-summary"]').innerText(), /1 run\(s\) regressed against their baseline/);
   });
 
+  it('service page, Load test tab: the newest run\'s comparison with its baseline, the regressed figures named', async () => {
+    await page.goto('about:blank'); // a new hash alone would not reload the hub
+    await page.goto(`${server.url}/host/readiness-hub#/service/shop.staging/loadtest`);
+    const frame = await hubFrame(page);
+    await frame.waitForSelector('[data-testid="baseline-comparison"]', { timeout: 20_000 });
+    assert.equal(await frame.locator('[data-testid="baseline-comparison"]').getAttribute('data-verdict'), 'regressed');
+    const text = await frame.locator('[data-testid="baseline-comparison"]').innerText();
+    assert.match(text, /Regressed against 5 baseline runs/);
+    assert.match(text, /GetItem\s+p50\s+.*regressed/);
+  });
+
   it('service page, Trends tab: readiness over time -> headroom and RTO margin per run, and the age of the newest evidence', async () => {
+    await page.goto('about:blank');
     await page.goto(`${server.url}/host/readiness-hub#/service/shop.staging/trends`);
     const frame = await hubFrame(page);
     await frame.waitForSelector('[data-testid="margins"]', { timeout: 20_000 });
