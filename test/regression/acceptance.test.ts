@@ -6,6 +6,12 @@ import { main } from '../../src/cli';
 import type { CliIO } from '../../src/cli/io';
 import type { LoadTestEvidence } from '../../src/evidence/types';
 import { startTarget, type Target, type TargetOptions } from '../support/httpTarget';
+import { encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import { readEvidenceDir } from '../../src/evidence/files';
+import { newHistogram, summary } from '../../src/load/engine/recorder';
+import { decodeDistribution, quantile } from '../../src/regression/distribution';
+import { judgeAgainstBaseline } from '../../src/regression/apply';
+import { seeded } from './fixtures';
 import { get, requestsJson, URL_YAML, writeTest } from '../load/helpers';
 
 /**
@@ -82,6 +88,30 @@ describe('regression acceptance: CLI against a loopback server', function () {
     const report = evidence.metrics.regression!;
     assert.equal(report.verdict, 'unchanged', stderr);
     assert.equal(code, 0, stderr);
+  });
+
+  it('A/A from real runs: 200 trials resampled from a real run\'s histogram -> at most 5% called regressed', async () => {
+    // The real distribution (timer slack, scheduling tails, whatever this machine did) drives every synthetic run:
+    // four draws of the same size from it per trial, three as the baseline and one as the candidate.
+    const real = (await readEvidenceDir(baselineDir)).valid[0] as LoadTestEvidence;
+    const source = decodeDistribution(real.metrics.totals.latencyHistogram!);
+    const random = seeded(14);
+    const draw = (minute: number): LoadTestEvidence => {
+      const h = newHistogram();
+      for (let i = 0; i < source.total; i++) h.recordValue(Math.max(1, Math.round(quantile(source, 100 * random()) * 1000)));
+      const stats = { ...real.metrics.totals, latencyMs: summary(h), latencyHistogram: encodeIntoCompressedBase64(h) };
+      const finishedAt = new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
+      return {
+        ...real, id: `00000000-0000-4000-8000-${String(minute).padStart(12, '0')}`, finishedAt, startedAt: new Date(Date.parse(finishedAt) - 3000).toISOString(),
+        metrics: { ...real.metrics, totals: stats, requests: [{ ...stats, name: 'GetItem' }] },
+      };
+    };
+    let regressed = 0;
+    for (let trial = 0; trial < 200; trial++) {
+      const baseline = [draw(trial * 10), draw(trial * 10 + 1), draw(trial * 10 + 2)];
+      if (judgeAgainstBaseline(draw(trial * 10 + 3), baseline, []).metrics.regression!.verdict === 'regressed') regressed++;
+    }
+    assert.ok(regressed <= 10, `${regressed} of 200 A/A trials called regressed`);
   });
 
   it('acceptance: a run too short to judge -> inconclusive with how long to run, never regressed, even 20% slower', async () => {
