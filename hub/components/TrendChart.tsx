@@ -16,7 +16,7 @@ export interface TrendChartPoint {
  * earlier runs each run was compared with), and regressed runs ringed in red. Inline SVG like LineChart, so the
  * bundle carries no chart library; x is the run, in order, labelled with its date.
  */
-export function TrendChart(props: { title: string; unit: string; points: TrendChartPoint[]; testId: string; zeroBased?: boolean }) {
+export function TrendChart(props: { title: string; unit: string; points: TrendChartPoint[]; testId: string; zeroBased?: boolean; markLegend?: string }) {
   const width = 560;
   const height = 170;
   const pad = { left: 48, right: 12, top: 10, bottom: 22 };
@@ -76,14 +76,14 @@ export function TrendChart(props: { title: string; unit: string; points: TrendCh
             data-run={p.id}
             data-regressed={p.marked ? 'true' : 'false'}
           >
-            <title>{`${new Date(p.finishedAt).toLocaleString()}: ${formatNumber(p.value, 2)} ${props.unit}${p.band ? `, baseline ${formatNumber(p.band.low, 2)}–${formatNumber(p.band.high, 2)}` : ''}${p.why ? `; regressed: ${p.why}` : ''}`}</title>
+            <title>{`${new Date(p.finishedAt).toLocaleString()}: ${formatNumber(p.value, 2)} ${props.unit}${p.band ? `, baseline ${formatNumber(p.band.low, 2)}–${formatNumber(p.band.high, 2)}` : ''}${p.why ? `; ${p.why}` : ''}`}</title>
           </circle>
         ))}
       </svg>
       <div className="readiness-legend">
         <span><span className="readiness-swatch" style={{ background: '#0078d4' }} />{props.unit}</span>
-        <span><span className="readiness-swatch readiness-band-swatch" />baseline range</span>
-        <span><span className="readiness-swatch" style={{ border: '2px solid #d13438', background: 'transparent' }} />regressed</span>
+        {points.some((p) => p.band) ? <span><span className="readiness-swatch readiness-band-swatch" />baseline range</span> : null}
+        <span><span className="readiness-swatch" style={{ border: '2px solid #d13438', background: 'transparent' }} />{props.markLegend ?? 'regressed'}</span>
       </div>
     </figure>
   );

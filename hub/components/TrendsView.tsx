@@ -1,14 +1,14 @@
 import * as React from 'react';
 import { Card } from 'azure-devops-ui/Card';
 import type { Evidence } from '../../src/evidence/types';
-import { evidenceAges, loadTestTrend, readinessMargins, type TrendPoint } from '../model/trend';
+import { evidenceAges, evidenceAgeSeries, loadTestTrend, readinessMargins, type TrendPoint } from '../model/trend';
 import { formatNumber } from './LineChart';
 import { TrendChart } from './TrendChart';
 
 const KIND_NAMES: Record<string, string> = { loadtest: 'Load test', drill: 'DR drill', docs: 'Documentation' };
 
 function chartPoints(points: TrendPoint[]) {
-  return points.map((p) => ({ id: p.id, finishedAt: p.finishedAt, value: p.value, band: p.band, marked: p.regressedBecause.length > 0, why: p.regressedBecause.join('; ') }));
+  return points.map((p) => ({ id: p.id, finishedAt: p.finishedAt, value: p.value, band: p.band, marked: p.regressedBecause.length > 0, why: p.regressedBecause.length ? `regressed: ${p.regressedBecause.join('; ')}` : undefined }));
 }
 
 /**
@@ -19,6 +19,7 @@ export function TrendsView(props: { evidence: Evidence[]; now?: Date }) {
   const trend = loadTestTrend(props.evidence);
   const margins = readinessMargins(props.evidence);
   const ages = evidenceAges(props.evidence, props.now ?? new Date());
+  const ageSeries = evidenceAgeSeries(props.evidence);
   const regressedRuns = trend ? trend.p95.filter((p, i) => p.regressedBecause.length || trend.rps[i].regressedBecause.length || trend.errors[i].regressedBecause.length) : [];
   return (
     <div className="flex-column" style={{ gap: 16 }}>
@@ -46,7 +47,18 @@ export function TrendsView(props: { evidence: Evidence[]; now?: Date }) {
               unit="% margin"
               testId={`margin-${m.name.toLowerCase().replace(/[^a-z]+/g, '-')}`}
               zeroBased
+              markLegend="over the limit"
               points={m.points.map((p) => ({ id: p.id, finishedAt: p.finishedAt, value: p.marginPercent, marked: p.marginPercent < 0, why: p.detail }))}
+            />
+          ))}
+          {ageSeries.map((a) => (
+            <TrendChart
+              key={a.check}
+              title={`Age of the evidence for check ${a.check}, at each gate evaluation`}
+              unit="days"
+              markLegend="stale"
+              testId={`age-${a.check.replace(/[^A-Za-z0-9_-]+/g, '-')}`}
+              points={a.points.map((p) => ({ id: p.id, finishedAt: p.finishedAt, value: p.ageDays, marked: p.stale, why: p.stale ? 'stale at this evaluation' : undefined }))}
             />
           ))}
           {margins.length === 0 ? <p className="readiness-muted">No criteria or drill targets to measure a margin against yet.</p> : null}

@@ -1,4 +1,4 @@
-import type { DrillEvidence, Evidence, LoadTestEvidence, RegressionVerdict } from '../../src/evidence/types';
+import type { DrillEvidence, Evidence, GateEvidence, LoadTestEvidence, RegressionVerdict } from '../../src/evidence/types';
 
 /**
  * The trend of a service's load tests over its last runs, for the service page: p95, throughput and error rate of
@@ -102,6 +102,26 @@ export function readinessMargins(evidence: readonly Evidence[], runs = 20): Marg
     }
   }
   return [headroom, rto, rpo].filter((s) => s.points.length).map((s) => ({ ...s, points: s.points.slice(-runs) }));
+}
+
+/**
+ * The age of each check's evidence at every gate evaluation (gate documents record, per check, the evidence that
+ * decided it): how close to its `passedWithinDays` limit the evidence drifted between runs. Marked where the
+ * gate found it stale.
+ */
+export function evidenceAgeSeries(evidence: readonly Evidence[], runs = 20): Array<{ check: string; points: Array<{ id: string; finishedAt: string; ageDays: number; stale: boolean }> }> {
+  const gates = evidence.filter((e): e is GateEvidence => e.kind === 'gate').sort((a, b) => Date.parse(a.finishedAt) - Date.parse(b.finishedAt)).slice(-runs);
+  const byCheck = new Map<string, Array<{ id: string; finishedAt: string; ageDays: number; stale: boolean }>>();
+  for (const gate of gates) {
+    for (const check of gate.metrics.checks) {
+      const newest = check.evidence.reduce<number | undefined>((t, e) => Math.max(t ?? -Infinity, Date.parse(e.finishedAt)), undefined);
+      if (newest === undefined || !Number.isFinite(newest)) continue;
+      const list = byCheck.get(check.id) ?? [];
+      list.push({ id: `${gate.id}:${check.id}`, finishedAt: gate.metrics.evaluatedAt, ageDays: round((Date.parse(gate.metrics.evaluatedAt) - newest) / 86_400_000), stale: check.state === 'stale' });
+      byCheck.set(check.id, list);
+    }
+  }
+  return [...byCheck.entries()].map(([check, points]) => ({ check, points }));
 }
 
 /** How old the newest document of each kind is, in days, at `now`. */

@@ -9,10 +9,10 @@ import { judgeAgainstBaseline } from '../../src/regression/apply';
 import { RunningServer, startServer } from '../../src/serve/server';
 import type { StoredDocument } from '../../src/store/documentStore';
 import { FileDocumentStore } from '../../src/store/fileStore';
-import { evidenceAges, loadTestTrend, readinessMargins } from '../../hub/model/trend';
+import { evidenceAges, evidenceAgeSeries, loadTestTrend, readinessMargins } from '../../hub/model/trend';
 import { at, seeded, simulatedRun } from '../regression/fixtures';
 import { Browser, ensureHubBuilt, hubFrame, launchBrowser } from '../support/browser';
-import { drillEvidence, uuidFor } from './fixtures';
+import { drillEvidence, gateEvidence, uuidFor } from './fixtures';
 
 /**
  * Six load tests of shop in staging: five at 20 ms, each compared with the ones before it, then one at 24 ms that
@@ -30,7 +30,13 @@ function history(): Evidence[] {
     const d = drillEvidence('shop', 'staging', String(minutes));
     return { ...d, id: uuidFor(`drill-${minutes}`), startedAt: at(minutes - 1), finishedAt: at(minutes), metrics: { ...d.metrics, rtoSeconds: rto } };
   };
-  return [...runs, drill(30, 120), drill(200, 240)];
+  // Two gate evaluations: the drill evidence 0.1 days old at the first, stale (8.1 days) at the second.
+  const gate = (minutes: number, drillState: 'passed' | 'stale') => {
+    const g = gateEvidence('shop', 'staging', String(minutes));
+    const checks = [{ id: 'drill', title: 'Restore drill', type: 'drill', state: drillState, reason: drillState, evidence: [{ id: uuidFor('drill-30'), kind: 'drill' as const, finishedAt: at(30) }] }];
+    return { ...g, id: uuidFor(`gate-${minutes}`), startedAt: at(minutes), finishedAt: at(minutes), metrics: { ...g.metrics, evaluatedAt: at(minutes), checks } };
+  };
+  return [...runs, drill(30, 120), drill(200, 240), gate(30 + 144, 'passed'), gate(30 + 8.1 * 1440, 'stale')];
 }
 
 describe('hub trends: model', () => {
@@ -51,6 +57,8 @@ describe('hub trends: model', () => {
     assert.equal(margins[0].points.length, 6);
     assert.ok(margins[0].points[5].marginPercent < margins[0].points[0].marginPercent, 'the slower run has less headroom');
     assert.deepEqual(margins[1].points.map((p) => p.marginPercent), [60, 20]);
+    const ageSeries = evidenceAgeSeries(evidence);
+    assert.deepEqual(ageSeries.map((a) => [a.check, a.points.map((p) => [p.ageDays, p.stale])]), [['drill', [[0.1, false], [8.1, true]]]]);
     const ages = evidenceAges(evidence, new Date(at(24 * 60 + 300)));
     assert.deepEqual(ages.map((a) => [a.kind, a.ageDays]), [['loadtest', 1], ['drill', 1.1]]);
   });
@@ -119,6 +127,8 @@ describe('hub trends in headless Chromium against readiness serve', function () 
     await frame.waitForSelector('[data-testid="margins"]', { timeout: 20_000 });
     assert.equal(await frame.locator('[data-testid="trend-margin-load-test-headroom"] circle').count(), 6);
     assert.equal(await frame.locator('[data-testid="trend-margin-rto-margin"] circle').count(), 2);
+    const ageMarks = await frame.locator('[data-testid="trend-age-drill"] circle').evaluateAll((els) => els.map((e) => e.getAttribute('data-regressed')));
+    assert.deepEqual(ageMarks, ['false', 'true'], 'the stale evaluation is ringed');
     const ages = await frame.locator('[data-testid="evidence-ages"]').innerText();
     assert.match(ages, /Load test/);
     assert.match(ages, /DR drill/);
