@@ -50,9 +50,10 @@ export interface BaselineSelection {
  * Why between-run variance: within one run n is huge, so a within-run interval is a fraction of a millisecond
  * wide, while two runs of the same code on the same agent differ by more than that (placement, caches, noisy
  * neighbours). A within-run test would call most runs a regression. So the candidate is judged as one more draw
- * from the population of runs the baseline window samples: the delta's variance is the spread of the baseline
- * runs' own estimates (s^2, which already includes their sampling error) times (1 + 1/k), plus whatever extra
- * sampling error the candidate has if it is shorter than the baseline runs. The interval uses Student's t with
+ * from the population of runs the baseline window samples. Each run's estimate is the true value plus a run effect
+ * (variance tau^2) plus its sampling error; the spread of the baseline runs' estimates (s^2) estimates tau^2 plus
+ * their sampling variance. The delta's variance is tau^2 (1 + 1/k) plus the candidate's sampling variance plus the
+ * baseline mean's; for runs of equal length that is s^2 (1 + 1/k). The interval uses Student's t with
  * k - 1 degrees of freedom, which is exactly calibrated when run effects are normal; few baseline runs give wide
  * intervals, honestly.
  *
@@ -114,11 +115,15 @@ function compareRow(spec: RowSpec, current: RunFigures, earlier: RunFigures[], d
     });
   }
   const k = values.length;
+  // Random effects: each run's estimate = true value + run effect (variance tau^2) + its sampling error. The
+  // baseline runs' spread estimates tau^2 + their sampling variance; a few runs can agree by chance (a lumpy tail
+  // resampled three times may give the same p99 thrice), so tau^2 never goes below zero and the sampling errors
+  // of the candidate and of the baseline mean always count.
   const sampling = mean(baseFigures.map((f) => f.standardError ** 2));
-  const extra = Math.max(0, found.standardError ** 2 - sampling);
-  const between = variance(values) * (1 + 1 / k);
+  const tau2 = Math.max(0, variance(values) - sampling);
+  const fixed = tau2 * (1 + 1 / k) + sampling / k;
   const t = tQuantile95(k - 1);
-  const spread = Math.sqrt(between + extra);
+  const spread = Math.sqrt(fixed + found.standardError ** 2);
   const half = t * spread;
   // A regression is claimed at 97.5% one-sided (see statistics.ts): the bound it must clear is wider.
   const claim = tQuantileClaim(k - 1) * spread;
@@ -140,23 +145,27 @@ function compareRow(spec: RowSpec, current: RunFigures, earlier: RunFigures[], d
   let note: string;
   if (verdict === 'regressed' || verdict === 'improved') note = `${change} (${range}), beyond the ${fmt(T)} ${unit} threshold.`;
   else if (verdict === 'unchanged') note = `${change}; the ${range} stays within ±${fmt(T)} ${unit}.`;
-  else note = `${change}, ${range}: ${advice(worse, T, Math.abs(worse) > T ? claim : half, Math.abs(worse) > T ? tQuantileClaim(k - 1) : t, between, sampling, found.standardError, durationSeconds)}`;
+  else note = `${change}, ${range}: ${advice(worse, T, Math.abs(worse) > T ? claim : half, Math.abs(worse) > T ? tQuantileClaim(k - 1) : t, fixed, found.standardError, durationSeconds)}`;
   return row({ candidate: found.value, delta, interval, verdict, note });
 }
 
-/** What would settle an inconclusive figure: the half-width it needs, and whether a longer run can give it. */
-function advice(worse: number, T: number, half: number, t: number, between: number, sampling: number, standardError: number, durationSeconds: number): string {
+/**
+ * What would settle an inconclusive figure: the half-width it needs, and whether a longer run can give it. `fixed`
+ * is the part of the variance no candidate run length changes (the baseline's); the candidate's sampling variance
+ * shrinks in proportion to its length.
+ */
+function advice(worse: number, T: number, half: number, t: number, fixed: number, standardError: number, durationSeconds: number): string {
   // To call it regressed (or improved) the interval must clear 0; to call it unchanged it must stay inside T.
   const needed = Math.abs(worse) > T ? Math.abs(worse) : T - Math.abs(worse);
   if (needed <= 0) return 'the change sits on the threshold itself; no run length will tell which side it is on.';
-  const allowed = (needed / t) ** 2 - between;
+  const allowed = (needed / t) ** 2 - fixed;
   if (allowed <= 0 && needed < T / 4) {
     return `the change is within ${fmt(needed)} of the ${fmt(T)} threshold; only a much narrower interval could tell which side of it the run is on.`;
   }
   if (allowed <= 0) {
-    return `the baseline runs disagree among themselves by more than that (their spread alone gives ±${fmt(t * Math.sqrt(between))}); a longer run will not settle it: add baseline runs or steady the environment.`;
+    return `the baseline runs disagree among themselves by more than that (their spread alone gives ±${fmt(t * Math.sqrt(fixed))}); a longer run will not settle it: add baseline runs or steady the environment.`;
   }
-  const targetError = Math.sqrt(allowed + sampling);
+  const targetError = Math.sqrt(allowed);
   if (standardError <= targetError || standardError === 0) return `the interval (±${fmt(half)}) reaches past the threshold; add baseline runs to narrow it.`;
   const factor = (standardError / targetError) ** 2;
   if (factor > MAX_LONGER) return `this run would have to be more than ${MAX_LONGER} times longer; the change is too close to the threshold to tell.`;
