@@ -62,8 +62,10 @@ export interface BaselineSelection {
  *   regressed     the 97.5% one-sided bound clears 0 and the change itself exceeds T (a real change, and one that
  *                 matters; the stricter bound keeps a run's several figures from adding up to false alarms);
  *   improved      the mirror image;
- *   unchanged     -T <= lo and hi <= T (shown to be within the threshold either way: equivalence);
- *   inconclusive  anything else: the interval reaches past T, so the data cannot say. The note says what would
+ *   unchanged     hi <= T: shown to be no worse than the threshold (non-inferiority, the question a regression
+ *                 gate asks), and not shown to be better by more than it;
+ *   inconclusive  anything else: the interval reaches past T on the worse side, so the data cannot say whether
+ *                 the figure regressed. The note says what would
  *                 settle it: a longer run when the candidate's own sampling error is what is wide, more (or
  *                 steadier) baseline runs when the runs disagree among themselves.
  */
@@ -138,14 +140,14 @@ function compareRow(spec: RowSpec, current: RunFigures, earlier: RunFigures[], d
   let verdict: RegressionVerdict;
   if (worse - claim > 0 && worse > T) verdict = 'regressed';
   else if (worse + claim < 0 && -worse > T) verdict = 'improved';
-  else if (worse + half <= T && worse - half >= -T) verdict = 'unchanged';
+  else if (worse + half <= T) verdict = 'unchanged';
   else verdict = 'inconclusive';
   const change = `${delta >= 0 ? '+' : ''}${fmt(delta)} ${unit}`;
   const range = `90% interval ${signed(interval.low)} to ${signed(interval.high)} ${unit}`;
   let note: string;
   if (verdict === 'regressed' || verdict === 'improved') note = `${change} (${range}), beyond the ${fmt(T)} ${unit} threshold.`;
-  else if (verdict === 'unchanged') note = `${change}; the ${range} stays within ±${fmt(T)} ${unit}.`;
-  else note = `${change}, ${range}: ${advice(worse, T, Math.abs(worse) > T ? claim : half, Math.abs(worse) > T ? tQuantileClaim(k - 1) : t, fixed, found.standardError, durationSeconds)}`;
+  else if (verdict === 'unchanged') note = `${change}; the ${range} stays under the ${fmt(T)} ${unit} threshold on the worse side.`;
+  else note = `${change}, ${range}: ${advice(worse, T, worse > T ? claim : half, worse > T ? tQuantileClaim(k - 1) : t, fixed, found.standardError, durationSeconds)}`;
   return row({ candidate: found.value, delta, interval, verdict, note });
 }
 
@@ -155,8 +157,8 @@ function compareRow(spec: RowSpec, current: RunFigures, earlier: RunFigures[], d
  * shrinks in proportion to its length.
  */
 function advice(worse: number, T: number, half: number, t: number, fixed: number, standardError: number, durationSeconds: number): string {
-  // To call it regressed (or improved) the interval must clear 0; to call it unchanged it must stay inside T.
-  const needed = Math.abs(worse) > T ? Math.abs(worse) : T - Math.abs(worse);
+  // To call it regressed the interval must clear 0; to call it unchanged its worse side must stay under T.
+  const needed = worse > T ? worse : T - worse;
   if (needed <= 0) return 'the change sits on the threshold itself; no run length will tell which side it is on.';
   const allowed = (needed / t) ** 2 - fixed;
   if (allowed <= 0 && needed < T / 4) {

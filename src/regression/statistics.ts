@@ -1,7 +1,7 @@
 /**
- * Small statistics helpers for the comparison. Two levels: "unchanged" is shown with a 90% two-sided interval
- * (each one-sided claim "no more than the threshold" wrong at most 5% of the time: the TOST convention for
- * equivalence), and "regressed" is claimed only when a 97.5% one-sided bound clears zero and the change exceeds
+ * Small statistics helpers for the comparison. Two levels: "unchanged" is shown with the 95% one-sided bound on
+ * the worse side (the upper end of the 90% two-sided interval shown in reports: no worse than the threshold,
+ * wrong at most 5% of the time), and "regressed" is claimed only when a 97.5% one-sided bound clears zero and the change exceeds
  * the threshold. A run carries several figures (p50, p95, p99, errors, throughput, per request), so 5% per figure
  * would add up to more than 5% per run; at 2.5% per figure, with the threshold on top and the figures of a run
  * mostly moving together, an A/A run stays under 5% (test/regression/compare.test.ts simulates it).
