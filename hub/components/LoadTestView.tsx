@@ -1,6 +1,7 @@
 import * as React from 'react';
 import { Card } from 'azure-devops-ui/Card';
 import type { LoadTestEvidence, RequestStats } from '../../src/evidence/types';
+import { BaselineTable } from './BaselineTable';
 import { CriteriaTable } from './CriteriaTable';
 import { LineChart, formatNumber } from './LineChart';
 import { EvidenceHeader } from './EvidenceHeader';
@@ -74,6 +75,11 @@ export function LoadTestView(props: { evidence: LoadTestEvidence }) {
       <Card className="readiness-section" titleProps={{ text: 'Criteria' }}>
         <CriteriaTable criteria={evidence.criteria} />
       </Card>
+      {m.regression ? (
+        <Card className="readiness-section" titleProps={{ text: `Against the baseline: ${m.regression.verdict}` }}>
+          <BaselineTable report={m.regression} />
+        </Card>
+      ) : null}
       <Card className="readiness-section" titleProps={{ text: 'Requests' }}>
         <RequestTable rows={[...m.requests, { ...m.totals, name: 'Total' }]} />
       </Card>

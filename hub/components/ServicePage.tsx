@@ -12,9 +12,10 @@ import { EnvironmentView } from './EnvironmentView';
 import { LoadTestView } from './LoadTestView';
 import { StatusPill } from './Overview';
 import { SignOffPanel } from './SignOffPanel';
+import { TrendsView } from './TrendsView';
 import { ViewErrorBoundary } from './ViewErrorBoundary';
 
-export type ServiceTab = 'checks' | 'loadtest' | 'drill' | 'docs' | 'environment' | 'signoffs';
+export type ServiceTab = 'checks' | 'loadtest' | 'drill' | 'docs' | 'environment' | 'trends' | 'signoffs';
 
 function newestOf<K extends Evidence['kind']>(subject: Subject, kind: K, id?: string) {
   const ofKind = subject.evidence.filter((e) => e.kind === kind);
@@ -75,6 +76,7 @@ export function ServicePage(props: { subject: Subject; user: HubUser; client: Re
         <Tab id="drill" name="DR drill" />
         <Tab id="docs" name="Documentation" />
         <Tab id="environment" name="Environment" />
+        <Tab id="trends" name="Trends" />
         <Tab id="signoffs" name="Sign-offs" badgeCount={subject.pendingSignOffs.length || undefined} />
       </TabBar>
       <div className="readiness-section">
@@ -88,6 +90,7 @@ export function ServicePage(props: { subject: Subject; user: HubUser; client: Re
         {tab === 'drill' ? (drill ? <ViewErrorBoundary key={drill.id} what="drill"><DrillView evidence={drill} /></ViewErrorBoundary> : missing('drill')) : null}
         {tab === 'docs' ? (docs ? <ViewErrorBoundary key={docs.id} what="documentation"><DocsView evidence={docs} /></ViewErrorBoundary> : missing('documentation')) : null}
         {tab === 'environment' ? (environment ? <ViewErrorBoundary key={environment.id} what="environment"><EnvironmentView evidence={environment} /></ViewErrorBoundary> : missing('environment')) : null}
+        {tab === 'trends' ? <ViewErrorBoundary what="trends"><TrendsView evidence={subject.evidence} /></ViewErrorBoundary> : null}
         {tab === 'signoffs' ? (
           <ViewErrorBoundary what="sign-offs">
             <SignOffPanel subject={subject} user={props.user} client={props.client} onSaved={props.onSaved} />

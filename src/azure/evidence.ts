@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { evaluateCriteria, formatNumber, type Criterion, type ServerMetricCriterion } from '../criteria';
-import type { CriterionResult, LoadTestEvidence, RequestStats, RunInfo, Verdict } from '../evidence/types';
+import type { Comparable, CriterionResult, LoadTestEvidence, RequestStats, RunInfo, Verdict } from '../evidence/types';
 import { EVIDENCE_SCHEMA_VERSION } from '../evidence/types';
 import type { AltStatistics, AltTestRun, PassFailMetric, PassFailServerMetric } from './model';
 
@@ -21,6 +21,8 @@ export interface CloudRunFacts {
   environment: string;
   runInfo: RunInfo;
   links: Array<{ name: string; url: string }>;
+  /** What makes this run comparable with earlier ones (src/regression/baseline.ts). */
+  comparable?: Comparable;
 }
 
 /** TestRunStatistics -> our RequestStats. pct1/2/3 are p90/p95/p99 (reference §3.3). */
@@ -160,6 +162,7 @@ export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
       requests,
       // Azure Load Testing's per-second figures live in Azure Monitor metrics, not in the run; none are copied.
       timeline: [],
+      ...(facts.comparable ? { comparable: facts.comparable } : {}),
       azure: {
         testRunId: run.testRunId ?? '',
         ...(run.portalUrl ? { portalUrl: run.portalUrl } : {}),

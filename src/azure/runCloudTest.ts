@@ -11,6 +11,7 @@ import { TERMINAL_RUN_STATUSES, type AltTestRun } from './model';
 import { registerSecret } from '../redact/secretMask';
 import { redactSecrets } from './secrets';
 import { translateConfig } from './translate';
+import { cloudPlanHash } from './planHash';
 import { sleep } from './sleep';
 import { staleFiles, withRemovedComponents, withReplacedMetrics } from './testContents';
 import { waitForValidation } from './validation';
@@ -174,6 +175,8 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
     startedAt, finishedAt: new Date().toISOString(),
     service: options.service ?? config.testId, environment: options.environment ?? 'default', runInfo: options.runInfo ?? {},
     links: run.portalUrl ? [{ name: 'Azure Load Testing run', url: run.portalUrl }] : [],
+    // Runs on another Load Testing resource ran on other engines: a different pool for the baseline.
+    comparable: { planHash: cloudPlanHash(plan), engine: 'azure', pool: `azure-load-testing/${options.resource.name}` },
   });
   return { runId, testId: plan.testId, portalUrl: run.portalUrl, evidence, files };
 }

@@ -1,7 +1,8 @@
 /**
  * The failure-criterion grammar: Azure Load Testing's client-metric criteria, as a strict superset.
  *
- *   criterion  = [ request ":" ] aggregate "(" metric ")" operator number [ unit ] [ "," action ] ;
+ *   criterion  = [ request ":" ] aggregate "(" metric ")" operator ( number [ unit ] | relative ) [ "," action ] ;
+ *   relative   = "baseline" ( "+" | "-" ) number [ "%" | "ms" ] ;   (ours: a regression against the baseline)
  *   request    = any text up to the last ":" before "(" (string form only; the map form gives it as the key) ;
  *   aggregate  = "avg" | "min" | "max" | "p50" | "p75" | "p90" | "p95" | "p96" | "p97" | "p98" | "p99"
  *              | "p999" | "p99.9" | "p9999" | "p99.99" | "percentage" | "count" ;
@@ -21,7 +22,9 @@
  *
  * Where we go beyond Azure (DESIGN.md "Compatibility"): decimals are kept (Azure's task truncates `0.5` to 0),
  * `>=` and `<=` are accepted, the `stop` action is accepted, `p99.9`/`p99.99` are spelt either way, and the
- * string form may carry `Request:`. Azure's task strips any trailing text after the number; we accept only the
+ * string form may carry `Request:`, and a threshold may be relative to the baseline of earlier runs
+ * (`p95(response_time_ms) > baseline + 10%`), which Azure has no syntax for, so no Azure criterion changes meaning.
+ * Azure's task strips any trailing text after the number; we accept only the
  * units that mean what they say (`ms`, `%`) and reject others, so `300s` is never silently read as 300 ms.
  */
 
@@ -57,7 +60,16 @@ export interface ParsedExpression {
   operator: Operator;
   threshold: number;
   action: Action;
+  /**
+   * Set for `op baseline ± number`: the criterion fails when the run regressed against its baseline by more than
+   * `threshold`, a percent of the baseline (`relative`) or an amount in the metric's unit. Judged by
+   * src/regression, never by comparing a figure with the number.
+   */
+  baseline?: { relative: boolean };
 }
+
+/** Aggregates a baseline criterion may compare: single samples (min, max) are too noisy to hold a baseline to. */
+const BASELINE_AGGREGATES = new Set(['avg', ...PERCENTILES, 'percentage']);
 
 /** A grammar problem: the message, and the 0-based span of the offending text inside the expression. */
 export interface GrammarProblem {
@@ -119,9 +131,16 @@ class ExpressionParser {
     const aggregate = this.checkAggregate(aggregateWord, aggStart, metric);
 
     this.skipBlanks();
+    const opStart = this.pos;
     const operator = this.readOperator();
     this.skipBlanks();
-    const threshold = this.readNumber(metric);
+    let threshold: number;
+    let baseline: ParsedExpression['baseline'];
+    if (/^baseline\b/.test(this.text.slice(this.pos))) {
+      ({ threshold, baseline } = this.readBaseline(metric, aggregate, operator, aggStart, opStart));
+    } else {
+      threshold = this.readNumber(metric);
+    }
     this.skipBlanks();
     let action: Action = 'continue';
     if (this.peek() === ',') {
@@ -134,12 +153,46 @@ class ExpressionParser {
         this.fail(`unknown action "${shown}"; use continue or stop`, actionStart, Math.max(actionStart + 1, actionStart + shown.length));
       }
       action = word as Action;
+      if (baseline && action === 'stop') this.fail('a baseline criterion is judged against earlier runs once the run has ended, so it cannot stop the run; use continue', actionStart, actionStart + word.length);
       this.skipBlanks();
     }
     if (this.pos < this.text.length) {
       this.fail(`unexpected "${this.text.slice(this.pos).trim()}" after the criterion`, this.pos, this.text.length);
     }
-    return { request: this.request?.trim() || undefined, aggregate, metric, operator, threshold, action };
+    return { request: this.request?.trim() || undefined, aggregate, metric, operator, threshold, action, ...(baseline ? { baseline } : {}) };
+  }
+
+  /** `baseline + 10%`, `baseline + 20 ms`, `baseline - 5%`: the direction must be the metric's worse one. */
+  private readBaseline(metric: Metric, aggregate: string, operator: Operator, aggStart: number, opStart: number): { threshold: number; baseline: { relative: boolean } } {
+    const start = this.pos;
+    this.pos += 'baseline'.length;
+    const lowerIsWorse = metric === 'requests_per_sec';
+    const worse = lowerIsWorse ? '-' : '+';
+    const example = lowerIsWorse ? 'avg(requests_per_sec) < baseline - 10%' : `${aggregate}(${metric}) > baseline + 10%`;
+    if (metric === 'latency' || metric === 'requests') {
+      this.fail(`${metric} cannot be compared with a baseline; compare response_time_ms, error or requests_per_sec`, start, this.pos);
+    }
+    if (!BASELINE_AGGREGATES.has(aggregate)) this.fail(`${aggregate} is a single sample, too noisy to hold to a baseline; compare a percentile or avg`, aggStart, aggStart + aggregate.length);
+    if (operator.startsWith('<') !== lowerIsWorse) this.fail(`a regression of ${metric} is a ${lowerIsWorse ? 'fall' : 'rise'}: write ${example}`, opStart, opStart + operator.length);
+    this.skipBlanks();
+    if (this.peek() !== worse) this.fail(`expected "${worse}" after baseline, e.g. ${example}`, this.pos, this.pos + 1);
+    this.pos++;
+    this.skipBlanks();
+    const numberStart = this.pos;
+    const match = this.text.slice(numberStart).match(/^\d+(\.\d+)?/);
+    if (!match) this.fail(`expected a number after "baseline ${worse}", e.g. ${example}`, numberStart, numberStart + 1);
+    this.pos += match[0].length;
+    const value = Number(match[0]);
+    this.skipBlanks();
+    if (value === 0) this.fail('a threshold of 0 would call every measurable change a regression; give the smallest change that matters', numberStart, this.pos);
+    const unitStart = this.pos;
+    const unit = this.take(/[A-Za-z%]/);
+    if (unit === '%') return { threshold: value, baseline: { relative: true } };
+    const ownUnit = metric === 'response_time_ms' ? 'ms' : undefined;
+    if (unit && unit !== ownUnit) {
+      this.fail(`unit "${unit}" is not allowed here; write % (of the baseline)${ownUnit ? ' or ms' : ` or a plain number (${metric === 'error' ? 'percentage points' : 'requests per second'})`}`, unitStart, unitStart + unit.length);
+    }
+    return { threshold: value, baseline: { relative: false } };
   }
 
   /** String form: everything before the last ":" that precedes "(" is the request name. */

@@ -23,6 +23,11 @@ export function parseFailureCriteria(raw: unknown, where: Where): Criterion[] {
   return parseFailureCriteriaAll(raw, where).client;
 }
 
+/** The criteria judged against a baseline of earlier runs (`p95(response_time_ms) > baseline + 10%`). */
+export function parseBaselineCriteria(raw: unknown, where: Where): Criterion[] {
+  return parseFailureCriteriaAll(raw, where).baseline;
+}
+
 /** The `serverMetrics` criteria of `failureCriteria`; only Azure Load Testing evaluates them. */
 export function parseServerMetricCriteria(raw: unknown, where: Where): ServerMetricCriterion[] {
   return parseFailureCriteriaAll(raw, where).server;

@@ -11,7 +11,7 @@ type Path = (string | number)[];
  *   - a map `{ clientMetrics: [...], serverMetrics: [...] }`.
  * Every problem is collected and thrown together as one ConfigError, each naming file:line and the key.
  */
-export function parseFailureCriteriaAll(raw: unknown, where: Where): { client: Criterion[]; server: ServerMetricCriterion[] } {
+export function parseFailureCriteriaAll(raw: unknown, where: Where): { client: Criterion[]; server: ServerMetricCriterion[]; baseline: Criterion[] } {
   const problems = new ProblemList(where, 'failureCriteria');
   let client: Criterion[] = [];
   let server: ServerMetricCriterion[] = [];
@@ -38,7 +38,8 @@ export function parseFailureCriteriaAll(raw: unknown, where: Where): { client: C
     problems.add([], 'must be a list of criteria, or a map with clientMetrics and serverMetrics lists');
   }
   problems.throwIfAny();
-  return { client: reduceDuplicates(client), server };
+  // Baseline criteria have no meaning for Azure or for a single run's figures; they travel apart (src/regression).
+  return { client: reduceDuplicates(client.filter((c) => !c.baseline)), server, baseline: reduceDuplicates(client.filter((c) => c.baseline)) };
 }
 
 function parseClientList(items: unknown[], base: Path, problems: ProblemList): Criterion[] {
@@ -85,6 +86,7 @@ function addParsed(text: string, request: string | undefined, path: Path, proble
     action: parsed.action,
   };
   if (parsed.request !== undefined) criterion.request = parsed.request;
+  if (parsed.baseline) criterion.baseline = parsed.baseline;
   const line = problems.lineOf(path);
   if (line !== undefined) criterion.line = line;
   out.push(criterion);
@@ -100,7 +102,7 @@ export function reduceDuplicates(criteria: Criterion[]): Criterion[] {
   const byKey = new Map<string, number>();
   const out: Criterion[] = [];
   for (const c of criteria) {
-    const key = [c.request ?? '', c.metric, c.aggregate, c.operator, c.action].join('\u0000');
+    const key = [c.request ?? '', c.metric, c.aggregate, c.operator, c.action, c.baseline ? (c.baseline.relative ? '%' : 'abs') : ''].join('\u0000');
     const at = byKey.get(key);
     if (at === undefined) {
       byKey.set(key, out.length);

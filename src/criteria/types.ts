@@ -16,6 +16,8 @@ export interface Criterion {
   action: Action;
   /** 1-based line in the configuration file, when known. */
   line?: number;
+  /** `> baseline + 10%`: judged against earlier runs by src/regression, never against `threshold` directly. */
+  baseline?: { relative: boolean };
 }
 
 /** Azure Load Testing's auto-stop: end the run when the error percentage over a time window gets too high. */

@@ -22,6 +22,9 @@ import {
   type ApprovalTrailEntry,
   type LatencySummary,
   type LoadTestMetrics,
+  type Comparable,
+  type RegressionReport,
+  type RegressionRow,
   type Link,
   type ProbeResult,
   type RequestStats,
@@ -123,8 +126,50 @@ const requestStats = object<RequestStats>(
     rps: nonNegative,
     latencyMs: latencySummary,
     timeToFirstByteMs: latencySummary,
+    latencyHistogram: { type: 'string', pattern: '^[A-Za-z0-9+/]+={0,2}$', maxLength: 1_000_000 },
   },
-  { timeToFirstByteMs: true },
+  { timeToFirstByteMs: true, latencyHistogram: true },
+);
+
+const comparable = object<Comparable>(
+  { planHash: { type: 'string', pattern: '^[0-9a-f]{64}$' }, engine: oneOfText('local', 'azure'), platform: text, pool: text },
+  { platform: true, pool: true },
+);
+
+const regressionVerdict = oneOfText('regressed', 'improved', 'unchanged', 'inconclusive');
+const anyNumber: Schema = { type: 'number' };
+const regressionRow = object<RegressionRow>(
+  {
+    request: nonEmptyText,
+    metric: nonEmptyText,
+    unit: oneOfText('ms', '%', 'rps'),
+    baseline: object<RegressionRow['baseline']>({ mean: anyNumber, min: anyNumber, max: anyNumber, runs: count }, {}),
+    candidate: anyNumber,
+    delta: anyNumber,
+    deltaPercent: { type: ['number', 'null'] },
+    interval: { anyOf: [object<NonNullable<RegressionRow['interval']>>({ low: anyNumber, high: anyNumber }, {}), { type: 'null' }] },
+    threshold: object<RegressionRow['threshold']>({ value: nonNegative, source: text }, {}),
+    verdict: regressionVerdict,
+    note: text,
+  },
+  {},
+);
+
+const regressionReport = object<RegressionReport>(
+  {
+    verdict: regressionVerdict,
+    summary: text,
+    baselineRuns: listOf(
+      object<RegressionReport['baselineRuns'][number]>(
+        { id: nonEmptyText, finishedAt: dateTime, runId: text, url },
+        { runId: true, url: true },
+      ),
+    ),
+    refused: listOf(object<RegressionReport['refused'][number]>({ id: nonEmptyText, reason: text }, {})),
+    pinned: text,
+    rows: listOf(regressionRow),
+  },
+  { pinned: true },
 );
 
 const timelinePoint = object<TimelinePoint>(
@@ -151,12 +196,14 @@ const loadTestMetrics = object<LoadTestMetrics>(
     totals: requestStats,
     requests: listOf(requestStats),
     timeline: listOf(timelinePoint),
+    comparable,
+    regression: regressionReport,
     azure: object<NonNullable<LoadTestMetrics['azure']>>(
       { testRunId: nonEmptyText, portalUrl: url, serviceTestResult: text, disagreement: text },
       { portalUrl: true, serviceTestResult: true, disagreement: true },
     ),
   },
-  { targetRps: true, stoppedEarly: true, azure: true },
+  { targetRps: true, stoppedEarly: true, comparable: true, regression: true, azure: true },
 );
 
 // ---------------------------------------------------------------- drill

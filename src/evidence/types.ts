@@ -98,6 +98,12 @@ export interface RequestStats {
   latencyMs: LatencySummary;
   /** Time to the first response byte (JMeter's "latency", Azure's `latency` metric), when the engine records it. */
   timeToFirstByteMs?: LatencySummary;
+  /**
+   * The whole response-time distribution, lossless: an HdrHistogram (microseconds, 3 significant digits) in its
+   * standard compressed base64 encoding (`encodeIntoCompressedBase64`). A run-to-run comparison reads any percentile
+   * and its sampling error from it (src/regression). Absent when the engine exposes no distribution (Azure).
+   */
+  latencyHistogram?: string;
 }
 
 export interface TimelinePoint {
@@ -123,11 +129,63 @@ export interface LoadTestMetrics {
   totals: RequestStats;
   requests: RequestStats[];
   timeline: TimelinePoint[];
+  /** What makes two runs comparable (like with like); see src/regression/baseline.ts. */
+  comparable?: Comparable;
+  /** The comparison with a baseline of earlier passing runs, when one was made (src/regression). */
+  regression?: RegressionReport;
   /** Azure Load Testing only. */
   azure?: { testRunId: string; portalUrl?: string; serviceTestResult?: string; disagreement?: string };
 }
 
 export type LoadTestEvidence = EvidenceBase<'loadtest', LoadTestMetrics>;
+
+/**
+ * Runs compare only when they ran the same test with the same load shape on the same kind of engine and agent.
+ * `planHash` is a SHA-256 over the requests and the load shape (durations left out: a longer run of the same test
+ * is the remedy an inconclusive comparison asks for), never over secret values.
+ */
+export interface Comparable {
+  planHash: string;
+  engine: 'local' | 'azure';
+  /** Agent.OS / Agent.OSArchitecture, or the platform of the machine locally. */
+  platform?: string;
+  /** The agent pool (Azure Pipelines runs) or the Azure Load Testing resource; runs on other hardware do not compare. */
+  pool?: string;
+}
+
+export type RegressionVerdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive';
+
+/** One compared figure of one request (or Total). Deltas are candidate minus baseline, in the metric's unit. */
+export interface RegressionRow {
+  request: string;
+  /** p50, p95, p99 (any percentile the criteria name), error, rps. */
+  metric: string;
+  unit: 'ms' | '%' | 'rps';
+  baseline: { mean: number; min: number; max: number; runs: number };
+  candidate: number;
+  delta: number;
+  /** Delta over the baseline mean, in percent; null when the baseline mean is 0. */
+  deltaPercent: number | null;
+  /** 90% interval of the delta, counting between-run variance of the baseline window; null when not estimable. */
+  interval: { low: number; high: number } | null;
+  /** The smallest change that matters, in the metric's unit, and where it came from. */
+  threshold: { value: number; source: string };
+  verdict: RegressionVerdict;
+  /** Why; for inconclusive rows, what would settle it (a longer run, more baseline runs). */
+  note: string;
+}
+
+export interface RegressionReport {
+  verdict: RegressionVerdict;
+  summary: string;
+  /** The baseline window, oldest first. */
+  baselineRuns: Array<{ id: string; finishedAt: string; runId?: string; url?: string }>;
+  /** Earlier runs left out, with the reason (unlike plan, engine, pool, not passed...). */
+  refused: Array<{ id: string; reason: string }>;
+  /** Set when a run was pinned as the baseline. */
+  pinned?: string;
+  rows: RegressionRow[];
+}
 
 // ---------------------------------------------------------------- drill
 

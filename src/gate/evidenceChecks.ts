@@ -2,6 +2,7 @@ import type { CheckOutcome, CheckState, DocsEvidence, DrillEvidence, Evidence, E
 import { formatDuration, holds, measure } from './bounds';
 import { evaluateEnvironment } from './environmentRule';
 import { evaluateEnvironmentDrill } from './environmentDrillCheck';
+import { checkNoRegression } from './regressionCheck';
 import type { DocsRule, DrillRule, LoadTestRule, PolicyCheck } from './policy';
 
 /** What a check's rule concluded before waivers are applied. */
@@ -115,9 +116,19 @@ export function evaluateLoadTest(rule: LoadTestRule, ctx: EvidenceContext): Rule
     if (!holds(actual, bound)) return { state: 'failed', reason: `The newest load test measured ${label} = ${actual}, which breaks "${bound.text}".`, evidence: [ref(e)] };
     holding.push(`${label} ${actual}`);
   }
+  let compared = '';
+  if (rule.noRegression) {
+    const earlier = ctx.evidence.filter((x) => Date.parse(x.finishedAt) <= ctx.now.getTime());
+    const finding = checkNoRegression(e, earlier, rule.noRegression);
+    if (finding.blocked) {
+      const why = finding.regressed ? 'regressed against its baseline' : 'could not be shown free of regression (noRegression.inconclusive: block)';
+      return { state: 'failed', reason: `The newest load test ${why}: ${finding.text}`, evidence: [ref(e)] };
+    }
+    compared = ` ${finding.text}`;
+  }
   return {
     state: 'passed',
-    reason: `A load test passed ${ago(ageDays(ctx, e))} (limit ${rule.passedWithinDays} days)${holding.length ? ` with ${holding.join(', ')} within bounds` : ''}.`,
+    reason: `A load test passed ${ago(ageDays(ctx, e))} (limit ${rule.passedWithinDays} days)${holding.length ? ` with ${holding.join(', ')} within bounds` : ''}.${compared}`,
     evidence: [ref(e)],
   };
 }

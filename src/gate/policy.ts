@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import { ConfigError } from '../errors';
 import { MetricBound, parseBound, parseDuration } from './bounds';
+import type { NoRegressionRule } from './regressionCheck';
 import { CHECK_TYPES, CheckType, policySchema, ruleSchemas } from './policySchema';
 import { reportSchemaErrors } from './schemaProblems';
 import { environmentDrillRule } from './environmentDrillCheck';
@@ -45,6 +46,8 @@ interface CheckBase<T extends CheckType, R> {
 export interface LoadTestRule {
   passedWithinDays: number;
   metrics: MetricBound[];
+  /** Set: the newest run must not have regressed against its baseline of earlier passing runs (src/regression). */
+  noRegression?: NoRegressionRule;
   testId?: string;
   environments?: string[];
 }
@@ -225,6 +228,15 @@ function buildRule(
       const r: LoadTestRule = { passedWithinDays: rule.passedWithinDays as number, metrics };
       if (rule.testId !== undefined) r.testId = String(rule.testId);
       if (rule.environments !== undefined) r.environments = rule.environments as string[];
+      const noRegression = rule.noRegression as boolean | { window?: number; pin?: string | number; inconclusive?: 'pass' | 'block' } | undefined;
+      if (noRegression === true) r.noRegression = { inconclusive: 'pass' };
+      else if (noRegression && typeof noRegression === 'object') {
+        r.noRegression = {
+          inconclusive: noRegression.inconclusive ?? 'pass',
+          ...(noRegression.window !== undefined ? { window: noRegression.window } : {}),
+          ...(noRegression.pin !== undefined ? { pin: String(noRegression.pin) } : {}),
+        };
+      }
       return ok ? r : undefined;
     }
     case 'drill': {

@@ -88,6 +88,21 @@ export const ruleSchemas = {
       passedWithinDays: days,
       metrics: { type: 'array', items: { type: 'string' }, description: 'Bounds such as "p95 <= 300".' },
       testId: name,
+      noRegression: {
+        description: 'The newest run must not have regressed against the baseline of earlier passing runs (docs/regression.md).',
+        anyOf: [
+          { type: 'boolean' },
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              window: { type: 'integer', minimum: 2, description: 'Earlier passing runs in the baseline (default 5).' },
+              pin: { type: ['string', 'number'], description: 'Evidence id or pipeline run id the baseline window ends at.' },
+              inconclusive: { enum: ['pass', 'block'], description: 'block: a comparison that cannot tell fails the check (default pass).' },
+            },
+          },
+        ],
+      },
       ...evidenceFilters,
     },
   },

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { registerSecret } from '../redact/secretMask';
 import { ConfigError } from '../errors';
-import { evaluateCriteria, parseAutoStop, parseFailureCriteria, type AutoStop, type Criterion } from '../criteria';
-import { EVIDENCE_SCHEMA_VERSION, type LoadTestEvidence, type RunInfo } from '../evidence/types';
+import { evaluateCriteria, parseAutoStop, parseFailureCriteriaAll, type AutoStop, type Criterion } from '../criteria';
+import { EVIDENCE_SCHEMA_VERSION, type Evidence, type LoadTestEvidence, type RunInfo } from '../evidence/types';
+import { judgeAgainstBaseline } from '../regression/apply';
+import { checkPinExists } from '../regression/baseline';
 import { loadAltConfig, type AltTestConfig } from './altConfig';
 import { checkReachable } from './engine/preflight';
 import { round } from './engine/recorder';
 import { runEngine, type Progress } from './engine/run';
 import { loadUrlTest, type UrlTestPlan } from './urlTest';
 import { nearestKey } from '../config/yamlSource';
+import { planHash } from './planHash';
 
 export type { Progress } from './engine/run';
 
@@ -27,6 +30,14 @@ export interface LoadTestOptions {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
   progressIntervalSeconds?: number;
+  /**
+   * Earlier evidence to compare with (src/regression): the window of its passing runs of this test that ran like
+   * this one becomes the baseline. The comparison lands in `metrics.regression`; a regression fails the run.
+   */
+  baseline?: { evidence: readonly Evidence[]; window?: number; pin?: string };
+  /** Agent pool and platform, recorded so that only runs on like agents are compared (src/regression). */
+  pool?: string;
+  platform?: string;
 }
 
 /** Everything checked, nothing sent yet. */
@@ -34,6 +45,8 @@ export interface PreparedLoadTest {
   config: AltTestConfig;
   plan: UrlTestPlan;
   criteria: Criterion[];
+  /** `> baseline + 10%` criteria: judged against earlier runs after the run (src/regression). */
+  baselineCriteria: Criterion[];
   autoStop: AutoStop;
 }
 
@@ -70,7 +83,9 @@ export function prepareLoadTest(options: Pick<LoadTestOptions, 'configFile' | 'o
       return undefined;
     }
   };
-  const criteria = collect(() => parseFailureCriteria(config.failureCriteria, where('failureCriteria'))) ?? [];
+  const parsed = collect(() => parseFailureCriteriaAll(config.failureCriteria, where('failureCriteria')));
+  const criteria = parsed?.client ?? [];
+  const baselineCriteria = parsed?.baseline ?? [];
   const autoStop = collect(() => parseAutoStop(config.autoStop, where('autoStop')));
   const known: Record<string, string> = {};
   for (const { name, value } of config.env) known[name] = value;
@@ -82,7 +97,7 @@ export function prepareLoadTest(options: Pick<LoadTestOptions, 'configFile' | 'o
   }));
   if (plan) {
     const names = plan.setups.flatMap((s) => s.scenario.requests.map((r) => r.name));
-    for (const c of criteria) {
+    for (const c of [...criteria, ...baselineCriteria]) {
       if (c.request !== undefined && !names.includes(c.request)) {
         const near = nearestKey(c.request, names);
         problems.push(`${options.configFile}:${c.line ?? '?'} failureCriteria: "${c.expression}": no request is named "${c.request}"${near ? `; did you mean "${near}"?` : `; requests: ${names.join(', ')}`}`);
@@ -90,7 +105,7 @@ export function prepareLoadTest(options: Pick<LoadTestOptions, 'configFile' | 'o
     }
   }
   if (problems.length || !plan || !autoStop) throw new ConfigError(problems);
-  return { config, plan, criteria, autoStop };
+  return { config, plan, criteria, baselineCriteria, autoStop };
 }
 
 /**
@@ -100,7 +115,8 @@ export function prepareLoadTest(options: Pick<LoadTestOptions, 'configFile' | 'o
  */
 export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvidence> {
   const prepared = prepareLoadTest(options);
-  const { config, plan, criteria, autoStop } = prepared;
+  const { config, plan, criteria, baselineCriteria, autoStop } = prepared;
+  if (options.baseline?.pin !== undefined) checkPinExists(options.baseline.pin, options.baseline.evidence, config.testId);
   const origins = [...new Set(plan.setups.flatMap((s) => s.scenario.requests.flatMap((r) => (r.origin ? [r.origin] : []))))];
   await checkReachable(origins, config.localEngine.connectTimeoutSeconds * 1000, options.signal);
 
@@ -121,7 +137,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvi
     signal: options.signal,
   });
 
-  const stats = result.recorder.stats(result.loadSeconds);
+  const stats = result.recorder.stats(result.loadSeconds, true);
   const criteriaResults = evaluateCriteria(criteria, stats);
   const failedCount = criteriaResults.filter((r) => r.failed).length;
   const t = stats.totals;
@@ -149,7 +165,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvi
   if (result.networkErrorSamples.length && t.networkErrors > 0) summary += ` Network errors, e.g. ${result.networkErrorSamples[0]}.`;
 
   const open = plan.setups.filter((s) => s.shape.kind === 'constantArrivalRate');
-  return {
+  const evidence: LoadTestEvidence = {
     schemaVersion: EVIDENCE_SCHEMA_VERSION,
     id: randomUUID(),
     kind: 'loadtest',
@@ -173,9 +189,11 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvi
       totals: stats.totals,
       requests: stats.requests,
       timeline: result.recorder.timeline,
+      comparable: { planHash: planHash(plan, options.secrets), engine: 'local', ...(options.platform ? { platform: options.platform } : {}), ...(options.pool ? { pool: options.pool } : {}) },
     },
     links: [],
   };
+  return options.baseline && !result.cancelled ? judgeAgainstBaseline(evidence, options.baseline.evidence, baselineCriteria, options.baseline) : evidence;
 }
 
 /** Request counts and rates only grow during a run, so a `<` on them cannot be judged before the end. */

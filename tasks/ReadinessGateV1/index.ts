@@ -1,9 +1,7 @@
 import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { createAzureDevOpsClient, type AzureDevOpsClient } from '../../src/azdo/client';
 import { pipelineContextFrom } from '../../src/azdo/pipelineContext';
 import { ConfigError } from '../../src/errors';
-import { proxyFetch } from '../../src/azdo/proxy';
 import { runInfoFromEnv, writeEvidenceFile } from '../../src/evidence/files';
 import { EVIDENCE_ATTACHMENT_TYPE, type GateEvidence } from '../../src/evidence/types';
 import { gatherEvidence } from '../../src/gate/gatherEvidence';
@@ -13,8 +11,8 @@ import { runGateDetailed, writeStatusDocument } from '../../src/gate/run';
 import { publishPolicyRoles } from '../../src/serve/policyDocument';
 import { existingFileInput, optionalInput, requiredInput, resultsDirectoryInput, wholeNumberInput } from '../common/inputs';
 import { publishEvidence, setOutputs } from '../common/publish';
+import { agentEnv, azureDevOpsClient } from '../common/azureDevOps';
 import { runTask, type TaskOutcome } from '../common/taskRunner';
-import { jobAccessToken } from '../common/jobToken';
 
 void runTask(async () => {
   const policyFile = existingFileInput('policyFile');
@@ -113,24 +111,6 @@ function commitOf(): string | undefined {
 
 function wholeNumberText(text: string, input: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new (require('../../src/errors').ConfigError)(`${input}: "${text}" is not a run id; list run ids separated by commas, e.g. 1201, 1187.`);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${input}: "${text}" is not a run id; list run ids separated by commas, e.g. 1201, 1187.`);
   return n;
-}
-
-function agentEnv(): Record<string, string | undefined> {
-  // task-lib moves endpoint secrets out of the environment when it loads; the job token comes back through it.
-  return { ...process.env, SYSTEM_ACCESSTOKEN: jobAccessToken() ?? process.env.SYSTEM_ACCESSTOKEN };
-}
-
-function azureDevOpsClient(context: ReturnType<typeof pipelineContextFrom>): AzureDevOpsClient {
-  tl.setSecret(context.accessToken);
-  // The token goes only to the collection the agent runs for (System.CollectionUri) and the hosts derived from it.
-  return createAzureDevOpsClient({
-    collectionUri: context.collectionUri,
-    project: context.project,
-    accessToken: context.accessToken,
-    publisher: optionalInput('publisher') ?? 'production-readiness',
-    extensionId: optionalInput('extensionId') ?? 'production-readiness',
-    fetch: proxyFetch(tl.getHttpProxyConfiguration() ?? undefined),
-  });
 }

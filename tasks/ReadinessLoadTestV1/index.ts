@@ -4,8 +4,16 @@ import { describeFailures } from '../../src/criteria';
 import { ConfigError } from '../../src/errors';
 import { runInfoFromEnv } from '../../src/evidence/files';
 import type { LoadTestEvidence } from '../../src/evidence/types';
-import { runLoadTest } from '../../src/load/runLoadTest';
-import { existingFileInput, nameValueListInput, optionalInput, resultsDirectoryInput } from '../common/inputs';
+import { runLoadTest, type LoadTestOptions } from '../../src/load/runLoadTest';
+import { loadAltConfig } from '../../src/load/altConfig';
+import { pipelineContextFrom } from '../../src/azdo/pipelineContext';
+import { readEarlierEvidence } from '../../src/azdo/runEvidence';
+import { parseBaselineCriteria } from '../../src/criteria';
+import { judgeAgainstBaseline } from '../../src/regression/apply';
+import { formatComparison } from '../../src/regression/table';
+import { agentEnv, azureDevOpsClient } from '../common/azureDevOps';
+import { azureConnectionFromInput } from '../common/azureConnection';
+import { existingFileInput, nameValueListInput, optionalInput, requiredInput, resultsDirectoryInput, wholeNumberInput } from '../common/inputs';
 import { publishEvidence, setOutputs } from '../common/publish';
 import { runTask, type TaskOutcome } from '../common/taskRunner';
 import { azureTargetFromInputs, CLOUD_RUN_DONE, CLOUD_RUN_ID } from './cloudRunState';
@@ -30,6 +38,11 @@ void runTask(async ({ signal }) => {
     environment: optionalInput('environment') ?? 'default',
   };
   const run = runInfoFromEnv(process.env, 'ReadinessLoadTest');
+  const baseline = await earlierEvidence(configFile, evidenceFields.service);
+  const comparable = {
+    platform: [tl.getVariable('Agent.OS'), tl.getVariable('Agent.OSArchitecture')].filter(Boolean).join('/') || undefined,
+    pool: optionalInput('agentPool'),
+  };
 
   let evidence: LoadTestEvidence;
   if (engine === 'local') {
@@ -44,6 +57,8 @@ void runTask(async ({ signal }) => {
       ...evidenceFields,
       run,
       signal,
+      baseline,
+      ...comparable,
       onProgress: (p) => {
         const line = `${p.elapsedSeconds}s: ${p.requests} requests, ${p.rps} rps, p95 ${p.p95Ms} ms, ${p.errors} errors, ${p.activeUsers} users`;
         tl.setProgress(-1, line);
@@ -61,7 +76,15 @@ void runTask(async ({ signal }) => {
       };
     }
     evidence = outcome.evidence;
+    if (baseline) {
+      // Azure's runs are compared here, with the YAML's baseline criteria, once the service has judged the run; their
+      // pool is the Load Testing resource, whose engines ran the load (not this agent).
+      const config = loadAltConfig(configFile);
+      const criteria = parseBaselineCriteria(config.failureCriteria, { file: configFile });
+      evidence = judgeAgainstBaseline(evidence, baseline.evidence, criteria, baseline);
+    }
   }
+  if (evidence.metrics.regression) console.log(formatComparison(evidence.metrics.regression));
 
   const files = await publishEvidence(evidence, resultsDirectory, `Load test ${evidence.metrics.testId}`);
   const totals = evidence.metrics.totals;
@@ -74,6 +97,34 @@ void runTask(async ({ signal }) => {
   });
   return verdictOutcome(evidence);
 });
+
+/**
+ * This test's evidence from earlier runs of this pipeline and branch (`baselineRuns`), read as the gate reads
+ * earlier evidence (src/azdo/runEvidence.ts); undefined when no comparison was asked for.
+ */
+async function earlierEvidence(configFile: string, service: string | undefined): Promise<LoadTestOptions['baseline']> {
+  const runs = wholeNumberInput('baselineRuns', 0);
+  const pin = optionalInput('baselinePin');
+  if (runs === 0) {
+    if (pin) throw new ConfigError('The input "baselinePin" needs "baselineRuns": set how many earlier runs to search, e.g. 20.');
+    return undefined;
+  }
+  const client = azureDevOpsClient();
+  if (!client) {
+    throw new ConfigError('The input "baselineRuns" reads earlier runs with the job\'s access token, and this job has none. Allow scripts to access the OAuth token (classic) or keep the default job authorization (YAML).');
+  }
+  const context = pipelineContextFrom(agentEnv());
+  const earlier = await readEarlierEvidence(client, {
+    definitionId: context.definitionId,
+    service: service ?? loadAltConfig(configFile).testId,
+    runs,
+    excludeBuildId: context.buildId,
+    branch: tl.getVariable('Build.SourceBranch') || undefined,
+  });
+  for (const bad of earlier.invalid) tl.warning(`Ignored invalid evidence ${bad.file}: ${bad.errors.join('; ')}`);
+  console.log(`Baseline: ${earlier.valid.filter((e) => e.kind === 'loadtest').length} load-test document(s) found in the last ${runs} runs.`);
+  return { evidence: earlier.valid, ...(pin ? { pin } : {}) };
+}
 
 function chooseEngine(): 'local' | 'azure' {
   const engine = optionalInput('engine') ?? 'auto';

@@ -46,6 +46,11 @@ describe('azure cloud run', () => {
     assert.equal(e.metrics.azure?.testRunId, outcome.runId);
     assert.equal(e.metrics.azure?.serviceTestResult, 'PASSED');
     assert.equal(e.metrics.azure?.disagreement, undefined);
+    // Like-with-like for baselines: the same plan files give the same fingerprint; the resource is the pool.
+    assert.match(e.metrics.comparable?.planHash ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(e.metrics.comparable?.engine, 'azure');
+    assert.match(e.metrics.comparable?.pool ?? '', /^azure-load-testing\//);
+    assert.equal(e.metrics.requests[0].latencyHistogram, undefined, 'the service exposes percentiles, not a distribution');
     assert.equal(e.links[0].url, `https://portal.azure.com/#emulated/testRun/${outcome.runId}`);
     assert.deepEqual(outcome.files.map((f) => path.basename(f)), ['results.zip', 'report.zip']);
     assert.ok(fs.readFileSync(path.join(results, 'report.zip')).length > 0);

@@ -21,6 +21,12 @@ describe('criteria grammar', () => {
     ['request names may hold colons and spaces', 'GET /api:v1 users: avg(latency) > 3', { request: 'GET /api:v1 users' }],
     ['zero threshold (Azure sample)', 'count(requests) < 0', { threshold: 0 }],
     ['error at 100 percent', 'percentage(error) >= 100', { threshold: 100 }],
+    ['baseline: relative p95', 'p95(response_time_ms) > baseline + 10%', { aggregate: 'p95', threshold: 10, baseline: { relative: true } }],
+    ['baseline: absolute ms', 'GetUser: p95(response_time_ms) > baseline + 20 ms', { request: 'GetUser', threshold: 20, baseline: { relative: false } }],
+    ['baseline: throughput falls', 'avg(requests_per_sec) < baseline - 10%', { metric: 'requests_per_sec', operator: '<', baseline: { relative: true } }],
+    ['baseline: error points', 'percentage(error) >= baseline + 0.5', { threshold: 0.5, baseline: { relative: false } }],
+    ['baseline: blanks optional', 'avg(response_time_ms)>baseline+5%', { aggregate: 'avg', threshold: 5 }],
+    ['no baseline field on an Azure criterion', 'p95(response_time_ms) > 300', { baseline: undefined }],
   ];
   for (const aggregate of ['avg', 'min', 'max', 'p50', 'p75', 'p90', 'p95', 'p96', 'p97', 'p98', 'p99', 'p999', 'p9999']) {
     for (const metric of ['response_time_ms', 'latency']) {
@@ -64,6 +70,14 @@ describe('criteria grammar', () => {
     ['unclosed parenthesis', 'avg(latency > 3', 'expected ")"', 12],
     ['empty request name', ': avg(latency) > 3', 'request name before ":" is empty', 0],
     ['empty text', '', 'expected an aggregate', 0],
+    ['baseline: latency has no distribution kept', 'p95(latency) > baseline + 10%', 'latency cannot be compared with a baseline', 15],
+    ['baseline: max is a single sample', 'max(response_time_ms) > baseline + 10%', 'single sample', 0],
+    ['baseline: throughput regresses downwards', 'avg(requests_per_sec) > baseline + 10%', 'write avg(requests_per_sec) < baseline - 10%', 22],
+    ['baseline: latency regresses upwards', 'p95(response_time_ms) > baseline - 10%', 'expected "+" after baseline', 33],
+    ['baseline: number missing', 'p95(response_time_ms) > baseline + ms', 'expected a number after "baseline +"', 35],
+    ['baseline: zero threshold', 'p95(response_time_ms) > baseline + 0%', 'a threshold of 0', 35],
+    ['baseline: seconds unit', 'p95(response_time_ms) > baseline + 2s', 'unit "s" is not allowed here', 36],
+    ['baseline: cannot stop the run', 'p95(response_time_ms) > baseline + 10%, stop', 'cannot stop the run', 40],
   ];
   for (const [name, text, fragment, start] of rejected) {
     it(`grammar: ${name} -> rejected at column ${start + 1}`, () => {

@@ -14,7 +14,11 @@ export interface SeenRequest {
 }
 
 export interface TargetOptions {
-  /** Fixed delay before each response, in milliseconds. */
+  /**
+   * Fixed delay before each response, in milliseconds; read per request, so a test may change it between runs.
+   * Node's timers fire on whole milliseconds, so a fractional time is dithered: 20.2 waits 21 ms one time in
+   * five and 20 ms otherwise, which averages 20.2 ms.
+   */
   serviceTimeMs?: number;
   /** Holds every response that arrives during the first `forMs` of each `everyMs` period until the period's stall ends. */
   stall?: { everyMs: number; forMs: number };
@@ -85,7 +89,8 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
         res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
         res.end(body);
       };
-      let delay = options.serviceTimeMs ?? 0;
+      const serviceTime = options.serviceTimeMs ?? 0;
+      let delay = Math.floor(serviceTime) + (Math.random() < serviceTime - Math.floor(serviceTime) ? 1 : 0);
       if (options.stall) {
         const phase = (performance.now() - startedAt) % options.stall.everyMs;
         if (phase < options.stall.forMs) delay += options.stall.forMs - phase;

@@ -1,5 +1,6 @@
-import type { CriterionResult, DocsEvidence, DrillEvidence, Evidence, GateEvidence, LoadTestEvidence, RequestStats } from '../types';
+import type { CriterionResult, DocsEvidence, DrillEvidence, Evidence, GateEvidence, LoadTestEvidence, RegressionReport, RequestStats } from '../types';
 import { drillObjectives, environmentFacts, type DrillObjective } from './drillObjectives';
+import { COMPARISON_HEADER, comparisonCells } from '../../regression/table';
 import { duration, escapeXml as h, KIND_TITLES, num, runDurationMs, verdictLabel } from './format';
 import { environmentHtml } from './environment';
 import { lineChart, timelineChart } from './svg';
@@ -113,6 +114,22 @@ function criteria(results: CriterionResult[]): string {
   );
 }
 
+/** The comparison with the baseline: the verdict per figure as a pill, and why for those not unchanged. */
+function baseline(report: RegressionReport): string {
+  const pillOf: Record<RegressionReport['verdict'], string> = { regressed: 'failed', improved: 'passed', unchanged: 'passed', inconclusive: 'missing' };
+  const rows = report.rows.map((r) => {
+    const cells = comparisonCells(r).map((cell) => h(cell));
+    cells[7] = pill(pillOf[r.verdict], r.verdict);
+    return cells;
+  });
+  const notes = report.rows.filter((r) => r.verdict !== 'unchanged').map((r) => `${r.request} ${r.metric} ${r.verdict}: ${r.note}`);
+  const refused = report.refused.slice(0, 5).map((r) => `Left out of the baseline: run ${r.id}: ${r.reason}.`);
+  return section(
+    `Against the baseline: ${report.verdict}`,
+    `<p>${h(report.summary)}</p>${rows.length ? table(COMPARISON_HEADER, rows, [3]) : ''}${[...notes, ...refused].map(note).join('')}`,
+  );
+}
+
 function loadTest(evidence: LoadTestEvidence): string {
   const m = evidence.metrics;
   const parts: string[] = [];
@@ -129,6 +146,7 @@ function loadTest(evidence: LoadTestEvidence): string {
     ]),
   );
   parts.push(criteria(evidence.criteria));
+  if (m.regression) parts.push(baseline(m.regression));
   const seconds = m.timeline.map((p) => p.second);
   parts.push(
     section(

@@ -93,6 +93,14 @@ function runCase(evidence: Evidence, cancelled: boolean, name: string): TestCase
 
 function loadTestCases(evidence: LoadTestEvidence): TestCase[] {
   const cases = evidence.criteria.map(criterionCase);
+  // One case per compared figure, so a regression shows in the Tests tab by request and figure.
+  const report = evidence.metrics.regression;
+  if (report && !report.rows.length) cases.push({ name: 'baseline comparison', timeSeconds: 0, output: report.summary });
+  for (const r of report?.rows ?? []) {
+    const name = `baseline: ${r.request} ${r.metric}`;
+    const message = `${r.request} ${r.metric} ${r.verdict}: ${r.note}`;
+    cases.push(r.verdict === 'regressed' ? { name, timeSeconds: 0, failure: { message, body: message } } : { name, timeSeconds: 0, output: message });
+  }
   const run = runCase(evidence, evidence.metrics.cancelled, 'load test run completed');
   if (run) cases.unshift(run);
   return cases;

@@ -1,6 +1,7 @@
-import type { CriterionResult, DocsEvidence, DrillEvidence, Evidence, GateEvidence, LoadTestEvidence, RequestStats } from '../types';
+import type { CriterionResult, DocsEvidence, DrillEvidence, Evidence, GateEvidence, LoadTestEvidence, RegressionReport, RequestStats } from '../types';
 import { environmentMarkdown } from './environment';
 import { drillObjectives, environmentFacts } from './drillObjectives';
+import { COMPARISON_HEADER, comparisonCells } from '../../regression/table';
 import { duration, escapeMarkdown as md, KIND_TITLES, markdownLink, num, runDurationMs, verdictLabel } from './format';
 
 const ICONS = { passed: '✅', failed: '❌', error: '⚠️' } as const;
@@ -69,6 +70,7 @@ function loadTest(evidence: LoadTestEvidence, lines: string[]): void {
   if (m.azure?.disagreement) lines.push('', `**Azure Load Testing disagrees:** ${md(m.azure.disagreement)}`);
   lines.push('');
   criteriaTable(evidence.criteria, lines);
+  if (m.regression) baselineSection(m.regression, lines);
   lines.push('### Requests', '');
   const row = (r: RequestStats, name: string) => [
     name,
@@ -88,6 +90,19 @@ function loadTest(evidence: LoadTestEvidence, lines: string[]): void {
     ['Request', 'Requests', 'Errors', 'Error %', 'Requests/s', 'Avg ms', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'Max ms'],
     [...m.requests.map((r) => row(r, md(r.name))), row(m.totals, '**All requests**')],
   );
+}
+
+const REGRESSION_ICONS = { regressed: '❌', improved: '🟢', unchanged: '✅', inconclusive: '❔' } as const;
+
+/** The comparison with the baseline: verdict, table, then why for every figure that is not unchanged. */
+function baselineSection(report: RegressionReport, lines: string[]): void {
+  lines.push(`### Against the baseline: ${REGRESSION_ICONS[report.verdict]} ${report.verdict}`, '', md(report.summary), '');
+  if (report.rows.length) {
+    table(lines, COMPARISON_HEADER, report.rows.map((r) => comparisonCells(r).map((cell, i) => (i === 7 ? `${REGRESSION_ICONS[r.verdict]} ${cell}` : md(cell)))));
+  }
+  const notes = report.rows.filter((r) => r.verdict !== 'unchanged').map((r) => `- **${md(r.request)} ${md(r.metric)}** ${r.verdict}: ${md(r.note)}`);
+  const refused = report.refused.slice(0, 5).map((r) => `- Left out of the baseline: run ${md(r.id)}: ${md(r.reason)}.`);
+  if (notes.length || refused.length) lines.push(...notes, ...refused, '');
 }
 
 function drill(evidence: DrillEvidence, lines: string[]): void {

@@ -1,4 +1,4 @@
-import { build, type Histogram } from 'hdr-histogram-js';
+import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import type { LatencySummary, RequestStats, TimelinePoint } from '../../evidence/types';
 
 /**
@@ -124,8 +124,11 @@ export class Recorder {
     return requests === 0 ? undefined : (100 * errors) / requests;
   }
 
-  /** Per-request figures and the `Total` row, over `durationSeconds` of load. */
-  stats(durationSeconds: number): { totals: RequestStats; requests: RequestStats[] } {
+  /**
+   * Per-request figures and the `Total` row, over `durationSeconds` of load. `keepDistribution` adds each
+   * latency histogram in its compressed encoding (a few KB each); only the final figures need it, not the ticks.
+   */
+  stats(durationSeconds: number, keepDistribution = false): { totals: RequestStats; requests: RequestStats[] } {
     const total = new RequestSlot('Total');
     for (const slot of this.slots) {
       total.requests += slot.requests;
@@ -134,13 +137,13 @@ export class Recorder {
       total.histogram.add(slot.histogram);
       total.firstByte.add(slot.firstByte);
     }
-    return { totals: statsOf(total, durationSeconds), requests: this.slots.map((s) => statsOf(s, durationSeconds)) };
+    return { totals: statsOf(total, durationSeconds, keepDistribution), requests: this.slots.map((s) => statsOf(s, durationSeconds, keepDistribution)) };
   }
 }
 
-function statsOf(slot: RequestSlot, durationSeconds: number): RequestStats {
+function statsOf(slot: RequestSlot, durationSeconds: number, keepDistribution: boolean): RequestStats {
   const errors = slot.httpErrors + slot.networkErrors;
-  return {
+  const stats: RequestStats = {
     name: slot.name,
     requests: slot.requests,
     errors,
@@ -151,6 +154,8 @@ function statsOf(slot: RequestSlot, durationSeconds: number): RequestStats {
     latencyMs: summary(slot.histogram),
     timeToFirstByteMs: summary(slot.firstByte),
   };
+  if (keepDistribution && slot.histogram.totalCount > 0) stats.latencyHistogram = encodeIntoCompressedBase64(slot.histogram);
+  return stats;
 }
 
 export function summary(h: Histogram): LatencySummary {
