@@ -41,7 +41,7 @@ describe('hub drill view: environment drills in headless Chromium', function () 
   async function show(evidence: DrillEvidence) {
     const doc = { ...evidence, id: uuidFor(`env-drill-${evidence.metrics.mode}`), service: 'checkout', environment: 'prod', finishedAt: new Date().toISOString() };
     await new FileDocumentStore(storeDir).setDocument(Collections.evidence, doc as unknown as StoredDocument);
-    await page.goto(`${server.url}/host/readiness-hub#/service/checkout.prod/drill`);
+    await page.goto(server.signInUrl('/host/readiness-hub') + `#/service/checkout.prod/drill`);
     const frame = await hubFrame(page);
     await frame.waitForSelector(`[data-testid="drill-view"][data-mode="${evidence.metrics.mode}"]`, { timeout: 20_000 });
     return frame;

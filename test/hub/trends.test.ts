@@ -88,7 +88,7 @@ describe('hub trends in headless Chromium against readiness serve', function () 
   });
 
   it('service page, Trends tab: p95, throughput and errors over six runs, the baseline band drawn, the regressed run ringed', async () => {
-    await page.goto(`${server.url}/host/readiness-hub#/service/shop.staging/trends`);
+    await page.goto(server.signInUrl('/host/readiness-hub') + `#/service/shop.staging/trends`);
     const frame = await hubFrame(page);
     await frame.waitForSelector('[data-testid="regression-trend"]', { timeout: 20_000 });
     for (const chart of ['p95', 'rps', 'errors']) {
@@ -111,7 +111,7 @@ describe('hub trends in headless Chromium against readiness serve', function () 
 
   it('service page, Load test tab: the newest run\'s comparison with its baseline, the regressed figures named', async () => {
     await page.goto('about:blank'); // a new hash alone would not reload the hub
-    await page.goto(`${server.url}/host/readiness-hub#/service/shop.staging/loadtest`);
+    await page.goto(server.signInUrl('/host/readiness-hub') + `#/service/shop.staging/loadtest`);
     const frame = await hubFrame(page);
     await frame.waitForSelector('[data-testid="baseline-comparison"]', { timeout: 20_000 });
     assert.equal(await frame.locator('[data-testid="baseline-comparison"]').getAttribute('data-verdict'), 'regressed');
@@ -122,7 +122,7 @@ describe('hub trends in headless Chromium against readiness serve', function () 
 
   it('service page, Trends tab: readiness over time -> headroom and RTO margin per run, and the age of the newest evidence', async () => {
     await page.goto('about:blank');
-    await page.goto(`${server.url}/host/readiness-hub#/service/shop.staging/trends`);
+    await page.goto(server.signInUrl('/host/readiness-hub') + `#/service/shop.staging/trends`);
     const frame = await hubFrame(page);
     await frame.waitForSelector('[data-testid="margins"]', { timeout: 20_000 });
     assert.equal(await frame.locator('[data-testid="trend-margin-load-test-headroom"] circle').count(), 6);

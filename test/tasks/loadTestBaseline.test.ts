@@ -54,7 +54,8 @@ describe('ReadinessLoadTest@1 (bundled) against a baseline of earlier runs', fun
     azdo.addBuild({ id: buildId, definitionId: 7, status: 'inProgress' });
     return runBundledTask('ReadinessLoadTestV1', {
       inputs: { loadTestConfigFile: config, env: JSON.stringify([{ name: 'baseUrl', value: target.url }]), service: 'shop', environment: 'staging', baselineRuns: '10', ...extra },
-      env: { SYSTEM_COLLECTIONURI: azdo.collectionUri, SYSTEM_TEAMPROJECT: azdo.project, BUILD_BUILDID: String(buildId), SYSTEM_DEFINITIONID: '7', SYSTEM_ACCESSTOKEN: TOKEN, BUILD_SOURCEBRANCH: 'refs/heads/main' },
+      env: { SYSTEM_COLLECTIONURI: azdo.collectionUri, SYSTEM_TEAMPROJECT: azdo.project, BUILD_BUILDID: String(buildId), SYSTEM_DEFINITIONID: '7', BUILD_SOURCEBRANCH: 'refs/heads/main' },
+      jobAccessToken: TOKEN,
     });
   }
 
