@@ -10,7 +10,7 @@ export type CheckedEvidence =
   | { valid: true; evidence: Evidence }
   | { valid: false; id: string; service?: string; environment?: string; reason: string };
 
-const KINDS: EvidenceKind[] = ['loadtest', 'drill', 'docs', 'gate'];
+const KINDS: EvidenceKind[] = ['loadtest', 'drill', 'docs', 'gate', 'capacity'];
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -22,6 +22,7 @@ const METRIC_FIELDS: Record<EvidenceKind, Array<[string, 'object' | 'array' | 'n
   drill: [['targets', 'object'], ['steps', 'array'], ['probes', 'array'], ['cleanup', 'object']],
   docs: [['findings', 'array']],
   gate: [['checks', 'array'], ['status', 'string']],
+  capacity: [['steps', 'array'], ['outcome', 'string'], ['provenRps', 'number'], ['serviceLevel', 'array']],
 };
 
 type Shape = Record<string, 'object' | 'array' | 'number' | 'string'>;
@@ -43,6 +44,7 @@ const NESTED: Partial<Record<EvidenceKind, Array<{ field: string; list: boolean;
     { field: 'cleanup', list: false, shape: { status: 'string', leftBehind: 'array' } },
   ],
   docs: [{ field: 'findings', list: true, shape: { file: 'string', severity: 'string', message: 'string' } }],
+  capacity: [{ field: 'steps', list: true, shape: { phase: 'string', offeredRps: 'number', achievedRps: 'number', latencyMs: 'object', signals: 'array' } }],
 };
 
 function nestedProblems(kind: EvidenceKind, metrics: Record<string, unknown>): string[] {

@@ -1,3 +1,4 @@
+import { capacityCommand } from './capacity';
 import { demoCommand } from './demo';
 import { drillCommand } from './drill';
 import { gateCommand } from './gate';
@@ -7,6 +8,7 @@ import { serveCommand } from './serve';
 
 export const commands: Record<string, CliCommand> = {
   loadtest: loadtestCommand,
+  capacity: capacityCommand,
   drill: drillCommand,
   gate: gateCommand,
   serve: serveCommand,

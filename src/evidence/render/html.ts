@@ -1,6 +1,7 @@
 import type { CriterionResult, DocsEvidence, DrillEvidence, Evidence, GateEvidence, LoadTestEvidence, RequestStats } from '../types';
 import { duration, escapeXml as h, KIND_TITLES, num, runDurationMs, verdictLabel } from './format';
 import { lineChart, timelineChart } from './svg';
+import { capacityHtml } from './capacity';
 
 /**
  * A self-contained HTML report: inline CSS and inline SVG, no script, no fonts, no images, no network. The
@@ -32,6 +33,9 @@ export function renderHtml(evidence: Evidence): string {
       break;
     case 'gate':
       body.push(gate(evidence));
+      break;
+    case 'capacity':
+      body.push(capacityHtml(evidence, { section, table, facts, note }), criteria(evidence.criteria));
       break;
   }
   if (evidence.links.length) {

@@ -62,6 +62,12 @@ function casesOf(evidence: Evidence): TestCase[] {
       return docsCases(evidence);
     case 'gate':
       return gateCases(evidence);
+    case 'capacity': {
+      const cases = evidence.criteria.map(criterionCase);
+      const run = runCase(evidence, evidence.metrics.cancelled, 'capacity search completed');
+      if (run) cases.unshift(run);
+      return cases;
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CriterionResult, DocsEvidence, DrillEvidence, Evidence, GateEvidence, LoadTestEvidence, RequestStats } from '../types';
+import { capacityMarkdown } from './capacity';
 import { duration, escapeMarkdown as md, KIND_TITLES, markdownLink, num, runDurationMs, verdictLabel } from './format';
 
 const ICONS = { passed: '✅', failed: '❌', error: '⚠️' } as const;
@@ -27,6 +28,10 @@ export function renderMarkdown(evidence: Evidence): string {
       break;
     case 'gate':
       gate(evidence, lines);
+      break;
+    case 'capacity':
+      capacityMarkdown(evidence, lines);
+      criteriaTable(evidence.criteria, lines);
       break;
   }
   if (evidence.links.length) {
