@@ -1,5 +1,6 @@
 import type { CheckOutcome, CheckState, DocsEvidence, DrillEvidence, Evidence, EvidenceKind, LoadTestEvidence } from '../evidence/types';
 import { formatDuration, holds, measure } from './bounds';
+import { evaluateCapacity } from './capacityCheck';
 import type { DocsRule, DrillRule, LoadTestRule, PolicyCheck } from './policy';
 
 /** What a check's rule concluded before waivers are applied. */
@@ -184,5 +185,6 @@ export function evaluateEvidenceCheck(check: PolicyCheck, ctx: EvidenceContext):
   if (check.type === 'loadtest') return evaluateLoadTest(check.rule, ctx);
   if (check.type === 'drill') return evaluateDrill(check.rule, ctx);
   if (check.type === 'docs') return evaluateDocs(check.rule, ctx);
+  if (check.type === 'capacity') return evaluateCapacity(check.rule, { ...ctx, malformedCount: ctx.malformed.capacity ?? 0 });
   return undefined;
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import { ConfigError } from '../errors';
 import { MetricBound, parseBound, parseDuration } from './bounds';
+import { buildCapacityRule, type CapacityRule } from './capacityCheck';
 import { CHECK_TYPES, CheckType, policySchema, ruleSchemas } from './policySchema';
 import { reportSchemaErrors } from './schemaProblems';
 import { hint as suggestion, nearest } from '../config/suggest';
@@ -74,7 +75,8 @@ export type PolicyCheck =
   | CheckBase<'loadtest', LoadTestRule>
   | CheckBase<'drill', DrillRule>
   | CheckBase<'docs', DocsRule>
-  | CheckBase<'signoff', SignOffRule>;
+  | CheckBase<'signoff', SignOffRule>
+  | CheckBase<'capacity', CapacityRule>;
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
 const validateTop = ajv.compile(policySchema);
@@ -219,6 +221,8 @@ function buildRule(
       }
       return ok ? r : undefined;
     }
+    case 'capacity':
+      return buildCapacityRule(rule);
     case 'signoff': {
       const roleNames = Object.keys(roles);
       strings(rule.roles).forEach((role, i) => {
