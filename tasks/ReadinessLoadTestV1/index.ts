@@ -8,6 +8,7 @@ import { runLoadTest } from '../../src/load/runLoadTest';
 import { azureConnectionFromInput } from '../common/azureConnection';
 import { existingFileInput, nameValueListInput, optionalInput, requiredInput, resultsDirectoryInput } from '../common/inputs';
 import { publishEvidence, setOutputs } from '../common/publish';
+import { runCapacityMode } from './capacityMode';
 import { runTask, type TaskOutcome } from '../common/taskRunner';
 
 /** Task variables carried to the post-job step, which stops a cloud run the job left behind. */
@@ -35,6 +36,11 @@ void runTask(async ({ signal }) => {
     environment: optionalInput('environment') ?? 'default',
   };
   const run = runInfoFromEnv(process.env);
+  const mode = optionalInput('mode') ?? 'test';
+  if (mode !== 'test' && mode !== 'capacity') throw new ConfigError(`The input "mode" must be "test" or "capacity"; got "${mode}".`);
+  if (mode === 'capacity') {
+    return runCapacityMode({ configFile, engine, env, secrets, resultsDirectory, outputVariableName, ...evidenceFields, run, signal });
+  }
 
   let evidence: LoadTestEvidence;
   if (engine === 'local') {
