@@ -79,3 +79,20 @@ describe('capacity/search (acceptance, loopback servers with known limits)', fun
     assert.equal(e.verdict, 'error');
   });
 });
+
+describe('capacity/search: the generator watching its own CPU', function () {
+  this.timeout(60_000);
+
+  it('CPU limit far below what the rate costs, fast server -> generator-bound on CPU, with the highest rate reached', async () => {
+    const e = await search({ mode: 'fast' }, [
+      'serviceLevel: ["p95(response_time_ms) > 200", "percentage(error) > 1"]',
+      'startRps: 250', 'holdSeconds: 1', 'generator: { cpuPercent: 8 }',
+    ].join('\n'));
+    const m = e.metrics;
+    assert.equal(m.outcome, 'generator-bound', `${e.summary}\n${curve(e)}`);
+    assert.match(m.firstBreak!.detail, /the generator's process used [\d.]+% of a CPU core \(limit 8%\)/);
+    assert.equal(m.sustainableRps, null);
+    assert.match(m.advice!, /more free CPU.*more engines.*Azure Load Testing/);
+    assert.ok(m.steps.at(-1)!.generator.cpuPercent > 8);
+  });
+});
