@@ -140,7 +140,8 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.current.needsBody) this.chunks.push(chunk);
+    // A copy: the raw client reads into a shared buffer that the next read overwrites.
+    if (this.current.needsBody) this.chunks.push(Buffer.from(chunk));
   }
 
   onResponseEnd(): void {
