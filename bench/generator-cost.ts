@@ -4,7 +4,10 @@
  * with the same number of connections and seconds. Each tool runs in its own process, preloaded with
  * bench/cpu-exit-hook.js, which reports that process's CPU time at exit. The tools take turns; medians are compared.
  * Requests are counted by the target, so both tools are measured the same way.
- * Run (after npm run build:fast): npx tsx bench/generator-cost.ts [connections] [seconds per round] [rounds]
+ * With a rate, both tools are held to it (ours: the open model with maxVirtualUsers = connections; autocannon: -R),
+ * so each does the same work per second: a tool that gets fewer requests through a busy machine pays its fixed
+ * per-second costs over fewer requests, which tilts an as-fast-as-possible comparison.
+ * Run (after npm run build:fast): npx tsx bench/generator-cost.ts [connections] [seconds per round] [rounds] [rate]
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -28,11 +31,13 @@ function runMeasured(args: string[]): Promise<number> {
   });
 }
 
-function writeConfig(url: string, users: number, seconds: number): string {
+function writeConfig(url: string, users: number, seconds: number, rate?: number): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cost-'));
   fs.writeFileSync(path.join(dir, 'requests.json'), JSON.stringify({
     version: '1.0', scenarios: { s: { requests: [{ requestName: 'Get', requestType: 'URL', method: 'GET', endpoint: `${url}/` }] } },
-    testSetup: [{ scenario: 's', loadType: 'linear', virtualUsersPerEngine: users, durationInSeconds: seconds }],
+    testSetup: [rate
+      ? { scenario: 's', loadType: 'constantArrivalRate', requestsPerSecond: rate, maxVirtualUsers: users, durationInSeconds: seconds }
+      : { scenario: 's', loadType: 'linear', virtualUsersPerEngine: users, durationInSeconds: seconds }],
   }));
   fs.writeFileSync(path.join(dir, 'test.yaml'), 'version: v0.1\ntestId: bench\ntestType: URL\ntestPlan: requests.json\nautoStop: disable\n');
   return dir;
@@ -44,11 +49,12 @@ async function main(): Promise<void> {
   const connections = Number(process.argv[2] ?? 50);
   const seconds = Number(process.argv[3] ?? 5);
   const rounds = Number(process.argv[4] ?? 3);
+  const rate = process.argv[5] ? Number(process.argv[5]) : undefined;
   const cli = path.join(root, 'dist', 'cli.js');
   if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing; run npm run build:fast first');
   const autocannon = require.resolve('autocannon/autocannon.js');
   const target = await startTargetProcess();
-  const dir = writeConfig(target.url, connections, seconds);
+  const dir = writeConfig(target.url, connections, seconds, rate);
   const rows: Array<{ tool: string; requests: number; cpuMicros: number }> = [];
   try {
     for (let i = 0; i < rounds; i++) {
@@ -56,14 +62,15 @@ async function main(): Promise<void> {
         const before = await target.count();
         const cpuMicros = tool === 'readiness'
           ? await runMeasured([cli, 'loadtest', '--config', path.join(dir, 'test.yaml'), '--out', path.join(dir, 'out')])
-          : await runMeasured([autocannon, '-c', String(connections), '-d', String(seconds), '-p', '1', '--json', `${target.url}/`]);
+          : await runMeasured([autocannon, '-c', String(connections), '-d', String(seconds), '-p', '1', ...(rate ? ['-R', String(rate)] : []), '--json', `${target.url}/`]);
         rows.push({ tool, requests: (await target.count()) - before, cpuMicros });
       }
     }
   } finally {
     target.stop();
   }
-  console.log(`# Generator CPU per request, whole process (start-up included): ${connections} connections, ${rounds} rounds of ${seconds} s, taking turns\n${machine()}\n`);
+  const load = rate ? `both held to ${rate} req/s` : 'as fast as each goes';
+  console.log(`# Generator CPU per request, whole process (start-up included): ${connections} connections, ${load}, ${rounds} rounds of ${seconds} s, taking turns\n${machine()}\n`);
   console.log('| tool | round | requests (target count) | req/s | process CPU s | CPU µs/request |\n|---|---|---|---|---|---|');
   rows.forEach((r, i) => console.log(`| ${r.tool} | ${Math.floor(i / 2) + 1} | ${r.requests} | ${(r.requests / seconds).toFixed(0)} | ${(r.cpuMicros / 1e6).toFixed(2)} | ${(r.cpuMicros / r.requests).toFixed(1)} |`));
   const per = (tool: string) => median(rows.filter((r) => r.tool === tool).map((r) => r.cpuMicros / r.requests));
