@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { nearestKey } from '../config/yamlSource';
+import { ConfigError } from '../errors';
 import { formatNumber } from '../criteria';
 import { EVIDENCE_SCHEMA_VERSION, type CapacityEvidence, type CapacityMetrics, type CriterionResult, type RunInfo, type Verdict } from '../evidence/types';
 import { checkReachable } from '../load/engine/preflight';
@@ -26,6 +29,14 @@ export interface CapacityOptions {
 export async function runCapacitySearch(options: CapacityOptions): Promise<CapacityEvidence> {
   const { config, plan } = prepareLoadTest(options);
   const settings = parseCapacitySettings(config);
+  const names = plan.setups.flatMap((s) => s.scenario.requests.map((r) => r.name));
+  const unknown = settings.serviceLevel.filter((c) => c.request !== undefined && !names.includes(c.request));
+  if (unknown.length) {
+    throw new ConfigError(unknown.map((c) => {
+      const near = nearestKey(c.request!, names);
+      return `${path.basename(config.file)}:${c.line ?? '?'} capacity.serviceLevel: "${c.expression}": no request is named "${c.request}"${near ? `; did you mean "${near}"?` : `; requests: ${names.join(', ')}`}`;
+    }));
+  }
   const origins = [...new Set(plan.setups.flatMap((s) => s.scenario.requests.flatMap((r) => (r.origin ? [r.origin] : []))))];
   await checkReachable(origins, config.localEngine.connectTimeoutSeconds * 1000, options.signal);
   const startedAt = new Date();

@@ -28,6 +28,7 @@ describe('cli/capacity', function () {
     { name: 'capacity: no service level anywhere -> exit 2 saying what to add', capacity: 'startRps: 10', message: /the search needs a service level: add capacity\.serviceLevel/ },
     { name: 'capacity: a rate criterion in the service level -> exit 2', capacity: 'serviceLevel: ["avg(requests_per_sec) < 10"]', message: /the search varies the request rate/ },
     { name: 'capacity: bad criterion grammar -> exit 2 with the criteria parser\'s message and line', capacity: 'serviceLevel: ["p95(response_time) > 100"]', message: /test\.yaml:\d+ .*response_time/ },
+    { name: 'capacity: a per-request bound on a request that does not exist -> exit 2 with the nearest name', capacity: 'serviceLevel: ["home: p95(response_time_ms) > 100"]', message: /capacity\.serviceLevel: "home: p95\(response_time_ms\) > 100": no request is named "home"; did you mean "Home"\?/ },
     { name: 'capacity: maxRps below startRps, negative hold -> both reported at once', capacity: 'serviceLevel: ["p95(response_time_ms) > 100"]\nstartRps: 100\nmaxRps: 10\nholdSeconds: -1', message: /maxRps: must be at least startRps[\s\S]*holdSeconds: must be a number from 1 to 600, found -1/ },
   ];
   for (const c of badInput) {
