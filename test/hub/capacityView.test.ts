@@ -71,4 +71,12 @@ describe('hub: capacity view in headless Chromium against readiness serve', func
     assert.match((await frame.locator('[data-testid="capacity-throughput"] [data-testid="capacity-knee"]').textContent()) ?? '', /generator limit 100 rps/);
     assert.match(await frame.locator('[data-testid="capacity-view"]').innerText(), /Azure Load Testing/);
   });
+
+  it('build-results tab: a run with a capacity search -> the capacity view with its curve', async () => {
+    await new FileDocumentStore(storeDir).setDocument(Collections.evidence, capacityEvidence('found') as unknown as StoredDocument);
+    await page.goto(`${server.url}/host/build-tab?buildId=120`);
+    const frame = await hubFrame(page);
+    await frame.getByText('Capacity search · checkout · prod').waitFor();
+    assert.match((await frame.locator('[data-testid="capacity-throughput"] [data-testid="capacity-knee"]').textContent()) ?? '', /knee 250 rps/);
+  });
 });
