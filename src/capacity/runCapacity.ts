@@ -3,22 +3,15 @@ import * as path from 'node:path';
 import { nearestKey } from '../config/yamlSource';
 import { ConfigError } from '../errors';
 import { formatNumber } from '../criteria';
-import { EVIDENCE_SCHEMA_VERSION, type CapacityEvidence, type CapacityMetrics, type CriterionResult, type RunInfo, type Verdict } from '../evidence/types';
+import { EVIDENCE_SCHEMA_VERSION, type CapacityEvidence, type CapacityMetrics, type CriterionResult, type Verdict } from '../evidence/types';
 import { checkReachable } from '../load/engine/preflight';
-import { prepareLoadTest } from '../load/runLoadTest';
+import { prepareLoadTest, type LoadTestOptions } from '../load/runLoadTest';
 import { runProbe } from './probe';
 import { searchCapacity, type SearchProgress } from './search';
 import { parseCapacitySettings, type CapacitySettings } from './settings';
 
-export interface CapacityOptions {
-  /** The Azure Load Testing test configuration YAML; its `capacity:` block holds the search's settings. */
-  configFile: string;
-  env?: Record<string, string>;
-  secrets?: Record<string, string>;
-  service?: string;
-  environment?: string;
-  run?: RunInfo;
-  signal?: AbortSignal;
+/** As a load test's options; the configuration YAML's `capacity:` block holds the search's settings. */
+export interface CapacityOptions extends Pick<LoadTestOptions, 'configFile' | 'env' | 'secrets' | 'service' | 'environment' | 'run' | 'signal'> {
   onStep?: (progress: SearchProgress) => void;
 }
 

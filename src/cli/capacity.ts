@@ -1,11 +1,9 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCapacitySearch } from '../capacity/runCapacity';
 import { formatNumber } from '../criteria';
 import { ConfigError, ExitCode } from '../errors';
-import { writeEvidenceFile } from '../evidence/files';
-import { renderHtml, renderJUnit, renderMarkdown } from '../evidence/render';
+import { envFlags, writeEvidenceAndReports } from './evidenceOutput';
 import type { CliIO } from './io';
 
 export const capacityUsage = `Usage: readiness capacity --config FILE [--out DIR] [--env NAME=VALUE ...]
@@ -43,12 +41,7 @@ export async function capacityCommand(args: string[], io: CliIO): Promise<number
     return ExitCode.passed;
   }
   if (!values.config) throw new ConfigError('--config: required; give the path of the load test configuration YAML');
-  const env: Record<string, string> = {};
-  for (const pair of values.env ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new ConfigError(`--env: expected NAME=VALUE, found "${pair}"`);
-    env[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const env = envFlags(values.env);
   const outDir = path.resolve(io.cwd, values.out ?? 'capacity-results');
   const evidence = await runCapacitySearch({
     configFile: path.resolve(io.cwd, values.config), env, signal: io.signal,
@@ -57,11 +50,7 @@ export async function capacityCommand(args: string[], io: CliIO): Promise<number
         `${formatNumber(s.errorPercentage)}% errors, generator CPU ${formatNumber(s.generator.cpuPercent)}%: ${s.good ? 'held' : `broke (${s.signals.map((g) => g.kind).join(', ')})`}\n`,
     ),
   });
-  const evidenceFile = await writeEvidenceFile(outDir, evidence);
-  const base = evidenceFile.replace(/\.json$/, '');
-  await fs.writeFile(`${base}.junit.xml`, renderJUnit(evidence));
-  await fs.writeFile(`${base}.md`, renderMarkdown(evidence));
-  await fs.writeFile(`${base}.html`, renderHtml(evidence));
+  const evidenceFile = await writeEvidenceAndReports(outDir, evidence);
   io.stderr(`${evidence.summary}\n`);
   io.stderr(`Results: ${path.relative(io.cwd, evidenceFile) || evidenceFile} (+ .junit.xml, .md, .html)\n`);
   io.stdout(`${evidenceFile}\n`);

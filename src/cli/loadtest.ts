@@ -1,10 +1,8 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeFailures } from '../criteria';
 import { ConfigError, ExitCode } from '../errors';
-import { writeEvidenceFile } from '../evidence/files';
-import { renderHtml, renderJUnit, renderMarkdown } from '../evidence/render';
+import { envFlags, writeEvidenceAndReports } from './evidenceOutput';
 import { runLoadTest, type Progress } from '../load/runLoadTest';
 import type { CliIO } from './io';
 
@@ -41,23 +39,14 @@ export async function loadtestCommand(args: string[], io: CliIO): Promise<number
   }
   if (!values.config) throw new ConfigError('--config: required; give the path of the load test configuration YAML');
   const overrides = { durationSeconds: number('--duration', values.duration), virtualUsers: number('--vus', values.vus) };
-  const env: Record<string, string> = {};
-  for (const pair of values.env ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new ConfigError(`--env: expected NAME=VALUE, found "${pair}"`);
-    env[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const env = envFlags(values.env);
   const configFile = path.resolve(io.cwd, values.config);
   const outDir = path.resolve(io.cwd, values.out ?? 'loadtest-results');
   const evidence = await runLoadTest({
     configFile, overrides, env, signal: io.signal,
     onProgress: (p: Progress) => io.stderr(`${p.elapsedSeconds}s: ${p.requests} requests, ${p.rps} rps, p95 ${p.p95Ms} ms, ${p.errors} errors, ${p.activeUsers} users\n`),
   });
-  const evidenceFile = await writeEvidenceFile(outDir, evidence);
-  const base = evidenceFile.replace(/\.json$/, '');
-  await fs.writeFile(`${base}.junit.xml`, renderJUnit(evidence));
-  await fs.writeFile(`${base}.md`, renderMarkdown(evidence));
-  await fs.writeFile(`${base}.html`, renderHtml(evidence));
+  const evidenceFile = await writeEvidenceAndReports(outDir, evidence);
   io.stderr(`${evidence.summary}\n`);
   const failures = describeFailures(evidence.criteria);
   if (failures) io.stderr(`Failed criteria:\n${failures.replace(/^/gm, '  ')}\n`);
