@@ -30,3 +30,10 @@ describe('capacity/docs', () => {
     assert.equal(Number(row('generator.lagMs')), CAPACITY_DEFAULTS.generator.lagMs);
   });
 });
+
+describe('capacity: the capacity block is ours, not Azure\'s', () => {
+  it('capacity block -> listed as a local-only key (engine azure refuses it instead of sending it)', () => {
+    const { config } = prepareLoadTest({ configFile: path.join(ROOT, 'examples/loadtest/capacity/loadtest.yaml') });
+    assert.deepEqual(config.localOnlyKeys, ['capacity (line 15)']);
+  });
+});
