@@ -18,8 +18,8 @@ export interface ProbeContext {
   requestTimeoutMs: number;
   connectTimeoutMs: number;
   signal?: AbortSignal;
-  /** Median latency of the highest good step so far: tells a pool too small for the rate from a slow service. */
-  healthyP50Ms?: number;
+  /** The service's own mean time at the highest good rate so far: tells a pool too small for the rate from a slow service. */
+  healthyServiceMs?: number;
 }
 
 export interface ProbeResult {
@@ -54,13 +54,14 @@ export async function runProbe(ctx: ProbeContext, phase: CapacityStep['phase'], 
     generator: {
       ...generator,
       schedulerLagP90Ms: result.schedulerLagP90Ms,
+      meanSendToResponseMs: result.meanSendToResponseMs,
       peakUsers: result.peakUsers,
       maxVirtualUsers: ctx.settings.maxVirtualUsers * ctx.plan.setups.length,
       arrivals: result.arrivals,
       arrivalsWithoutFreeUser: result.arrivalsWithoutFreeUser,
     },
   };
-  step.signals = judgeStep(step, evaluateCriteria(ctx.settings.serviceLevel as Criterion[], stats), ctx.settings, ctx.healthyP50Ms);
+  step.signals = judgeStep(step, evaluateCriteria(ctx.settings.serviceLevel as Criterion[], stats), ctx.settings, ctx.healthyServiceMs);
   step.good = step.signals.length === 0;
   return { step, cancelled: result.cancelled };
 }

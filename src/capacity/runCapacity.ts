@@ -38,7 +38,7 @@ export async function runCapacitySearch(options: CapacityOptions): Promise<Capac
     requestTimeoutMs: config.localEngine.requestTimeoutSeconds * 1000,
     connectTimeoutMs: config.localEngine.connectTimeoutSeconds * 1000,
   };
-  const result = await searchCapacity(settings, (phase, rps, hold, healthyP50Ms) => runProbe({ ...ctx, healthyP50Ms }, phase, rps, hold), {
+  const result = await searchCapacity(settings, (phase, rps, hold, healthyServiceMs) => runProbe({ ...ctx, healthyServiceMs }, phase, rps, hold), {
     signal: options.signal, onStep: options.onStep,
   });
   const metrics: CapacityMetrics = {

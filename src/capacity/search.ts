@@ -11,7 +11,7 @@ import type { CapacitySettings } from './settings';
  *
  * The probe is passed in, so this module only decides; src/capacity/probe.ts measures.
  */
-export type Probe = (phase: CapacityStep['phase'], offeredRps: number, holdSeconds: number, healthyP50Ms: number | undefined) => Promise<{ step: CapacityStep; cancelled: boolean }>;
+export type Probe = (phase: CapacityStep['phase'], offeredRps: number, holdSeconds: number, healthyServiceMs: number | undefined) => Promise<{ step: CapacityStep; cancelled: boolean }>;
 
 export interface SearchProgress {
   step: CapacityStep;
@@ -56,7 +56,7 @@ export async function searchCapacity(
       return undefined;
     }
     if (steps.length && !steps[steps.length - 1].good) await pause(COOL_DOWN_SECONDS * 1000, options.signal);
-    const result = await probe(phase, rps, hold, good?.latencyMs.p50);
+    const result = await probe(phase, rps, hold, good?.generator.meanSendToResponseMs);
     steps.push(result.step);
     requests += result.step.requests;
     options.onStep?.({ step: result.step, elapsedSeconds: elapsed() });

@@ -2,20 +2,21 @@ import { formatNumber } from '../criteria';
 import type { CapacitySignal, CapacityStep, CriterionResult } from '../evidence/types';
 import type { CapacitySettings } from './settings';
 
-/** Above this share of what the pool can sustain at healthy latency, a pool that ran out is the generator's limit. */
-const POOL_SHARE = 0.75;
+/** The service's own time may grow by this factor over the healthy step's before a full pool is the service's doing. */
+const SLOWDOWN = 1.5;
 
 /**
  * What broke in one probe, most decisive first:
- *   generator: the generator itself saturated (CPU, event-loop delay, or a virtual-user pool too small for the
- *              rate at the latency the service had while healthy). Nothing else of that step can be trusted.
+ *   generator: the generator itself saturated (CPU, event-loop delay, scheduler lag, or a virtual-user pool too
+ *              small for the rate while the service answered as fast as when healthy). Nothing else of that step
+ *              can be trusted.
  *   slo:       a service-level criterion failed (errors or latency).
  *   plateau:   the achieved rate fell below the offered rate: the service completes no more, it queues.
  *   users:     arrivals found no free virtual user, because the service held the users longer than before.
  * An empty list is a good step.
  */
 export function judgeStep(
-  step: CapacityStep, serviceLevel: CriterionResult[], settings: CapacitySettings, healthyP50Ms: number | undefined,
+  step: CapacityStep, serviceLevel: CriterionResult[], settings: CapacitySettings, healthyServiceMs: number | undefined,
 ): CapacitySignal[] {
   const signals: CapacitySignal[] = [];
   const g = step.generator;
@@ -32,16 +33,16 @@ export function judgeStep(
   }
   // A few arrivals that met a busy pool are jitter; more than 1% of them is a pattern.
   const waitedOften = g.arrivalsWithoutFreeUser > Math.max(1, g.arrivals * 0.01);
-  const poolShort = waitedOften && g.peakUsers >= g.maxVirtualUsers;
-  // Little's law: a pool of N users sustains at most N / latency requests per second. Judged at the latency the
-  // service had while it was healthy: if that already needs most of the pool, the pool is the limit (users then
-  // queue at random moments long before the pool is full on average).
-  const poolLimitRps = healthyP50Ms && healthyP50Ms > 0 ? (g.maxVirtualUsers * 1000) / healthyP50Ms : undefined;
-  if (poolShort && (poolLimitRps === undefined || step.offeredRps >= POOL_SHARE * poolLimitRps)) {
+  // Whose fault is a full pool? Its users are busy for the service's own time (write to response). If that time
+  // is what it was at the highest good rate, the service did not slow down: the pool is too small for the rate
+  // (Little's law: N users sustain at most N / service time requests a second). If it grew, the service held them.
+  const serviceSlowed = healthyServiceMs !== undefined && healthyServiceMs > 0 && g.meanSendToResponseMs > SLOWDOWN * healthyServiceMs;
+  if (waitedOften && g.peakUsers >= g.maxVirtualUsers && !serviceSlowed) {
+    const poolLimitRps = g.meanSendToResponseMs > 0 ? (g.maxVirtualUsers * 1000) / g.meanSendToResponseMs : undefined;
     signals.push({
       kind: 'generator',
-      detail: `all ${g.maxVirtualUsers} virtual users were busy and ${g.arrivalsWithoutFreeUser} arrivals waited for one` +
-        (poolLimitRps ? `; at the healthy median latency (${formatNumber(healthyP50Ms!)} ms) the pool sustains about ${formatNumber(Math.round(poolLimitRps))} rps` : ''),
+      detail: `all ${g.maxVirtualUsers} virtual users were busy and ${g.arrivalsWithoutFreeUser} arrivals waited for one, while the service answered as fast as before` +
+        (poolLimitRps ? ` (${formatNumber(g.meanSendToResponseMs)} ms on average): the pool sustains about ${formatNumber(Math.round(poolLimitRps))} rps` : ''),
     });
   }
   if (signals.length) return signals;

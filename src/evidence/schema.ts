@@ -262,7 +262,7 @@ const capacityStep = object<CapacityStep>(
     signals: listOf(capacitySignal),
     generator: object<CapacityStep['generator']>(
       {
-        cpuPercent: nonNegative, eventLoopDelayP90Ms: nonNegative, schedulerLagP90Ms: nonNegative,
+        cpuPercent: nonNegative, eventLoopDelayP90Ms: nonNegative, schedulerLagP90Ms: nonNegative, meanSendToResponseMs: nonNegative,
         peakUsers: count, maxVirtualUsers: count, arrivals: count, arrivalsWithoutFreeUser: count,
       },
       {},

@@ -153,6 +153,8 @@ export interface CapacityStep {
   /** The generator's self-watch: CPU (percent of one core), event-loop delay and scheduler lag (p90, ms), users. */
   generator: {
     cpuPercent: number; eventLoopDelayP90Ms: number; schedulerLagP90Ms: number;
+    /** Mean time from writing a request to its response: the service's own time, without waits for a free user. */
+    meanSendToResponseMs: number;
     peakUsers: number; maxVirtualUsers: number; arrivals: number; arrivalsWithoutFreeUser: number;
   };
 }

@@ -9,7 +9,7 @@ export function capacityEvidence(outcome: 'found' | 'generator-bound', service =
     phase, offeredRps: offered, achievedRps: good ? offered : 250, holdSeconds: 2, requests: offered * 2, errors: 0, errorPercentage: 0,
     latencyMs: { p50: p95 / 2, p95, p99: p95 * 1.3 }, good,
     signals: good ? [] : [{ kind: 'slo' as const, bound: 'latency' as const, expression: 'p95(response_time_ms) > 80', detail: `The p95 was ${p95} ms` }],
-    generator: { cpuPercent: 8, eventLoopDelayP90Ms: 1, schedulerLagP90Ms: 2, peakUsers: 12, maxVirtualUsers: 1000, arrivals: offered * 2, arrivalsWithoutFreeUser: 0 },
+    generator: { cpuPercent: 8, eventLoopDelayP90Ms: 1, schedulerLagP90Ms: 2, meanSendToResponseMs: 20, peakUsers: 12, maxVirtualUsers: 1000, arrivals: offered * 2, arrivalsWithoutFreeUser: 0 },
   });
   const found = outcome === 'found';
   const doc: CapacityEvidence = {

@@ -25,7 +25,7 @@ function capacity(o: { provenRps: number; outcome?: CapacityEvidence['metrics'][
   const step = (rps: number, good: boolean) => ({
     phase: 'ramp' as const, offeredRps: rps, achievedRps: rps, holdSeconds: 10, requests: rps * 10, errors: 0, errorPercentage: 0,
     latencyMs: { p50: 10, p95: 20, p99: 30 }, good, signals: good ? [] : [{ kind: 'slo' as const, bound: 'latency' as const, expression: 'p95(response_time_ms) > 100', detail: 'p95 over' }],
-    generator: { cpuPercent: 20, eventLoopDelayP90Ms: 1, schedulerLagP90Ms: 1, peakUsers: 5, maxVirtualUsers: 1000, arrivals: rps * 10, arrivalsWithoutFreeUser: 0 },
+    generator: { cpuPercent: 20, eventLoopDelayP90Ms: 1, schedulerLagP90Ms: 1, meanSendToResponseMs: 10, peakUsers: 5, maxVirtualUsers: 1000, arrivals: rps * 10, arrivalsWithoutFreeUser: 0 },
   });
   const doc: CapacityEvidence = {
     schemaVersion: 1, id: `00000000-0000-4000-9000-${String(++n).padStart(12, '0')}`, kind: 'capacity', service: o.service ?? 'checkout', environment: 'staging',

@@ -55,6 +55,8 @@ export interface EngineResult {
   /** Open model: arrivals scheduled, and how late the scheduler started them (p90, ms): the generator's own lag. */
   arrivals: number;
   schedulerLagP90Ms: number;
+  /** Mean time from writing a request to the end of its response: the service's time, without waits for a user. */
+  meanSendToResponseMs: number;
 }
 
 interface ClosedGroup { kind: 'closed'; shape: Exclude<LoadShape, { kind: 'constantArrivalRate' }>; scenario: RuntimeScenario; users: VirtualUser[] }
@@ -93,7 +95,7 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
   const schedulerLag = newHistogram();
 
   const run: RunContext = {
-    recorder, stopping: false, closed: false, inFlight: 0, requestTimeoutMs: options.requestTimeoutMs, newClient,
+    recorder, stopping: false, closed: false, inFlight: 0, sendToResponseMs: 0, responses: 0, requestTimeoutMs: options.requestTimeoutMs, newClient,
     noteNetworkError(request, error) {
       if (errorSamples.size < 5) errorSamples.add(`${request}: ${describeError(error)}`);
     },
@@ -296,7 +298,7 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
       await Promise.all(clients.map((c) => c.destroy().catch(() => undefined)));
       const networkErrorSamples = [...unfinishedNotes, ...errorSamples].slice(0, 5);
       resolve({ startedAt, finishedAt: new Date(), elapsedSeconds, loadSeconds, cancelled, stoppedEarly, recorder, peakUsers: peak, networkErrorSamples, arrivalsWithoutFreeUser,
-        arrivals: schedulerLag.totalCount, schedulerLagP90Ms: schedulerLag.totalCount ? round(schedulerLag.getValueAtPercentile(90) / 1000) : 0,
+        arrivals: schedulerLag.totalCount, meanSendToResponseMs: run.responses ? round(run.sendToResponseMs / run.responses) : 0, schedulerLagP90Ms: schedulerLag.totalCount ? round(schedulerLag.getValueAtPercentile(90) / 1000) : 0,
       });
     };
 
