@@ -142,7 +142,7 @@ function serviceLevel(config: Pick<AltTestConfig, 'failureCriteria' | 'lineOf'>,
     }
   }
   if (criteria.length === 0) {
-    p.add(own ? base : ['capacity'], 'the search needs a service level: add capacity.serviceLevel, e.g. ["p95(response_time_ms) > 500", "percentage(error) > 1"]');
+    p.add([...(own ? base : ['capacity'])], 'the search needs a service level: add capacity.serviceLevel, e.g. ["p95(response_time_ms) > 500", "percentage(error) > 1"]');
   }
   return criteria;
 }

@@ -25,7 +25,7 @@ export interface CapacityModeInputs {
  */
 export async function runCapacityMode(i: CapacityModeInputs): Promise<TaskOutcome> {
   if (i.engine === 'azure') {
-    throw new ConfigError('The input "mode" is capacity, which runs on this agent\'s embedded engine only; set engine: local (the search on Azure Load Testing is not available yet, see docs/capacity.md).');
+    throw new ConfigError(`The input "mode" is capacity, which runs on this agent's embedded engine only; set engine: local (the search on Azure Load Testing is not available yet, see docs/capacity.md).`);
   }
   console.log(`Searching the capacity of ${i.configFile} on the embedded engine of this agent.`);
   const evidence = await runCapacitySearch({
