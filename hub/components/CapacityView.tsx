@@ -103,7 +103,7 @@ export function CapacityView(props: { evidence: CapacityEvidence }) {
                 <td>{s.phase}</td><td className="num">{formatNumber(s.offeredRps)}</td><td className="num">{formatNumber(s.achievedRps)}</td>
                 <td className="num">{formatNumber(s.latencyMs.p50)}</td><td className="num">{formatNumber(s.latencyMs.p95)}</td>
                 <td className="num">{formatNumber(s.latencyMs.p99)}</td><td className="num">{formatNumber(s.errors, 0)}</td>
-                <td>{s.good ? 'held' : `broke: ${s.signals.map((g) => g.kind).join(', ')}`}</td>
+                <td>{s.good ? 'held' : s.signals.length ? `broke: ${s.signals.map((g) => g.kind).join(', ')}` : 'cut short (cancelled)'}</td>
               </tr>
             ))}
           </tbody>

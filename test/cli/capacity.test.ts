@@ -72,6 +72,9 @@ describe('cli/capacity', function () {
     assert.equal(e.metrics.stoppedBy?.reason, 'cancelled');
     assert.equal(e.verdict, 'error');
     assert.ok(e.metrics.steps.length >= 1 && e.metrics.provenRps >= 20, e.summary);
+    const md = fs.readFileSync(r.stdout.trim().replace(/\.json$/, '.md'), 'utf8');
+    assert.match(md, /Capacity search: Error \(cancelled\)/);
+    if (!e.metrics.steps.at(-1)!.good && e.metrics.steps.at(-1)!.signals.length === 0) assert.match(md, /cut short \(cancelled\)/);
     assert.ok(tookMs < 4500, `took ${tookMs} ms after a cancel at 2.5 s`);
   });
 });

@@ -36,7 +36,7 @@ function signalName(s: { kind: string; bound?: string }): string {
 const CURVE_HEADER = ['Phase', 'Offered rps', 'Achieved rps', 'p50 ms', 'p95 ms', 'p99 ms', 'Errors', 'Generator CPU', 'Result'];
 function curveRow(s: CapacityStep): string[] {
   return [s.phase, num(s.offeredRps), num(s.achievedRps), num(s.latencyMs.p50), num(s.latencyMs.p95), num(s.latencyMs.p99),
-    `${s.errors} (${num(s.errorPercentage, '%')})`, num(s.generator.cpuPercent, '%'), s.good ? 'held' : `broke: ${s.signals.map(signalName).join(', ')}`];
+    `${s.errors} (${num(s.errorPercentage, '%')})`, num(s.generator.cpuPercent, '%'), s.good ? 'held' : s.signals.length ? `broke: ${s.signals.map(signalName).join(', ')}` : 'cut short (cancelled)'];
 }
 
 /** Markdown cannot hold SVG in a run summary, so the curve is drawn with bars: achieved rate, knee marked. */
