@@ -53,6 +53,9 @@ export const DESCRIPTIONS: Record<string, string> = {
   'docs|links': 'Relative links in the Markdown files read must resolve.',
   'docs|minContentChars': 'Least real content (non-space characters outside headings and placeholders) in each `headings` file.',
   'environment|passedWithinDays': 'The newest environment check must have finished at most this many days ago (inclusive).',
+  'capacity|passedWithinDays': 'The newest capacity search must have finished at most this many days ago (inclusive).',
+  'capacity|testId': 'Only capacity searches of this Azure Load Testing `testId` count.',
+  'capacity|environments': 'Accept capacity searches from these environments only (default: any).',
   'signoff|roles': 'Roles that must each approve; each must be defined under `roles`.',
   'signoff|expiresAfterDays': 'Makes it an attestation that lapses this many days after it was given, and is not bound to a version.',
   'signoff|everyMember': 'Every member of the role (its users and group members) must have signed, not just one.',
@@ -156,6 +159,7 @@ export const DESCRIPTIONS: Record<string, string> = {
 /** Defaults applied by the loaders (src/gate/policy.ts, src/dr/config.ts), by `section|key`. */
 export const DEFAULTS: Record<string, string> = {
   'docs|root': '`.`',
+  'capacity|headroom': '`2`',
   'docs|reviewed': 'the `headings` files',
   'docs|links': '`true`',
   'top|environment': '`local` (CLI)',

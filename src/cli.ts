@@ -12,6 +12,8 @@ export const usage = `Usage: readiness <command> [options]
 Commands:
   loadtest --config FILE [--out DIR] [--duration S] [--vus N] [--env NAME=VALUE] [--secret NAME=env:VAR]
                         Run an Azure Load Testing URL test on the embedded engine and judge its failure criteria.
+  capacity --config FILE [--out DIR] [--env NAME=VALUE]
+                        Search for the highest request rate the service sustains within its service level.
   drill --config FILE [--out DIR] [--freshness-only] [--secret NAME=env:VAR]
                         Run a disaster-recovery drill and measure RTO and RPO (or only check backup freshness).
   gate --policy FILE --evidence DIR [--environment ENV] [--signoffs FILE] [--store DIR] [--version V] [--at TIME]

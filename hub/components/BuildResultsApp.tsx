@@ -1,9 +1,10 @@
 import * as React from 'react';
 import { Card } from 'azure-devops-ui/Card';
 import { Page } from 'azure-devops-ui/Page';
-import type { DocsEvidence, DrillEvidence, EnvironmentEvidence, Evidence, GateEvidence, LoadTestEvidence } from '../../src/evidence/types';
+import type { DocsEvidence, CapacityEvidence, DrillEvidence, EnvironmentEvidence, Evidence, GateEvidence, LoadTestEvidence } from '../../src/evidence/types';
 import type { BuildRef, ReadinessClient } from '../client/ReadinessClient';
 import { CheckedEvidence, checkEvidence } from '../model/evidence';
+import { CapacityView } from './CapacityView';
 import { ChecksView } from './ChecksView';
 import { DocsView } from './DocsView';
 import { EnvironmentView } from './EnvironmentView';
@@ -22,7 +23,7 @@ interface RunEvidence {
 
 function EvidenceCard(props: { evidence: Evidence }) {
   const e = props.evidence;
-  const title = `${e.kind === 'loadtest' ? 'Load test' : e.kind === 'drill' ? 'DR drill' : e.kind === 'docs' ? 'Documentation' : e.kind === 'environment' ? 'Environment' : 'Readiness gate'} · ${e.service} · ${e.environment}`;
+  const title = `${e.kind === 'loadtest' ? 'Load test' : e.kind === 'drill' ? 'DR drill' : e.kind === 'docs' ? 'Documentation' : e.kind === 'environment' ? 'Environment' : e.kind === 'capacity' ? 'Capacity search' : 'Readiness gate'} · ${e.service} · ${e.environment}`;
   return (
     <section className="readiness-section" style={{ marginBottom: 24 }}>
       <h2 className="title-m">{title}</h2>
@@ -31,6 +32,7 @@ function EvidenceCard(props: { evidence: Evidence }) {
         {e.kind === 'drill' ? <ViewErrorBoundary what="drill"><DrillView evidence={e as DrillEvidence} /></ViewErrorBoundary> : null}
         {e.kind === 'docs' ? <ViewErrorBoundary what="documentation"><DocsView evidence={e as DocsEvidence} /></ViewErrorBoundary> : null}
         {e.kind === 'environment' ? <ViewErrorBoundary what="environment"><EnvironmentView evidence={e as EnvironmentEvidence} /></ViewErrorBoundary> : null}
+        {e.kind === 'capacity' ? <ViewErrorBoundary what="capacity"><CapacityView evidence={e as CapacityEvidence} /></ViewErrorBoundary> : null}
         {e.kind === 'gate' ? (
           <>
             <EvidenceHeader evidence={e} />

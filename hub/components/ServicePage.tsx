@@ -2,9 +2,10 @@ import * as React from 'react';
 import { Card } from 'azure-devops-ui/Card';
 import { MessageCard, MessageCardSeverity } from 'azure-devops-ui/MessageCard';
 import { Tab, TabBar, TabSize } from 'azure-devops-ui/Tabs';
-import type { DocsEvidence, DrillEvidence, EnvironmentEvidence, Evidence, LoadTestEvidence } from '../../src/evidence/types';
+import type { DocsEvidence, CapacityEvidence, DrillEvidence, EnvironmentEvidence, Evidence, LoadTestEvidence } from '../../src/evidence/types';
 import type { HubUser, ReadinessClient } from '../client/ReadinessClient';
 import type { Subject } from '../model/overview';
+import { CapacityView } from './CapacityView';
 import { ChecksView } from './ChecksView';
 import { DocsView } from './DocsView';
 import { DrillView } from './DrillView';
@@ -15,7 +16,7 @@ import { SignOffPanel } from './SignOffPanel';
 import { TrendsView } from './TrendsView';
 import { ViewErrorBoundary } from './ViewErrorBoundary';
 
-export type ServiceTab = 'checks' | 'loadtest' | 'drill' | 'docs' | 'environment' | 'trends' | 'signoffs';
+export type ServiceTab = 'checks' | 'loadtest' | 'capacity' | 'drill' | 'docs' | 'environment' | 'trends' | 'signoffs';
 
 function newestOf<K extends Evidence['kind']>(subject: Subject, kind: K, id?: string) {
   const ofKind = subject.evidence.filter((e) => e.kind === kind);
@@ -47,6 +48,7 @@ export function ServicePage(props: { subject: Subject; user: HubUser; client: Re
   const drill = newestOf(subject, 'drill', evidenceId) as DrillEvidence | undefined;
   const docs = newestOf(subject, 'docs', evidenceId) as DocsEvidence | undefined;
   const environment = newestOf(subject, 'environment', evidenceId) as EnvironmentEvidence | undefined;
+  const capacity = newestOf(subject, 'capacity', evidenceId) as CapacityEvidence | undefined;
   const openEvidence = (id: string) => {
     const found = subject.evidence.find((e) => e.id === id);
     if (found && found.kind !== 'gate') {
@@ -73,6 +75,7 @@ export function ServicePage(props: { subject: Subject; user: HubUser; client: Re
       <TabBar selectedTabId={tab} onSelectedTabChanged={(id) => setTab(id as ServiceTab)} tabSize={TabSize.Tall} className="readiness-section">
         <Tab id="checks" name="Checks" />
         <Tab id="loadtest" name="Load test" />
+        <Tab id="capacity" name="Capacity" />
         <Tab id="drill" name="DR drill" />
         <Tab id="docs" name="Documentation" />
         <Tab id="environment" name="Environment" />
@@ -87,6 +90,7 @@ export function ServicePage(props: { subject: Subject; user: HubUser; client: Re
         ) : null}
         {/* Each view has its own error boundary, keyed by what it shows, so one bad document blanks only its view. */}
         {tab === 'loadtest' ? (loadtest ? <ViewErrorBoundary key={loadtest.id} what="load test"><LoadTestView evidence={loadtest} /></ViewErrorBoundary> : missing('load-test')) : null}
+        {tab === 'capacity' ? (capacity ? <ViewErrorBoundary key={capacity.id} what="capacity"><CapacityView evidence={capacity} /></ViewErrorBoundary> : missing('capacity')) : null}
         {tab === 'drill' ? (drill ? <ViewErrorBoundary key={drill.id} what="drill"><DrillView evidence={drill} /></ViewErrorBoundary> : missing('drill')) : null}
         {tab === 'docs' ? (docs ? <ViewErrorBoundary key={docs.id} what="documentation"><DocsView evidence={docs} /></ViewErrorBoundary> : missing('documentation')) : null}
         {tab === 'environment' ? (environment ? <ViewErrorBoundary key={environment.id} what="environment"><EnvironmentView evidence={environment} /></ViewErrorBoundary> : missing('environment')) : null}

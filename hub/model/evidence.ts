@@ -11,7 +11,7 @@ export type CheckedEvidence =
   | { valid: true; evidence: Evidence }
   | { valid: false; id: string; service?: string; environment?: string; reason: string };
 
-const KINDS: EvidenceKind[] = ['loadtest', 'drill', 'docs', 'gate', 'environment'];
+const KINDS: EvidenceKind[] = ['loadtest', 'drill', 'docs', 'gate', 'environment', 'capacity'];
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -24,6 +24,7 @@ const METRIC_FIELDS: Record<EvidenceKind, Array<[string, 'object' | 'array' | 'n
   docs: [['findings', 'array']],
   gate: [['checks', 'array'], ['status', 'string']],
   environment: [['checks', 'array']],
+  capacity: [['steps', 'array'], ['outcome', 'string'], ['provenRps', 'number'], ['serviceLevel', 'array']],
 };
 
 type Shape = Record<string, 'object' | 'array' | 'number' | 'string'>;
@@ -46,6 +47,7 @@ const NESTED: Partial<Record<EvidenceKind, Array<{ field: string; list: boolean;
   ],
   docs: [{ field: 'findings', list: true, shape: { file: 'string', severity: 'string', message: 'string' } }],
   environment: [{ field: 'checks', list: true, shape: { name: 'string', type: 'string', status: 'string', detail: 'string' } }],
+  capacity: [{ field: 'steps', list: true, shape: { phase: 'string', offeredRps: 'number', achievedRps: 'number', latencyMs: 'object', signals: 'array' } }],
 };
 
 function nestedProblems(kind: EvidenceKind, metrics: Record<string, unknown>): string[] {

@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeFailures } from '../criteria';
 import { ConfigError, ExitCode } from '../errors';
-import { readEvidenceDir, writeEvidenceFile } from '../evidence/files';
+import { readEvidenceDir } from '../evidence/files';
 import type { Evidence } from '../evidence/types';
 import { formatComparison } from '../regression/table';
 import * as os from 'node:os';
-import { renderHtml, renderJUnit, renderMarkdown } from '../evidence/render';
+import { envFlags, writeEvidenceAndReports } from './evidenceOutput';
 import { runLoadTest, type LoadTestOptions, type Progress } from '../load/runLoadTest';
 import type { CliIO } from './io';
 import { readSecretArgs, SECRET_USAGE } from './secretArgs';
@@ -57,12 +57,7 @@ export async function loadtestCommand(args: string[], io: CliIO): Promise<number
   const secrets = readSecretArgs(values.secret, values['secret-file'], io.env, io.cwd);
   if (!values.config) throw new ConfigError('--config: required; give the path of the load test configuration YAML');
   const overrides = { durationSeconds: number('--duration', values.duration), virtualUsers: number('--vus', values.vus) };
-  const env: Record<string, string> = {};
-  for (const pair of values.env ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new ConfigError(`--env: expected NAME=VALUE, found "${pair}"`);
-    env[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const env = envFlags(values.env);
   const configFile = path.resolve(io.cwd, values.config);
   const outDir = path.resolve(io.cwd, values.out ?? 'loadtest-results');
   const baseline = await readBaseline(values, io);
@@ -71,11 +66,7 @@ export async function loadtestCommand(args: string[], io: CliIO): Promise<number
     platform: `${os.platform()}/${os.arch()}`, ...(values.pool ? { pool: values.pool } : {}),
     onProgress: (p: Progress) => io.stderr(`${p.elapsedSeconds}s: ${p.requests} requests, ${p.rps} rps, p95 ${p.p95Ms} ms, ${p.errors} errors, ${p.activeUsers} users\n`),
   });
-  const evidenceFile = await writeEvidenceFile(outDir, evidence);
-  const base = evidenceFile.replace(/\.json$/, '');
-  await fs.writeFile(`${base}.junit.xml`, renderJUnit(evidence));
-  await fs.writeFile(`${base}.md`, renderMarkdown(evidence));
-  await fs.writeFile(`${base}.html`, renderHtml(evidence));
+  const evidenceFile = await writeEvidenceAndReports(outDir, evidence);
   if (evidence.metrics.regression) io.stderr(formatComparison(evidence.metrics.regression));
   io.stderr(`${evidence.summary}\n`);
   const failures = describeFailures(evidence.criteria);

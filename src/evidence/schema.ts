@@ -7,6 +7,9 @@
  */
 import {
   EVIDENCE_SCHEMA_VERSION,
+  type CapacityMetrics,
+  type CapacitySignal,
+  type CapacityStep,
   type CheckOutcome,
   type CriterionResult,
   type DocFinding,
@@ -59,7 +62,7 @@ const nullableNonNegative: Schema = { type: ['number', 'null'], minimum: 0 };
 const flag: Schema = { type: 'boolean' };
 const oneOfText = (...values: string[]): Schema => ({ type: 'string', enum: values });
 const listOf = (items: Schema): Schema => ({ type: 'array', items });
-const EVIDENCE_KINDS: EvidenceKind[] = ['loadtest', 'drill', 'docs', 'gate', 'environment'];
+const EVIDENCE_KINDS: EvidenceKind[] = ['loadtest', 'drill', 'docs', 'gate', 'environment', 'capacity'];
 
 const runInfo = object<RunInfo>(
   { project: text, pipeline: text, runId: text, stage: text, job: text, attempt: { type: 'integer', minimum: 1 }, url, task: text, commit: { type: 'string', pattern: '^[0-9a-fA-F]{7,64}$' } },
@@ -460,6 +463,63 @@ const environmentCheck = object<EnvironmentCheckResult>(
 
 const environmentMetrics = object<EnvironmentMetrics>({ configFile: text, checks: listOf(environmentCheck), cancelled: flag }, {});
 
+const capacitySignalFields = {
+  kind: oneOfText('slo', 'plateau', 'users', 'generator'), bound: oneOfText('errors', 'latency'), expression: nonEmptyText, detail: text,
+};
+const capacitySignal = object<CapacitySignal>(capacitySignalFields, { bound: true, expression: true });
+
+const capacityStep = object<CapacityStep>(
+  {
+    phase: oneOfText('ramp', 'bisect', 'confirm'),
+    offeredRps: nonNegative,
+    achievedRps: nonNegative,
+    holdSeconds: nonNegative,
+    requests: count,
+    errors: count,
+    errorPercentage: percentage,
+    latencyMs: object<CapacityStep['latencyMs']>({ p50: nonNegative, p95: nonNegative, p99: nonNegative }, {}),
+    good: flag,
+    signals: listOf(capacitySignal),
+    generator: object<CapacityStep['generator']>(
+      {
+        cpuPercent: nonNegative, eventLoopDelayP90Ms: nonNegative, schedulerLagP90Ms: nonNegative, meanSendToResponseMs: nonNegative,
+        peakUsers: count, maxVirtualUsers: count, arrivals: count, arrivalsWithoutFreeUser: count,
+      },
+      {},
+    ),
+  },
+  {},
+);
+
+const capacityMetrics = object<CapacityMetrics>(
+  {
+    engine: oneOfText('local'),
+    testId: nonEmptyText,
+    outcome: oneOfText('found', 'generator-bound', 'not-reached', 'no-sustainable-rate', 'incomplete'),
+    bound: { type: ['string', 'null'], enum: ['errors', 'latency', 'throughput', 'concurrency', 'generator', null] },
+    sustainableRps: nullableNonNegative,
+    interval: { oneOf: [{ type: 'null' }, object<NonNullable<CapacityMetrics['interval']>>({ lowRps: nonNegative, highRps: nonNegative }, {})] },
+    provenRps: nonNegative,
+    firstBreak: {
+      oneOf: [{ type: 'null' }, object<NonNullable<CapacityMetrics['firstBreak']>>({ ...capacitySignalFields, offeredRps: nonNegative }, { bound: true, expression: true })],
+    },
+    stoppedBy: object<NonNullable<CapacityMetrics['stoppedBy']>>(
+      { reason: oneOfText('time-budget', 'request-budget', 'cancelled', 'max-rate', 'confirm-failed'), detail: text },
+      {},
+    ),
+    advice: text,
+    serviceLevel: listOf(nonEmptyText),
+    expectedPeakRps: nonNegative,
+    headroom: nonNegative,
+    minimumRps: nonNegative,
+    durationSeconds: nonNegative,
+    requests: count,
+    cancelled: flag,
+    steps: listOf(capacityStep),
+  },
+  { stoppedBy: true, advice: true, expectedPeakRps: true, headroom: true, minimumRps: true },
+);
+
 /** One schema per kind: validating against the right one gives errors about that kind only. */
 export const evidenceSchemaByKind: Readonly<Record<EvidenceKind, Schema>> = Object.freeze({
   loadtest: evidence('loadtest', loadTestMetrics),
@@ -467,6 +527,7 @@ export const evidenceSchemaByKind: Readonly<Record<EvidenceKind, Schema>> = Obje
   docs: evidence('docs', docsMetrics),
   gate: evidence('gate', gateMetrics),
   environment: evidence('environment', environmentMetrics),
+  capacity: evidence('capacity', capacityMetrics),
 });
 
 /** The whole evidence document: `kind` chooses which of the four shapes applies. */

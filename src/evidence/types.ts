@@ -9,7 +9,7 @@ export const EVIDENCE_SCHEMA_VERSION = 1;
 /** Build attachment type used by every task for its evidence document. */
 export const EVIDENCE_ATTACHMENT_TYPE = 'readiness.evidence';
 
-export type EvidenceKind = 'loadtest' | 'drill' | 'docs' | 'gate' | 'environment';
+export type EvidenceKind = 'loadtest' | 'drill' | 'docs' | 'gate' | 'environment' | 'capacity';
 export type Verdict = 'passed' | 'failed' | 'error';
 
 /** Where the evidence came from; filled from pipeline variables when present, empty locally. */
@@ -186,6 +186,75 @@ export interface RegressionReport {
   pinned?: string;
   rows: RegressionRow[];
 }
+
+// ---------------------------------------------------------------- capacity
+
+/** Why a probe of the capacity search broke (src/capacity/signals.ts). */
+export interface CapacitySignal {
+  kind: 'slo' | 'plateau' | 'users' | 'generator';
+  /** For `slo`: whether the breached criterion bounds errors or latency. */
+  bound?: 'errors' | 'latency';
+  /** For `slo`: the criterion as written. */
+  expression?: string;
+  detail: string;
+}
+
+/** One probe: an offered rate held steady, and what came of it. */
+export interface CapacityStep {
+  phase: 'ramp' | 'bisect' | 'confirm';
+  offeredRps: number;
+  /** Responses per second while the rate was held. */
+  achievedRps: number;
+  holdSeconds: number;
+  requests: number;
+  errors: number;
+  errorPercentage: number;
+  latencyMs: { p50: number; p95: number; p99: number };
+  good: boolean;
+  signals: CapacitySignal[];
+  /** The generator's self-watch: CPU (percent of one core), event-loop delay and scheduler lag (p90, ms), users. */
+  generator: {
+    cpuPercent: number; eventLoopDelayP90Ms: number; schedulerLagP90Ms: number;
+    /** Mean time from writing a request to its response: the service's own time, without waits for a free user. */
+    meanSendToResponseMs: number;
+    peakUsers: number; maxVirtualUsers: number; arrivals: number; arrivalsWithoutFreeUser: number;
+  };
+}
+
+export interface CapacityMetrics {
+  engine: 'local';
+  testId: string;
+  /**
+   * found: the knee was bracketed and the rate below it held a confirming hold.
+   * generator-bound: the generator saturated first; `provenRps` is the highest rate it reached, not a capacity.
+   * not-reached: every rate up to maxRps held the service level.
+   * no-sustainable-rate: even the first rate broke the service level.
+   * incomplete: a budget, a cancel or a failed confirmation ended the search before it found the knee.
+   */
+  outcome: 'found' | 'generator-bound' | 'not-reached' | 'no-sustainable-rate' | 'incomplete';
+  /** What limits the service: the first signal at the lowest rate that broke. Null when nothing broke. */
+  bound: 'errors' | 'latency' | 'throughput' | 'concurrency' | 'generator' | null;
+  /** The sustainable request rate: only when `outcome` is found. */
+  sustainableRps: number | null;
+  /** The knee lies between the highest good and the lowest bad rate. */
+  interval: { lowRps: number; highRps: number } | null;
+  /** The highest rate held within the service level (0 when none): a lower bound whatever the outcome. */
+  provenRps: number;
+  firstBreak: (CapacitySignal & { offeredRps: number }) | null;
+  stoppedBy?: { reason: 'time-budget' | 'request-budget' | 'cancelled' | 'max-rate' | 'confirm-failed'; detail: string };
+  /** For a generator-bound search: how to go further. */
+  advice?: string;
+  serviceLevel: string[];
+  expectedPeakRps?: number;
+  headroom?: number;
+  minimumRps?: number;
+  durationSeconds: number;
+  requests: number;
+  cancelled: boolean;
+  steps: CapacityStep[];
+}
+
+export type CapacityEvidence = EvidenceBase<'capacity', CapacityMetrics>;
 
 // ---------------------------------------------------------------- drill
 
@@ -444,4 +513,4 @@ export interface EnvironmentMetrics {
 
 export type EnvironmentEvidence = EvidenceBase<'environment', EnvironmentMetrics>;
 
-export type Evidence = LoadTestEvidence | DrillEvidence | DocsEvidence | GateEvidence | EnvironmentEvidence;
+export type Evidence = LoadTestEvidence | DrillEvidence | DocsEvidence | GateEvidence | EnvironmentEvidence | CapacityEvidence;

@@ -8,18 +8,25 @@ export type EvidenceValidation = { ok: true; evidence: Evidence } | { ok: false;
 /** At most this many messages: a badly broken file should not flood a log. */
 const MAX_ERRORS = 20;
 
-let compiled: { byKind: Record<EvidenceKind, ValidateFunction>; whole: ValidateFunction } | undefined;
+let ajv: Ajv | undefined;
+const byKind: Partial<Record<EvidenceKind, ValidateFunction>> = {};
+let whole: ValidateFunction | undefined;
 
-/** Compiled once, on first use, so importing this module costs nothing. */
-function validators() {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+/**
+ * Each validator is compiled on first use, and only the kinds actually met: compiling every kind and the whole
+ * schema cost about 0.5 s of CPU, which a CLI run writing one document paid in full (bench/generator-cost.ts).
+ */
+function compiler(): Ajv {
+  if (!ajv) {
+    // Unoptimised code compiles in half the time; a process validates a few documents, so compiling dominates.
+    ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, code: { optimize: false } });
     addFormats(ajv);
-    const byKind = {} as Record<EvidenceKind, ValidateFunction>;
-    for (const kind of EVIDENCE_KINDS) byKind[kind] = ajv.compile(evidenceSchemaByKind[kind]);
-    compiled = { byKind, whole: ajv.compile(evidenceSchema) };
   }
-  return compiled;
+  return ajv;
+}
+
+function validatorOf(kind: EvidenceKind): ValidateFunction {
+  return (byKind[kind] ??= compiler().compile(evidenceSchemaByKind[kind]));
 }
 
 /**
@@ -35,7 +42,7 @@ export function validateEvidence(doc: unknown): EvidenceValidation {
     const found = kind === undefined ? 'missing' : `found ${describe(kind)}`;
     return { ok: false, errors: [`kind: must be one of ${EVIDENCE_KINDS.join(', ')} (${found})`] };
   }
-  const validate = validators().byKind[kind as EvidenceKind];
+  const validate = validatorOf(kind as EvidenceKind);
   if (validate(doc)) return { ok: true, evidence: doc as Evidence };
   const messages = [...new Set((validate.errors ?? []).map((e) => readable(e, doc)))];
   const errors = messages.slice(0, MAX_ERRORS);
@@ -45,7 +52,7 @@ export function validateEvidence(doc: unknown): EvidenceValidation {
 
 /** The schema as a compiled Ajv validator, for callers that want to validate with the whole document schema. */
 export function compiledEvidenceSchema(): ValidateFunction {
-  return validators().whole;
+  return (whole ??= compiler().compile(evidenceSchema));
 }
 
 function readable(error: ErrorObject, doc: unknown): string {

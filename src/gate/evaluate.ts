@@ -75,7 +75,7 @@ export function evaluatePolicy(input: EvaluateInput): GateEvidence {
       continue;
     }
     const kind = (doc as { kind?: string } | null)?.kind;
-    const key = (['loadtest', 'drill', 'docs', 'gate', 'environment'] as string[]).includes(kind ?? '') ? (kind as EvidenceKind) : 'unknown';
+    const key = (['loadtest', 'drill', 'docs', 'gate', 'environment', 'capacity'] as string[]).includes(kind ?? '') ? (kind as EvidenceKind) : 'unknown';
     malformed[key] = (malformed[key] ?? 0) + 1;
   }
   malformed.unknown = (malformed.unknown ?? 0) + (input.invalidEvidence?.length ?? 0);

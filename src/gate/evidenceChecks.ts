@@ -3,6 +3,7 @@ import { formatDuration, holds, measure } from './bounds';
 import { evaluateEnvironment } from './environmentRule';
 import { evaluateEnvironmentDrill } from './environmentDrillCheck';
 import { checkNoRegression } from './regressionCheck';
+import { evaluateCapacity } from './capacityCheck';
 import type { DocsRule, DrillRule, LoadTestRule, PolicyCheck } from './policy';
 
 /** What a check's rule concluded before waivers are applied. */
@@ -200,5 +201,6 @@ export function evaluateEvidenceCheck(check: PolicyCheck, ctx: EvidenceContext):
   if (check.type === 'drill') return evaluateDrill(check.rule, ctx);
   if (check.type === 'docs') return evaluateDocs(check.rule, ctx);
   if (check.type === 'environment') return evaluateEnvironment(check.rule, ctx);
+  if (check.type === 'capacity') return evaluateCapacity(check.rule, { ...ctx, malformedCount: ctx.malformed.capacity ?? 0 });
   return undefined;
 }

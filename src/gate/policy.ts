@@ -4,6 +4,7 @@ import Ajv from 'ajv';
 import { ConfigError } from '../errors';
 import { MetricBound, parseBound, parseDuration } from './bounds';
 import type { NoRegressionRule } from './regressionCheck';
+import { buildCapacityRule, type CapacityRule } from './capacityCheck';
 import { CHECK_TYPES, CheckType, policySchema, ruleSchemas } from './policySchema';
 import { reportSchemaErrors } from './schemaProblems';
 import { environmentDrillRule } from './environmentDrillCheck';
@@ -104,7 +105,8 @@ export type PolicyCheck =
   | CheckBase<'drill', DrillRule>
   | CheckBase<'docs', DocsRule>
   | CheckBase<'environment', EnvironmentRule>
-  | CheckBase<'signoff', SignOffRule>;
+  | CheckBase<'signoff', SignOffRule>
+  | CheckBase<'capacity', CapacityRule>;
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
 const validateTop = ajv.compile(policySchema);
@@ -281,6 +283,8 @@ function buildRule(
       if (rule.environments !== undefined) r.environments = rule.environments as string[];
       return r;
     }
+    case 'capacity':
+      return buildCapacityRule(rule);
     case 'signoff': {
       const roleNames = Object.keys(roles);
       strings(rule.roles).forEach((role, i) => {

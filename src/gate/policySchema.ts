@@ -1,3 +1,5 @@
+import { CAPACITY_RULE_SCHEMA } from './capacityCheck';
+
 /**
  * JSON Schemas of `readiness.yml` (draft-07, checked with ajv). The top level and each check type's `rule` are
  * separate schemas: a check's rule is validated against the schema of its `type`, so an unknown type is reported
@@ -159,6 +161,7 @@ export const ruleSchemas = {
       distinctPeople: { type: 'boolean', description: 'Each role needs its own person.' },
     },
   },
+  capacity: CAPACITY_RULE_SCHEMA,
 } as const;
 
 export type CheckType = keyof typeof ruleSchemas;

@@ -65,6 +65,8 @@ export interface AltTestConfig {
   regionalLoadTestConfig: Array<{ region: string; engineInstances: number }>;
   /** Our extension for the local engine (not an Azure key). */
   localEngine: LocalEngineOptions;
+  /** Raw `capacity` block (local-only), validated by src/capacity/settings.ts when a capacity search runs. */
+  capacity?: unknown;
   /** Local-only keys present in the file, e.g. `localEngine (line 14)`. The Azure translator refuses these. */
   localOnlyKeys: string[];
   /** 1-based line of the value at a document path, for messages of later validation steps. */
@@ -204,7 +206,7 @@ export function parseAltConfig(text: string, file: string, displayName = file): 
     engineInstances, configurationFiles, zipArtifacts, splitAllCSVs, properties, env, secrets, certificates,
     failureCriteria: doc.failureCriteria, clientCriteria, serverMetrics, autoStop, appComponents, subnetId, publicIPDisabled,
     keyVaultReferenceIdentity, keyVaultReferenceIdentityType: kvType as AltTestConfig['keyVaultReferenceIdentityType'],
-    referenceIdentities, regionalLoadTestConfig, localEngine: local,
+    referenceIdentities, regionalLoadTestConfig, localEngine: local, capacity: doc.capacity,
     localOnlyKeys: LOCAL_ONLY_KEYS.filter((k) => k in doc).map((k) => `${k} (line ${source.lineOf([k]) ?? '?'})`),
     lineOf: source.lineOf,
   };

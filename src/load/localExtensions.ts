@@ -11,10 +11,13 @@ import { checkKeys, isRecord, parseYamlSource, type Problems } from '../config/y
  *     requestTimeoutSeconds: 30   # per request, headers and body; a timeout counts as a network error
  *     connectTimeoutSeconds: 5    # the preflight check and each new connection
  *
+ *   capacity:                   # settings of `readiness capacity` (the capacity search); see src/capacity/settings.ts
+ *     serviceLevel: [...]       # and docs/capacity.md
+ *
  * In the URL-test requests JSON, `testSetup[].loadType: constantArrivalRate` with `requestsPerSecond` and
  * `maxVirtualUsers` (the open model; see urlTestSetup.ts).
  */
-export const LOCAL_ONLY_KEYS: readonly string[] = Object.freeze(['localEngine']);
+export const LOCAL_ONLY_KEYS: readonly string[] = Object.freeze(['localEngine', 'capacity']);
 export const LOCAL_ONLY_LOAD_TYPES: readonly string[] = Object.freeze(['constantArrivalRate']);
 export const LOCAL_ONLY_SETUP_KEYS: readonly string[] = Object.freeze(['requestsPerSecond', 'maxVirtualUsers']);
 

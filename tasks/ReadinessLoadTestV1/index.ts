@@ -15,6 +15,7 @@ import { agentEnv, azureDevOpsClient } from '../common/azureDevOps';
 import { azureConnectionFromInput } from '../common/azureConnection';
 import { existingFileInput, nameValueListInput, optionalInput, requiredInput, resultsDirectoryInput, wholeNumberInput } from '../common/inputs';
 import { publishEvidence, setOutputs } from '../common/publish';
+import { runCapacityMode } from './capacityMode';
 import { runTask, type TaskOutcome } from '../common/taskRunner';
 import { azureTargetFromInputs, CLOUD_RUN_DONE, CLOUD_RUN_ID } from './cloudRunState';
 
@@ -38,6 +39,11 @@ void runTask(async ({ signal }) => {
     environment: optionalInput('environment') ?? 'default',
   };
   const run = runInfoFromEnv(process.env, 'ReadinessLoadTest');
+  const mode = optionalInput('mode') ?? 'test';
+  if (mode !== 'test' && mode !== 'capacity') throw new ConfigError(`The input "mode" must be "test" or "capacity"; got "${mode}".`);
+  if (mode === 'capacity') {
+    return runCapacityMode({ configFile, engine, env, secrets, resultsDirectory, outputVariableName, ...evidenceFields, run, signal });
+  }
   const baseline = await earlierEvidence(configFile, evidenceFields.service);
   const comparable = {
     platform: [tl.getVariable('Agent.OS'), tl.getVariable('Agent.OSArchitecture')].filter(Boolean).join('/') || undefined,

@@ -16,8 +16,8 @@ describe('evidence schema', () => {
   const broken: Array<[string, () => unknown, Mutation, string[]]> = [
     ['not an object', loadTestFailed, () => null, ['(document): must be a JSON object (found null)']],
     ['a list', loadTestFailed, () => [], ['(document): must be a JSON object (found a list)']],
-    ['no kind', loadTestFailed, (d) => void delete d.kind, ['kind: must be one of loadtest, drill, docs, gate, environment (missing)']],
-    ['unknown kind', loadTestFailed, (d) => void (d.kind = 'chaos'), ['kind: must be one of loadtest, drill, docs, gate, environment (found "chaos")']],
+    ['no kind', loadTestFailed, (d) => void delete d.kind, ['kind: must be one of loadtest, drill, docs, gate, environment, capacity (missing)']],
+    ['unknown kind', loadTestFailed, (d) => void (d.kind = 'chaos'), ['kind: must be one of loadtest, drill, docs, gate, environment, capacity (found "chaos")']],
     ['a newer schema version', loadTestFailed, (d) => void (d.schemaVersion = 2), ['schemaVersion: must be 1 (found 2)']],
     ['an id that is not a uuid', loadTestFailed, (d) => void (d.id = 'run-1'), ['id: must be a uuid (found "run-1")']],
     ['a date that is not ISO 8601', loadTestFailed, (d) => void (d.startedAt = 'yesterday'), ['startedAt: must be a date-time (found "yesterday")']],

@@ -30,13 +30,14 @@ export const KIND_TITLES: Readonly<Record<Evidence['kind'], string>> = Object.fr
   docs: 'Documentation check',
   gate: 'Readiness gate',
   environment: 'Environment check',
+  capacity: 'Capacity search',
 });
 
 export const VERDICT_WORDS: Readonly<Record<Verdict, string>> = Object.freeze({ passed: 'Passed', failed: 'Failed', error: 'Error' });
 
 /** The verdict as shown, taking cancellation into account: a cancelled run is never shown as a plain pass. */
 export function verdictLabel(evidence: Evidence): string {
-  const cancelled = (evidence.kind === 'loadtest' || evidence.kind === 'drill' || evidence.kind === 'environment') && evidence.metrics.cancelled;
+  const cancelled = (evidence.kind === 'loadtest' || evidence.kind === 'drill' || evidence.kind === 'environment' || evidence.kind === 'capacity') && evidence.metrics.cancelled;
   return cancelled ? `${VERDICT_WORDS[evidence.verdict]} (cancelled)` : VERDICT_WORDS[evidence.verdict];
 }
 

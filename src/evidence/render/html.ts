@@ -4,6 +4,7 @@ import { COMPARISON_HEADER, comparisonCells } from '../../regression/table';
 import { duration, escapeXml as h, KIND_TITLES, num, runDurationMs, verdictLabel } from './format';
 import { environmentHtml } from './environment';
 import { lineChart, timelineChart } from './svg';
+import { capacityHtml } from './capacity';
 
 /**
  * A self-contained HTML report: inline CSS and inline SVG, no script, no fonts, no images, no network. The
@@ -38,6 +39,9 @@ export function renderHtml(evidence: Evidence): string {
       break;
     case 'environment':
       body.push(environmentHtml(evidence, { section, table, pill }));
+      break;
+    case 'capacity':
+      body.push(capacityHtml(evidence, { section, table, facts, note }), criteria(evidence.criteria));
       break;
   }
   if (evidence.links.length) {

@@ -67,6 +67,12 @@ function casesOf(evidence: Evidence): TestCase[] {
     case 'environment':
       // Only an unfinished run needs a case of its own; each check is a case already.
       return environmentCases(evidence, evidence.verdict === 'error' || evidence.metrics.cancelled ? runCase(evidence, evidence.metrics.cancelled, 'environment: run') : undefined);
+    case 'capacity': {
+      const cases = evidence.criteria.map(criterionCase);
+      const run = runCase(evidence, evidence.metrics.cancelled, 'capacity search completed');
+      if (run) cases.unshift(run);
+      return cases;
+    }
   }
 }
 

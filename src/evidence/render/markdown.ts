@@ -2,6 +2,7 @@ import type { CriterionResult, DocsEvidence, DrillEvidence, Evidence, GateEviden
 import { environmentMarkdown } from './environment';
 import { drillObjectives, environmentFacts } from './drillObjectives';
 import { COMPARISON_HEADER, comparisonCells } from '../../regression/table';
+import { capacityMarkdown } from './capacity';
 import { duration, escapeMarkdown as md, KIND_TITLES, markdownLink, num, runDurationMs, verdictLabel } from './format';
 
 const ICONS = { passed: '✅', failed: '❌', error: '⚠️' } as const;
@@ -33,6 +34,10 @@ export function renderMarkdown(evidence: Evidence): string {
       break;
     case 'environment':
       environmentMarkdown(evidence, lines, table);
+      break;
+    case 'capacity':
+      capacityMarkdown(evidence, lines);
+      criteriaTable(evidence.criteria, lines);
       break;
   }
   if (evidence.links.length) {

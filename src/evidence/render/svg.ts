@@ -108,7 +108,7 @@ function downsample(seconds: number[], series: Series[]): { seconds: number[]; s
 }
 
 /** The smallest 1/2/5 x 10^n at or above the value, so the top grid line is a round number. */
-function niceCeiling(value: number): number {
+export function niceCeiling(value: number): number {
   if (value <= 0) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(value));
   for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude;

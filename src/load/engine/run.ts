@@ -1,10 +1,10 @@
-import { Client, type Dispatcher } from 'undici';
+import type { Client, Dispatcher } from 'undici';
 import { CsvCursor } from '../csvData';
 import { isConstant, renderTemplate } from '../template';
 import { usersAt, type LoadShape } from '../loadShape';
 import type { UrlTestPlan } from '../urlTest';
 import { RawHttpClient } from './rawHttp';
-import { Recorder, type RequestSlot } from './recorder';
+import { newHistogram, Recorder, round, type RequestSlot } from './recorder';
 import { dispatchOptions, safeHeaderValue, safePath, VirtualUser, type RunContext, type RuntimeRequest, type RuntimeScenario } from './virtualUser';
 
 /**
@@ -33,6 +33,8 @@ export interface EngineOptions {
   progressIntervalSeconds?: number;
   onProgress?: (progress: Progress) => void;
   signal?: AbortSignal;
+  /** How long the end of the run waits for requests in flight (default DRAIN_LIMIT_MS, at most the request timeout). */
+  drainLimitMs?: number;
 }
 
 export interface EngineResult {
@@ -48,6 +50,13 @@ export interface EngineResult {
   peakUsers: number;
   /** A few distinct network error messages, for the summary. */
   networkErrorSamples: string[];
+  /** Open model: arrivals that found no free virtual user (they waited, and their wait counts in their latency). */
+  arrivalsWithoutFreeUser: number;
+  /** Open model: arrivals scheduled, and how late the scheduler started them (p90, ms): the generator's own lag. */
+  arrivals: number;
+  schedulerLagP90Ms: number;
+  /** Mean time from writing a request to the end of its response: the service's time, without waits for a user. */
+  meanSendToResponseMs: number;
 }
 
 interface ClosedGroup { kind: 'closed'; shape: Exclude<LoadShape, { kind: 'constantArrivalRate' }>; scenario: RuntimeScenario; users: VirtualUser[] }
@@ -74,16 +83,19 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
   const newClient = (origin: string): Dispatcher => {
     const client = origin.startsWith('http:')
       ? new RawHttpClient(origin, { connectTimeoutMs: options.connectTimeoutMs }, options.requestTimeoutMs)
-      : new Client(origin, { pipelining: 1, connectTimeout: options.connectTimeoutMs, keepAliveTimeout: 60_000 });
+      : new (undiciClient())(origin, { pipelining: 1, connectTimeout: options.connectTimeoutMs, keepAliveTimeout: 60_000 });
     clients.push(client);
     return client as unknown as Dispatcher;
   };
   const errorSamples = new Set<string>();
   const groups: Group[] = [];
   let t0 = 0;
+  let arrivalsWithoutFreeUser = 0;
+  // How late each arrival was started by the scheduler: a late timer means a busy generator, not a slow service.
+  const schedulerLag = newHistogram();
 
   const run: RunContext = {
-    recorder, stopping: false, closed: false, inFlight: 0, requestTimeoutMs: options.requestTimeoutMs, newClient,
+    recorder, stopping: false, closed: false, inFlight: 0, sendToResponseMs: 0, responses: 0, requestTimeoutMs: options.requestTimeoutMs, newClient,
     noteNetworkError(request, error) {
       if (errorSamples.size < 5) errorSamples.add(`${request}: ${describeError(error)}`);
     },
@@ -143,11 +155,16 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
       if (offset >= endMs || t0 + offset > now) break;
       group.issued++;
       const intended = t0 + offset;
+      const lateMicros = (now - intended) * 1000;
+      schedulerLag.recordValue(lateMicros < 1 ? 1 : lateMicros);
       const user = group.idle.pop() ?? (group.users.length < group.shape.maxVirtualUsers ? newUser(group) : undefined);
       if (user) {
         user.state = 'running';
         user.startIteration(intended);
-      } else group.waiting.push(intended);
+      } else {
+        group.waiting.push(intended);
+        arrivalsWithoutFreeUser++;
+      }
     }
     const next = t0 + group.issued * intervalMs;
     if (group.issued * intervalMs < endMs) group.timer = setTimeout(arrive, Math.max(0, Math.floor(next - performance.now())), group);
@@ -267,7 +284,7 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
       run.stopping = true;
       for (const g of groups) if (g.kind === 'open' && g.timer) clearTimeout(g.timer);
       const loadSeconds = (performance.now() - t0) / 1000;
-      const drainUntil = performance.now() + (immediately ? 0 : Math.min(DRAIN_LIMIT_MS, options.requestTimeoutMs));
+      const drainUntil = performance.now() + (immediately ? 0 : Math.min(options.drainLimitMs ?? DRAIN_LIMIT_MS, options.requestTimeoutMs));
       while (run.inFlight > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 10));
       const endedAt = performance.now();
       const elapsedSeconds = (endedAt - t0) / 1000;
@@ -280,7 +297,9 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
       if (recorder.secondHasData) closeSecond();
       await Promise.all(clients.map((c) => c.destroy().catch(() => undefined)));
       const networkErrorSamples = [...unfinishedNotes, ...errorSamples].slice(0, 5);
-      resolve({ startedAt, finishedAt: new Date(), elapsedSeconds, loadSeconds, cancelled, stoppedEarly, recorder, peakUsers: peak, networkErrorSamples });
+      resolve({ startedAt, finishedAt: new Date(), elapsedSeconds, loadSeconds, cancelled, stoppedEarly, recorder, peakUsers: peak, networkErrorSamples, arrivalsWithoutFreeUser,
+        arrivals: schedulerLag.totalCount, meanSendToResponseMs: run.responses ? round(run.sendToResponseMs / run.responses) : 0, schedulerLagP90Ms: schedulerLag.totalCount ? round(schedulerLag.getValueAtPercentile(90) / 1000) : 0,
+      });
     };
 
     const stopEarly = (reason: string) => {
@@ -331,6 +350,12 @@ export function runEngine(options: EngineOptions): Promise<EngineResult> {
     peak = activeUsers();
     usersThisSecond = peak;
   });
+}
+
+/** undici is loaded only when an https origin needs it: loading it costs about 0.1 s of CPU per process. */
+function undiciClient(): typeof Client {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('undici') as typeof import('undici')).Client;
 }
 
 function describeError(error: Error): string {

@@ -32,6 +32,9 @@ export interface RunContext {
   /** Set when results are final: late responses are ignored. */
   closed: boolean;
   inFlight: number;
+  /** Sum of the times from writing a request to its response's end, and how many: the service's own time. */
+  sendToResponseMs: number;
+  responses: number;
   requestTimeoutMs: number;
   /** A new keep-alive connection to `origin`, owned by one user (closed when the run ends). */
   newClient(origin: string): Dispatcher;
@@ -48,6 +51,8 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
   private readonly vars: Record<string, string | undefined> = {};
   private index = 0;
   private startedAt = 0;
+  /** When the request was actually written; differs from startedAt when an open-model arrival waited for a user. */
+  private sentAt = 0;
   private status = 0;
   private firstByteAt = 0;
   private chunks: Buffer[] = [];
@@ -84,7 +89,9 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
     if (request.needsBody) this.chunks.length = 0;
     const options = request.fixedOptions ?? this.buildOptions(request);
     if (request.fixedOptions) this.dispatcher = this.clientFor(request.planned.origin!);
-    this.startedAt = intendedStart === intendedStart ? intendedStart : performance.now();
+    const now = performance.now();
+    this.sentAt = now;
+    this.startedAt = intendedStart === intendedStart ? intendedStart : now;
     this.run.inFlight++;
     this.awaitingResponse = true;
     try {
@@ -140,7 +147,8 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.current.needsBody) this.chunks.push(chunk);
+    // A copy: the raw client reads into a shared buffer that the next read overwrites.
+    if (this.current.needsBody) this.chunks.push(Buffer.from(chunk));
   }
 
   onResponseEnd(): void {
@@ -149,7 +157,10 @@ export class VirtualUser implements Dispatcher.DispatchHandler {
     this.awaitingResponse = false;
     if (run.closed) return;
     const startedAt = this.startedAt;
-    run.recorder.response(this.current.slot, (performance.now() - startedAt) * 1000, (this.firstByteAt - startedAt) * 1000, this.status);
+    const now = performance.now();
+    run.recorder.response(this.current.slot, (now - startedAt) * 1000, (this.firstByteAt - startedAt) * 1000, this.status);
+    run.sendToResponseMs += now - this.sentAt;
+    run.responses++;
     if (this.current.needsBody && this.status < 400) this.extract();
     this.advance(false);
   }

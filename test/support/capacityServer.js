@@ -1,0 +1,59 @@
+'use strict';
+/**
+ * Loopback servers with a known limit, for the capacity search's acceptance tests. Run in a child process
+ * (fork), so the generator under test and the server do not share one event loop; the parent gets the port over
+ * IPC. Modes (argv[2] is JSON):
+ *   queue:  at most `servers` requests in service at once, each taking `serviceMs`, the rest queued (FIFO):
+ *           capacity servers / serviceMs * 1000 requests/s. Service is scheduled in virtual time (each request's
+ *           finish time is computed on arrival), so timer lateness delays single answers but never lowers the
+ *           capacity.
+ *   errors: answers in `serviceMs`; above `aboveRps` (arrivals over the last second) it answers 503 to every
+ *           `failEvery`th request.
+ *   slow:   answers in `serviceMs`; above `aboveRps` every answer takes `slowMs` instead (no queue: throughput holds).
+ *   fast:   answers at once.
+ */
+const http = require('node:http');
+
+const options = JSON.parse(process.argv[2] || '{}');
+const freeAt = new Array(options.servers || 1).fill(0);
+const arrivals = [];
+let count = 0;
+
+function recentRate(now) {
+  arrivals.push(now);
+  while (arrivals.length && arrivals[0] <= now - 1000) arrivals.shift();
+  return arrivals.length;
+}
+
+const server = http.createServer((req, res) => {
+  req.resume();
+  const now = performance.now();
+  const answer = (status, delayMs) => {
+    const send = () => res.writeHead(status, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok');
+    if (delayMs <= 0) send();
+    else setTimeout(send, delayMs);
+  };
+  count++;
+  switch (options.mode) {
+    case 'queue': {
+      let best = 0;
+      for (let i = 1; i < freeAt.length; i++) if (freeAt[i] < freeAt[best]) best = i;
+      const start = Math.max(now, freeAt[best]);
+      freeAt[best] = start + options.serviceMs;
+      return answer(200, freeAt[best] - now);
+    }
+    case 'errors': {
+      const rate = recentRate(now);
+      return answer(rate > options.aboveRps && count % options.failEvery === 0 ? 503 : 200, options.serviceMs);
+    }
+    case 'slow': {
+      const rate = recentRate(now);
+      return answer(200, rate > options.aboveRps ? options.slowMs : options.serviceMs);
+    }
+    default:
+      return answer(200, 0);
+  }
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('disconnect', () => process.exit(0));

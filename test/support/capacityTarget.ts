@@ -1,0 +1,30 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+
+/** A server of test/support/capacityServer.js in its own process, with a known limit. */
+export type CapacityTargetOptions =
+  | { mode: 'queue'; servers: number; serviceMs: number }
+  | { mode: 'errors'; serviceMs: number; aboveRps: number; failEvery: number }
+  | { mode: 'slow'; serviceMs: number; aboveRps: number; slowMs: number }
+  | { mode: 'fast' };
+
+export interface CapacityTarget {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startCapacityTarget(options: CapacityTargetOptions): Promise<CapacityTarget> {
+  const child: ChildProcess = fork(path.join(__dirname, 'capacityServer.js'), [JSON.stringify(options)], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`the capacity server exited (${code}) before listening`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill();
+    }),
+  };
+}
