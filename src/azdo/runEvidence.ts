@@ -44,7 +44,7 @@ export async function readRunEvidence(client: AzureDevOpsClient, buildId: number
       if (evidence.run?.runId !== String(buildId)) {
         gathered.invalid.push({ file, errors: [`made in run ${evidence.run?.runId ?? '(none)'} but attached to run ${buildId}; a replayed document is ignored`] });
       } else if (!KINDS_BY_TASK[task]?.includes(evidence.kind)) {
-        gathered.invalid.push({ file, errors: [`a ${evidence.kind} document attached by ${task}, which does not make ${evidence.kind} evidence; ignored`] });
+        gathered.invalid.push({ file, errors: [`${/^[aeiou]/.test(evidence.kind) ? 'an' : 'a'} ${evidence.kind} document attached by ${task}, which does not make ${evidence.kind} evidence; ignored`] });
       } else gathered.valid.push(evidence);
     }
   }

@@ -1,3 +1,4 @@
+import { devTaskId } from './devTaskIds';
 import { InfrastructureError } from '../errors';
 import { type AzdoHttp, describeUrl } from './http';
 import { isAuthRefusal, refusal } from './refusals';
@@ -21,13 +22,22 @@ export interface TimelineRecord {
   task?: { id: string; name?: string; version?: string };
 }
 
-/** GUIDs of the tasks that publish evidence (tasks/<Task>V1/task.json `id`; they never change). */
-export const EVIDENCE_TASKS: Readonly<Record<string, string>> = Object.freeze({
+/** Release GUIDs of the tasks that publish evidence (tasks/<Task>V1/task.json `id`; they never change). */
+const RELEASE_EVIDENCE_TASKS: Readonly<Record<string, string>> = {
   '16931d32-4bdb-4ba1-948a-5220a77447ed': 'ReadinessLoadTest',
   'fcd81579-b524-4423-9422-4cf3ed6ad02b': 'ReadinessDrDrill',
+  '9eacc05a-bac5-4f55-9e33-f0d06115c905': 'ReadinessEnvironmentCheck',
   // The gate publishes the docs evidence it produces.
   'af57cc57-560a-4d83-9ce9-031d93239207': 'ReadinessGate',
-});
+};
+
+/**
+ * Our evidence tasks by GUID, in both builds: the dev build ships the same tasks under ids derived from these
+ * (src/azdo/devTaskIds.ts), and its gate must recognise its own tasks' attachments.
+ */
+export const EVIDENCE_TASKS: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(Object.entries(RELEASE_EVIDENCE_TASKS).flatMap(([id, task]) => [[id, task], [devTaskId(id), task]])),
+);
 
 export async function readTimeline(http: AzdoHttp, projectUri: string, buildId: number): Promise<TimelineRecord[]> {
   const url = `${projectUri}_apis/build/builds/${buildId}/timeline?api-version=7.1`;
@@ -60,7 +70,8 @@ export function stageOf(records: TimelineRecord[], record: TimelineRecord): Time
 
 /** The evidence kinds each of our tasks makes: a load-test step attaching a drill document is not believed. */
 export const KINDS_BY_TASK: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  ReadinessLoadTest: ['loadtest'],
+  ReadinessLoadTest: ['loadtest', 'capacity'],
+  ReadinessEnvironmentCheck: ['environment'],
   ReadinessDrDrill: ['drill'],
   ReadinessGate: ['docs', 'gate'],
 });

@@ -15,7 +15,7 @@ void runTask(async ({ signal }) => {
     only: optionalInput('checks')?.split(',').map((name) => name.trim()).filter(Boolean),
     // Needed only by monitoring checks and query-based watches.
     azure: optionalInput('connectedServiceNameARM') ? azureConnectionFromInput('connectedServiceNameARM') : undefined,
-    run: runInfoFromEnv(process.env),
+    run: runInfoFromEnv(process.env, 'ReadinessEnvironmentCheck'),
     signal,
     onProgress: (message) => console.log(message),
   });

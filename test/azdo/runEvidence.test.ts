@@ -5,6 +5,7 @@ import { InfrastructureError } from '../../src/errors';
 import { EVIDENCE_ATTACHMENT_TYPE } from '../../src/evidence/types';
 import { type AzdoEmulator, startAzdoEmulator } from '../support/azdoEmulator';
 import { drillPassed, gateReady, loadTestFailed, loadTestPassed } from '../evidence/fixtures';
+import { capacityEvidence } from '../capacity/fixtures';
 
 const TOKEN = 'job-token-evidence-77';
 
@@ -36,6 +37,17 @@ describe('azdo run evidence', () => {
     assert.match(gathered.invalid.find((i) => i.file.endsWith('forged.json'))!.errors[0], /published by step "CmdLine" \(task CmdLine\), not by one of our tasks/);
     assert.match(gathered.invalid.find((i) => i.file.endsWith('replayed.json'))!.errors[0], /made in run 17 but attached to run 42/);
     assert.match(gathered.invalid.find((i) => i.file.endsWith('wrong-task.json'))!.errors[0], /a drill document attached by ReadinessLoadTest/);
+  });
+
+  it('provenance: capacity and environment evidence from the tasks that make them, and the dev build of a task -> counted', async () => {
+    const environment = { ...loadTestPassed(), id: '5f0c0a52-0000-4000-8000-0000000000cc', kind: 'environment', metrics: { configFile: 'environment.yaml', checks: [], cancelled: false } };
+    attach(42, 'capacity.json', capacityEvidence('found'));
+    attach(42, 'environment.json', environment);
+    emulator.addAttachment(42, EVIDENCE_ATTACHMENT_TYPE, 'dev-build.json', JSON.stringify(inRun(42, { ...loadTestPassed(), id: '5f0c0a52-0000-4000-8000-0000000000dd' })), 'ReadinessLoadTestDev');
+    emulator.addAttachment(42, EVIDENCE_ATTACHMENT_TYPE, 'env-by-drill.json', JSON.stringify(inRun(42, { ...environment, id: '5f0c0a52-0000-4000-8000-0000000000ee' })), 'ReadinessDrDrill');
+    const gathered = await readRunEvidence(client, 42);
+    assert.deepEqual(gathered.valid.map((e) => e.kind).sort(), ['capacity', 'environment', 'loadtest'], JSON.stringify(gathered.invalid));
+    assert.match(gathered.invalid.find((i) => i.file.endsWith('env-by-drill.json'))!.errors[0], /an environment document attached by ReadinessDrDrill/);
   });
 
   it('this run: valid attachments -> evidence; malformed JSON and schema failures -> reported as invalid, never valid', async () => {

@@ -1,3 +1,4 @@
+import { devTaskId } from '../../src/azdo/devTaskIds';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -95,6 +96,9 @@ export const TASK_IDS = Object.freeze({
   ReadinessLoadTest: '16931d32-4bdb-4ba1-948a-5220a77447ed',
   ReadinessDrDrill: 'fcd81579-b524-4423-9422-4cf3ed6ad02b',
   ReadinessGate: 'af57cc57-560a-4d83-9ce9-031d93239207',
+  ReadinessEnvironmentCheck: '9eacc05a-bac5-4f55-9e33-f0d06115c905',
+  /** The dev build's load-test task (scripts/package.ts --dev gives every task an id of its own). */
+  ReadinessLoadTestDev: devTaskId('16931d32-4bdb-4ba1-948a-5220a77447ed'),
   CmdLine: 'd9bafed4-0b18-4f58-968d-86655b4d2ce9',
 });
 type TaskName = keyof typeof TASK_IDS;
@@ -433,7 +437,7 @@ export async function startAzdoEmulator(options: AzdoEmulatorOptions): Promise<A
           return '';
         }
       })();
-      const by: TaskName = task ?? (kind === 'loadtest' ? 'ReadinessLoadTest' : kind === 'drill' ? 'ReadinessDrDrill' : 'ReadinessGate');
+      const by: TaskName = task ?? (kind === 'loadtest' || kind === 'capacity' ? 'ReadinessLoadTest' : kind === 'drill' ? 'ReadinessDrDrill' : kind === 'environment' ? 'ReadinessEnvironmentCheck' : 'ReadinessGate');
       const list = attachments.get(buildId) ?? [];
       list.push({ type, name, content: bytes, timelineId: randomUUID(), recordId: randomUUID(), task: { id: TASK_IDS[by], name: by } });
       attachments.set(buildId, list);
