@@ -53,6 +53,18 @@ describe('environment drift check (real terraform plan on terraform_data)', func
     assert.match(r.detail, /terraform_data\.app_service \(update: input, output\); apply the configuration, or bring the code in line/);
   });
 
+  it('drift: whoever queues the run sets TF_CLI_ARGS_plan=-target=... to hide the drift -> still failed, the variable is not passed on', async () => {
+    writeFileSync(join(dir, 'changed.tfvars'), 'app_sku = "P2v3"\nmin_tls_version = "1.0"\n');
+    process.env.TF_CLI_ARGS_plan = '-target=terraform_data.nothing_here';
+    try {
+      const r = await runDriftCheck(spec('changed.tfvars'), ctx());
+      assert.equal(r.status, 'failed', r.detail);
+      assert.equal(r.drift!.planExitCode, 2);
+    } finally {
+      delete process.env.TF_CLI_ARGS_plan;
+    }
+  });
+
   it('drift: a configuration terraform cannot plan -> unknown with terraform\'s error', async () => {
     writeFileSync(join(dir, 'broken.tfvars'), 'no_such_variable = 1\n');
     const r = await runDriftCheck({ ...spec('broken.tfvars'), varFiles: [] }, ctx());

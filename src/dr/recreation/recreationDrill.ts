@@ -1,3 +1,4 @@
+import { terraformEnv } from '../../config/terraformEnv';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +19,6 @@ import { drillSuffix, fillIn, makeScratchCopy } from './scratch';
 import { terraform, terraformError } from './terraformCli';
 import { createdByType, parsePlan, pendingChanges } from './terraformPlan';
 
-/** Variables from the agent's environment that would steer terraform away from the scratch copy. */
-const STEERING = /^(TF_CLI_ARGS(_.*)?|TF_WORKSPACE|TF_DATA_DIR|TF_STATE|TF_LOG_PATH)$/;
 
 /**
  * An environment recreation drill: the team's Terraform configuration is built from nothing into a scratch copy
@@ -34,7 +33,7 @@ export async function runRecreationDrill(config: DrillConfig, options: DrillOpti
   const workDir = mkdtempSync(join(tmpdir(), 'readiness-recreation-'));
   const statePath = join(workDir, 'scratch.tfstate');
   const suffix = drillSuffix();
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !STEERING.test(k)));
+  const env: NodeJS.ProcessEnv = terraformEnv(process.env);
   for (const [name, value] of Object.entries(settings.variables)) env[`TF_VAR_${name}`] = value;
   env[`TF_VAR_${settings.suffixVariable}`] = suffix;
   let dir = workDir;

@@ -1,3 +1,4 @@
+import { terraformEnv } from '../../config/terraformEnv';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import { checkResult, type CheckContext } from '../result';
 export async function runDriftCheck(spec: DriftSpec, ctx: CheckContext, terraform = 'terraform') {
   const started = performance.now();
   const scratch = await mkdtemp(join(tmpdir(), 'readiness-drift-'));
-  const env = { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: join(scratch, 'data') };
+  const env = terraformEnv(process.env, { TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: join(scratch, 'data') });
   const facts: DriftFacts = { directory: spec.directory, planExitCode: -1, terraformVersion: '', changes: [] };
   const run = async (args: string[]): Promise<ToolResult> => {
     const timeout = AbortSignal.timeout(spec.timeoutMs);
