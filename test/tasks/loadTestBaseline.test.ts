@@ -45,6 +45,8 @@ describe('ReadinessLoadTest@1 (bundled) against a baseline of earlier runs', fun
     const evidence = simulatedRun({ medianMs, requests: 600, finishedAt: at(minutes), random: seeded(minutes), planHash: hash, environment: 'staging', spread: 0.1 });
     const id = nextBuild++;
     azdo.addBuild({ id, definitionId: 7, status: 'completed', result: 'succeeded', finishTime: evidence.finishedAt, ...build });
+    // Made by our task in that run (the gate and the baseline count only evidence whose run is the run it is attached to).
+    evidence.run = { ...evidence.run, runId: String(id), task: 'ReadinessLoadTest' };
     azdo.addAttachment(id, 'readiness.evidence', `loadtest-${evidence.id}.json`, JSON.stringify(evidence));
     return evidence;
   }
