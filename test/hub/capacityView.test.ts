@@ -1,46 +1,17 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import type { CapacityEvidence } from '../../src/evidence/types';
 import { capacityEvidence } from '../capacity/fixtures';
-import { Collections } from '../../src/gate/records';
-import { RunningServer, startServer } from '../../src/serve/server';
-import type { StoredDocument } from '../../src/store/documentStore';
-import { FileDocumentStore } from '../../src/store/fileStore';
-import { Browser, ensureHubBuilt, hubFrame, launchBrowser } from '../support/browser';
-import { seedStore } from './fixtures';
+import { hubFrame } from '../support/browser';
+import { servedHub } from './servedHub';
 
 describe('hub: capacity view in headless Chromium against readiness serve', function () {
   this.timeout(90_000);
-  let browser: Browser;
-  let hubDir: string;
-  let storeDir: string;
-  let server: RunningServer;
-  let page: Page;
-
-  before(async () => {
-    hubDir = await ensureHubBuilt();
-    browser = await launchBrowser();
-  });
-  after(async () => browser?.close());
-  beforeEach(async () => {
-    storeDir = mkdtempSync(path.join(os.tmpdir(), 'readiness-hub-capacity-'));
-    await seedStore(storeDir);
-    server = await startServer({ storeDir, hubDir, user: { id: 'alice', name: 'Alice Approver', groups: [] } });
-    page = await browser.context.newPage();
-  });
-  afterEach(async () => {
-    await page.close();
-    await server.close();
-    await fs.rm(storeDir, { recursive: true, force: true, maxRetries: 3 });
-  });
+  const hub = servedHub('capacity');
 
   async function open(evidence: CapacityEvidence) {
-    await new FileDocumentStore(storeDir).setDocument(Collections.evidence, evidence as unknown as StoredDocument);
-    await page.goto(`${server.url}/host/readiness-hub#/service/checkout.prod/capacity`);
-    const frame = await hubFrame(page);
+    await hub.addEvidence(evidence);
+    await hub.open('/host/readiness-hub', '#/service/checkout.prod/capacity');
+    const frame = await hubFrame(hub.page);
     await frame.waitForSelector('[data-testid="capacity-view"]', { timeout: 20_000 });
     return frame;
   }
@@ -73,9 +44,9 @@ describe('hub: capacity view in headless Chromium against readiness serve', func
   });
 
   it('build-results tab: a run with a capacity search -> the capacity view with its curve', async () => {
-    await new FileDocumentStore(storeDir).setDocument(Collections.evidence, capacityEvidence('found') as unknown as StoredDocument);
-    await page.goto(`${server.url}/host/build-tab?buildId=120`);
-    const frame = await hubFrame(page);
+    await hub.addEvidence(capacityEvidence('found'));
+    await hub.open('/host/build-tab?buildId=120');
+    const frame = await hubFrame(hub.page);
     await frame.getByText('Capacity search · checkout · prod').waitFor();
     assert.match((await frame.locator('[data-testid="capacity-throughput"] [data-testid="capacity-knee"]').textContent()) ?? '', /knee 250 rps/);
   });

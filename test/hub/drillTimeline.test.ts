@@ -1,48 +1,20 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import type { DrillEvidence } from '../../src/evidence/types';
-import { Collections } from '../../src/gate/records';
-import { RunningServer, startServer } from '../../src/serve/server';
-import type { StoredDocument } from '../../src/store/documentStore';
-import { FileDocumentStore } from '../../src/store/fileStore';
 import { recreationFailed, rollbackPassed } from '../evidence/fixtures';
-import { Browser, ensureHubBuilt, hubFrame, launchBrowser } from '../support/browser';
-import { seedStore, uuidFor } from './fixtures';
+import { hubFrame } from '../support/browser';
+import { uuidFor } from './fixtures';
+import { servedHub } from './servedHub';
 
 /** The drill view of recreation and rollback drills in headless Chromium: objectives, phase timeline, leaks. */
 describe('hub drill view: environment drills in headless Chromium', function () {
   this.timeout(90_000);
-  let browser: Browser;
-  let hubDir: string;
-  let storeDir: string;
-  let server: RunningServer;
-  let page: Page;
-
-  before(async () => {
-    hubDir = await ensureHubBuilt();
-    browser = await launchBrowser();
-  });
-  after(async () => browser?.close());
-  beforeEach(async () => {
-    storeDir = mkdtempSync(path.join(os.tmpdir(), 'readiness-hub-drill-'));
-    await seedStore(storeDir);
-    server = await startServer({ storeDir, hubDir, user: { id: 'alice', name: 'Alice Approver', groups: [] } });
-    page = await browser.context.newPage();
-  });
-  afterEach(async () => {
-    await page.close();
-    await server.close();
-    await fs.rm(storeDir, { recursive: true, force: true, maxRetries: 3 });
-  });
+  const hub = servedHub('drill');
 
   async function show(evidence: DrillEvidence) {
     const doc = { ...evidence, id: uuidFor(`env-drill-${evidence.metrics.mode}`), service: 'checkout', environment: 'prod', finishedAt: new Date().toISOString() };
-    await new FileDocumentStore(storeDir).setDocument(Collections.evidence, doc as unknown as StoredDocument);
-    await page.goto(server.signInUrl('/host/readiness-hub') + `#/service/checkout.prod/drill`);
-    const frame = await hubFrame(page);
+    await hub.addEvidence(doc);
+    await hub.open('/host/readiness-hub', '#/service/checkout.prod/drill');
+    const frame = await hubFrame(hub.page);
     await frame.waitForSelector(`[data-testid="drill-view"][data-mode="${evidence.metrics.mode}"]`, { timeout: 20_000 });
     return frame;
   }
