@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, get as httpGet, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -22,7 +22,22 @@ describe('rollback drills (previous version and back, timed)', function () {
   let port: number;
   const deploy = (version: string) =>
     execFileSync(join(EXAMPLES, 'rollback/deploy.sh'), [version, serviceDir, String(port)]);
-  const running = async () => ((await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { version: string }).version;
+  // A fresh connection per look (agent: false) and a short timeout: deploy.sh replaces the process on the same port,
+  // and a pooled keep-alive socket to the process it killed could leave a look waiting for the whole drill.
+  const running = () =>
+    new Promise<string>((resolve, reject) => {
+      const req = httpGet({ host: '127.0.0.1', port, path: '/health', agent: false, timeout: 1000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => {
+          try {
+            resolve((JSON.parse(body) as { version: string }).version);
+          } catch (error) {
+            reject(error);
+          }
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout'))).on('error', reject);
+    });
   const pid = () => Number(readFileSync(join(serviceDir, 'service.pid'), 'utf8'));
   const env = () => ({ SERVICE_DIR: serviceDir, SERVICE_PORT: String(port) });
 
