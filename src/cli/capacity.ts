@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { runCapacitySearch } from '../capacity/runCapacity';
 import { formatNumber } from '../criteria';
 import { ConfigError, ExitCode } from '../errors';
 import { envFlags, writeEvidenceAndReports } from './evidenceOutput';
+import { commandArgs } from './commandArgs';
 import type { CliIO } from './io';
 
 export const capacityUsage = `Usage: readiness capacity --config FILE [--out DIR] [--env NAME=VALUE ...]
@@ -24,22 +24,8 @@ stopped by a budget before it could tell.`;
 
 /** `readiness capacity`: the same search and files as the ReadinessLoadTest task's `mode: capacity`. */
 export async function capacityCommand(args: string[], io: CliIO): Promise<number> {
-  let values: { config?: string; out?: string; env?: string[]; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { config: { type: 'string' }, out: { type: 'string' }, env: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    io.stderr(`readiness capacity: ${(error as Error).message}\n\n${capacityUsage}\n`);
-    return ExitCode.badInput;
-  }
-  if (values.help) {
-    io.stdout(`${capacityUsage}\n`);
-    return ExitCode.passed;
-  }
+  const values = commandArgs('capacity', capacityUsage, args, { config: { type: 'string' }, out: { type: 'string' }, env: { type: 'string', multiple: true } }, io);
+  if (typeof values === 'number') return values;
   if (!values.config) throw new ConfigError('--config: required; give the path of the load test configuration YAML');
   const env = envFlags(values.env);
   const outDir = path.resolve(io.cwd, values.out ?? 'capacity-results');

@@ -1,12 +1,12 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { checkBackupFreshness } from '../dr/freshness';
 import { runDrill } from '../dr/runner';
 import { ConfigError, ExitCode } from '../errors';
 import { runInfoFromEnv, writeEvidenceFile } from '../evidence/files';
 import { renderJUnit, renderMarkdown } from '../evidence/render';
 import type { DrillEvidence, Evidence } from '../evidence/types';
+import { commandArgs } from './commandArgs';
 import type { CliIO } from './io';
 import { readSecretArgs, SECRET_USAGE } from './secretArgs';
 
@@ -28,31 +28,16 @@ Exit codes: 0 passed, 1 the drill failed (a probe, RTO, RPO, a bad or missing ba
 
 /** `readiness drill`: the same engine and files as the ReadinessDrDrill task. */
 export async function drillCommand(args: string[], io: CliIO): Promise<number> {
-  let values: { config?: string; out?: string; 'freshness-only'?: boolean; service?: string; environment?: string; secret?: string[]; 'secret-file'?: string[]; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        out: { type: 'string' },
-        'freshness-only': { type: 'boolean' },
-        service: { type: 'string' },
-        environment: { type: 'string' },
-        secret: { type: 'string', multiple: true },
-        'secret-file': { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    io.stderr(`readiness drill: ${(error as Error).message}\n\n${drillUsage}\n`);
-    return ExitCode.badInput;
-  }
-  if (values.help) {
-    io.stdout(`${drillUsage}\n`);
-    return ExitCode.passed;
-  }
+  const values = commandArgs('drill', drillUsage, args, {
+    config: { type: 'string' },
+    out: { type: 'string' },
+    'freshness-only': { type: 'boolean' },
+    service: { type: 'string' },
+    environment: { type: 'string' },
+    secret: { type: 'string', multiple: true },
+    'secret-file': { type: 'string', multiple: true },
+  }, io);
+  if (typeof values === 'number') return values;
   const secrets = readSecretArgs(values.secret, values['secret-file'], io.env, io.cwd);
   if (!values.config) throw new ConfigError('--config: required; give the path of the drill file (drill.yaml)');
   const options = {

@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeFailures } from '../criteria';
 import { ConfigError, ExitCode } from '../errors';
 import { readEvidenceDir } from '../evidence/files';
@@ -9,6 +8,7 @@ import { formatComparison } from '../regression/table';
 import * as os from 'node:os';
 import { envFlags, writeEvidenceAndReports } from './evidenceOutput';
 import { runLoadTest, type LoadTestOptions, type Progress } from '../load/runLoadTest';
+import { commandArgs } from './commandArgs';
 import type { CliIO } from './io';
 import { readSecretArgs, SECRET_USAGE } from './secretArgs';
 
@@ -36,24 +36,10 @@ Exit codes: 0 passed, 1 a criterion failed, the run stopped early or regressed a
 
 /** `readiness loadtest`: the same engine and files as the ReadinessLoadTest task. */
 export async function loadtestCommand(args: string[], io: CliIO): Promise<number> {
-  let values: { config?: string; out?: string; duration?: string; vus?: string; env?: string[]; secret?: string[]; 'secret-file'?: string[]; baseline?: string[]; window?: string; pin?: string; pool?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { config: { type: 'string' }, out: { type: 'string' }, duration: { type: 'string' }, vus: { type: 'string' }, env: { type: 'string', multiple: true },
-        secret: { type: 'string', multiple: true }, 'secret-file': { type: 'string', multiple: true },
-        baseline: { type: 'string', multiple: true }, window: { type: 'string' }, pin: { type: 'string' }, pool: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    io.stderr(`readiness loadtest: ${(error as Error).message}\n\n${loadtestUsage}\n`);
-    return ExitCode.badInput;
-  }
-  if (values.help) {
-    io.stdout(`${loadtestUsage}\n`);
-    return ExitCode.passed;
-  }
+  const values = commandArgs('loadtest', loadtestUsage, args, { config: { type: 'string' }, out: { type: 'string' }, duration: { type: 'string' }, vus: { type: 'string' }, env: { type: 'string', multiple: true },
+    secret: { type: 'string', multiple: true }, 'secret-file': { type: 'string', multiple: true },
+    baseline: { type: 'string', multiple: true }, window: { type: 'string' }, pin: { type: 'string' }, pool: { type: 'string' } }, io);
+  if (typeof values === 'number') return values;
   const secrets = readSecretArgs(values.secret, values['secret-file'], io.env, io.cwd);
   if (!values.config) throw new ConfigError('--config: required; give the path of the load test configuration YAML');
   const overrides = { durationSeconds: number('--duration', values.duration), virtualUsers: number('--vus', values.vus) };

@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { runEnvironmentChecks } from '../environment/run';
 import { ConfigError, ExitCode } from '../errors';
 import { runInfoFromEnv } from '../evidence/files';
 import { renderHtml } from '../evidence/render';
 import { exitCodeOf, writeResults } from './drill';
+import { commandArgs } from './commandArgs';
 import type { CliIO } from './io';
 
 export const verifyUsage = `Usage: readiness verify --config FILE [--out DIR] [--check NAME]... [--service NAME] [--environment NAME]
@@ -26,29 +26,14 @@ Exit codes: 0 every check passed, 1 a check failed or was unknown, 2 bad environ
 
 /** \`readiness verify\`: the same engine and files as the ReadinessEnvironmentCheck task. */
 export async function verifyCommand(args: string[], io: CliIO): Promise<number> {
-  let values: { config?: string; out?: string; check?: string[]; service?: string; environment?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        out: { type: 'string' },
-        check: { type: 'string', multiple: true },
-        service: { type: 'string' },
-        environment: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    io.stderr(`readiness verify: ${(error as Error).message}\n\n${verifyUsage}\n`);
-    return ExitCode.badInput;
-  }
-  if (values.help) {
-    io.stdout(`${verifyUsage}\n`);
-    return ExitCode.passed;
-  }
+  const values = commandArgs('verify', verifyUsage, args, {
+    config: { type: 'string' },
+    out: { type: 'string' },
+    check: { type: 'string', multiple: true },
+    service: { type: 'string' },
+    environment: { type: 'string' },
+  }, io);
+  if (typeof values === 'number') return values;
   if (!values.config) throw new ConfigError('--config: required; give the path of the environment file (environment.yaml)');
   const evidence = await runEnvironmentChecks({
     configFile: path.resolve(io.cwd, values.config),
