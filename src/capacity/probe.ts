@@ -3,7 +3,7 @@ import type { CapacityStep } from '../evidence/types';
 import { round } from '../load/engine/recorder';
 import { runEngine } from '../load/engine/run';
 import type { UrlTestPlan } from '../load/urlTest';
-import { GeneratorWatch } from './generatorWatch';
+import { watchGenerator } from '../load/generatorWatch';
 import { judgeStep } from './signals';
 import type { CapacitySettings } from './settings';
 
@@ -32,11 +32,9 @@ const PROBE_DRAIN_MS = 2000;
 
 export async function runProbe(ctx: ProbeContext, phase: CapacityStep['phase'], offeredRps: number, holdSeconds: number): Promise<ProbeResult> {
   const plan = openPlanAt(ctx.plan, offeredRps, holdSeconds, ctx.settings.maxVirtualUsers);
-  const watch = new GeneratorWatch();
-  const result = await runEngine({
+  const { result, generator } = await watchGenerator(() => runEngine({
     plan, requestTimeoutMs: ctx.requestTimeoutMs, connectTimeoutMs: ctx.connectTimeoutMs, signal: ctx.signal, drainLimitMs: PROBE_DRAIN_MS,
-  });
-  const generator = watch.stop();
+  }));
   const stats = result.recorder.stats(result.loadSeconds);
   const t = stats.totals;
   const unfinished = result.recorder.slots.reduce((n, s) => n + s.unfinished, 0);
@@ -52,7 +50,8 @@ export async function runProbe(ctx: ProbeContext, phase: CapacityStep['phase'], 
     good: true,
     signals: [],
     generator: {
-      ...generator,
+      cpuPercent: generator.cpuPercent,
+      eventLoopDelayP90Ms: generator.eventLoopDelayP90Ms,
       schedulerLagP90Ms: result.schedulerLagP90Ms,
       meanSendToResponseMs: result.meanSendToResponseMs,
       peakUsers: result.peakUsers,

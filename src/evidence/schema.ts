@@ -201,12 +201,13 @@ const loadTestMetrics = object<LoadTestMetrics>(
     timeline: listOf(timelinePoint),
     comparable,
     regression: regressionReport,
+    generator: object<NonNullable<LoadTestMetrics['generator']>>({ cpuPercent: nonNegative, eventLoopDelayP99Ms: nonNegative, eventLoopDelayMaxMs: nonNegative }, {}),
     azure: object<NonNullable<LoadTestMetrics['azure']>>(
       { testRunId: nonEmptyText, portalUrl: url, serviceTestResult: text, disagreement: text },
       { portalUrl: true, serviceTestResult: true, disagreement: true },
     ),
   },
-  { targetRps: true, stoppedEarly: true, comparable: true, regression: true, azure: true },
+  { targetRps: true, stoppedEarly: true, comparable: true, regression: true, generator: true, azure: true },
 );
 
 // ---------------------------------------------------------------- drill

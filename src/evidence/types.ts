@@ -133,6 +133,12 @@ export interface LoadTestMetrics {
   comparable?: Comparable;
   /** The comparison with a baseline of earlier passing runs, when one was made (src/regression). */
   regression?: RegressionReport;
+  /**
+   * The local engine watching itself over the run (src/load/generatorWatch.ts): its CPU in percent of one core, and
+   * how late its event loop ran. A stall delays every request in flight, so a run whose generator stalled has tails
+   * that partly measure the agent; the comparison with a baseline says so.
+   */
+  generator?: { cpuPercent: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number };
   /** Azure Load Testing only. */
   azure?: { testRunId: string; portalUrl?: string; serviceTestResult?: string; disagreement?: string };
 }

@@ -12,6 +12,7 @@ import { runEngine, type Progress } from './engine/run';
 import { loadUrlTest, type UrlTestPlan } from './urlTest';
 import { nearestKey } from '../config/yamlSource';
 import { planHash } from './planHash';
+import { generatorSaturation, watchGenerator } from './generatorWatch';
 
 export type { Progress } from './engine/run';
 
@@ -121,7 +122,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvi
   await checkReachable(origins, config.localEngine.connectTimeoutSeconds * 1000, options.signal);
 
   const stopCriteria = criteria.filter((c) => c.action === 'stop' && !(isVolume(c) && (c.operator === '<' || c.operator === '<=')));
-  const result = await runEngine({
+  const { result, generator } = await watchGenerator(() => runEngine({
     plan,
     requestTimeoutMs: config.localEngine.requestTimeoutSeconds * 1000,
     connectTimeoutMs: config.localEngine.connectTimeoutSeconds * 1000,
@@ -135,7 +136,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvi
     progressIntervalSeconds: options.progressIntervalSeconds,
     onProgress: options.onProgress,
     signal: options.signal,
-  });
+  }));
 
   const stats = result.recorder.stats(result.loadSeconds, true);
   const criteriaResults = evaluateCriteria(criteria, stats);
@@ -163,6 +164,8 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvi
     summary = `${criteriaResults.length ? `All ${criteriaResults.length} criteria passed` : 'No failure criteria set'}; ${figures}.`;
   }
   if (result.networkErrorSamples.length && t.networkErrors > 0) summary += ` Network errors, e.g. ${result.networkErrorSamples[0]}.`;
+  const saturated = generatorSaturation(generator);
+  if (saturated) summary += ` ${saturated}`;
 
   const open = plan.setups.filter((s) => s.shape.kind === 'constantArrivalRate');
   const evidence: LoadTestEvidence = {
@@ -190,6 +193,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvi
       requests: stats.requests,
       timeline: result.recorder.timeline,
       comparable: { planHash: planHash(plan, options.secrets), engine: 'local', ...(options.platform ? { platform: options.platform } : {}), ...(options.pool ? { pool: options.pool } : {}) },
+      generator: { cpuPercent: generator.cpuPercent, eventLoopDelayP99Ms: generator.eventLoopDelayP99Ms, eventLoopDelayMaxMs: generator.eventLoopDelayMaxMs },
     },
     links: [],
   };

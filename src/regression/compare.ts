@@ -85,7 +85,8 @@ export function compareWithBaseline(candidate: LoadTestEvidence, selection: Base
   const tooShort = candidate.metrics.durationSeconds < SHORTEST_SHARE * shortest
     ? `the run lasted ${round(candidate.metrics.durationSeconds)} s, under half the shortest baseline run (${round(shortest)} s), so warm-up weighs differently; run at least ${Math.ceil(SHORTEST_SHARE * shortest)} s`
     : undefined;
-  const rows = specs.map((spec) => compareRow(spec, current, earlier, candidate.metrics.durationSeconds, tooShort));
+  const stalls = generatorStalls(candidate, selection.runs);
+  const rows = specs.map((spec) => withStallNote(compareRow(spec, current, earlier, candidate.metrics.durationSeconds, tooShort), stalls));
   return { verdict: overall(rows), summary: summarise(rows, selection.runs.length), ...base, rows };
 }
 
@@ -183,6 +184,38 @@ function tailShortfall(metric: FigureName, requests: number, current: RunFigures
   const rps = current.stats(scope)?.rps ?? 0;
   const seconds = rps > 0 ? `, about ${Math.ceil(needed / rps)} s at this run's ${fmt(rps)} requests/s` : '';
   return `${metric} needs at least ${needed} requests (${TAIL_SAMPLES} beyond it), this run had ${requests}${seconds}`;
+}
+
+/** The longest stall of the generator's event loop in the candidate and in each baseline run that recorded one. */
+interface Stalls {
+  candidateMs: number;
+  baseline: Array<{ index: number; ms: number }>;
+}
+
+function generatorStalls(candidate: LoadTestEvidence, runs: LoadTestEvidence[]): Stalls {
+  return {
+    candidateMs: candidate.metrics.generator?.eventLoopDelayMaxMs ?? 0,
+    baseline: runs.flatMap((e, index) => (e.metrics.generator ? [{ index, ms: e.metrics.generator.eventLoopDelayMaxMs }] : [])),
+  };
+}
+
+/**
+ * A stall of the generator delays every request in flight by as much, so a latency figure that could not be called
+ * unchanged, in a run whose generator stalled by more than the figure's threshold, may be the agent's doing rather
+ * than the service's. The note says where it stalled; the verdict stays what the numbers give (fail closed: a
+ * regression is never explained away).
+ */
+function withStallNote(row: RegressionRow, stalls: Stalls): RegressionRow {
+  if (row.unit !== 'ms' || row.verdict === 'unchanged' || row.verdict === 'improved' || row.note.startsWith('Too short')) return row;
+  const where = [
+    ...(stalls.candidateMs > row.threshold.value ? [`${fmt(stalls.candidateMs)} ms in this run`] : []),
+    ...stalls.baseline.filter((b) => b.ms > row.threshold.value).map((b) => `${fmt(b.ms)} ms in baseline run ${b.index + 1}`),
+  ];
+  if (!where.length) return row;
+  return {
+    ...row,
+    note: `${row.note} The load generator itself stalled (event loop late by up to ${where.join(', ')}), longer than the ${fmt(row.threshold.value)} ms threshold: a stall delays every request in flight, so these tails partly measure the agent. A quieter agent or a dedicated pool gives cleaner runs.`,
+  };
 }
 
 function thresholdValue(t: Threshold, baseMean: number): number {

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { generatorSaturation } from '../../src/load/generatorWatch';
 import { runLoadTest } from '../../src/load/runLoadTest';
 import { startTarget, type Target } from '../support/httpTarget';
 import { get, requestsJson, URL_YAML, writeTest } from './helpers';
@@ -25,6 +26,15 @@ describe('load/runLoadTest', function () {
     assert.equal(m.virtualUsers, 5);
     assert.ok(m.timeline.length >= 2);
     assert.equal(m.timeline.reduce((n, p) => n + p.requests, 0), m.totals.requests);
+    // The generator's self-watch travels with the run: CPU used, and how late its event loop ran.
+    assert.ok(m.generator && m.generator.cpuPercent > 0, JSON.stringify(m.generator));
+    assert.ok(m.generator.eventLoopDelayMaxMs >= m.generator.eventLoopDelayP99Ms, JSON.stringify(m.generator));
+  });
+
+  it('generator: saturated (busy CPU or a late event loop) -> one sentence saying latencies include its own delay; healthy -> none', () => {
+    assert.equal(generatorSaturation({ cpuPercent: 35, eventLoopDelayP99Ms: 2 }), undefined);
+    assert.match(generatorSaturation({ cpuPercent: 97.5, eventLoopDelayP99Ms: 3 })!, /^The load generator was saturated \(CPU 97\.5% of a core\): latencies include its own delay/);
+    assert.match(generatorSaturation({ cpuPercent: 40, eventLoopDelayP99Ms: 31 })!, /\(event loop late by 31 ms at p99\).*more engineInstances/);
   });
 });
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { main } from '../../src/cli';
 import type { CliIO } from '../../src/cli/io';
 import type { LoadTestEvidence } from '../../src/evidence/types';
-import { startTarget, type Target, type TargetOptions } from '../support/httpTarget';
+import { startCapacityTarget, type CapacityTarget } from '../support/capacityTarget';
 import { encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { readEvidenceDir } from '../../src/evidence/files';
 import { newHistogram, summary } from '../../src/load/engine/recorder';
@@ -17,14 +17,16 @@ import { get, requestsJson, URL_YAML, writeTest } from '../load/helpers';
 /**
  * The issue's acceptance, end to end through the CLI against a real loopback server whose service time the test
  * sets between runs: three baseline runs at 20 ms, then a run at 24 ms (regressed, exit 1 naming the request and
- * the figure), one at 20.2 ms (nothing regressed, the median shown unchanged), and one too short to judge
- * (inconclusive, never regressed). Runs are
- * three seconds each (about 1,200 requests, enough for p99), so the file costs about 20 s.
+ * the figure), one at 20.2 ms (unchanged), and one too short to judge (inconclusive, never regressed). Runs are five
+ * seconds each (about 1,900 requests, 19 of them beyond p99), so the file costs about 40 s.
  *
- * On a machine loaded far beyond its cores, a single 3-second run's tail can honestly be too noisy to call
- * unchanged; the verdict tests may run their candidate up to three times against the same baseline, and the
- * verdict must come out in one of them. A broken comparison (one that calls everything regressed, or nothing)
- * fails all three.
+ * The server runs in its own process, as a service does: sharing the generator's event loop made each run's tail
+ * a measure of the generator's own pauses, and three baseline runs then disagreed by more than the 10% that
+ * `unchanged` must show (docs/regression.md, "How many baseline runs").
+ *
+ * A machine busy with other work stalls the generator now and then, and a stall during the candidate honestly
+ * makes its p99 inconclusive (bench/regression-calibration.ts measures how often). The two verdict tests may
+ * therefore run their candidate up to three times against the same baseline; a wrong comparison fails all three.
  */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -58,15 +60,14 @@ function evidenceOf(stdout: string): LoadTestEvidence {
 
 describe('regression acceptance: CLI against a loopback server', function () {
   this.timeout(120_000);
-  const options: TargetOptions = { serviceTimeMs: 20 };
-  let target: Target;
+  let target: CapacityTarget;
   let config: string;
   let baselineDir: string;
   let scratch: string;
 
   before(async () => {
-    target = await startTarget(options);
-    config = writeTest({ yaml: URL_YAML, requests: requestsJson([get('GetItem', `${target.url}/item`)], { virtualUsersPerEngine: 8, durationInSeconds: 3 }) });
+    target = await startCapacityTarget({ mode: 'fixed', serviceMs: 20 });
+    config = writeTest({ yaml: URL_YAML, requests: requestsJson([get('GetItem', `${target.url}/item`)], { virtualUsersPerEngine: 8, durationInSeconds: 5 }) });
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'regression-'));
     baselineDir = path.join(scratch, 'baseline');
     for (let i = 0; i < 3; i++) {
@@ -81,7 +82,7 @@ describe('regression acceptance: CLI against a loopback server', function () {
   });
 
   const candidate = async (serviceTimeMs: number, extra: string[] = []) => {
-    options.serviceTimeMs = serviceTimeMs;
+    await target.setServiceMs(serviceTimeMs);
     const out = path.join(scratch, `run-${serviceTimeMs}-${extra.join('')}`);
     await settle();
     const run = await cli(['--config', config, '--out', out, '--baseline', baselineDir, ...extra]);
@@ -103,22 +104,14 @@ describe('regression acceptance: CLI against a loopback server', function () {
     assert.match(stderr, /GetItem\s+p50\s+.*regressed/);
   });
 
-  it('acceptance: a run at 20.2 ms -> nothing regressed, exit 0; its median shown unchanged', async function () {
+  it('acceptance: a run at 20.2 ms -> unchanged, every figure shown within its threshold, exit 0', async function () {
     this.retries(2);
     const { code, stderr, evidence } = await candidate(20.2);
     const report = evidence.metrics.regression!;
     assert.equal(code, 0, stderr);
-    assert.ok(report.rows.every((r) => r.verdict !== 'regressed'), stderr);
-    for (const metric of ['p50', 'error']) {
-      assert.equal(report.rows.find((r) => r.request === 'GetItem' && r.metric === metric)!.verdict, 'unchanged', stderr);
-    }
-    // The whole run reads `unchanged` when the three baseline runs agree closely enough to show p95 and p99 within
-    // 10% and 20% (a quiet machine; test/regression/compare.test.ts shows it on simulated runs). On a busy one the
-    // tails may honestly be inconclusive, and then only because the baseline runs themselves disagree.
-    assert.ok(['unchanged', 'inconclusive'].includes(report.verdict), stderr);
-    for (const r of report.rows.filter((x) => x.verdict === 'inconclusive')) {
-      assert.match(r.note, /baseline runs disagree|within .* of the .* threshold|reaches past the threshold/, stderr);
-    }
+    assert.equal(report.verdict, 'unchanged', stderr);
+    assert.ok(report.rows.length >= 10 && report.rows.every((r) => r.verdict === 'unchanged'), stderr);
+    assert.match(stderr, /Unchanged against 3 baseline runs: all \d+ figures within their thresholds/);
   });
 
   it('A/A from real runs: 200 trials resampled from a real run\'s histogram -> at most 5% called regressed', async () => {

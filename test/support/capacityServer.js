@@ -11,6 +11,9 @@
  *           `failEvery`th request.
  *   slow:   answers in `serviceMs`; above `aboveRps` every answer takes `slowMs` instead (no queue: throughput holds).
  *   fast:   answers at once.
+ *   fixed:  answers every request after `serviceMs`; a fractional time is dithered (20.2 waits 21 ms one time in
+ *           five, 20 ms otherwise), and the parent may change it between runs with an IPC message { serviceMs }
+ *           (the regression baselines' acceptance: three runs at 20 ms, then 24 ms or 20.2 ms).
  */
 const http = require('node:http');
 
@@ -46,6 +49,10 @@ const server = http.createServer((req, res) => {
       const rate = recentRate(now);
       return answer(rate > options.aboveRps && count % options.failEvery === 0 ? 503 : 200, options.serviceMs);
     }
+    case 'fixed': {
+      const whole = Math.floor(options.serviceMs);
+      return answer(200, whole + (Math.random() < options.serviceMs - whole ? 1 : 0));
+    }
     case 'slow': {
       const rate = recentRate(now);
       return answer(200, rate > options.aboveRps ? options.slowMs : options.serviceMs);
@@ -56,4 +63,8 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', (m) => {
+  if (typeof m?.serviceMs === 'number') options.serviceMs = m.serviceMs;
+  process.send({ serviceMs: options.serviceMs });
+});
 process.on('disconnect', () => process.exit(0));
