@@ -52,6 +52,7 @@ export async function runProbe(ctx: ProbeContext, phase: CapacityStep['phase'], 
     generator: {
       cpuPercent: generator.cpuPercent,
       eventLoopDelayP90Ms: generator.eventLoopDelayP90Ms,
+      ...(generator.cpuPressurePercent !== undefined ? { cpuPressurePercent: generator.cpuPressurePercent } : {}),
       schedulerLagP90Ms: result.schedulerLagP90Ms,
       meanSendToResponseMs: result.meanSendToResponseMs,
       peakUsers: result.peakUsers,

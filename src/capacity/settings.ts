@@ -20,7 +20,7 @@ import { MAX_LOCAL_VIRTUAL_USERS } from '../load/loadShape';
  *     maxVirtualUsers: 1000
  *     budget: { seconds: 600, requests: 1000000 }
  *     expectedPeakRps: 200  headroom: 2        minimumRps: 300
- *     generator: { cpuPercent: 85, lagMs: 50 }
+ *     generator: { cpuPercent: 85, lagMs: 50, cpuPressurePercent: 25 }
  */
 export interface CapacitySettings {
   /** The service level, as failure criteria (a criterion that holds is a breach). */
@@ -39,7 +39,7 @@ export interface CapacitySettings {
   headroom: number;
   minimumRps?: number;
   /** The generator's self-watch: above these it is saturated and its figures are not the service's. */
-  generator: { cpuPercent: number; lagMs: number };
+  generator: { cpuPercent: number; lagMs: number; cpuPressurePercent: number };
 }
 
 export const CAPACITY_DEFAULTS = Object.freeze({
@@ -53,7 +53,7 @@ export const CAPACITY_DEFAULTS = Object.freeze({
   budget: Object.freeze({ seconds: 600, requests: 1_000_000 }),
   plateauPercent: 10,
   headroom: 2,
-  generator: Object.freeze({ cpuPercent: 85, lagMs: 50 }),
+  generator: Object.freeze({ cpuPercent: 85, lagMs: 50, cpuPressurePercent: 25 }),
 });
 
 const KEYS = ['serviceLevel', 'startRps', 'maxRps', 'stepFactor', 'holdSeconds', 'confirmSeconds', 'precisionPercent', 'maxVirtualUsers',
@@ -94,7 +94,7 @@ export function parseCapacitySettings(config: Pick<AltTestConfig, 'file' | 'capa
   const maxRps = number(raw, at, 'maxRps', { min: 0.1, max: 1_000_000 }, Math.max(d.maxRps, startRps));
   if (maxRps < startRps) p.add([...at, 'maxRps'], `must be at least startRps (${startRps})`);
   const budgetRaw = block('budget', ['seconds', 'requests']);
-  const generatorRaw = block('generator', ['cpuPercent', 'lagMs']);
+  const generatorRaw = block('generator', ['cpuPercent', 'lagMs', 'cpuPressurePercent']);
   const settings: CapacitySettings = {
     serviceLevel: serviceLevel(config, raw, file, p),
     startRps,
@@ -115,6 +115,7 @@ export function parseCapacitySettings(config: Pick<AltTestConfig, 'file' | 'capa
     generator: {
       cpuPercent: number(generatorRaw, [...at, 'generator'], 'cpuPercent', { min: 1, max: 400 }, d.generator.cpuPercent),
       lagMs: number(generatorRaw, [...at, 'generator'], 'lagMs', { min: 1, max: 10_000 }, d.generator.lagMs),
+      cpuPressurePercent: number(generatorRaw, [...at, 'generator'], 'cpuPressurePercent', { min: 1, max: 100 }, d.generator.cpuPressurePercent),
     },
   };
   if (p.list.length) throw new ConfigError(p.list);

@@ -7,8 +7,8 @@ const SLOWDOWN = 1.5;
 
 /**
  * What broke in one probe, most decisive first:
- *   generator: the generator itself saturated (CPU, event-loop delay, scheduler lag, or a virtual-user pool too
- *              small for the rate while the service answered as fast as when healthy). Nothing else of that step
+ *   generator: the generator itself saturated (CPU, event-loop delay, scheduler lag, the machine short of CPU, or
+ *              a virtual-user pool too small for the rate while the service answered as fast as when healthy). Nothing else of that step
  *              can be trusted.
  *   slo:       a service-level criterion failed (errors or latency).
  *   plateau:   the achieved rate fell below the offered rate: the service completes no more, it queues.
@@ -60,6 +60,15 @@ export function judgeStep(
   }
   if (waitedOften) {
     signals.push({ kind: 'users', detail: `${g.arrivalsWithoutFreeUser} arrivals found no free virtual user (${g.peakUsers} of ${g.maxVirtualUsers} busy): the service held them longer` });
+  }
+  // A step that broke while the machine was short of CPU cannot say whose limit it found: the generator was ready
+  // to run but not running (neither its CPU nor its event loop shows that), and a service on the same machine was
+  // starved too. A step that held under such pressure still proves its rate, so pressure alone breaks nothing.
+  if (signals.length && g.cpuPressurePercent !== undefined && g.cpuPressurePercent > limits.cpuPressurePercent) {
+    return [{
+      kind: 'generator',
+      detail: `the machine was short of CPU while the service level broke: some task waited for a core ${formatNumber(g.cpuPressurePercent)}% of the probe (Linux CPU pressure; limit ${formatNumber(limits.cpuPressurePercent)}%), so the break may be the machine's rather than the service's`,
+    }];
   }
   return signals;
 }

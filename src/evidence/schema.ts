@@ -201,7 +201,10 @@ const loadTestMetrics = object<LoadTestMetrics>(
     timeline: listOf(timelinePoint),
     comparable,
     regression: regressionReport,
-    generator: object<NonNullable<LoadTestMetrics['generator']>>({ cpuPercent: nonNegative, eventLoopDelayP99Ms: nonNegative, eventLoopDelayMaxMs: nonNegative }, {}),
+    generator: object<NonNullable<LoadTestMetrics['generator']>>(
+      { cpuPercent: nonNegative, eventLoopDelayP99Ms: nonNegative, eventLoopDelayMaxMs: nonNegative, cpuPressurePercent: percentage },
+      { cpuPressurePercent: true },
+    ),
     azure: object<NonNullable<LoadTestMetrics['azure']>>(
       { testRunId: nonEmptyText, portalUrl: url, serviceTestResult: text, disagreement: text },
       { portalUrl: true, serviceTestResult: true, disagreement: true },
@@ -484,9 +487,9 @@ const capacityStep = object<CapacityStep>(
     generator: object<CapacityStep['generator']>(
       {
         cpuPercent: nonNegative, eventLoopDelayP90Ms: nonNegative, schedulerLagP90Ms: nonNegative, meanSendToResponseMs: nonNegative,
-        peakUsers: count, maxVirtualUsers: count, arrivals: count, arrivalsWithoutFreeUser: count,
+        peakUsers: count, maxVirtualUsers: count, arrivals: count, arrivalsWithoutFreeUser: count, cpuPressurePercent: percentage,
       },
-      {},
+      { cpuPressurePercent: true },
     ),
   },
   {},

@@ -138,7 +138,7 @@ export interface LoadTestMetrics {
    * how late its event loop ran. A stall delays every request in flight, so a run whose generator stalled has tails
    * that partly measure the agent; the comparison with a baseline says so.
    */
-  generator?: { cpuPercent: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number };
+  generator?: { cpuPercent: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; cpuPressurePercent?: number };
   /** Azure Load Testing only. */
   azure?: { testRunId: string; portalUrl?: string; serviceTestResult?: string; disagreement?: string };
 }
@@ -221,6 +221,8 @@ export interface CapacityStep {
   /** The generator's self-watch: CPU (percent of one core), event-loop delay and scheduler lag (p90, ms), users. */
   generator: {
     cpuPercent: number; eventLoopDelayP90Ms: number; schedulerLagP90Ms: number;
+    /** Share of the probe some task on the machine waited for a core (Linux CPU pressure), when the kernel tells. */
+    cpuPressurePercent?: number;
     /** Mean time from writing a request to its response: the service's own time, without waits for a free user. */
     meanSendToResponseMs: number;
     peakUsers: number; maxVirtualUsers: number; arrivals: number; arrivalsWithoutFreeUser: number;

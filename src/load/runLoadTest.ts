@@ -193,7 +193,10 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestEvi
       requests: stats.requests,
       timeline: result.recorder.timeline,
       comparable: { planHash: planHash(plan, options.secrets), engine: 'local', ...(options.platform ? { platform: options.platform } : {}), ...(options.pool ? { pool: options.pool } : {}) },
-      generator: { cpuPercent: generator.cpuPercent, eventLoopDelayP99Ms: generator.eventLoopDelayP99Ms, eventLoopDelayMaxMs: generator.eventLoopDelayMaxMs },
+      generator: {
+        cpuPercent: generator.cpuPercent, eventLoopDelayP99Ms: generator.eventLoopDelayP99Ms, eventLoopDelayMaxMs: generator.eventLoopDelayMaxMs,
+        ...(generator.cpuPressurePercent !== undefined ? { cpuPressurePercent: generator.cpuPressurePercent } : {}),
+      },
     },
     links: [],
   };

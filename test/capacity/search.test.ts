@@ -84,7 +84,24 @@ describe('capacity/search (acceptance, loopback servers with known limits)', fun
 });
 
 describe('capacity/search: the generator watching its own CPU', function () {
-  this.timeout(60_000);
+  this.timeout(90_000);
+
+  it('a raw TCP server faster than any HTTP client, default limits -> generator-bound, never a service capacity', async function () {
+    this.retries(1);
+    // No limit lowered here: the server only counts request heads and writes a prebuilt answer, so the generator's
+    // one process saturates (CPU or a late event loop) long before the server does, and the search must say so.
+    const e = await search({ mode: 'raw' }, [
+      'serviceLevel: ["p95(response_time_ms) > 200", "percentage(error) > 1"]',
+      'startRps: 2000', 'maxRps: 1000000', 'holdSeconds: 2', 'budget: { seconds: 80, requests: 5000000 }',
+    ].join('\n'));
+    const m = e.metrics;
+    assert.equal(m.outcome, 'generator-bound', `${e.summary}\n${curve(e)}`);
+    assert.equal(m.bound, 'generator');
+    assert.equal(m.sustainableRps, null);
+    assert.ok(m.provenRps >= 2000, curve(e));
+    assert.match(e.summary, /Generator-bound.*not the service's capacity/);
+    assert.equal(e.verdict, 'error');
+  });
 
   it('CPU limit far below what the rate costs, fast server -> generator-bound on CPU, with the highest rate reached', async () => {
     const e = await search({ mode: 'fast' }, [

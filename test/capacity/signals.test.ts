@@ -5,7 +5,7 @@ import type { CapacityStep, CriterionResult } from '../../src/evidence/types';
 
 const settings: CapacitySettings = { ...CAPACITY_DEFAULTS, serviceLevel: [], budget: { ...CAPACITY_DEFAULTS.budget }, generator: { ...CAPACITY_DEFAULTS.generator } };
 
-function step(o: { offered?: number; achieved?: number; cpu?: number; lag?: number; loop?: number; waited?: number; peak?: number; max?: number; service?: number }): CapacityStep {
+function step(o: { offered?: number; achieved?: number; cpu?: number; lag?: number; loop?: number; waited?: number; peak?: number; max?: number; service?: number; pressure?: number }): CapacityStep {
   const offered = o.offered ?? 100;
   return {
     phase: 'ramp', offeredRps: offered, achievedRps: o.achieved ?? offered, holdSeconds: 10, requests: offered * 10, errors: 0, errorPercentage: 0,
@@ -13,6 +13,7 @@ function step(o: { offered?: number; achieved?: number; cpu?: number; lag?: numb
     generator: {
       cpuPercent: o.cpu ?? 10, eventLoopDelayP90Ms: o.loop ?? 1, schedulerLagP90Ms: o.lag ?? 1, meanSendToResponseMs: o.service ?? 10,
       peakUsers: o.peak ?? 5, maxVirtualUsers: o.max ?? 1000, arrivals: offered * 10, arrivalsWithoutFreeUser: o.waited ?? 0,
+      ...(o.pressure !== undefined ? { cpuPressurePercent: o.pressure } : {}),
     },
   };
 }
@@ -28,6 +29,9 @@ describe('capacity/signals: what broke a probe', () => {
     { name: 'arrivals started late -> generator', step: step({ lag: 120 }), kinds: ['generator'], detail: /arrivals started 120 ms after their time/ },
     { name: 'pool full, service as fast as when healthy -> generator (the pool)', step: step({ waited: 50, peak: 2, max: 2, service: 11 }), healthy: 10, kinds: ['generator'], detail: /the pool sustains about 182 rps/ },
     { name: 'pool full, service twice as slow -> users (the service held them)', step: step({ waited: 50, peak: 2, max: 2, service: 25 }), healthy: 10, kinds: ['users'], detail: /50 arrivals found no free virtual user/ },
+    { name: 'latency breached while the machine was short of CPU -> generator (the machine), not a service limit', step: step({ pressure: 60 }), slo: [breach('p95(response_time_ms) > 100')], kinds: ['generator'], detail: /some task waited for a core 60% of the probe \(Linux CPU pressure; limit 25%\)/ },
+    { name: 'a step that held under CPU pressure -> still a good step', step: step({ pressure: 60 }), kinds: [] },
+    { name: 'a breach with little CPU pressure -> slo, as without it', step: step({ pressure: 5 }), slo: [breach('p95(response_time_ms) > 100')], kinds: ['slo'] },
     { name: 'one arrival of a thousand waited -> jitter, not a signal', step: step({ waited: 1, peak: 2, max: 2 }), healthy: 10, kinds: [] },
   ];
   for (const c of cases) {

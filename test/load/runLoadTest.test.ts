@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { generatorSaturation } from '../../src/load/generatorWatch';
+import { cpuPressureTotal, generatorSaturation } from '../../src/load/generatorWatch';
 import { runLoadTest } from '../../src/load/runLoadTest';
 import { startTarget, type Target } from '../support/httpTarget';
 import { get, requestsJson, URL_YAML, writeTest } from './helpers';
@@ -35,6 +35,10 @@ describe('load/runLoadTest', function () {
     assert.equal(generatorSaturation({ cpuPercent: 35, eventLoopDelayP99Ms: 2 }), undefined);
     assert.match(generatorSaturation({ cpuPercent: 97.5, eventLoopDelayP99Ms: 3 })!, /^The load generator was saturated \(CPU 97\.5% of a core\): latencies include its own delay/);
     assert.match(generatorSaturation({ cpuPercent: 40, eventLoopDelayP99Ms: 31 })!, /\(event loop late by 31 ms at p99\).*more engineInstances/);
+    assert.match(generatorSaturation({ cpuPercent: 30, eventLoopDelayP99Ms: 2, cpuPressurePercent: 48 })!, /\(tasks waited for a core 48% of the run\)/);
+    assert.equal(generatorSaturation({ cpuPercent: 30, eventLoopDelayP99Ms: 2, cpuPressurePercent: 3 }), undefined);
+    assert.equal(cpuPressureTotal('some avg10=1.00 avg60=0.50 avg300=0.20 total=123456\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n'), 123456);
+    assert.equal(cpuPressureTotal('garbage'), undefined);
   });
 });
 

@@ -11,11 +11,14 @@
  *           `failEvery`th request.
  *   slow:   answers in `serviceMs`; above `aboveRps` every answer takes `slowMs` instead (no queue: throughput holds).
  *   fast:   answers at once.
+ *   raw:    answers at once from a plain TCP server that only counts request heads (no HTTP parser, one prebuilt
+ *           answer per head): cheaper per request than any HTTP client, so one generator process cannot outrun it.
  *   fixed:  answers every request after `serviceMs`; a fractional time is dithered (20.2 waits 21 ms one time in
  *           five, 20 ms otherwise), and the parent may change it between runs with an IPC message { serviceMs }
  *           (the regression baselines' acceptance: three runs at 20 ms, then 24 ms or 20.2 ms).
  */
 const http = require('node:http');
+const net = require('node:net');
 
 const options = JSON.parse(process.argv[2] || '{}');
 const freeAt = new Array(options.servers || 1).fill(0);
@@ -62,7 +65,30 @@ const server = http.createServer((req, res) => {
   }
 });
 server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+
+const ANSWER = Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok');
+const END = Buffer.from('\r\n\r\n');
+const raw = net.createServer((socket) => {
+  socket.setNoDelay(true);
+  let carry = Buffer.alloc(0);
+  socket.on('data', (chunk) => {
+    const data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    let heads = 0;
+    let from = 0;
+    for (let at = data.indexOf(END, from); at !== -1; at = data.indexOf(END, from)) {
+      heads++;
+      from = at + END.length;
+    }
+    carry = data.subarray(from);
+    count += heads;
+    if (heads === 1) socket.write(ANSWER);
+    else if (heads > 1) socket.write(Buffer.concat(Array(heads).fill(ANSWER)));
+  });
+  socket.on('error', () => socket.destroy());
+});
+(options.mode === 'raw' ? raw : server).listen(0, '127.0.0.1', function () {
+  process.send({ port: this.address().port });
+});
 process.on('message', (m) => {
   if (typeof m?.serviceMs === 'number') options.serviceMs = m.serviceMs;
   process.send({ serviceMs: options.serviceMs });

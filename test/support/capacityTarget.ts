@@ -7,7 +7,8 @@ export type CapacityTargetOptions =
   | { mode: 'errors'; serviceMs: number; aboveRps: number; failEvery: number }
   | { mode: 'slow'; serviceMs: number; aboveRps: number; slowMs: number }
   | { mode: 'fixed'; serviceMs: number }
-  | { mode: 'fast' };
+  | { mode: 'fast' }
+  | { mode: 'raw' };
 
 export interface CapacityTarget {
   url: string;
