@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createCredential } from '../../src/azure/credentials';
 import { AzureHttp, createAzurePipeline, serviceErrorText, type JsonResponse } from '../../src/azure/http';
@@ -67,7 +70,9 @@ export async function runAltChecks(s: Settings): Promise<CheckResult[]> {
     await attempt('alt-sas-refuses-bearer', async () => {
       if (!csv?.url) throw new Error('verify.csv has no url');
       const blobs = new AzureHttp(createAzurePipeline({ maxRetries: 1 }));
-      const plain = await blobs.download(csv.url);
+      const scratch = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'verify-sas-')), 'verify.csv');
+      const plain = await blobs.downloadTo(csv.url, scratch, 50 * 1024 ** 2);
+      fs.rmSync(path.dirname(scratch), { recursive: true, force: true });
       const withToken = await blobs.send('GET', csv.url, { headers: { authorization: 'Bearer not-a-token' } });
       note('alt-sas-refuses-bearer', plain.status === 200 && withToken.status >= 400 ? 'confirmed' : 'refuted',
         `without a token HTTP ${plain.status}; with a bearer token HTTP ${withToken.status}`);
