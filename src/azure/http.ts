@@ -157,6 +157,7 @@ export class AzureHttp {
         if (bytes > maxBytes) {
           body.destroy();
           out.destroy();
+          await once(out, 'close'); // the file is opened lazily: removing it before the stream closes would leave it behind
           fs.rmSync(file, { force: true });
           return { status: 200, bytes, tooLarge: true };
         }
@@ -166,6 +167,7 @@ export class AzureHttp {
       await finished(out);
     } catch (error) {
       out.destroy();
+      if (!out.closed) await once(out, 'close');
       fs.rmSync(file, { force: true });
       throw this.fault('GET', url.split('?')[0], error, signal);
     }

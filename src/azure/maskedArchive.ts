@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -36,6 +37,7 @@ export async function writeMaskedArchive(source: string, target: string): Promis
     await finished(out);
   } catch (error) {
     out.destroy();
+    if (!out.closed) await once(out, 'close'); // opened lazily: remove the file only once the stream let go of it
     fs.rmSync(target, { force: true });
     throw error;
   }
