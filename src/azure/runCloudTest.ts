@@ -262,7 +262,7 @@ async function collectArchives(client: LoadTestingClient, run: AltTestRun, direc
         written.push(target);
       } catch (error) {
         // Only masked copies are kept; an archive that cannot be read cannot be masked. One warning per archive.
-        const notKept = `${name} was not kept: only masked copies of the service's archives are, and this one could not be read to mask it` +
+        const notKept: string = `${name} was not kept: only masked copies of the service's archives are, and this one could not be read to mask it` +
           `${sampleLog.warning && name === 'results.zip' ? '' : ` (${error instanceof Error ? error.message : String(error)})`}; download it from the run in the portal`;
         if (name === 'results.zip' && sampleLog.warning) sampleLog = { warning: `${sampleLog.warning}. ${notKept}` };
         else context.warn(notKept);

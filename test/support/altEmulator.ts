@@ -454,7 +454,8 @@ export class AltEmulator {
     // Storage refuses a bearer token on a SAS request; so does the emulator, to prove none is sent.
     if (req.headers.authorization) return send(res, 400, { error: { code: 'AuthorizationHeaderNotAllowed' } });
     await this.pendingArchives.get(path.split('/')[2]);
-    const bytes = this.archives.get(path);
+    // Run archives, or a test's uploaded file (its TestFileInfo url points here).
+    const bytes = this.archives.get(path) ?? this.files.get(path.slice('/blob/'.length));
     // Blob service "Get Blob": 404 BlobNotFound for a name that does not exist (learn.microsoft.com, Blob service error codes).
     if (!bytes) return send(res, 404, { error: { code: 'BlobNotFound', message: `No blob ${path}` } });
     res.writeHead(200, { 'content-type': 'application/zip', 'content-length': bytes.length });
