@@ -21,7 +21,7 @@ import { eachZipEntry } from './zipEntries';
 const TEXT_ENTRY = /\.(csv|jtl|log|txt|json|js|html?|css|xml|svg|md|properties|ya?ml)$/i;
 const LONGEST_LINE = 1024 * 1024;
 
-export async function writeMaskedArchive(source: string, target: string): Promise<void> {
+export async function writeMaskedArchive(source: string, target: string, signal?: AbortSignal): Promise<void> {
   const zip = new yazl.ZipFile();
   const out = fs.createWriteStream(target);
   zip.outputStream.pipe(out);
@@ -32,7 +32,7 @@ export async function writeMaskedArchive(source: string, target: string): Promis
       stream.on('error', (error) => content.destroy(error));
       zip.addReadStream(content, entry.fileName);
       await finished(content);
-    });
+    }, signal);
     zip.end();
     await finished(out);
   } catch (error) {

@@ -256,11 +256,13 @@ async function collectArchives(client: LoadTestingClient, run: AltTestRun, direc
         else context.warn(why);
         continue;
       }
-      if (name === 'results.zip') sampleLog = await readSampleLog(raw, name, context.limits);
+      if (name === 'results.zip') sampleLog = await readSampleLog(raw, name, context.limits, context.signal);
+      throwIfCancelled(context.signal);
       try {
-        await writeMaskedArchive(raw, target);
+        await writeMaskedArchive(raw, target, context.signal);
         written.push(target);
       } catch (error) {
+        throwIfCancelled(context.signal);
         // Only masked copies are kept; an archive that cannot be read cannot be masked. One warning per archive.
         const notKept: string = `${name} was not kept: only masked copies of the service's archives are, and this one could not be read to mask it` +
           `${sampleLog.warning && name === 'results.zip' ? '' : ` (${error instanceof Error ? error.message : String(error)})`}; download it from the run in the portal`;
@@ -268,7 +270,7 @@ async function collectArchives(client: LoadTestingClient, run: AltTestRun, direc
         else context.warn(notKept);
       }
     } catch (error) {
-      if (error instanceof CancelledError) throw error;
+      if (error instanceof CancelledError || context.signal?.aborted) throw new CancelledError('Cancelled while collecting the run\'s result archives; nothing unmasked was kept.');
       const why = `Could not download ${name}: ${error instanceof Error ? error.message : String(error)}`;
       if (name === 'results.zip') sampleLog = { warning: why };
       else context.progress(why);
@@ -278,6 +280,10 @@ async function collectArchives(client: LoadTestingClient, run: AltTestRun, direc
   }
   if (sampleLog.warning) context.warn(`${sampleLog.warning}. The baseline comparison uses the service's statistics (percentiles, no distribution).`);
   return { files: written, sampleLog };
+}
+
+function throwIfCancelled(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError('Cancelled while collecting the run\'s result archives; nothing unmasked was kept.');
 }
 
 export function defaultRunName(now = new Date()): string {

@@ -3,7 +3,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import type { Readable } from 'node:stream';
 import { newHistogram } from '../load/engine/recorder';
 import { maskSecrets } from '../redact/secretMask';
-import { eachZipEntry, type ZipEntryInfo } from './zipEntries';
+import { eachZipEntry } from './zipEntries';
 
 /**
  * Reads the sample log of an Azure Load Testing run (results.zip) into the same HDR histograms the local engine
@@ -16,7 +16,7 @@ import { eachZipEntry, type ZipEntryInfo } from './zipEntries';
  * (`timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,...`).
  * `elapsed` is the full response time in milliseconds, `success` is `true`/`false`.
  *
- * Rows left out, so each request counts once, as in the service's own per-sampler statistics:
+ * Rows left out, so each request counts once:
  * - sub-results: JMeter writes a sample's sub-results (followed redirects, embedded resources) as rows of their own
  *   right after it, labelled `<label>-<n>` (apache/jmeter CSVSaveService.saveSampleResult with
  *   `jmeter.save.saveservice.subresults`, on by default). Their time is already inside the parent's `elapsed`. A row
@@ -63,8 +63,8 @@ const REQUIRED_COLUMNS = ['elapsed', 'label', 'success'] as const;
 
 class SampleLogError extends Error {}
 
-/** Reads `zipFile` (the downloaded results.zip); `shownAs` names it in warnings. Never throws. */
-export async function readSampleLog(zipFile: string, shownAs = 'results.zip', limits: SampleLogLimits = {}): Promise<SampleLogOutcome> {
+/** Reads `zipFile` (the downloaded results.zip); `shownAs` names it in warnings. Never throws; aborted, it warns so. */
+export async function readSampleLog(zipFile: string, shownAs = 'results.zip', limits: SampleLogLimits = {}, signal?: AbortSignal): Promise<SampleLogOutcome> {
   const max = { ...SAMPLE_LOG_LIMITS, ...limits };
   const log: SampleLog = { labels: new Map(), total: emptySamples(), files: [], excluded: { subResults: 0, transactionControllers: 0 } };
   let csvBytes = 0;
@@ -78,8 +78,9 @@ export async function readSampleLog(zipFile: string, shownAs = 'results.zip', li
       }
       log.files.push(entry.fileName);
       await readCsv(await open(), `${shownAs}/${entry.fileName}`, log, max.maxLabels);
-    });
+    }, signal);
   } catch (error) {
+    if (signal?.aborted) return { warning: `${shownAs}: reading was cancelled` };
     const reason = error instanceof SampleLogError ? error.message : `${shownAs}: ${zipProblem(error)}`;
     return { warning: maskSecrets(reason) };
   }
@@ -181,4 +182,3 @@ function gib(bytes: number): string {
   return bytes >= 1024 ** 3 ? `${Math.round((bytes / 1024 ** 3) * 10) / 10} GiB` : `${Math.round(bytes / 1024)} KiB`;
 }
 
-export type { ZipEntryInfo };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CloudRunOptions } from '../../src/azure/runCloudTest';
+import { CancelledError } from '../../src/errors';
 import { writeEvidenceFile } from '../../src/evidence/files';
 import { renderHtml, renderJUnit, renderMarkdown } from '../../src/evidence/render';
 import type { LoadTestEvidence } from '../../src/evidence/types';
@@ -93,6 +94,13 @@ describe('azure cloud run: sample log into the evidence', () => {
     assert.match(warnings.join('\n'), /results\.zip is larger than 0 MiB, so it was neither read nor kept/);
     assert.equal(evidence.metrics.totals.latencyHistogram, undefined);
     assert.deepEqual(fs.readdirSync(fixture.results), ['report.zip'], 'no partial download left behind');
+  });
+
+  it('cancelled while the archives are collected: -> CancelledError, and no unmasked download left in the results folder', async () => {
+    const pipeline = new AbortController();
+    await assert.rejects(cloudRun({ sampleLog: MODEL, onArchiveDownload: () => pipeline.abort() }, { signal: pipeline.signal }),
+      (error: Error) => error instanceof CancelledError && /nothing unmasked was kept/.test(error.message));
+    assert.deepEqual(fs.readdirSync(fixture.results).filter((f) => f.includes('unmasked')), []);
   });
 
   it('secret in labels and URLs of the sample log: -> evidence, markdown, JUnit, HTML and the kept results.zip never carry it', async () => {

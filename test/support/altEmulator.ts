@@ -65,6 +65,8 @@ export interface EmulatorOptions {
   resultsArchive?: Buffer;
   /** The run offers no results.zip (the service keeps none past 45 engine instances or 3 hours). */
   noResultsFile?: boolean;
+  /** Called as an archive download is answered (a test cancels the pipeline there). */
+  onArchiveDownload?: (path: string) => void;
   /** Actual value the emulator reports for every server-metric criterion. Default 10. */
   serverMetricValue?: number;
   /** The run stays in this status until it is stopped (deterministic cancel tests on a loaded machine). */
@@ -459,6 +461,7 @@ export class AltEmulator {
     // Blob service "Get Blob": 404 BlobNotFound for a name that does not exist (learn.microsoft.com, Blob service error codes).
     if (!bytes) return send(res, 404, { error: { code: 'BlobNotFound', message: `No blob ${path}` } });
     res.writeHead(200, { 'content-type': 'application/zip', 'content-length': bytes.length });
+    this.options.onArchiveDownload?.(path);
     res.end(bytes);
   }
 }
