@@ -1,8 +1,12 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createCredential } from '../../src/azure/credentials';
 import { AzureHttp, createAzurePipeline, serviceErrorText, type JsonResponse } from '../../src/azure/http';
 import { ARM_API_VERSION, DATA_PLANE_API_VERSION, dataPlaneScopeFor, PUBLIC_ARM_ENDPOINT, resourceId } from '../../src/azure/loadTestingClient';
-import type { AltFileInfo, AltTest, ServerMetricsPatch } from '../../src/azure/model';
+import type { AltFileInfo, AltTest, AltTestRun, ServerMetricsPatch } from '../../src/azure/model';
+import { readSampleLog } from '../../src/azure/sampleLog';
 import type { CheckResult } from './assumptions';
 import type { Settings } from './settings';
 
@@ -67,7 +71,9 @@ export async function runAltChecks(s: Settings): Promise<CheckResult[]> {
     await attempt('alt-sas-refuses-bearer', async () => {
       if (!csv?.url) throw new Error('verify.csv has no url');
       const blobs = new AzureHttp(createAzurePipeline({ maxRetries: 1 }));
-      const plain = await blobs.download(csv.url);
+      const scratch = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'verify-sas-')), 'verify.csv');
+      const plain = await blobs.downloadTo(csv.url, scratch, 50 * 1024 ** 2);
+      fs.rmSync(path.dirname(scratch), { recursive: true, force: true });
       const withToken = await blobs.send('GET', csv.url, { headers: { authorization: 'Bearer not-a-token' } });
       note('alt-sas-refuses-bearer', plain.status === 200 && withToken.status >= 400 ? 'confirmed' : 'refuted',
         `without a token HTTP ${plain.status}; with a bearer token HTTP ${withToken.status}`);
@@ -102,6 +108,26 @@ export async function runAltChecks(s: Settings): Promise<CheckResult[]> {
       }
       note('alt-readonly-run-fields-refused', r.status === 400 && /createdByUri/i.test(text) ? 'confirmed' : 'not checked',
         `HTTP ${r.status} ${text}`.trim());
+    });
+    await attempt('alt-results-csv-shape', async () => {
+      const runId = s.READINESS_LIVE_TEST_RUN_ID;
+      if (!runId) return note('alt-results-csv-shape', 'not checked', 'set READINESS_LIVE_TEST_RUN_ID to a finished test run of the resource');
+      const run = (await api.send('GET', url(`test-runs/${encodeURIComponent(runId)}`))).body as AltTestRun | undefined;
+      const sas = run?.testArtifacts?.outputArtifacts?.resultFileInfo?.url;
+      if (!sas) return note('alt-results-csv-shape', 'not checked', `run ${runId} (status ${run?.status ?? 'unknown'}) offers no results.zip`);
+      const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-results-'));
+      try {
+        const blobs = new AzureHttp(createAzurePipeline({ maxRetries: 1 }));
+        const file = path.join(scratch, 'results.zip');
+        const got = await blobs.downloadTo(sas, file, 1024 ** 3);
+        if (got.status !== 200 || got.tooLarge) return note('alt-results-csv-shape', 'not checked', `results.zip: HTTP ${got.status}${got.tooLarge ? ', over 1 GiB' : ''}`);
+        const read = await readSampleLog(file);
+        note('alt-results-csv-shape', read.log ? 'confirmed' : 'refuted', read.log
+          ? `${read.log.files.length} CSV file(s), ${read.log.total.requests} samples, ${read.log.labels.size} label(s); left out ${read.log.excluded.subResults} sub-result and ${read.log.excluded.transactionControllers} transaction rows`
+          : read.warning);
+      } finally {
+        fs.rmSync(scratch, { recursive: true, force: true });
+      }
     });
     await attempt('alt-delete-file-204', async () => {
       const r = await api.send('DELETE', url(`tests/${TEST_ID}/files/verify.csv`));

@@ -31,6 +31,8 @@ export const ASSUMPTIONS: readonly Assumption[] = [
     needs: 'READINESS_LIVE_APP_COMPONENT_ID (an Azure resource to add as a component)' },
   { id: 'alt-readonly-run-fields-refused', area: 'Azure Load Testing', statement: 'a test-run request with createdByUri is refused with 400',
     needs: 'READINESS_LIVE_ALLOW_RUNS=true (the request starts a paid run if the service accepts it; it is stopped at once)' },
+  { id: 'alt-results-csv-shape', area: 'Azure Load Testing', statement: "a finished run's results.zip holds JMeter CSV files with the documented header, read as a sample log",
+    needs: 'READINESS_LIVE_TEST_RUN_ID (a finished test run on the resource; reading it costs nothing)' },
   { id: 'alt-instant-run', area: 'Azure Load Testing', statement: 'a run has finished when its creation is answered (emulator time compression)' },
   { id: 'ado-job-token-extension-data', area: 'Azure DevOps', statement: 'the job token may read and write extension data' },
   { id: 'ado-job-token-approvals', area: 'Azure DevOps', statement: "the job token may read a run's approvals and timeline",

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { evaluateCriteria, formatNumber, type Criterion, type ServerMetricCriterion } from '../criteria';
 import type { Comparable, CriterionResult, LoadTestEvidence, RequestStats, RunInfo, Verdict } from '../evidence/types';
 import { EVIDENCE_SCHEMA_VERSION } from '../evidence/types';
+import type { SampleLogOutcome } from './sampleLog';
+import { sampleLogNote, withSampleLog } from './sampleLogStats';
 import type { AltStatistics, AltTestRun, PassFailMetric, PassFailServerMetric } from './model';
 
 /**
@@ -23,6 +25,8 @@ export interface CloudRunFacts {
   links: Array<{ name: string; url: string }>;
   /** What makes this run comparable with earlier ones (src/regression/baseline.ts). */
   comparable?: Comparable;
+  /** The run's sample log read from results.zip, or why it could not be. */
+  sampleLog?: SampleLogOutcome;
 }
 
 /** TestRunStatistics -> our RequestStats. pct1/2/3 are p90/p95/p99 (reference §3.3). */
@@ -51,8 +55,11 @@ export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
   const { run } = facts;
   const stats = run.testRunStatistics ?? {};
   const totalsEntry = stats.Total ?? stats.total;
-  const totals = toRequestStats('Total', totalsEntry ?? {});
-  const requests = Object.entries(stats).filter(([name]) => name.toLowerCase() !== 'total').map(([name, s]) => toRequestStats(name, s));
+  const log = facts.sampleLog?.log;
+  const totals = withSampleLog(toRequestStats('Total', totalsEntry ?? {}), log?.total);
+  const requests = Object.entries(stats).filter(([name]) => name.toLowerCase() !== 'total')
+    .map(([name, s]) => withSampleLog(toRequestStats(name, s), log?.labels.get(name)));
+  const sampleLog = sampleLogNote(facts.sampleLog, totals);
   const status = run.status ?? 'unknown';
   // A DONE run without a Total entry has no figures to judge; zeros standing in for them would pass "<" criteria.
   const measured = hasStatistics(run);
@@ -168,6 +175,7 @@ export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
         ...(run.portalUrl ? { portalUrl: run.portalUrl } : {}),
         ...(serviceSays ? { serviceTestResult: serviceSays } : {}),
         ...(disagreement ? { disagreement } : {}),
+        ...(sampleLog ? { sampleLog } : {}),
       },
     },
     links: facts.links,

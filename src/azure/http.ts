@@ -1,3 +1,7 @@
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { rootCertificates } from 'node:tls';
 import type { TokenCredential } from '@azure/core-auth';
 import {
@@ -130,8 +134,11 @@ export class AzureHttp {
     return { status: response.status, body, headers: response.headers };
   }
 
-  /** Downloads a body as bytes (used for SAS URLs of result archives). */
-  async download(url: string, signal?: AbortSignal): Promise<{ status: number; bytes: Buffer }> {
+  /**
+   * Streams a body into `file` (used for SAS URLs of result archives, which can be hundreds of MB: never held in
+   * memory). Stops and removes the partial file past `maxBytes`. Returns the status and the bytes written.
+   */
+  async downloadTo(url: string, file: string, maxBytes: number, signal?: AbortSignal): Promise<{ status: number; bytes: number; tooLarge?: boolean }> {
     const request = createPipelineRequest({ url, method: 'GET', abortSignal: signal, timeout: 600_000 });
     request.streamResponseStatusCodes = new Set([200]);
     let response: PipelineResponse;
@@ -140,10 +147,31 @@ export class AzureHttp {
     } catch (error) {
       throw this.fault('GET', url.split('?')[0], error, signal);
     }
-    if (response.status !== 200 || !response.readableStreamBody) return { status: response.status, bytes: Buffer.alloc(0) };
-    const chunks: Buffer[] = [];
-    for await (const chunk of response.readableStreamBody) chunks.push(Buffer.from(chunk as Buffer));
-    return { status: response.status, bytes: Buffer.concat(chunks) };
+    const body = response.readableStreamBody as Readable | undefined;
+    if (response.status !== 200 || !body) return { status: response.status, bytes: 0 };
+    let bytes = 0;
+    const out = fs.createWriteStream(file);
+    try {
+      for await (const chunk of body) {
+        bytes += (chunk as Buffer).length;
+        if (bytes > maxBytes) {
+          body.destroy();
+          out.destroy();
+          await once(out, 'close'); // the file is opened lazily: removing it before the stream closes would leave it behind
+          fs.rmSync(file, { force: true });
+          return { status: 200, bytes, tooLarge: true };
+        }
+        if (!out.write(chunk)) await once(out, 'drain');
+      }
+      out.end();
+      await finished(out);
+    } catch (error) {
+      out.destroy();
+      if (!out.closed) await once(out, 'close');
+      fs.rmSync(file, { force: true });
+      throw this.fault('GET', url.split('?')[0], error, signal);
+    }
+    return { status: 200, bytes };
   }
 
   private fault(method: string, url: string, error: unknown, signal?: AbortSignal): Error {

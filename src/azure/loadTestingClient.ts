@@ -159,11 +159,14 @@ export class LoadTestingClient {
     await this.call('stop the test run', 'POST', `test-runs/${enc(testRunId)}:stop`, [200, 202, 204], { signal });
   }
 
-  /** Result and report archives sit behind SAS URLs: no Authorization header is sent. */
-  async downloadArtifact(sasUrl: string, signal?: AbortSignal): Promise<Buffer> {
-    const { status, bytes } = await this.blobs.download(sasUrl, signal);
+  /**
+   * Result and report archives sit behind SAS URLs: no Authorization header is sent. The body streams into `file`;
+   * past `maxBytes` the download stops, nothing is kept, and `tooLarge` says so.
+   */
+  async downloadArtifact(sasUrl: string, file: string, maxBytes: number, signal?: AbortSignal): Promise<{ bytes: number; tooLarge?: boolean }> {
+    const { status, bytes, tooLarge } = await this.blobs.downloadTo(sasUrl, file, maxBytes, signal);
     if (status !== 200) throw new InfrastructureError(`Downloading ${sasUrl.split('?')[0]} failed with HTTP ${status}; the SAS link may have expired.`);
-    return bytes;
+    return { bytes, ...(tooLarge ? { tooLarge } : {}) };
   }
 }
 

@@ -12,6 +12,8 @@ import { registerSecret } from '../redact/secretMask';
 import { redactSecrets } from './secrets';
 import { translateConfig } from './translate';
 import { cloudPlanHash } from './planHash';
+import { writeMaskedArchive } from './maskedArchive';
+import { readSampleLog, type SampleLogLimits, type SampleLogOutcome } from './sampleLog';
 import { sleep } from './sleep';
 import { staleFiles, withRemovedComponents, withReplacedMetrics } from './testContents';
 import { waitForValidation } from './validation';
@@ -41,10 +43,14 @@ export interface CloudRunOptions {
   /** Aborting stops the cloud run (POST test-runs/{id}:stop) and then throws CancelledError. */
   signal?: AbortSignal;
   onProgress?: (message: string, percent?: number) => void;
+  /** Problems that leave the verdict standing (the sample log unreadable, an archive not kept). Default: onProgress. */
+  onWarning?: (message: string) => void;
   /** Called once the run exists, before waiting: the task stores the id for its post-job stop. */
   onRunCreated?: (runId: string) => void;
-  /** results.zip and report.zip land here. */
+  /** results.zip and report.zip land here, as masked copies (docs/security.md). */
   resultsDirectory: string;
+  /** Caps on the archives: bytes downloaded per archive, CSV bytes and labels read from the sample log. */
+  archiveLimits?: ArchiveLimits;
   /** Extra CA to trust (the local emulator's). */
   caCertificate?: string;
   /** Evidence fields; the task fills them from pipeline variables. */
@@ -78,6 +84,7 @@ const STEPS = ['ACCEPTED', 'NOTSTARTED', 'PROVISIONING', 'PROVISIONED', 'CONFIGU
 export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudRunOutcome> {
   const startedAt = new Date().toISOString();
   const progress = (message: string, percent?: number) => options.onProgress?.(redactSecrets(message), percent);
+  const warn = (message: string) => (options.onWarning ?? options.onProgress)?.(redactSecrets(message));
   const poll = { validationMs: 5000, runMs: 20_000, finishingMs: 5000, artifactsMs: 10_000, artifactsAttempts: 30, ...options.pollIntervals };
   const signal = options.signal;
 
@@ -169,14 +176,17 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
     throw error;
   }
 
-  const files = await downloadArchives(client, run, options.resultsDirectory, progress, signal);
+  const { files, sampleLog } = await collectArchives(client, run, options.resultsDirectory, { progress, warn, signal, limits: options.archiveLimits });
   const evidence = buildCloudEvidence({
     run, testId: plan.testId, criteria: plan.criteria, serverCriteria: plan.serverCriteria,
     startedAt, finishedAt: new Date().toISOString(),
     service: options.service ?? config.testId, environment: options.environment ?? 'default', runInfo: options.runInfo ?? {},
     links: run.portalUrl ? [{ name: 'Azure Load Testing run', url: run.portalUrl }] : [],
     // Runs on another Load Testing resource ran on other engines: a different pool for the baseline.
-    comparable: { planHash: cloudPlanHash(plan), engine: 'azure', pool: `azure-load-testing/${options.resource.name}` },
+    // The engines are the service's: the resource (pool) and the tool the plan runs on (platform) say which.
+    comparable: { planHash: cloudPlanHash(plan), engine: 'azure', platform: `azure-load-testing/${plan.test.kind === 'Locust' ? 'locust' : 'jmeter'}`,
+      pool: `azure-load-testing/${options.resource.name}` },
+    sampleLog,
   });
   return { runId, testId: plan.testId, portalUrl: run.portalUrl, evidence, files };
 }
@@ -211,24 +221,69 @@ async function stopQuietly(client: LoadTestingClient, runId: string, progress: (
   }
 }
 
-async function downloadArchives(client: LoadTestingClient, run: AltTestRun, directory: string, progress: (m: string) => void,
-  signal?: AbortSignal): Promise<string[]> {
+/** 4 GiB: a results.zip that size holds some 40 million samples; the service keeps none past 45 engines or 3 hours. */
+export const MAX_ARCHIVE_BYTES = 4 * 1024 ** 3;
+
+export interface ArchiveLimits extends SampleLogLimits {
+  maxArchiveBytes?: number;
+}
+
+/**
+ * Downloads results.zip and report.zip (streaming, to a hidden file beside them), reads the sample log from the raw
+ * results.zip (labels must match the service's sampler names as they are), then keeps only a masked copy of each
+ * archive. The verdict never depends on them: every problem is a warning, and the evidence falls back to the
+ * service's statistics.
+ */
+async function collectArchives(client: LoadTestingClient, run: AltTestRun, directory: string,
+  context: { progress: (m: string) => void; warn: (m: string) => void; signal?: AbortSignal; limits?: ArchiveLimits }): Promise<{ files: string[]; sampleLog: SampleLogOutcome }> {
   const outputs = run.testArtifacts?.outputArtifacts;
   const wanted: Array<[string, string | undefined]> = [['results.zip', outputs?.resultFileInfo?.url], ['report.zip', outputs?.reportFileInfo?.url]];
+  const maxBytes = context.limits?.maxArchiveBytes ?? MAX_ARCHIVE_BYTES;
   const written: string[] = [];
+  let sampleLog: SampleLogOutcome = {
+    warning: 'Azure Load Testing offered no results.zip for this run (it keeps none for runs on more than 45 engine instances or longer than 3 hours)',
+  };
   fs.mkdirSync(directory, { recursive: true });
   for (const [name, url] of wanted) {
     if (!url) continue;
+    const target = path.join(directory, name);
+    const raw = path.join(directory, `.${name}.unmasked`);
     try {
-      const target = path.join(directory, name);
-      fs.writeFileSync(target, await client.downloadArtifact(url, signal));
-      written.push(target);
+      const { tooLarge } = await client.downloadArtifact(url, raw, maxBytes, context.signal);
+      if (tooLarge) {
+        const why = `${name} is larger than ${Math.round(maxBytes / 1024 ** 2)} MiB, so it was neither read nor kept; download it from the run in the portal`;
+        if (name === 'results.zip') sampleLog = { warning: why };
+        else context.warn(why);
+        continue;
+      }
+      if (name === 'results.zip') sampleLog = await readSampleLog(raw, name, context.limits, context.signal);
+      throwIfCancelled(context.signal);
+      try {
+        await writeMaskedArchive(raw, target, context.signal);
+        written.push(target);
+      } catch (error) {
+        throwIfCancelled(context.signal);
+        // Only masked copies are kept; an archive that cannot be read cannot be masked. One warning per archive.
+        const notKept: string = `${name} was not kept: only masked copies of the service's archives are, and this one could not be read to mask it` +
+          `${sampleLog.warning && name === 'results.zip' ? '' : ` (${error instanceof Error ? error.message : String(error)})`}; download it from the run in the portal`;
+        if (name === 'results.zip' && sampleLog.warning) sampleLog = { warning: `${sampleLog.warning}. ${notKept}` };
+        else context.warn(notKept);
+      }
     } catch (error) {
-      // The verdict does not depend on the archives; say so and carry on.
-      progress(`Could not download ${name}: ${redactSecrets(error instanceof Error ? error.message : String(error))}`);
+      if (error instanceof CancelledError || context.signal?.aborted) throw new CancelledError('Cancelled while collecting the run\'s result archives; nothing unmasked was kept.');
+      const why = `Could not download ${name}: ${error instanceof Error ? error.message : String(error)}`;
+      if (name === 'results.zip') sampleLog = { warning: why };
+      else context.progress(why);
+    } finally {
+      fs.rmSync(raw, { force: true });
     }
   }
-  return written;
+  if (sampleLog.warning) context.warn(`${sampleLog.warning}. The baseline comparison uses the service's statistics (percentiles, no distribution).`);
+  return { files: written, sampleLog };
+}
+
+function throwIfCancelled(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError('Cancelled while collecting the run\'s result archives; nothing unmasked was kept.');
 }
 
 export function defaultRunName(now = new Date()): string {

@@ -206,8 +206,9 @@ const loadTestMetrics = object<LoadTestMetrics>(
       { cpuPressurePercent: true },
     ),
     azure: object<NonNullable<LoadTestMetrics['azure']>>(
-      { testRunId: nonEmptyText, portalUrl: url, serviceTestResult: text, disagreement: text },
-      { portalUrl: true, serviceTestResult: true, disagreement: true },
+      { testRunId: nonEmptyText, portalUrl: url, serviceTestResult: text, disagreement: text,
+        sampleLog: object<NonNullable<NonNullable<LoadTestMetrics['azure']>['sampleLog']>>({ read: flag, detail: text }, {}) },
+      { portalUrl: true, serviceTestResult: true, disagreement: true, sampleLog: true },
     ),
   },
   { targetRps: true, stoppedEarly: true, comparable: true, regression: true, generator: true, azure: true },

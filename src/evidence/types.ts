@@ -101,7 +101,8 @@ export interface RequestStats {
   /**
    * The whole response-time distribution, lossless: an HdrHistogram (microseconds, 3 significant digits) in its
    * standard compressed base64 encoding (`encodeIntoCompressedBase64`). A run-to-run comparison reads any percentile
-   * and its sampling error from it (src/regression). Absent when the engine exposes no distribution (Azure).
+   * and its sampling error from it (src/regression). Azure Load Testing runs: read from the run's sample log
+   * (results.zip, src/azure/sampleLog.ts); absent when that could not be read.
    */
   latencyHistogram?: string;
 }
@@ -140,7 +141,14 @@ export interface LoadTestMetrics {
    */
   generator?: { cpuPercent: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; cpuPressurePercent?: number };
   /** Azure Load Testing only. */
-  azure?: { testRunId: string; portalUrl?: string; serviceTestResult?: string; disagreement?: string };
+  azure?: {
+    testRunId: string;
+    portalUrl?: string;
+    serviceTestResult?: string;
+    disagreement?: string;
+    /** Whether the run's sample log (results.zip) gave the latency histograms, and what was read or why not. */
+    sampleLog?: { read: boolean; detail: string };
+  };
 }
 
 export type LoadTestEvidence = EvidenceBase<'loadtest', LoadTestMetrics>;

@@ -170,6 +170,7 @@ function cloudOptions(
       tl.setProgress(percent ?? -1, message);
       console.log(message);
     },
+    onWarning: (message) => tl.warning(message),
   };
 }
 

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ConfigError, InfrastructureError } from '../../src/errors';
 import { createCredential } from '../../src/azure/credentials';
 import { LoadTestingClient, dataPlaneScopeFor, type ClientOptions } from '../../src/azure/loadTestingClient';
@@ -77,11 +80,23 @@ describe('azure load testing client', () => {
     assert.equal(emu.requestsTo('GET', /^\/tests\/orders$/).length, 5, 'first attempt plus 4 retries');
   });
 
-  it('result archives: SAS URL downloaded without an Authorization header', async () => {
+  it('result archives: SAS URL downloaded without an Authorization header, streamed to a file', async () => {
     const client = await connect();
-    const bytes = await client.downloadArtifact(`${emu.baseUrl}/blob/run-1/results.zip?sv=2024&sig=abc`);
-    assert.match(bytes.toString(), /PK emulated archive/);
+    emu.archives.set('/blob/run-1/results.zip', Buffer.from('PK archive bytes'));
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'alt-dl-')), 'results.zip');
+    const { bytes } = await client.downloadArtifact(`${emu.baseUrl}/blob/run-1/results.zip?sv=2024&sig=abc`, file, 1024);
+    assert.equal(bytes, 16);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'PK archive bytes');
     assert.equal(emu.requestsTo('GET', /^\/blob\//)[0].authorization, undefined);
+  });
+
+  it('result archives: larger than the cap -> download stopped, nothing kept, tooLarge', async () => {
+    const client = await connect();
+    emu.archives.set('/blob/run-1/results.zip', Buffer.alloc(64 * 1024, 1));
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'alt-dl-')), 'results.zip');
+    const outcome = await client.downloadArtifact(`${emu.baseUrl}/blob/run-1/results.zip?sv=2024&sig=abc`, file, 1000);
+    assert.equal(outcome.tooLarge, true);
+    assert.equal(fs.existsSync(file), false);
   });
 
   it('token audience: public and US Government data-plane hosts -> their own scopes', () => {

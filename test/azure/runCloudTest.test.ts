@@ -50,7 +50,12 @@ describe('azure cloud run', () => {
     assert.match(e.metrics.comparable?.planHash ?? '', /^[0-9a-f]{64}$/);
     assert.equal(e.metrics.comparable?.engine, 'azure');
     assert.match(e.metrics.comparable?.pool ?? '', /^azure-load-testing\//);
-    assert.equal(e.metrics.requests[0].latencyHistogram, undefined, 'the service exposes percentiles, not a distribution');
+    assert.equal(e.metrics.comparable?.platform, 'azure-load-testing/jmeter');
+    // The distributions come from the run's sample log in results.zip; its counts match the service's, so the
+    // errors are split into HTTP and network errors as the log tells them apart.
+    assert.ok(e.metrics.totals.latencyHistogram && e.metrics.requests.every((r) => r.latencyHistogram));
+    assert.deepEqual(e.metrics.requests.map((r) => [r.httpErrors, r.networkErrors]), [[0, 0], [4, 2]]);
+    assert.equal(e.metrics.azure?.sampleLog?.read, true, e.metrics.azure?.sampleLog?.detail);
     assert.equal(e.links[0].url, `https://portal.azure.com/#emulated/testRun/${outcome.runId}`);
     assert.deepEqual(outcome.files.map((f) => path.basename(f)), ['results.zip', 'report.zip']);
     assert.ok(fs.readFileSync(path.join(results, 'report.zip')).length > 0);

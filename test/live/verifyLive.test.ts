@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ASSUMPTIONS } from '../../scripts/verifyLive/assumptions';
-import { AltEmulator } from '../support/altEmulator';
+import { AltEmulator, DEFAULT_SAMPLE_LOG } from '../support/altEmulator';
+import { resultsZipOf } from '../support/altSampleLog';
 import { startAzdoEmulator, type AzdoEmulator } from '../support/azdoEmulator';
 
 /**
@@ -75,13 +76,17 @@ describe('npm run verify:live', function () {
   }
 
   it('credentials from a file, against the emulators -> each checkable assumption confirmed, no secret printed', async () => {
-    const { file, env } = await emulatorCredentials({ READINESS_LIVE_APP_COMPONENT_ID: APP, READINESS_LIVE_ALLOW_RUNS: 'true' });
+    const { file, env } = await emulatorCredentials({ READINESS_LIVE_APP_COMPONENT_ID: APP, READINESS_LIVE_ALLOW_RUNS: 'true', READINESS_LIVE_TEST_RUN_ID: 'finished-run' });
+    // A finished run on the resource, with its sample log (the emulator's modelled one).
+    emu!.runs.set('finished-run', { testRunId: 'finished-run', status: 'DONE',
+      testArtifacts: { outputArtifacts: { resultFileInfo: { url: `${emu!.baseUrl}/blob/finished-run/results.zip?sig=x` } } } });
+    emu!.archives.set('/blob/finished-run/results.zip', await resultsZipOf(DEFAULT_SAMPLE_LOG));
     const run = await verifyLive(['--credentials', file], env);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const seen = outcomes(run.stdout);
     for (const id of ['alt-nonscript-status-empty', 'alt-zip-in-additional-files', 'alt-delete-file-204', 'alt-dataplane-uri-no-scheme',
       'alt-sas-refuses-bearer', 'alt-p999-accepted', 'alt-default-metrics', 'alt-readonly-run-fields-refused',
-      'ado-job-token-extension-data', 'ado-identities-org-scope']) {
+      'alt-results-csv-shape', 'ado-job-token-extension-data', 'ado-identities-org-scope']) {
       assert.equal(seen[id], 'confirmed', `${id}\n${run.stdout}`);
     }
     assert.equal(seen['ado-job-token-approvals'], 'not checked', 'no build id given');

@@ -3,10 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listenHttps, testCertificates } from './tls';
-import { clientValue, DEFAULT_STATISTICS, mergePatch, send } from './altEmulatorParts';
+import { clientValue, DEFAULT_SAMPLE_LOG, DEFAULT_STATISTICS, mergePatch, send } from './altEmulatorParts';
+import { resultsZipOf, statisticsOf, zipOf, type SampleLogModel } from './altSampleLog';
 import { managedIdentity, oidc, openIdMetadata, token } from './entraEmulator';
 
-export { DEFAULT_STATISTICS, mergePatch } from './altEmulatorParts';
+export { DEFAULT_SAMPLE_LOG, DEFAULT_STATISTICS, mergePatch } from './altEmulatorParts';
 
 /**
  * A local HTTPS emulator of the Azure calls the cloud engine makes, keeping everything in memory:
@@ -53,8 +54,19 @@ export interface EmulatorOptions {
   runFailure?: string;
   /** The run ends VALIDATION_FAILURE with this message right after ACCEPTED (the test plan was refused at run time). */
   runValidationFailure?: string;
-  /** Statistics by sampler name ("Total" included) reported at EXECUTED. */
+  /** Statistics by sampler name ("Total" included) reported at EXECUTED. Default: those of `sampleLog` when given. */
   statistics?: Record<string, Record<string, number>>;
+  /**
+   * The modelled sample log in results.zip (altSampleLog.ts). Default DEFAULT_SAMPLE_LOG, whose counts match
+   * DEFAULT_STATISTICS.
+   */
+  sampleLog?: SampleLogModel;
+  /** Served as results.zip instead of the modelled log (a damaged archive, say). */
+  resultsArchive?: Buffer;
+  /** The run offers no results.zip (the service keeps none past 45 engine instances or 3 hours). */
+  noResultsFile?: boolean;
+  /** Called as an archive download is answered (a test cancels the pipeline there). */
+  onArchiveDownload?: (path: string) => void;
   /** Actual value the emulator reports for every server-metric criterion. Default 10. */
   serverMetricValue?: number;
   /** The run stays in this status until it is stopped (deterministic cancel tests on a loaded machine). */
@@ -97,6 +109,8 @@ export class AltEmulator {
   readonly oidcTokens: string[] = [];
   readonly managedIdentityRequests: Array<{ resource: string; clientId?: string }> = [];
   readonly stopped: string[] = [];
+  /** Archives by blob path, made when a run is DONE. */
+  readonly archives = new Map<string, Buffer>();
   readonly options: Required<Pick<EmulatorOptions, 'tenantId' | 'clientId' | 'clientSecret' | 'systemAccessToken' | 'serviceConnectionId' |
     'subscriptionId' | 'resourceGroup' | 'resourceName' | 'stepMs' | 'validationMs'>> & EmulatorOptions;
   private server?: Server;
@@ -189,7 +203,7 @@ export class AltEmulator {
     // learn.microsoft.com, "How to use managed identities for App Service", REST endpoint reference.
     if (path === '/msi/token') return managedIdentity(this, req, res, url);
     // SAS download of results.zip and report.zip (the URLs of outputArtifacts in GetTestRun.json).
-    if (path.startsWith('/blob/')) return this.blob(req, res, path);
+    if (path.startsWith('/blob/')) return void this.blob(req, res, path);
     // ARM GET of the resource: azure-rest-api-specs, loadtestservice/resource-manager/Microsoft.LoadTestService/
     // stable/2022-12-01/examples/LoadTests_Get.json.
     if (path.toLowerCase().startsWith('/subscriptions/')) return this.arm(req, res, path, url);
@@ -377,8 +391,12 @@ export class AltEmulator {
       if (run.status === 'EXECUTED') this.finishStatistics(run);
       if (run.status === 'DONE') {
         run.endDateTime = new Date().toISOString();
+        // The archives exist before the run says where they are (made synchronously enough for stepMs 0: the
+        // SAS download waits for them below).
+        const ready = this.makeArchives(runId);
+        this.pendingArchives.set(runId, ready);
         run.testArtifacts = { ...(run.testArtifacts as Json), outputArtifacts: {
-          resultFileInfo: { fileName: 'results.zip', url: `${this.baseUrl}/blob/${runId}/results.zip?sv=2024&sig=secret-signature` },
+          ...(this.options.noResultsFile ? {} : { resultFileInfo: { fileName: 'results.zip', url: `${this.baseUrl}/blob/${runId}/results.zip?sv=2024&sig=secret-signature` } }),
           reportFileInfo: { fileName: 'report.zip', url: `${this.baseUrl}/blob/${runId}/report.zip?sv=2024&sig=secret-signature` } } };
         return;
       }
@@ -386,8 +404,18 @@ export class AltEmulator {
     });
   }
 
+  private readonly pendingArchives = new Map<string, Promise<void>>();
+
+  private async makeArchives(runId: string): Promise<void> {
+    const model = this.options.sampleLog ?? DEFAULT_SAMPLE_LOG;
+    this.archives.set(`/blob/${runId}/results.zip`, this.options.resultsArchive ?? await resultsZipOf(model));
+    // report.zip: the service's HTML dashboard; the emulator's names each label, as the dashboard's tables do.
+    const labels = model.requests.map((r) => r.label).join('</td><td>');
+    this.archives.set(`/blob/${runId}/report.zip`, await zipOf([{ name: 'index.html', content: `<html><body><table><tr><td>${labels}</td></tr></table></body></html>\n` }]));
+  }
+
   private finishStatistics(run: Json): void {
-    const stats = this.options.statistics ?? DEFAULT_STATISTICS;
+    const stats = this.options.statistics ?? (this.options.sampleLog ? statisticsOf(this.options.sampleLog) : DEFAULT_STATISTICS);
     run.testRunStatistics = Object.fromEntries(Object.entries(stats).map(([name, s]) => [name, { transaction: name, ...s }]));
     run.executedDateTime = new Date().toISOString();
     run.duration = 60_000;
@@ -424,11 +452,17 @@ export class AltEmulator {
     send(res, 200, run);
   }
 
-  private blob(req: IncomingMessage, res: ServerResponse, path: string): void {
+  private async blob(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     // Storage refuses a bearer token on a SAS request; so does the emulator, to prove none is sent.
     if (req.headers.authorization) return send(res, 400, { error: { code: 'AuthorizationHeaderNotAllowed' } });
-    res.writeHead(200, { 'content-type': 'application/zip' });
-    res.end(Buffer.from(`PK emulated archive ${path}`));
+    await this.pendingArchives.get(path.split('/')[2]);
+    // Run archives, or a test's uploaded file (its TestFileInfo url points here).
+    const bytes = this.archives.get(path) ?? this.files.get(path.slice('/blob/'.length));
+    // Blob service "Get Blob": 404 BlobNotFound for a name that does not exist (learn.microsoft.com, Blob service error codes).
+    if (!bytes) return send(res, 404, { error: { code: 'BlobNotFound', message: `No blob ${path}` } });
+    res.writeHead(200, { 'content-type': 'application/zip', 'content-length': bytes.length });
+    this.options.onArchiveDownload?.(path);
+    res.end(bytes);
   }
 }
 

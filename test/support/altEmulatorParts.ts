@@ -1,5 +1,6 @@
 import { constants, createPublicKey, verify, X509Certificate } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import type { SampleLogModel } from './altSampleLog';
 import { testCertificates } from './tls';
 
 /** Pieces of the Azure Load Testing emulator (altEmulator.ts) that hold no state. */
@@ -14,6 +15,14 @@ export const DEFAULT_STATISTICS: Record<string, Record<string, number>> = {
     pct75ResTime: 40, pct1ResTime: 60, pct2ResTime: 90, pct3ResTime: 150, pct96ResTime: 95, pct97ResTime: 100, pct98ResTime: 120, pct999ResTime: 190, pct9999ResTime: 199, throughput: 26.8 },
   search: { sampleCount: 400, errorCount: 6, errorPct: 1.5, meanResTime: 66, medianResTime: 60, minResTime: 9, maxResTime: 310,
     pct75ResTime: 80, pct1ResTime: 110, pct2ResTime: 180, pct3ResTime: 260, pct96ResTime: 190, pct97ResTime: 200, pct98ResTime: 230, pct999ResTime: 305, pct9999ResTime: 309, throughput: 13.4 },
+};
+
+/** The sample log behind DEFAULT_STATISTICS: the same requests and errors per sampler (altSampleLog.ts). */
+export const DEFAULT_SAMPLE_LOG: SampleLogModel = {
+  requests: [
+    { label: 'home', count: 800, baseMs: 5, tailMs: 25 },
+    { label: 'search', count: 400, baseMs: 9, tailMs: 55, errorEvery: 100, networkErrorEvery: 140 },
+  ],
 };
 
 /** A certificate-credential assertion: a JWT signed (RS256 or PS256) with the test service principal's key. */

@@ -1,0 +1,71 @@
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import { Transform, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { finished } from 'node:stream/promises';
+import * as yazl from 'yazl';
+import { maskSecrets } from '../redact/secretMask';
+import { eachZipEntry } from './zipEntries';
+
+/**
+ * Writes a copy of a downloaded archive (results.zip, report.zip) with every secret masked, entry by entry and
+ * line by line, streaming. The sample log repeats what the test sent: URLs with `code=` keys or tokens, labels and
+ * response messages built from `secrets:` values. The results directory is what pipelines publish as an artifact,
+ * so only the masked copy is kept there (docs/security.md).
+ *
+ * Text entries (CSV, logs, the report's HTML, JavaScript and JSON) go through the one mask (src/redact); anything
+ * else (the report's images and fonts) is copied byte for byte: a secret does not end up in a PNG by accident. A
+ * line longer than 1 MiB is masked in 1 MiB pieces (a secret straddling two pieces would be missed; no JMeter
+ * field is that long).
+ */
+const TEXT_ENTRY = /\.(csv|jtl|log|txt|json|js|html?|css|xml|svg|md|properties|ya?ml)$/i;
+const LONGEST_LINE = 1024 * 1024;
+
+export async function writeMaskedArchive(source: string, target: string, signal?: AbortSignal): Promise<void> {
+  const zip = new yazl.ZipFile();
+  const out = fs.createWriteStream(target);
+  zip.outputStream.pipe(out);
+  try {
+    await eachZipEntry(source, async (entry, open) => {
+      const stream = await open();
+      const content: Readable = TEXT_ENTRY.test(entry.fileName) ? stream.pipe(maskLines()) : stream;
+      stream.on('error', (error) => content.destroy(error));
+      zip.addReadStream(content, entry.fileName);
+      await finished(content);
+    }, signal);
+    zip.end();
+    await finished(out);
+  } catch (error) {
+    out.destroy();
+    if (!out.closed) await once(out, 'close'); // opened lazily: remove the file only once the stream let go of it
+    fs.rmSync(target, { force: true });
+    throw error;
+  }
+}
+
+/** A transform that masks whole lines, holding back the unfinished last line of each chunk. */
+function maskLines(): Transform {
+  let pending = '';
+  const decoder = new StringDecoder('utf8'); // a character split across two chunks stays whole
+  return new Transform({
+    decodeStrings: false,
+    transform(chunk: Buffer, _encoding, done) {
+      pending += decoder.write(chunk);
+      const end = pending.lastIndexOf('\n');
+      if (end >= 0) {
+        this.push(maskSecrets(pending.slice(0, end + 1)));
+        pending = pending.slice(end + 1);
+      }
+      if (pending.length > LONGEST_LINE) {
+        this.push(maskSecrets(pending));
+        pending = '';
+      }
+      done();
+    },
+    flush(done) {
+      pending += decoder.end();
+      if (pending) this.push(maskSecrets(pending));
+      done();
+    },
+  });
+}

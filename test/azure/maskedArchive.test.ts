@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writeMaskedArchive } from '../../src/azure/maskedArchive';
+import { eachZipEntry } from '../../src/azure/zipEntries';
+import { registerSecret } from '../../src/redact/secretMask';
+import { zipOf } from '../support/altSampleLog';
+
+async function entries(file: string): Promise<Record<string, Buffer>> {
+  const out: Record<string, Buffer> = {};
+  await eachZipEntry(file, async (entry, open) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await open()) chunks.push(chunk as Buffer);
+    out[entry.fileName] = Buffer.concat(chunks);
+  });
+  return out;
+}
+
+describe('azure masked archive copy', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'masked-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('registered secret and shaped tokens in CSV and HTML entries: -> masked in the copy; images copied byte for byte', async () => {
+    const secret = 'päss-wörd-4471';
+    registerSecret(secret);
+    // Long enough that the stream hands it over in several chunks, with multi-byte characters across their edges.
+    const csv = `label,URL\n${Array.from({ length: 20_000 }, (_, i) => `get ${secret} ${i},https://f.example/api?code=fn-key-${i}&x=1`).join('\n')}\n`;
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, ...Buffer.from(secret), 0xff, 0x00]);
+    const source = path.join(dir, 'in.zip');
+    fs.writeFileSync(source, await zipOf([{ name: 'engine1/results.csv', content: csv }, { name: 'report/index.html', content: `<td>${secret}</td>` },
+      { name: 'report/chart.png', content: png }]));
+    await writeMaskedArchive(source, path.join(dir, 'out.zip'));
+    const copy = await entries(path.join(dir, 'out.zip'));
+    const text = copy['engine1/results.csv'].toString('utf8');
+    assert.equal(text.split('\n').length, csv.split('\n').length, 'every line kept');
+    assert.ok(!text.includes(secret) && !text.includes('fn-key-'));
+    assert.match(text, /^get \*\*\* 19999,https:\/\/f\.example\/api\?code=\*\*\*&x=1$/m);
+    assert.equal(copy['report/index.html'].toString(), '<td>***</td>');
+    assert.deepEqual(copy['report/chart.png'], png);
+  });
+
+  it('source not a zip: -> throws, and no partial copy is left', async () => {
+    const source = path.join(dir, 'in.zip');
+    fs.writeFileSync(source, 'not a zip');
+    await assert.rejects(writeMaskedArchive(source, path.join(dir, 'out.zip')));
+    assert.deepEqual(fs.readdirSync(dir), ['in.zip']);
+  });
+});
