@@ -56,12 +56,12 @@ describe('azure evidence shape', () => {
       const check = validateEvidence(doc);
       assert.ok(check.ok, check.ok ? '' : check.errors.join('\n'));
     }
-    // Engine-specific by design: metrics.azure; per-second figures (Azure keeps them in Azure Monitor); time to first
+    // Engine-specific by design: metrics.azure; metrics.generator (the local engine watching itself); per-second figures (Azure keeps them in Azure Monitor); time to first
     // byte (TestRunStatistics has no such figure); links (a local run has no portal to link to); the latency
-    // histogram (the service exposes percentiles, not distributions); the pool (the Load Testing resource) and the
+    // histogram (a cloud run has one only when its results.zip sample log could be read); the pool (the Load Testing resource) and the
     // platform (this agent's) of the plan fingerprint.
     const engineOnly = (p: string) =>
-      /^\.metrics\.azure|^\.metrics\.timeline\[\]|timeToFirstByteMs|latencyHistogram|^\.metrics\.comparable\.(pool|platform)|^\.links\[\]/.test(p);
+      /^\.metrics\.azure|^\.metrics\.generator|^\.metrics\.timeline\[\]|timeToFirstByteMs|latencyHistogram|^\.metrics\.comparable\.(pool|platform)|^\.links\[\]/.test(p);
     const localKeys = [...keyPaths(local)].filter((p) => !engineOnly(p)).sort();
     const cloudKeys = [...keyPaths(cloud)].filter((p) => !engineOnly(p)).sort();
     assert.deepEqual(cloudKeys, localKeys);
