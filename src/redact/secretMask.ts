@@ -64,12 +64,21 @@ export function maskSecrets(text: string): string {
   return out;
 }
 
+/**
+ * Fields that hold numbers in an encoding of ours (an HdrHistogram of measured latencies in compressed base64): no
+ * user value can be in them, and a short secret that happened to occur among their base64 characters would corrupt
+ * the histogram if masked.
+ */
+const ENCODED_NUMBERS = new Set(['latencyHistogram']);
+
 /** A copy of a JSON-like value with every string masked (keys are names, not secrets, and are kept). */
 export function maskDeep<T>(value: T): T {
   if (typeof value === 'string') return maskSecrets(value) as T;
   if (Array.isArray(value)) return value.map((item) => maskDeep(item)) as T;
   if (value && typeof value === 'object' && (value.constructor === Object || Object.getPrototypeOf(value) === null)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, ENCODED_NUMBERS.has(k) && typeof v === 'string' && BASE64.test(v) ? v : maskDeep(v)])) as T;
   }
   return value;
 }
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;

@@ -43,6 +43,20 @@ describe('secret mask', () => {
     assert.equal(doc.key[0].detail, `failed with ${secret}`);
   });
 
+  it('maskDeep: a short secret that occurs inside a latency histogram\'s base64 -> the histogram survives, every other string is masked', () => {
+    const histogram = `HISTFAAAACl4nJNpmSzMwMDAxAABMJoRTAcxzsUCGlJKqkoIYZcLTwiD${randomBytes(4).toString('hex')}Q`;
+    const secret = 'ACl4nJNp'; // a plausible short password that these base64 characters happen to contain
+    registerSecret(secret);
+    const doc = { metrics: { totals: { latencyHistogram: histogram, name: `Total ${secret}` }, requests: [{ latencyHistogram: histogram, name: secret }] } };
+    const masked = maskDeep(doc);
+    assert.equal(masked.metrics.totals.latencyHistogram, histogram);
+    assert.equal(masked.metrics.requests[0].latencyHistogram, histogram);
+    assert.equal(masked.metrics.totals.name, 'Total ***');
+    assert.equal(masked.metrics.requests[0].name, '***');
+    // A field of that name holding anything but base64 is masked like any other text.
+    assert.equal(maskDeep({ latencyHistogram: `not a histogram: ${secret}` }).latencyHistogram, 'not a histogram: ***');
+  });
+
   it('renderers: a secret with XML and markdown specials is masked before escaping could disguise it', () => {
     const secret = unique('a&b<c>|d');
     registerSecret(secret);
