@@ -35,7 +35,16 @@ function columns(now: number): ITableColumn<Subject>[] {
   return [
     { id: 'service', name: 'Service', width: -25, renderCell: cell((s) => <span className="font-weight-semibold" data-subject={s.key}>{s.service}</span>) },
     { id: 'environment', name: 'Environment', width: -15, renderCell: cell((s) => s.environment) },
-    { id: 'status', name: 'Status', width: -15, renderCell: cell((s) => <StatusPill status={s.status} />) },
+    { id: 'status', name: 'Status', width: -15, renderCell: cell((s) => (
+      <span className="flex-row flex-center" style={{ gap: 6 }}>
+        <StatusPill status={s.status} />
+        {s.expiredBy ? (
+          <span className="readiness-invalid" data-expired-by={s.expiredBy.id} title={`Newer ${s.expiredBy.kind} evidence finished ${new Date(s.expiredBy.finishedAt).toLocaleString()}, after this verdict.`}>
+            out of date
+          </span>
+        ) : null}
+      </span>
+    )) },
     { id: 'level', name: 'Level', width: -15, renderCell: cell((s) => s.statusDoc ? `${s.statusDoc.level ?? 'none'}${s.statusDoc.requiredLevel ? ` / ${s.statusDoc.requiredLevel}` : ''}` : '—') },
     { id: 'fresh', name: 'Newest evidence', width: -15, renderCell: cell((s) => (
       <span>

@@ -71,6 +71,12 @@ export function ServicePage(props: { subject: Subject; user: HubUser; client: Re
           <span className="readiness-muted">The gate has not evaluated this service yet.</span>
         )}
       </div>
+      {subject.expiredBy ? (
+        <p className="readiness-invalid" data-testid="verdict-expired">
+          Out of date: newer {subject.expiredBy.kind} evidence finished {new Date(subject.expiredBy.finishedAt).toLocaleString()}, after this
+          verdict was reached. It says nothing about that evidence; the next run of the gate decides again.
+        </p>
+      ) : null}
       <InvalidEvidenceList items={subject.invalidEvidence} />
       <TabBar selectedTabId={tab} onSelectedTabChanged={(id) => setTab(id as ServiceTab)} tabSize={TabSize.Tall} className="readiness-section">
         <Tab id="checks" name="Checks" />

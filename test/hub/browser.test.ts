@@ -97,6 +97,19 @@ describe('hub in headless Chromium against readiness serve', function () {
     assert.deepEqual([added.check, added.reason, added.by.id, added.until.slice(0, 10)], ['load', 'Load environment is being rebuilt', 'alice', until]);
   });
 
+  it('verdict: a drill failed after the gate said ready -> the overview marks the verdict out of date, the service page says why', async () => {
+    const store = new FileDocumentStore(storeDir);
+    const later = { ...drillEvidence('checkout', 'prod'), id: uuidFor('drill-after-verdict'), startedAt: new Date(Date.now() - 120_000).toISOString(), finishedAt: new Date(Date.now() - 60_000).toISOString(), verdict: 'failed' as const };
+    await store.setDocument(Collections.evidence, later as unknown as StoredDocument);
+    const frame = await openHub(page, asAlice);
+    const row = (subject: string) => frame.locator('tr', { has: frame.locator(`[data-subject="${subject}"]`) });
+    assert.equal(await row('checkout.prod').locator('[data-expired-by]').getAttribute('data-expired-by'), later.id);
+    assert.equal(await row('checkout.prod').locator('[data-status]').getAttribute('data-status'), 'ready');
+    assert.equal(await row('payments.prod').locator('[data-expired-by]').count(), 0, 'a verdict newer than its evidence stays current');
+    await openService(frame, 'checkout.prod', 'DR drill');
+    assert.match(await frame.locator('[data-testid="verdict-expired"]').innerText(), /Out of date: newer drill evidence finished .*the next run of the gate decides again/);
+  });
+
   it('views: the drill view throws while drawing -> that view shows an error state with the message, the other tabs still work', async () => {
     // Fault injection: formatting the seeded RTO (42.5 s) throws, as a bug in a view would.
     await page.addInitScript(() => {
