@@ -1,5 +1,5 @@
 import { formatNumber } from '../criteria';
-import type { CapacitySignal, CapacityStep, CriterionResult } from '../evidence/types';
+import type { CapacitySignal, CapacityStep, CriterionResult, LocalCapacityStep } from '../evidence/types';
 import type { CapacitySettings } from './settings';
 
 /** The service's own time may grow by this factor over the healthy step's before a full pool is the service's doing. */
@@ -16,7 +16,8 @@ const SLOWDOWN = 1.5;
  * An empty list is a good step.
  */
 export function judgeStep(
-  step: CapacityStep, serviceLevel: CriterionResult[], settings: CapacitySettings, healthyServiceMs: number | undefined,
+  step: LocalCapacityStep, serviceLevel: CriterionResult[], settings: CapacitySettings,
+  healthyServiceMs: number | undefined,
 ): CapacitySignal[] {
   const signals: CapacitySignal[] = [];
   const g = step.generator;
@@ -46,7 +47,21 @@ export function judgeStep(
     });
   }
   if (signals.length) return signals;
+  signals.push(...serviceSignals(step, serviceLevel, settings));
+  if (waitedOften) {
+    signals.push({ kind: 'users', detail: `${g.arrivalsWithoutFreeUser} arrivals found no free virtual user (${g.peakUsers} of ${g.maxVirtualUsers} busy): the service held them longer` });
+  }
+  return signals;
+}
 
+/**
+ * The service's own signals, whatever generated the load: a service-level criterion that held (slo), and an achieved
+ * rate more than plateauPercent below the offered one (plateau). Shared by the local probes and the steps of a
+ * search on Azure Load Testing (src/capacity/cloudSteps.ts).
+ */
+export function serviceSignals(step: Pick<CapacityStep, 'offeredRps' | 'achievedRps'>, serviceLevel: CriterionResult[],
+  settings: Pick<CapacitySettings, 'plateauPercent'>): CapacitySignal[] {
+  const signals: CapacitySignal[] = [];
   for (const r of serviceLevel) {
     if (!r.failed) continue;
     signals.push({ kind: 'slo', bound: /\berror\b/.test(r.expression) ? 'errors' : 'latency', expression: r.expression, detail: r.explanation });
@@ -57,9 +72,6 @@ export function judgeStep(
       kind: 'plateau',
       detail: `${formatNumber(step.achievedRps)} rps completed of ${formatNumber(step.offeredRps)} rps offered (${formatNumber(Math.round(shortfall))}% short; limit ${formatNumber(settings.plateauPercent)}%)`,
     });
-  }
-  if (waitedOften) {
-    signals.push({ kind: 'users', detail: `${g.arrivalsWithoutFreeUser} arrivals found no free virtual user (${g.peakUsers} of ${g.maxVirtualUsers} busy): the service held them longer` });
   }
   return signals;
 }

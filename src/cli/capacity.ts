@@ -33,7 +33,7 @@ export async function capacityCommand(args: string[], io: CliIO): Promise<number
     configFile: path.resolve(io.cwd, values.config), env, signal: io.signal,
     onStep: ({ step: s, elapsedSeconds }) => io.stderr(
       `${Math.round(elapsedSeconds)}s ${s.phase} ${formatNumber(s.offeredRps)} rps: achieved ${formatNumber(s.achievedRps)}, p95 ${formatNumber(s.latencyMs.p95)} ms, ` +
-        `${formatNumber(s.errorPercentage)}% errors, generator CPU ${formatNumber(s.generator.cpuPercent)}%: ${s.good ? 'held' : `broke (${s.signals.map((g) => g.kind).join(', ')})`}\n`,
+        `${formatNumber(s.errorPercentage)}% errors, generator CPU ${formatNumber(s.generator?.cpuPercent ?? 0)}%: ${s.good ? 'held' : `broke (${s.signals.map((g) => g.kind).join(', ')})`}\n`,
     ),
   });
   const evidenceFile = await writeEvidenceAndReports(outDir, evidence);
