@@ -6,31 +6,16 @@ import { validateEvidence } from '../../src/evidence/validate';
 import { renderMarkdown } from '../../src/evidence/render/markdown';
 import { AltEmulator, emulatedConnection, emulatedResource, type EmulatorOptions } from '../support/altEmulator';
 import { altRunFixture, FAST_POLLS } from '../support/altCloudRun';
-import { get, writeTest } from '../load/helpers';
+import { cloudCapacityTest } from './helpers';
+
+const SETTINGS = ['holdSeconds: 10', 'azure: { steps: 10 }', 'budget: { seconds: 120 }'];
 
 /**
  * The capacity search on Azure Load Testing against the emulator, whose runs meet a modelled service of known
  * capacity (test/support/altEmulatorMetrics.ts): `slots` requests at once of `serviceMs` each, so the achieved rate
  * stops at slots * 1000 / serviceMs while the users keep rising. The profile climbs 2, 4, ... 20 users (one engine),
- * so a knee at 8 slots lies between the steps of 8 and 10 users.
+ * so a knee at 8 slots lies between the steps of 8 and 10 users: the step of 8 users is exactly the capacity.
  */
-export function cloudCapacityTest(capacity: string, options: { requests?: string[]; users?: number; engines?: number; testType?: string } = {}): string {
-  const names = options.requests ?? ['Home'];
-  return writeTest({
-    yaml: `version: v0.1\ntestId: shop-search\ntestType: ${options.testType ?? 'URL'}\ntestPlan: ${options.testType === 'JMX' ? 'plan.jmx' : 'requests.json'}\n` +
-      `engineInstances: ${options.engines ?? 1}\n` +
-      `capacity:\n${capacity.replace(/^/gm, '  ')}\n`,
-    requests: {
-      version: '1.0',
-      scenarios: { main: { requests: names.map((n) => get(n, `https://shop.example.com/${n.toLowerCase()}`)), csvDataSetConfigList: [] } },
-      testSetup: [{ scenario: 'main', loadType: 'Linear', virtualUsersPerEngine: options.users ?? 20, durationInSeconds: 60, rampUpTimeInSeconds: 0 }],
-    },
-    extra: { 'plan.jmx': '<?xml version="1.0"?><jmeterTestPlan version="1.2"/>' },
-  });
-}
-
-const SETTINGS = ['holdSeconds: 10', 'azure: { steps: 10 }', 'budget: { seconds: 120 }'];
-
 describe('capacity on Azure Load Testing (emulator with a modelled service)', function () {
   this.timeout(30_000);
   const fixture = altRunFixture();
