@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { listenHttps, testCertificates } from './tls';
 import { clientValue, DEFAULT_STATISTICS, mergePatch, send } from './altEmulatorParts';
 import { managedIdentity, oidc, openIdMetadata, token } from './entraEmulator';
-import { listMetrics, metricDefinitions, metricNamespaces, sendMetrics, type MetricsQuery, type ModelledService, type PlayedRun } from './altEmulatorMetrics';
+import { listMetrics, metricDefinitions, metricNamespaces, modelTotals, sendMetrics, type MetricsQuery, type ModelledService, type PlayedRun } from './altEmulatorMetrics';
 
 export { DEFAULT_STATISTICS, mergePatch } from './altEmulatorParts';
 
@@ -109,7 +109,7 @@ export class AltEmulator {
   readonly managedIdentityRequests: Array<{ resource: string; clientId?: string }> = [];
   readonly stopped: string[] = [];
   /** What each run played: its test's uploaded requests JSON and engines, and when EXECUTING began and ended (real ms). */
-  private readonly played = new Map<string, Omit<PlayedRun, 'playedSeconds' | 'startMs'> & { profileSeconds: number; executingAt?: number; endedAt?: number }>();
+  private readonly played = new Map<string, Omit<PlayedRun, 'playedSeconds' | 'startMs'> & { profileSeconds: number; executingAt?: number; endedAt?: number; complete?: boolean }>();
   readonly options: Required<Pick<EmulatorOptions, 'tenantId' | 'clientId' | 'clientSecret' | 'systemAccessToken' | 'serviceConnectionId' |
     'subscriptionId' | 'resourceGroup' | 'resourceName' | 'stepMs' | 'validationMs'>> & EmulatorOptions;
   private server?: Server;
@@ -394,7 +394,7 @@ export class AltEmulator {
       run.status = RUN_STEPS[step];
       const played = this.played.get(runId);
       if (played && run.status === 'EXECUTING') played.executingAt = Date.now();
-      if (played && run.status === 'EXECUTED') played.endedAt = Date.now();
+      if (played && run.status === 'EXECUTED') Object.assign(played, { endedAt: Date.now(), complete: true });
       if (run.status === this.options.holdAt) return;
       if (run.status === 'EXECUTED') this.finishStatistics(run);
       if (run.status === 'DONE') {
@@ -411,6 +411,15 @@ export class AltEmulator {
   private finishStatistics(run: Json): void {
     const stats = this.options.statistics ?? DEFAULT_STATISTICS;
     run.testRunStatistics = Object.fromEntries(Object.entries(stats).map(([name, s]) => [name, { transaction: name, ...s }]));
+    const played = this.options.service ? this.playedRun(String(run.testRunId), run) : undefined;
+    if (played) {
+      // A modelled run reports what its series add up to (the assumptions alt-totalrequests-include-errors and
+      // alt-virtualusers-level in docs/emulators.md).
+      const t = modelTotals(this.options.service!, played);
+      Object.assign((run.testRunStatistics as Record<string, Json>).Total, { sampleCount: t.requests, errorCount: t.errors,
+        errorPct: t.requests ? Math.round((10000 * t.errors) / t.requests) / 100 : 0 });
+      run.virtualUsers = t.topUsers;
+    }
     run.executedDateTime = new Date().toISOString();
     run.duration = 60_000;
     let anyFailed = false;
@@ -466,7 +475,7 @@ export class AltEmulator {
     const p = this.played.get(runId);
     if (!p) return undefined;
     const executeMs = this.options.executeMs ?? this.options.stepMs;
-    const ran = p.executingAt === undefined ? 0 : executeMs <= 0 ? 1 : Math.min(1, ((p.endedAt ?? Date.now()) - p.executingAt) / executeMs);
+    const ran = p.complete ? 1 : p.executingAt === undefined ? 0 : executeMs <= 0 ? 1 : Math.min(1, ((p.endedAt ?? Date.now()) - p.executingAt) / executeMs);
     return { ...p, startMs: Date.parse(String(run.startDateTime)), playedSeconds: p.profileSeconds * ran };
   }
 
@@ -502,6 +511,12 @@ export class AltEmulator {
   private blob(req: IncomingMessage, res: ServerResponse, path: string): void {
     // Storage refuses a bearer token on a SAS request; so does the emulator, to prove none is sent.
     if (req.headers.authorization) return send(res, 400, { error: { code: 'AuthorizationHeaderNotAllowed' } });
+    // A test's own file (its url in inputArtifacts) answers its bytes; a run's archives an emulated zip.
+    const own = this.files.get(path.slice('/blob/'.length));
+    if (own) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      return void res.end(own);
+    }
     res.writeHead(200, { 'content-type': 'application/zip' });
     res.end(Buffer.from(`PK emulated archive ${path}`));
   }

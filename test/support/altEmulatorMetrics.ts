@@ -103,6 +103,18 @@ function bucket(service: ModelledService, run: PlayedRun, users: number, seconds
   return { users, requests: (ok + refused) * seconds, errors: refused * seconds, latency: service.serviceMs * meanFactor * stretch, perSampler };
 }
 
+/** The whole run at the finest grain, as the series adds up: the statistics and virtualUsers the run reports. */
+export function modelTotals(service: ModelledService, run: PlayedRun): { requests: number; errors: number; topUsers: number } {
+  const totals = { requests: 0, errors: 0, topUsers: 0 };
+  for (let s = 0; s + 5 <= run.playedSeconds; s += 5) {
+    const b = bucket(service, run, usersAt(run, s), 5);
+    totals.requests += Math.round(b.requests);
+    totals.errors += Math.round(b.errors);
+    totals.topUsers = Math.max(totals.topUsers, b.users);
+  }
+  return totals;
+}
+
 const PERCENTILE: Record<string, number> = { Average: 1, Percentile90: 1.05, Percentile95: 1.1, Percentile99: 1.3 };
 
 /** Answers LoadTestRun_ListMetrics, a page of `pageSize` points per series; undefined for a query the service refuses. */
