@@ -55,7 +55,6 @@ export interface CloudRunOptions {
   timeoutSeconds?: number;
   /** First back-off after a 5xx or network fault (doubling, bounded). Default 2000 ms. */
   retryDelayMs?: number;
-  /** Defaults follow AzureLoadTest@1: validation 5 s (for at most 10 minutes), run 20 s, 5 s once executed, artifacts 10 s (x30). */
   /**
    * A capacity search (src/capacity/cloudSearch.ts): the YAML's `capacity:` block is ours and stays unsent instead
    * of being refused, and the URL test's requests JSON is uploaded as `rewritePlan` returns it (the stepped profile).
@@ -65,6 +64,7 @@ export interface CloudRunOptions {
   shouldStop?: () => string | undefined;
   /** The client to use (a capacity search shares it to read the metrics); otherwise one is made for `resource`. */
   client?: LoadTestingClient;
+  /** Defaults follow AzureLoadTest@1: validation 5 s (for at most 10 minutes), run 20 s, 5 s once executed, artifacts 10 s (x30). */
   pollIntervals?: { validationMs?: number; validationTimeoutMs?: number; runMs?: number; finishingMs?: number; artifactsMs?: number;
     artifactsAttempts?: number };
 }
