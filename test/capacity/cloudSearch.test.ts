@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createCredential } from '../../src/azure/credentials';
 import { runCloudCapacitySearch, type CloudCapacityOptions } from '../../src/capacity/cloudSearch';
-import { CancelledError, ConfigError } from '../../src/errors';
+import { CancelledError, ConfigError, InfrastructureError } from '../../src/errors';
 import { validateEvidence } from '../../src/evidence/validate';
 import { renderMarkdown } from '../../src/evidence/render/markdown';
 import { AltEmulator, emulatedConnection, emulatedResource, type EmulatorOptions } from '../support/altEmulator';
@@ -88,6 +88,33 @@ describe('capacity on Azure Load Testing (emulator with a modelled service)', fu
     const filtered = emu.requestsTo('POST', /\/metrics$/).filter((r) => r.body.includes('SamplerName'));
     assert.ok(filtered.length >= 3);
     assert.deepEqual(JSON.parse(filtered[0].body), { filters: [{ name: 'SamplerName', values: ['Search'] }] });
+  });
+
+  it('capacity azure: two engines of 20 users, a service of 30 x 50 ms (600 rps) -> levels 4 ... 40, knee found past one engine\'s top', async () => {
+    const { emu, m, evidence } = await search({ service: { slots: 30, serviceMs: 50 } },
+      cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n'), { engines: 2 }));
+    assert.deepEqual(m.steps.map((s) => s.virtualUsers!.planned), [4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
+    assert.equal(m.outcome, 'found', `${evidence.summary}\n${curve(m.steps)}`);
+    assert.ok(Math.abs(m.sustainableRps! - 600) <= 60, curve(m.steps));
+    assert.equal(emu.tests.get('shop-search-capacity')!.loadTestConfiguration && (emu.tests.get('shop-search-capacity')!.loadTestConfiguration as { engineInstances: number }).engineInstances, 2);
+  });
+
+  it('capacity azure: the engines run fewer users than the step plans -> generator-bound, no capacity stated, advice on engineInstances', async () => {
+    const { m, evidence } = await search({ service: { slots: 100, serviceMs: 50, engineUserLimit: 11 } },
+      cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n')));
+    assert.equal(m.outcome, 'generator-bound', `${evidence.summary}\n${curve(m.steps)}`);
+    assert.equal(m.sustainableRps, null);
+    assert.match(m.firstBreak!.detail, /engines ran 11 of the (1[4-9]|20) virtual users planned for this step/);
+    assert.equal(m.provenRps, 200);
+    assert.match(m.advice!, /raise engineInstances/);
+    assert.equal(evidence.verdict, 'error');
+  });
+
+  it('capacity azure: a metrics nextLink pointing at another host -> InfrastructureError, the token never sent there', async () => {
+    const error = await search({ service: { slots: 8, serviceMs: 50 }, metricsNextLinkOrigin: 'https://elsewhere.example' },
+      cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n'))).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof InfrastructureError, String(error));
+    assert.match(error.message, /nextLink that points off 127\.0\.0\.1:\d+ \(https:\/\/elsewhere\.example\)/);
   });
 
   it('capacity azure: every step holds -> not-reached at the top of the profile', async () => {

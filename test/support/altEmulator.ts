@@ -75,6 +75,8 @@ export interface EmulatorOptions {
   executeMs?: number;
   /** Points per series on one page of LoadTestRun_ListMetrics (then a nextLink). Default 8, so every search pages. */
   metricsPageSize?: number;
+  /** The origin the metrics nextLink points at. Default the emulator's own (a link elsewhere must not be followed). */
+  metricsNextLinkOrigin?: string;
 }
 
 export interface RecordedRequest {
@@ -503,7 +505,7 @@ export class AltEmulator {
       q = { metricname: p.get('metricname') ?? '', metricNamespace: p.get('metricNamespace') ?? '', timespan: p.get('timespan') ?? '',
         aggregation: p.get('aggregation') ?? '', interval: p.get('interval') ?? '', filters, offset: 0 };
     } else return send(res, 405, {});
-    const nextLink = (offset: number) => `${this.baseUrl}/test-runs/${runId}/metrics?api-version=2025-03-01-preview&continuationToken=` +
+    const nextLink = (offset: number) => `${this.options.metricsNextLinkOrigin ?? this.baseUrl}/test-runs/${runId}/metrics?api-version=2025-03-01-preview&continuationToken=` +
       Buffer.from(JSON.stringify({ ...q, offset })).toString('base64url');
     sendMetrics(res, listMetrics(this.options.service, played, q, this.options.metricsPageSize ?? 8, nextLink));
   }

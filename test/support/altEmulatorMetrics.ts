@@ -32,6 +32,8 @@ export interface ModelledService {
   mode?: 'queue' | 'shed';
   /** Latency factor per requestName; requests share the load equally. Default: every request 1. */
   samplers?: Record<string, number>;
+  /** Each engine runs at most this many users, whatever the profile asks (engines out of resources). */
+  engineUserLimit?: number;
 }
 
 export const METRIC_GRAINS = ['PT5S', 'PT10S', 'PT1M', 'PT5M', 'PT1H'];
@@ -76,14 +78,14 @@ export interface MetricsQuery {
 }
 
 /** Virtual users at second s: step i of N runs floor(V * i / N) users per engine (an assumption, see steppedProfile.ts). */
-function usersAt(run: PlayedRun, second: number): number {
-  return run.engines * run.testSetup.reduce((n, setup) => {
+function usersAt(run: PlayedRun, second: number, engineUserLimit = Infinity): number {
+  return run.engines * Math.min(engineUserLimit, run.testSetup.reduce((n, setup) => {
     const v = Number(setup.virtualUsersPerEngine ?? 1);
     const steps = Number(setup.rampUpSteps ?? 1);
     const ramp = Number(setup.rampUpTimeInSeconds ?? 0);
     if (setup.loadType !== 'step' || ramp <= 0 || second >= ramp) return n + v;
     return n + Math.floor((v * (Math.floor(second / (ramp / steps)) + 1)) / steps);
-  }, 0);
+  }, 0));
 }
 
 /** One bucket of the modelled service at `users` closed-model users (no think time). */
@@ -107,7 +109,7 @@ function bucket(service: ModelledService, run: PlayedRun, users: number, seconds
 export function modelTotals(service: ModelledService, run: PlayedRun): { requests: number; errors: number; topUsers: number } {
   const totals = { requests: 0, errors: 0, topUsers: 0 };
   for (let s = 0; s + 5 <= run.playedSeconds; s += 5) {
-    const b = bucket(service, run, usersAt(run, s), 5);
+    const b = bucket(service, run, usersAt(run, s, service.engineUserLimit), 5);
     totals.requests += Math.round(b.requests);
     totals.errors += Math.round(b.errors);
     totals.topUsers = Math.max(totals.topUsers, b.users);
@@ -134,7 +136,7 @@ export function listMetrics(service: ModelledService, run: PlayedRun, q: Metrics
 
   const buckets = Array.from({ length: Math.floor(run.playedSeconds / grain) }, (_, i) => i * grain)
     .filter((s) => run.startMs + s * 1000 >= from && run.startMs + s * 1000 < to)
-    .map((s) => ({ second: s, b: bucket(service, run, usersAt(run, s), grain) }));
+    .map((s) => ({ second: s, b: bucket(service, run, usersAt(run, s, service.engineUserLimit), grain) }));
   const value = (b: ReturnType<typeof bucket>, sampler?: string): number => {
     const s = sampler ? b.perSampler[sampler] : undefined;
     switch (q.metricname) {

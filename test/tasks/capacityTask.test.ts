@@ -83,6 +83,22 @@ describe('ReadinessLoadTest@1 mode capacity (bundled, engine azure against the e
     assert.deepEqual(emu.stopped, []);
   });
 
+  it('capacity azure: SIGINT while the cloud run goes on -> :stop reaches the service, the evidence says cancelled, the post-job step stops nothing more', async () => {
+    // stepMs 60 000: the run stays where it is, and CANCELLING after the stop, as a real one does for a while.
+    emu = await new AltEmulator({ stepMs: 60_000, validationMs: 0, holdAt: 'EXECUTING', service: { slots: 8, serviceMs: 50 } }).start();
+    let stoppedByMain: string[] = [];
+    const { main: run, post } = await runJob('ReadinessLoadTestV1', altTaskOptions(emu, config(), { mode: 'capacity', engine: 'azure' }),
+      { onLine: (line) => (line.includes('Started run') ? 'SIGINT' : undefined) }, () => (stoppedByMain = [...emu!.stopped]));
+    assert.equal(run.result, 'Failed', explain(run));
+    assert.equal(stoppedByMain.length, 1, explain(run));
+    const evidence = JSON.parse(readFileSync(run.attachments.find((a) => a.type === 'readiness.evidence')!.path, 'utf8'));
+    assert.equal(evidence.metrics.cancelled, true);
+    assert.equal(evidence.metrics.stoppedBy.reason, 'cancelled');
+    assert.match(run.resultMessage ?? '', /Search incomplete \(cancelled: cancelled after \d+ s; the cloud run was stopped\)/);
+    assert.equal(post?.result, 'Succeeded', explain(post!));
+    assert.equal(emu.stopped.length, 1, 'no second :stop');
+  });
+
   it('capacity azure: a service level the metrics cannot judge -> Failed naming file, line and criterion, nothing sent to the service', async () => {
     emu = await new AltEmulator({ stepMs: 0, validationMs: 0, service: { slots: 8, serviceMs: 50 } }).start();
     const file = cloudCapacityTest(['holdSeconds: 10', 'serviceLevel: ["p50(response_time_ms) > 100"]'].join('\n'));
