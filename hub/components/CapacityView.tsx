@@ -89,11 +89,11 @@ export function CapacityView(props: { evidence: CapacityEvidence }) {
           <CriteriaTable criteria={evidence.criteria} />
         </Card>
       ) : null}
-      <Card className="readiness-section" titleProps={{ text: 'Probes' }}>
+      <Card className="readiness-section" titleProps={{ text: m.engine === 'azure' ? 'Steps of the Azure Load Testing run' : 'Probes' }}>
         <table className="readiness-table" data-testid="capacity-steps">
           <thead>
             <tr>
-              <th>Phase</th><th className="num">Offered rps</th><th className="num">Achieved rps</th><th className="num">p50 ms</th>
+              <th>Phase</th><th className="num">Offered rps</th><th className="num">Achieved rps</th><th className="num">{m.engine === 'azure' ? 'mean ms' : 'p50 ms'}</th>
               <th className="num">p95 ms</th><th className="num">p99 ms</th><th className="num">Errors</th><th>Result</th>
             </tr>
           </thead>
@@ -109,7 +109,7 @@ export function CapacityView(props: { evidence: CapacityEvidence }) {
           </tbody>
         </table>
       </Card>
-      <p className="readiness-muted">Service level: {m.serviceLevel.join('; ')}. {m.steps.length} probes, {m.requests} requests, {m.durationSeconds} s.</p>
+      <p className="readiness-muted">Service level: {m.serviceLevel.join('; ')}. {m.steps.length} {m.engine === 'azure' ? 'steps' : 'probes'}, {m.requests} requests, {m.durationSeconds} s.</p>
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { AzureHttp, createAzurePipeline, serviceErrorText, type JsonResponse } f
 import { ARM_API_VERSION, DATA_PLANE_API_VERSION, dataPlaneScopeFor, PUBLIC_ARM_ENDPOINT, resourceId } from '../../src/azure/loadTestingClient';
 import type { AltFileInfo, AltTest, AltTestRun, ServerMetricsPatch } from '../../src/azure/model';
 import { readSampleLog } from '../../src/azure/sampleLog';
+import { METRICS_CHECK_IDS, runMetricsChecks } from './altMetricsChecks';
 import type { CheckResult } from './assumptions';
 import type { Settings } from './settings';
 
@@ -129,6 +130,11 @@ export async function runAltChecks(s: Settings): Promise<CheckResult[]> {
         fs.rmSync(scratch, { recursive: true, force: true });
       }
     });
+    try {
+      await runMetricsChecks(s.READINESS_LIVE_METRICS_RUN_ID, api, url, note, attempt);
+    } catch (error) {
+      for (const id of METRICS_CHECK_IDS) if (!results.some((r) => r.id === id)) note(id, 'not checked', `failed: ${(error as Error).message}`);
+    }
     await attempt('alt-delete-file-204', async () => {
       const r = await api.send('DELETE', url(`tests/${TEST_ID}/files/verify.csv`));
       note('alt-delete-file-204', r.status === 204 ? 'confirmed' : 'refuted', `HTTP ${r.status}`);

@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { ConfigError, InfrastructureError } from '../errors';
 import { AzureHttp, createAzurePipeline, serviceErrorText, type HttpOptions, type JsonResponse } from './http';
-import type { AltFileInfo, AltFileType, AltTest, AltTestRun, AppComponentsPatch, ServerMetricsPatch } from './model';
+import type { AltFileInfo, AltFileType, AltTest, AltTestRun, AppComponentsPatch, MetricDefinition, MetricNamespace, MetricSeries, ServerMetricsPatch } from './model';
 
 /**
  * Azure Load Testing data-plane client plus the one Azure Resource Manager call it needs.
@@ -87,12 +87,12 @@ export class LoadTestingClient {
   }
 
   private async call(what: string, method: 'GET' | 'PATCH' | 'PUT' | 'POST' | 'DELETE', path: string, ok: number[],
-    options: { json?: unknown; bytes?: Buffer; query?: Record<string, string>; signal?: AbortSignal; allow404?: boolean } = {}): Promise<JsonResponse> {
+    options: { json?: unknown; bytes?: Buffer; query?: Record<string, string>; signal?: AbortSignal; allow404?: boolean; contentType?: string } = {}): Promise<JsonResponse> {
     const url = this.url(path, options.query);
     const response = await this.api.send(method, url, {
       signal: options.signal,
       body: options.bytes ?? (options.json === undefined ? undefined : JSON.stringify(options.json)),
-      contentType: options.bytes ? 'application/octet-stream' : options.json === undefined ? undefined : 'application/merge-patch+json',
+      contentType: options.bytes ? 'application/octet-stream' : options.json === undefined ? undefined : options.contentType ?? 'application/merge-patch+json',
     });
     if (ok.includes(response.status) || (options.allow404 && response.status === 404)) return response;
     if (response.status === 401 || response.status === 403) {
@@ -159,6 +159,46 @@ export class LoadTestingClient {
     await this.call('stop the test run', 'POST', `test-runs/${enc(testRunId)}:stop`, [200, 202, 204], { signal });
   }
 
+  /** LoadTestRun_ListMetricNamespaces: GET test-runs/{id}/metric-namespaces (reference §3.2). */
+  async listMetricNamespaces(testRunId: string, signal?: AbortSignal): Promise<MetricNamespace[]> {
+    const r = await this.call('read the run\'s metric namespaces', 'GET', `test-runs/${enc(testRunId)}/metric-namespaces`, [200], { signal });
+    return ((r.body as { value?: MetricNamespace[] })?.value ?? []);
+  }
+
+  /** LoadTestRun_ListMetricDefinitions: which metrics, aggregations, dimensions and time grains a run has. */
+  async listMetricDefinitions(testRunId: string, metricNamespace: string, signal?: AbortSignal): Promise<MetricDefinition[]> {
+    const r = await this.call('read the run\'s metric definitions', 'GET', `test-runs/${enc(testRunId)}/metric-definitions`, [200],
+      { query: { metricNamespace }, signal });
+    return ((r.body as { value?: MetricDefinition[] })?.value ?? []);
+  }
+
+  /**
+   * LoadTestRun_ListMetrics: POST test-runs/{id}/metrics with the metric, namespace, timespan, aggregation and
+   * interval in the query and the dimension filters (at most 20 values each) in the body; every page is read.
+   * A nextLink is followed with GET, as the generated Azure SDK clients page (assumed; docs/emulators.md), and only
+   * on this data-plane host: the bearer token never goes anywhere else.
+   */
+  async listMetrics(testRunId: string, query: { metricname: string; metricNamespace: string; timespan: string; aggregation: string; interval: string },
+    filters: Array<{ name: string; values: string[] }> = [], signal?: AbortSignal): Promise<MetricSeries[]> {
+    const what = `read the run's ${query.metricname} metric`;
+    const first = await this.call(what, 'POST', `test-runs/${enc(testRunId)}/metrics`, [200],
+      { query, json: filters.length ? { filters } : {}, signal, contentType: 'application/json' });
+    const series: MetricSeries[] = [];
+    let page = first.body as { value?: MetricSeries[]; nextLink?: string };
+    for (let pages = 1; ; pages++) {
+      series.push(...(page?.value ?? []));
+      if (!page?.nextLink) return series;
+      const next = new URL(page.nextLink, this.baseUrl);
+      if (next.origin !== this.baseUrl || pages >= MAX_METRIC_PAGES) {
+        throw new InfrastructureError(`Azure Load Testing answered a metrics nextLink that ${next.origin !== this.baseUrl ? `points off ${this.dataPlaneHost} (${next.origin})` : `goes past ${MAX_METRIC_PAGES} pages`}; the series was not read.`);
+      }
+      if (!next.searchParams.has('api-version')) next.searchParams.set('api-version', DATA_PLANE_API_VERSION);
+      const response = await this.api.send('GET', next.toString(), { signal });
+      if (response.status !== 200) throw unexpected(what, next.toString(), response);
+      page = response.body as typeof page;
+    }
+  }
+
   /**
    * Result and report archives sit behind SAS URLs: no Authorization header is sent. The body streams into `file`;
    * past `maxBytes` the download stops, nothing is kept, and `tooLarge` says so.
@@ -169,6 +209,9 @@ export class LoadTestingClient {
     return { bytes, ...(tooLarge ? { tooLarge } : {}) };
   }
 }
+
+/** A run's time series is a few hundred points per metric; more pages than this is a loop, not data. */
+const MAX_METRIC_PAGES = 100;
 
 function enc(segment: string): string {
   return encodeURIComponent(segment);

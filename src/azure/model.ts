@@ -182,3 +182,27 @@ export interface AltTestRun {
   readonly createdByType?: string;
   readonly createdByUri?: string;
 }
+
+/** LoadTestRun_ListMetricNamespaces item (ListTestRunMetricsNamespaces.json): the run metrics are `LoadTestRunMetrics`. */
+export interface MetricNamespace {
+  name: string;
+  description?: string;
+}
+
+/** LoadTestRun_ListMetricDefinitions item (ListTestRunMetricsDefinitions.json). */
+export interface MetricDefinition {
+  name: string;
+  namespace?: string;
+  description?: string;
+  unit?: string;
+  primaryAggregationType?: string;
+  supportedAggregationTypes?: string[];
+  dimensions?: Array<{ name: string; description?: string }>;
+  metricAvailabilities?: Array<{ timeGrain?: string }>;
+}
+
+/** LoadTestRun_ListMetrics item (ListTestRunMetrics.json): one series, per dimension value when filtered. */
+export interface MetricSeries {
+  data?: Array<{ timestamp: string; value?: number }>;
+  dimensionValues?: Array<{ name: string; value: string }>;
+}

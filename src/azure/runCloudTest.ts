@@ -61,6 +61,15 @@ export interface CloudRunOptions {
   timeoutSeconds?: number;
   /** First back-off after a 5xx or network fault (doubling, bounded). Default 2000 ms. */
   retryDelayMs?: number;
+  /**
+   * A capacity search (src/capacity/cloudSearch.ts): the YAML's `capacity:` block is ours and stays unsent instead
+   * of being refused, and the URL test's requests JSON is uploaded as `rewritePlan` returns it (the stepped profile).
+   */
+  capacity?: { rewritePlan: (content: Buffer) => Buffer };
+  /** Asked at every poll while the run goes on: a reason stops the cloud run, which is then followed to its end. */
+  shouldStop?: () => string | undefined;
+  /** The client to use (a capacity search shares it to read the metrics); otherwise one is made for `resource`. */
+  client?: LoadTestingClient;
   /** Defaults follow AzureLoadTest@1: validation 5 s (for at most 10 minutes), run 20 s, 5 s once executed, artifacts 10 s (x30). */
   pollIntervals?: { validationMs?: number; validationTimeoutMs?: number; runMs?: number; finishingMs?: number; artifactsMs?: number;
     artifactsAttempts?: number };
@@ -90,6 +99,7 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
 
   // Everything about the input is checked before the first request.
   const config = loadAltConfig(options.configFile);
+  if (options.capacity) config.localOnlyKeys = config.localOnlyKeys.filter((k) => !k.startsWith('capacity '));
   translateConfig(config, undefined, options.overrideParameters);
   const runName = options.runName ?? defaultRunName();
   const inputProblems: string[] = [];
@@ -97,7 +107,7 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
   if ((options.runDescription ?? '').length > 100) inputProblems.push('loadTestRunDescription: must be at most 100 characters');
   if (inputProblems.length) throw new ConfigError(inputProblems);
 
-  const client = await LoadTestingClient.forResource(options.resource,
+  const client = options.client ?? await LoadTestingClient.forResource(options.resource,
     { credential: options.credential, armEndpoint: options.armEndpoint, caCertificate: options.caCertificate, retryDelayMs: options.retryDelayMs }, signal);
   const existing = await client.getTest(config.testId, signal);
   const plan = translateConfig(config, existing, options.overrideParameters);
@@ -111,7 +121,9 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
   }
   for (const file of plan.files) {
     progress(`Uploading ${file.fileName} (${file.fileType})`);
-    await client.uploadFile(plan.testId, file.fileName, fs.readFileSync(file.path), file.fileType, signal);
+    const content = fs.readFileSync(file.path);
+    await client.uploadFile(plan.testId, file.fileName, options.capacity && file.fileType === 'URL_TEST_CONFIG' ? options.capacity.rewritePlan(content) : content,
+      file.fileType, signal);
   }
   const script = plan.files.find((f) => ['URL_TEST_CONFIG', 'TEST_SCRIPT', 'JMX_FILE'].includes(f.fileType))!;
   await waitForValidation(client, plan.testId, { fileName: script.fileName, urlTest: script.fileType === 'URL_TEST_CONFIG' },
@@ -145,7 +157,14 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
   const deadline = options.timeoutSeconds ? Date.now() + options.timeoutSeconds * 1000 : Infinity;
   try {
     let lastStatus = '';
+    let stopAsked = false;
     while (!TERMINAL_RUN_STATUSES.includes(run.status ?? '')) {
+      const stopFor = stopAsked ? undefined : options.shouldStop?.();
+      if (stopFor) {
+        stopAsked = true;
+        progress(`Stopping run ${runId}: ${stopFor}`);
+        await stopQuietly(client, runId, progress);
+      }
       if (Date.now() > deadline) {
         await stopQuietly(client, runId, progress);
         throw new InfrastructureError(`The run ${runId} did not finish within ${options.timeoutSeconds} s, so it was stopped. Raise the timeout or shorten the test.`);

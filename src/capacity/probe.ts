@@ -1,5 +1,5 @@
 import { evaluateCriteria, type Criterion } from '../criteria';
-import type { CapacityStep } from '../evidence/types';
+import type { CapacityStep, LocalCapacityStep } from '../evidence/types';
 import { round } from '../load/engine/recorder';
 import { runEngine } from '../load/engine/run';
 import type { UrlTestPlan } from '../load/urlTest';
@@ -38,7 +38,7 @@ export async function runProbe(ctx: ProbeContext, phase: CapacityStep['phase'], 
   const stats = result.recorder.stats(result.loadSeconds);
   const t = stats.totals;
   const unfinished = result.recorder.slots.reduce((n, s) => n + s.unfinished, 0);
-  const step: CapacityStep = {
+  const step: LocalCapacityStep = {
     phase,
     offeredRps: round(offeredRps),
     achievedRps: achievedRate(result.recorder.timeline, result.loadSeconds, t.requests - unfinished),

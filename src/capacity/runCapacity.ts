@@ -7,7 +7,7 @@ import { EVIDENCE_SCHEMA_VERSION, type CapacityEvidence, type CapacityMetrics, t
 import { checkReachable } from '../load/engine/preflight';
 import { prepareLoadTest, type LoadTestOptions } from '../load/runLoadTest';
 import { runProbe } from './probe';
-import { searchCapacity, type SearchProgress } from './search';
+import { searchCapacity, type SearchProgress, type SearchResult } from './search';
 import { parseCapacitySettings, type CapacitySettings } from './settings';
 
 /** As a load test's options; the configuration YAML's `capacity:` block holds the search's settings. */
@@ -41,10 +41,20 @@ export async function runCapacitySearch(options: CapacityOptions): Promise<Capac
   const result = await searchCapacity(settings, (phase, rps, hold, healthyServiceMs) => runProbe({ ...ctx, healthyServiceMs }, phase, rps, hold), {
     signal: options.signal, onStep: options.onStep,
   });
+  return capacityEvidence({ engine: 'local', testId: config.testId, result, settings, options, startedAt });
+}
+
+/** The evidence document of a search, local or on Azure Load Testing: requirement, verdict and summary are judged alike. */
+export function capacityEvidence(input: {
+  engine: CapacityMetrics['engine']; testId: string; result: SearchResult; settings: CapacitySettings; startedAt: Date;
+  options: Pick<CapacityOptions, 'service' | 'environment' | 'run'>; cloud?: CapacityMetrics['cloud']; links?: CapacityEvidence['links'];
+}): CapacityEvidence {
+  const { settings, options } = input;
   const metrics: CapacityMetrics = {
-    engine: 'local',
-    testId: config.testId,
-    ...result,
+    engine: input.engine,
+    testId: input.testId,
+    ...input.result,
+    ...(input.cloud ? { cloud: input.cloud } : {}),
     serviceLevel: settings.serviceLevel.map((c) => c.expression),
     ...(settings.expectedPeakRps !== undefined ? { expectedPeakRps: settings.expectedPeakRps, headroom: settings.headroom } : {}),
     ...(settings.minimumRps !== undefined ? { minimumRps: settings.minimumRps } : {}),
@@ -55,16 +65,16 @@ export async function runCapacitySearch(options: CapacityOptions): Promise<Capac
     schemaVersion: EVIDENCE_SCHEMA_VERSION,
     id: randomUUID(),
     kind: 'capacity',
-    service: options.service ?? config.testId,
-    environment: options.environment ?? 'local',
+    service: options.service ?? input.testId,
+    environment: options.environment ?? (input.engine === 'local' ? 'local' : 'default'),
     run: options.run ?? {},
-    startedAt: startedAt.toISOString(),
+    startedAt: input.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     verdict,
     summary: summarize(metrics, criteria),
     criteria,
     metrics,
-    links: [],
+    links: input.links ?? [],
   };
 }
 
@@ -118,12 +128,14 @@ function summarize(m: CapacityMetrics, criteria: CriterionResult[]): string {
       text = `No limit found up to ${rps(m.provenRps)}: every rate held the service level.`;
       break;
     case 'no-sustainable-rate':
-      text = `The first rate (${rps(m.steps[0]?.offeredRps ?? 0)}) already broke the service level; lower capacity.startRps.${broke}`;
+      text = `The first ${m.engine === 'azure' ? 'step' : 'rate'} (${rps(m.steps[0]?.offeredRps ?? 0)}) already broke the service level; ` +
+        `${m.engine === 'azure' ? 'start lower (more capacity.azure.steps, or fewer virtualUsersPerEngine)' : 'lower capacity.startRps'}.${broke}`;
       break;
     default:
       text = `Search incomplete${m.stoppedBy ? ` (${m.stoppedBy.reason}: ${m.stoppedBy.detail})` : ''}; held ${rps(m.provenRps)}${m.interval ? `, knee between ${rps(m.interval.lowRps)} and ${rps(m.interval.highRps)}` : ''}.${broke}`;
   }
   if (m.stoppedBy && m.outcome !== 'incomplete' && m.stoppedBy.reason !== 'max-rate') text += ` Stopped: ${m.stoppedBy.detail}.`;
   if (criteria.length) text += ` ${criteria[0].explanation}`;
-  return `${text} ${m.steps.length} probes, ${m.requests} requests, ${formatNumber(m.durationSeconds)} s.`;
+  const probes = m.engine === 'azure' ? `${m.steps.length} steps of Azure Load Testing run ${m.cloud?.testRunId ?? ''}`.trimEnd() : `${m.steps.length} probes`;
+  return `${text} ${probes}, ${m.requests} requests, ${formatNumber(m.durationSeconds)} s.`;
 }

@@ -56,7 +56,7 @@ export async function searchCapacity(
       return undefined;
     }
     if (steps.length && !steps[steps.length - 1].good) await pause(COOL_DOWN_SECONDS * 1000, options.signal);
-    const result = await probe(phase, rps, hold, good?.generator.meanSendToResponseMs);
+    const result = await probe(phase, rps, hold, good?.generator?.meanSendToResponseMs);
     steps.push(result.step);
     requests += result.step.requests;
     options.onStep?.({ step: result.step, elapsedSeconds: elapsed() });
@@ -120,12 +120,40 @@ export async function searchCapacity(
   if (confirmed) good = confirmed;
   else if (good && bad && good.offeredRps >= bad.offeredRps) good = steps.filter((s) => s.good && s.offeredRps < bad!.offeredRps).sort((a, b) => b.offeredRps - a.offeredRps)[0];
 
-  const provenRps = good?.offeredRps ?? 0;
+  return concludeSearch({
+    steps, good, bad, found: confirmed !== undefined, generatorStep, stoppedBy, cancelled, requests,
+    elapsedSeconds: elapsed(), advice: generatorAdvice,
+  });
+}
+
+export interface SearchFindings {
+  steps: CapacityStep[];
+  /** The highest good step below the lowest bad one, and that bad one. */
+  good?: CapacityStep;
+  bad?: CapacityStep;
+  /** The knee is bracketed and the good side stands (the local search: confirmed by its final hold). */
+  found: boolean;
+  /** The step where the generator (or the cloud's engines) saturated, if any: nothing past it counts. */
+  generatorStep?: CapacityStep;
+  stoppedBy?: SearchResult['stoppedBy'];
+  cancelled: boolean;
+  requests: number;
+  elapsedSeconds: number;
+  /** How to go further when the generator was the limit. */
+  advice: (provenRps: number, generatorStep: CapacityStep) => string;
+  /** The rate a good step proves. Default its offered rate (open model); a closed model proves what it achieved. */
+  heldRate?: (step: CapacityStep) => number;
+}
+
+/** The outcome, bound, rates and first break of a search from what its steps found; shared by the local and the cloud search. */
+export function concludeSearch(f: SearchFindings): SearchResult {
+  const { good, bad, generatorStep, stoppedBy, cancelled } = f;
+  const provenRps = good ? (f.heldRate ?? ((s) => s.offeredRps))(good) : 0;
   const firstBreak = generatorStep ?? bad;
   const signal = firstBreak?.signals[0];
   let outcome: SearchResult['outcome'];
   if (generatorStep) outcome = 'generator-bound';
-  else if (confirmed) outcome = 'found';
+  else if (f.found) outcome = 'found';
   else if (cancelled || (stoppedBy && stoppedBy.reason !== 'max-rate')) outcome = 'incomplete';
   else if (!good && bad) outcome = 'no-sustainable-rate';
   else outcome = good ? 'not-reached' : 'incomplete';
@@ -137,11 +165,11 @@ export async function searchCapacity(
     provenRps,
     firstBreak: signal && firstBreak ? { ...signal, offeredRps: firstBreak.offeredRps } : null,
     ...(stoppedBy ? { stoppedBy } : {}),
-    ...(outcome === 'generator-bound' ? { advice: generatorAdvice(provenRps, generatorStep!) } : {}),
-    durationSeconds: Math.round(elapsed() * 10) / 10,
-    requests,
+    ...(outcome === 'generator-bound' ? { advice: f.advice(provenRps, generatorStep!) } : {}),
+    durationSeconds: Math.round(f.elapsedSeconds * 10) / 10,
+    requests: f.requests,
     cancelled,
-    steps,
+    steps: f.steps,
   };
 }
 

@@ -21,6 +21,7 @@ import { MAX_LOCAL_VIRTUAL_USERS } from '../load/loadShape';
  *     budget: { seconds: 600, requests: 1000000 }
  *     expectedPeakRps: 200  headroom: 2        minimumRps: 300
  *     generator: { cpuPercent: 85, lagMs: 50, cpuPressurePercent: 25 }
+ *     azure: { steps: 10 }                # engine azure: the stepped profile (docs/capacity.md, "On Azure Load Testing")
  */
 export interface CapacitySettings {
   /** The service level, as failure criteria (a criterion that holds is a breach). */
@@ -40,6 +41,8 @@ export interface CapacitySettings {
   minimumRps?: number;
   /** The generator's self-watch: above these it is saturated and its figures are not the service's. */
   generator: { cpuPercent: number; lagMs: number; cpuPressurePercent: number };
+  /** engine azure: the stepped profile climbs to each setup's virtualUsersPerEngine in this many equal steps of holdSeconds. */
+  azure: { steps: number };
 }
 
 export const CAPACITY_DEFAULTS = Object.freeze({
@@ -54,10 +57,11 @@ export const CAPACITY_DEFAULTS = Object.freeze({
   plateauPercent: 10,
   headroom: 2,
   generator: Object.freeze({ cpuPercent: 85, lagMs: 50, cpuPressurePercent: 25 }),
+  azure: Object.freeze({ steps: 10 }),
 });
 
 const KEYS = ['serviceLevel', 'startRps', 'maxRps', 'stepFactor', 'holdSeconds', 'confirmSeconds', 'precisionPercent', 'maxVirtualUsers',
-  'budget', 'plateauPercent', 'expectedPeakRps', 'headroom', 'minimumRps', 'generator'];
+  'budget', 'plateauPercent', 'expectedPeakRps', 'headroom', 'minimumRps', 'generator', 'azure'];
 
 /** Reads and checks the block; every problem is reported at once, each naming file:line and key. */
 export function parseCapacitySettings(config: Pick<AltTestConfig, 'file' | 'capacity' | 'failureCriteria' | 'lineOf'>): CapacitySettings {
@@ -95,6 +99,7 @@ export function parseCapacitySettings(config: Pick<AltTestConfig, 'file' | 'capa
   if (maxRps < startRps) p.add([...at, 'maxRps'], `must be at least startRps (${startRps})`);
   const budgetRaw = block('budget', ['seconds', 'requests']);
   const generatorRaw = block('generator', ['cpuPercent', 'lagMs', 'cpuPressurePercent']);
+  const azureRaw = block('azure', ['steps']);
   const settings: CapacitySettings = {
     serviceLevel: serviceLevel(config, raw, file, p),
     startRps,
@@ -117,6 +122,7 @@ export function parseCapacitySettings(config: Pick<AltTestConfig, 'file' | 'capa
       lagMs: number(generatorRaw, [...at, 'generator'], 'lagMs', { min: 1, max: 10_000 }, d.generator.lagMs),
       cpuPressurePercent: number(generatorRaw, [...at, 'generator'], 'cpuPressurePercent', { min: 1, max: 100 }, d.generator.cpuPressurePercent),
     },
+    azure: { steps: number(azureRaw, [...at, 'azure'], 'steps', { min: 2, max: 50, integer: true }, d.azure.steps) },
   };
   if (p.list.length) throw new ConfigError(p.list);
   return settings;

@@ -1,5 +1,5 @@
 import { formatNumber } from '../criteria';
-import type { CapacitySignal, CapacityStep, CriterionResult } from '../evidence/types';
+import type { CapacitySignal, CapacityStep, CriterionResult, LocalCapacityStep } from '../evidence/types';
 import type { CapacitySettings } from './settings';
 
 /** The service's own time may grow by this factor over the healthy step's before a full pool is the service's doing. */
@@ -7,16 +7,17 @@ const SLOWDOWN = 1.5;
 
 /**
  * What broke in one probe, most decisive first:
- *   generator: the generator itself saturated (CPU, event-loop delay, scheduler lag, the machine short of CPU, or
- *              a virtual-user pool too small for the rate while the service answered as fast as when healthy). Nothing else of that step
- *              can be trusted.
+ *   generator: the generator itself saturated (CPU, event-loop delay, scheduler lag, or a virtual-user pool too
+ *              small for the rate while the service answered as fast as when healthy), or the step broke while the
+ *              machine was short of CPU. Nothing else of that step can be trusted.
  *   slo:       a service-level criterion failed (errors or latency).
  *   plateau:   the achieved rate fell below the offered rate: the service completes no more, it queues.
  *   users:     arrivals found no free virtual user, because the service held the users longer than before.
  * An empty list is a good step.
  */
 export function judgeStep(
-  step: CapacityStep, serviceLevel: CriterionResult[], settings: CapacitySettings, healthyServiceMs: number | undefined,
+  step: LocalCapacityStep, serviceLevel: CriterionResult[], settings: CapacitySettings,
+  healthyServiceMs: number | undefined,
 ): CapacitySignal[] {
   const signals: CapacitySignal[] = [];
   const g = step.generator;
@@ -46,18 +47,7 @@ export function judgeStep(
     });
   }
   if (signals.length) return signals;
-
-  for (const r of serviceLevel) {
-    if (!r.failed) continue;
-    signals.push({ kind: 'slo', bound: /\berror\b/.test(r.expression) ? 'errors' : 'latency', expression: r.expression, detail: r.explanation });
-  }
-  const shortfall = step.offeredRps > 0 ? (100 * (step.offeredRps - step.achievedRps)) / step.offeredRps : 0;
-  if (shortfall > settings.plateauPercent) {
-    signals.push({
-      kind: 'plateau',
-      detail: `${formatNumber(step.achievedRps)} rps completed of ${formatNumber(step.offeredRps)} rps offered (${formatNumber(Math.round(shortfall))}% short; limit ${formatNumber(settings.plateauPercent)}%)`,
-    });
-  }
+  signals.push(...serviceSignals(step, serviceLevel, settings));
   if (waitedOften) {
     signals.push({ kind: 'users', detail: `${g.arrivalsWithoutFreeUser} arrivals found no free virtual user (${g.peakUsers} of ${g.maxVirtualUsers} busy): the service held them longer` });
   }
@@ -69,6 +59,28 @@ export function judgeStep(
       kind: 'generator',
       detail: `the machine was short of CPU while the service level broke: some task waited for a core ${formatNumber(g.cpuPressurePercent)}% of the probe (Linux CPU pressure; limit ${formatNumber(limits.cpuPressurePercent)}%), so the break may be the machine's rather than the service's`,
     }];
+  }
+  return signals;
+}
+
+/**
+ * The service's own signals, whatever generated the load: a service-level criterion that held (slo), and an achieved
+ * rate more than plateauPercent below the offered one (plateau). Shared by the local probes and the steps of a
+ * search on Azure Load Testing (src/capacity/cloudSteps.ts).
+ */
+export function serviceSignals(step: Pick<CapacityStep, 'offeredRps' | 'achievedRps'>, serviceLevel: CriterionResult[],
+  settings: Pick<CapacitySettings, 'plateauPercent'>): CapacitySignal[] {
+  const signals: CapacitySignal[] = [];
+  for (const r of serviceLevel) {
+    if (!r.failed) continue;
+    signals.push({ kind: 'slo', bound: /\berror\b/.test(r.expression) ? 'errors' : 'latency', expression: r.expression, detail: r.explanation });
+  }
+  const shortfall = step.offeredRps > 0 ? (100 * (step.offeredRps - step.achievedRps)) / step.offeredRps : 0;
+  if (shortfall > settings.plateauPercent) {
+    signals.push({
+      kind: 'plateau',
+      detail: `${formatNumber(step.achievedRps)} rps completed of ${formatNumber(step.offeredRps)} rps offered (${formatNumber(Math.round(shortfall))}% short; limit ${formatNumber(settings.plateauPercent)}%)`,
+    });
   }
   return signals;
 }

@@ -485,7 +485,8 @@ const capacityStep = object<CapacityStep>(
     latencyMs: object<CapacityStep['latencyMs']>({ p50: nonNegative, p95: nonNegative, p99: nonNegative }, {}),
     good: flag,
     signals: listOf(capacitySignal),
-    generator: object<CapacityStep['generator']>(
+    virtualUsers: object<NonNullable<CapacityStep['virtualUsers']>>({ planned: count, measured: nonNegative }, {}),
+    generator: object<NonNullable<CapacityStep['generator']>>(
       {
         cpuPercent: nonNegative, eventLoopDelayP90Ms: nonNegative, schedulerLagP90Ms: nonNegative, meanSendToResponseMs: nonNegative,
         peakUsers: count, maxVirtualUsers: count, arrivals: count, arrivalsWithoutFreeUser: count, cpuPressurePercent: percentage,
@@ -493,12 +494,12 @@ const capacityStep = object<CapacityStep>(
       { cpuPressurePercent: true },
     ),
   },
-  {},
+  { virtualUsers: true, generator: true },
 );
 
 const capacityMetrics = object<CapacityMetrics>(
   {
-    engine: oneOfText('local'),
+    engine: oneOfText('local', 'azure'),
     testId: nonEmptyText,
     outcome: oneOfText('found', 'generator-bound', 'not-reached', 'no-sustainable-rate', 'incomplete'),
     bound: { type: ['string', 'null'], enum: ['errors', 'latency', 'throughput', 'concurrency', 'generator', null] },
@@ -513,6 +514,8 @@ const capacityMetrics = object<CapacityMetrics>(
       {},
     ),
     advice: text,
+    cloud: object<NonNullable<CapacityMetrics['cloud']>>({ testRunId: nonEmptyText, cloudTestId: nonEmptyText, interval: nonEmptyText, portalUrl: text },
+      { portalUrl: true }),
     serviceLevel: listOf(nonEmptyText),
     expectedPeakRps: nonNegative,
     headroom: nonNegative,
@@ -522,7 +525,7 @@ const capacityMetrics = object<CapacityMetrics>(
     cancelled: flag,
     steps: listOf(capacityStep),
   },
-  { stoppedBy: true, advice: true, expectedPeakRps: true, headroom: true, minimumRps: true },
+  { stoppedBy: true, advice: true, cloud: true, expectedPeakRps: true, headroom: true, minimumRps: true },
 );
 
 /** One schema per kind: validating against the right one gives errors about that kind only. */

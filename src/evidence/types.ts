@@ -226,8 +226,14 @@ export interface CapacityStep {
   latencyMs: { p50: number; p95: number; p99: number };
   good: boolean;
   signals: CapacitySignal[];
-  /** The generator's self-watch: CPU (percent of one core), event-loop delay and scheduler lag (p90, ms), users. */
-  generator: {
+  /**
+   * Closed-model steps (a search on Azure Load Testing): the virtual users the stepped profile planned and the ones
+   * the service's VirtualUsers metric reports. `offeredRps` is then what these users would send at the per-user rate
+   * of the first step, and the p50 of `latencyMs` is the mean (the metrics API has no median).
+   */
+  virtualUsers?: { planned: number; measured: number };
+  /** The local generator's self-watch: CPU (percent of one core), event-loop delay and scheduler lag (p90, ms), users. Absent on Azure. */
+  generator?: {
     cpuPercent: number; eventLoopDelayP90Ms: number; schedulerLagP90Ms: number;
     /** Share of the probe some task on the machine waited for a core (Linux CPU pressure), when the kernel tells. */
     cpuPressurePercent?: number;
@@ -237,8 +243,12 @@ export interface CapacityStep {
   };
 }
 
+/** A probe of the local search: it always carries the generator's self-watch. */
+export type LocalCapacityStep = CapacityStep & { generator: NonNullable<CapacityStep['generator']> };
+
 export interface CapacityMetrics {
-  engine: 'local';
+  /** local: probes on this machine (open model); azure: one stepped run on Azure Load Testing (closed model). */
+  engine: 'local' | 'azure';
   testId: string;
   /**
    * found: the knee was bracketed and the rate below it held a confirming hold.
@@ -260,6 +270,8 @@ export interface CapacityMetrics {
   stoppedBy?: { reason: 'time-budget' | 'request-budget' | 'cancelled' | 'max-rate' | 'confirm-failed'; detail: string };
   /** For a generator-bound search: how to go further. */
   advice?: string;
+  /** engine azure: the Azure Load Testing run and the test it ran, the metric interval the steps were sliced at. */
+  cloud?: { testRunId: string; cloudTestId: string; interval: string; portalUrl?: string };
   serviceLevel: string[];
   expectedPeakRps?: number;
   headroom?: number;

@@ -42,7 +42,8 @@ void runTask(async ({ signal }) => {
   const mode = optionalInput('mode') ?? 'test';
   if (mode !== 'test' && mode !== 'capacity') throw new ConfigError(`The input "mode" must be "test" or "capacity"; got "${mode}".`);
   if (mode === 'capacity') {
-    return runCapacityMode({ configFile, engine, env, secrets, resultsDirectory, outputVariableName, ...evidenceFields, run, signal });
+    return runCapacityMode({ configFile, engine, env, secrets, resultsDirectory, outputVariableName, ...evidenceFields, run, signal,
+      cloud: () => cloudOptions(configFile, env, secrets, resultsDirectory), onCloudDone: () => tl.setTaskVariable(CLOUD_RUN_DONE, 'true') });
   }
   const baseline = await earlierEvidence(configFile, evidenceFields.service);
   const comparable = {

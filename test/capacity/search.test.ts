@@ -18,7 +18,7 @@ async function search(target: CapacityTargetOptions, capacity: string): Promise<
   }
 }
 
-const curve = (e: CapacityEvidence) => e.metrics.steps.map((s) => `${s.phase} ${s.offeredRps}->${s.achievedRps} p95 ${s.latencyMs.p95} cpu ${s.generator.cpuPercent} lag ${s.generator.schedulerLagP90Ms}/${s.generator.eventLoopDelayP90Ms} ${s.good ? 'ok' : s.signals.map((g) => g.kind).join('+')}`).join('\n');
+const curve = (e: CapacityEvidence) => e.metrics.steps.map((s) => `${s.phase} ${s.offeredRps}->${s.achievedRps} p95 ${s.latencyMs.p95} cpu ${s.generator?.cpuPercent} lag ${s.generator?.schedulerLagP90Ms}/${s.generator?.eventLoopDelayP90Ms} ${s.good ? 'ok' : s.signals.map((g) => g.kind).join('+')}`).join('\n');
 
 describe('capacity/search (acceptance, loopback servers with known limits)', function () {
   this.timeout(120_000);
@@ -113,6 +113,6 @@ describe('capacity/search: the generator watching its own CPU', function () {
     assert.match(m.firstBreak!.detail, /the generator's process used [\d.]+% of a CPU core \(limit 8%\)/);
     assert.equal(m.sustainableRps, null);
     assert.match(m.advice!, /more free CPU.*more engines.*Azure Load Testing/);
-    assert.ok(m.steps.at(-1)!.generator.cpuPercent > 8);
+    assert.ok(m.steps.at(-1)!.generator!.cpuPercent > 8);
   });
 });

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { CAPACITY_DEFAULTS, type CapacitySettings } from '../../src/capacity/settings';
 import { judgeStep } from '../../src/capacity/signals';
-import type { CapacityStep, CriterionResult } from '../../src/evidence/types';
+import type { LocalCapacityStep, CriterionResult } from '../../src/evidence/types';
 
 const settings: CapacitySettings = { ...CAPACITY_DEFAULTS, serviceLevel: [], budget: { ...CAPACITY_DEFAULTS.budget }, generator: { ...CAPACITY_DEFAULTS.generator } };
 
-function step(o: { offered?: number; achieved?: number; cpu?: number; lag?: number; loop?: number; waited?: number; peak?: number; max?: number; service?: number; pressure?: number }): CapacityStep {
+function step(o: { offered?: number; achieved?: number; cpu?: number; lag?: number; loop?: number; waited?: number; peak?: number; max?: number; service?: number; pressure?: number }): LocalCapacityStep {
   const offered = o.offered ?? 100;
   return {
     phase: 'ramp', offeredRps: offered, achievedRps: o.achieved ?? offered, holdSeconds: 10, requests: offered * 10, errors: 0, errorPercentage: 0,
@@ -20,7 +20,7 @@ function step(o: { offered?: number; achieved?: number; cpu?: number; lag?: numb
 const breach = (expression: string): CriterionResult => ({ expression, actual: 2, threshold: 1, failed: true, explanation: `${expression}: failed.` });
 
 describe('capacity/signals: what broke a probe', () => {
-  const cases: Array<{ name: string; step: CapacityStep; slo?: CriterionResult[]; healthy?: number; kinds: string[]; detail?: RegExp }> = [
+  const cases: Array<{ name: string; step: LocalCapacityStep; slo?: CriterionResult[]; healthy?: number; kinds: string[]; detail?: RegExp }> = [
     { name: 'nothing wrong -> a good step', step: step({}), kinds: [] },
     { name: 'error criterion held -> slo (errors)', step: step({}), slo: [breach('percentage(error) > 1')], kinds: ['slo'], detail: /percentage\(error\)/ },
     { name: 'achieved 80 of 100 offered -> plateau', step: step({ achieved: 80 }), kinds: ['plateau'], detail: /80 rps completed of 100 rps offered \(20% short; limit 10%\)/ },

@@ -3,13 +3,14 @@ import * as fs from 'node:fs';
 import { main } from '../../src/cli';
 import type { CliIO } from '../../src/cli/io';
 import type { CapacityEvidence } from '../../src/evidence/types';
-import { capacityTest } from '../capacity/helpers';
+import { capacityTest, cloudCapacityTest } from '../capacity/helpers';
+import { AltEmulator } from '../support/altEmulator';
 import { startCapacityTarget, type CapacityTarget } from '../support/capacityTarget';
 
-async function cli(args: string[], signal = new AbortController().signal): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(args: string[], signal = new AbortController().signal, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIO = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: process.cwd(), env: {}, signal };
+  const io: CliIO = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: process.cwd(), env, signal };
   const code = await main(['capacity', ...args], io);
   return { code, stdout, stderr };
 }
@@ -76,5 +77,42 @@ describe('cli/capacity', function () {
     assert.match(md, /Capacity search: Error \(cancelled\)/);
     if (!e.metrics.steps.at(-1)!.good && e.metrics.steps.at(-1)!.signals.length === 0) assert.match(md, /cut short \(cancelled\)/);
     assert.ok(tookMs < 4500, `took ${tookMs} ms after a cancel at 2.5 s`);
+  });
+});
+
+/** `readiness capacity --engine azure` against the Azure Load Testing emulator, whose run meets 8 slots x 50 ms (160 rps). */
+describe('cli/capacity --engine azure', function () {
+  this.timeout(60_000);
+  let emu: AltEmulator | undefined;
+  afterEach(async () => emu?.stop());
+  const config = () => cloudCapacityTest('holdSeconds: 10\nazure: { steps: 10 }\nserviceLevel: ["p95(response_time_ms) > 500", "percentage(error) > 1"]');
+
+  it('capacity --engine azure: service principal from the environment -> exit 0, knee from the run\'s metrics, secret never printed', async () => {
+    emu = await new AltEmulator({ stepMs: 0, validationMs: 0, service: { slots: 8, serviceMs: 50 } }).start();
+    const o = emu.options;
+    const r = await cli(['--config', config(), '--out', outDir(), '--engine', 'azure', '--subscription', o.subscriptionId, '--resource-group', o.resourceGroup,
+      '--load-test-resource', o.resourceName, '--arm-endpoint', emu.baseUrl, '--ca-file', emu.caFile()], undefined,
+    { AZURE_TENANT_ID: o.tenantId, AZURE_CLIENT_ID: o.clientId, AZURE_CLIENT_SECRET: o.clientSecret, AZURE_AUTHORITY_HOST: emu.baseUrl });
+    assert.equal(r.code, 0, r.stderr);
+    const e = readEvidence(r.stdout);
+    assert.equal(e.metrics.engine, 'azure');
+    assert.equal(e.metrics.sustainableRps, 160, e.summary);
+    assert.match(r.stderr, /ramp 160 rps \(8 users\): achieved 160, .*: held/);
+    assert.ok(!r.stderr.includes(o.clientSecret));
+  });
+
+  it('capacity --engine azure without the resource flags or the credential variables -> exit 2 listing every missing one, nothing sent', async () => {
+    const r = await cli(['--config', config(), '--out', outDir(), '--engine', 'azure', '--subscription', 'sub'], undefined, { AZURE_TENANT_ID: 't' });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--resource-group: required with --engine azure/);
+    assert.match(r.stderr, /--load-test-resource: required with --engine azure/);
+    assert.match(r.stderr, /AZURE_CLIENT_ID: not set/);
+    assert.match(r.stderr, /AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH: neither is set/);
+  });
+
+  it('capacity: a resource flag without --engine azure -> exit 2 saying to add it', async () => {
+    const r = await cli(['--config', config(), '--resource-group', 'rg']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--resource-group: for engine azure only; add --engine azure/);
   });
 });

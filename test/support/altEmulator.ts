@@ -6,6 +6,7 @@ import { listenHttps, testCertificates } from './tls';
 import { clientValue, DEFAULT_SAMPLE_LOG, DEFAULT_STATISTICS, mergePatch, send } from './altEmulatorParts';
 import { resultsZipOf, statisticsOf, zipOf, type SampleLogModel } from './altSampleLog';
 import { managedIdentity, oidc, openIdMetadata, token } from './entraEmulator';
+import { listMetrics, metricDefinitions, metricNamespaces, modelTotals, sendMetrics, type MetricsQuery, type ModelledService, type PlayedRun } from './altEmulatorMetrics';
 
 export { DEFAULT_SAMPLE_LOG, DEFAULT_STATISTICS, mergePatch } from './altEmulatorParts';
 
@@ -76,6 +77,18 @@ export interface EmulatorOptions {
   /** Force the service's testResult (to exercise a disagreement with our own evaluation). */
   forceTestResult?: 'PASSED' | 'FAILED';
   faults?: Fault[];
+  /**
+   * The service the run's load meets, for the test-run metrics (altEmulatorMetrics.ts). With it, the run's clock is
+   * the profile's: EXECUTING lasts `executeMs` of real time and plays the whole uploaded profile (durationInSeconds)
+   * in it, and startDateTime..endDateTime and the metric timestamps span the profile's seconds, not the wall clock.
+   */
+  service?: ModelledService;
+  /** Real milliseconds EXECUTING lasts. Default stepMs. */
+  executeMs?: number;
+  /** Points per series on one page of LoadTestRun_ListMetrics (then a nextLink). Default 8, so every search pages. */
+  metricsPageSize?: number;
+  /** The origin the metrics nextLink points at. Default the emulator's own (a link elsewhere must not be followed). */
+  metricsNextLinkOrigin?: string;
 }
 
 export interface RecordedRequest {
@@ -111,6 +124,8 @@ export class AltEmulator {
   readonly stopped: string[] = [];
   /** Archives by blob path, made when a run is DONE. */
   readonly archives = new Map<string, Buffer>();
+  /** What each run played: its test's uploaded requests JSON and engines, and when EXECUTING began and ended (real ms). */
+  private readonly played = new Map<string, Omit<PlayedRun, 'playedSeconds' | 'startMs'> & { profileSeconds: number; executingAt?: number; endedAt?: number; complete?: boolean }>();
   readonly options: Required<Pick<EmulatorOptions, 'tenantId' | 'clientId' | 'clientSecret' | 'systemAccessToken' | 'serviceConnectionId' |
     'subscriptionId' | 'resourceGroup' | 'resourceName' | 'stepMs' | 'validationMs'>> & EmulatorOptions;
   private server?: Server;
@@ -226,6 +241,9 @@ export class AltEmulator {
     // LoadTestAdministration_CreateOrUpdateAppComponents / _GetAppComponents: SPEC CreateOrUpdateTestAppComponents.json;
     // LoadTestAdministration_CreateOrUpdateServerMetricsConfig / _GetServerMetricsConfig: SPEC loadtestservice.json.
     if ((m = path.match(/^\/tests\/([^/]+)\/(app-components|server-metrics-config)$/))) return this.testMap(res, method, m[1], m[2], body);
+    // LoadTestRun_ListMetricNamespaces, _ListMetricDefinitions, _ListMetrics (and its nextLink, read with GET):
+    // sources and assumptions in altEmulatorMetrics.ts.
+    if ((m = path.match(/^\/test-runs\/([^/:]+)\/(metric-namespaces|metric-definitions|metrics)$/))) return this.metrics(res, method, m[1], m[2], url, body);
     // LoadTestRun_StopTestRun: SPEC loadtestservice.json (POST test-runs/{id}:stop).
     if ((m = path.match(/^\/test-runs\/([^/]+):stop$/)) && method === 'POST') return this.stopRun(res, m[1]);
     // LoadTestRun_CreateOrUpdateTestRun / _GetTestRun: SPEC CreateOrUpdateTestRun.json, GetTestRun.json.
@@ -365,12 +383,15 @@ export class AltEmulator {
       createdDateTime: now, createdBy: EMULATED_PRINCIPAL, lastModifiedDateTime: now, lastModifiedBy: EMULATED_PRINCIPAL,
       portalUrl: `https://portal.azure.com/#emulated/testRun/${runId}` };
     this.runs.set(runId, run);
+    this.remember(runId, String(request.testId), test);
     this.advance(runId, 1);
     send(res, 201, run);
   }
 
   private advance(runId: string, step: number): void {
-    const next = (fn: () => void) => (this.options.stepMs === 0 ? fn() : this.later(this.options.stepMs, fn));
+    // The step after EXECUTING comes when the profile has played (executeMs).
+    const wait = RUN_STEPS[step] === 'EXECUTED' ? this.options.executeMs ?? this.options.stepMs : this.options.stepMs;
+    const next = (fn: () => void) => (wait === 0 ? fn() : this.later(wait, fn));
     next(() => {
       const run = this.runs.get(runId)!;
       if (['CANCELLING', 'CANCELLED'].includes(String(run.status))) return;
@@ -387,10 +408,13 @@ export class AltEmulator {
         return;
       }
       run.status = RUN_STEPS[step];
+      const played = this.played.get(runId);
+      if (played && run.status === 'EXECUTING') played.executingAt = Date.now();
+      if (played && run.status === 'EXECUTED') Object.assign(played, { endedAt: Date.now(), complete: true });
       if (run.status === this.options.holdAt) return;
       if (run.status === 'EXECUTED') this.finishStatistics(run);
       if (run.status === 'DONE') {
-        run.endDateTime = new Date().toISOString();
+        run.endDateTime = this.endOf(runId, run);
         // The archives exist before the run says where they are (made synchronously enough for stepMs 0: the
         // SAS download waits for them below).
         const ready = this.makeArchives(runId);
@@ -417,6 +441,15 @@ export class AltEmulator {
   private finishStatistics(run: Json): void {
     const stats = this.options.statistics ?? (this.options.sampleLog ? statisticsOf(this.options.sampleLog) : DEFAULT_STATISTICS);
     run.testRunStatistics = Object.fromEntries(Object.entries(stats).map(([name, s]) => [name, { transaction: name, ...s }]));
+    const played = this.options.service ? this.playedRun(String(run.testRunId), run) : undefined;
+    if (played) {
+      // A modelled run reports what its series add up to (the assumptions alt-totalrequests-include-errors and
+      // alt-virtualusers-level in docs/emulators.md).
+      const t = modelTotals(this.options.service!, played);
+      Object.assign((run.testRunStatistics as Record<string, Json>).Total, { sampleCount: t.requests, errorCount: t.errors,
+        errorPct: t.requests ? Math.round((10000 * t.errors) / t.requests) / 100 : 0 });
+      run.virtualUsers = t.topUsers;
+    }
     run.executedDateTime = new Date().toISOString();
     run.duration = 60_000;
     let anyFailed = false;
@@ -444,12 +477,65 @@ export class AltEmulator {
     const run = this.runs.get(runId);
     if (!run) return send(res, 404, { error: { code: 'TestRunNotFound', message: runId } });
     this.stopped.push(runId);
+    const played = this.played.get(runId);
+    if (played?.executingAt !== undefined && played.endedAt === undefined) played.endedAt = Date.now();
     run.status = 'CANCELLING';
     this.later(this.options.stepMs, () => {
       run.status = 'CANCELLED';
-      run.endDateTime = new Date().toISOString();
+      run.endDateTime = this.endOf(runId, run);
     });
     send(res, 200, run);
+  }
+
+  /** The uploaded requests JSON and the engines of the run's test, as they were when the run started. */
+  private remember(runId: string, testId: string, test: Json): void {
+    if (!this.options.service) return;
+    const fileName = ((test.inputArtifacts as Json | undefined)?.urlTestConfigFileInfo as Json | undefined)?.fileName;
+    const content = fileName ? this.files.get(`${testId}/${String(fileName)}`) : undefined;
+    const plan = content ? (JSON.parse(content.toString('utf8')) as Json) : {};
+    const testSetup = Array.isArray(plan.testSetup) ? (plan.testSetup as Json[]) : [];
+    const requestNames = Object.values((plan.scenarios ?? {}) as Record<string, Json>).flatMap((sc) => ((sc.requests ?? []) as Json[]).map((r) => String(r.requestName)));
+    const engines = Number((test.loadTestConfiguration as Json | undefined)?.engineInstances ?? 1);
+    const profileSeconds = Math.max(0, ...testSetup.map((t) => Number(t.durationInSeconds ?? 0)));
+    this.played.set(runId, { testSetup, requestNames, engines, profileSeconds });
+  }
+
+  /** Seconds of the profile the run played: all of it once EXECUTED, else the share of executeMs that passed before a stop. */
+  private playedRun(runId: string, run: Json): PlayedRun | undefined {
+    const p = this.played.get(runId);
+    if (!p) return undefined;
+    const executeMs = this.options.executeMs ?? this.options.stepMs;
+    const ran = p.complete ? 1 : p.executingAt === undefined ? 0 : executeMs <= 0 ? 1 : Math.min(1, ((p.endedAt ?? Date.now()) - p.executingAt) / executeMs);
+    return { ...p, startMs: Date.parse(String(run.startDateTime)), playedSeconds: p.profileSeconds * ran };
+  }
+
+  private endOf(runId: string, run: Json): string {
+    const played = this.playedRun(runId, run);
+    return played ? new Date(played.startMs + played.playedSeconds * 1000 + 1000).toISOString() : new Date().toISOString();
+  }
+
+  private metrics(res: ServerResponse, method: string, runId: string, what: string, url: URL, body: string): void {
+    const run = this.runs.get(runId);
+    if (!run) return send(res, 404, { error: { code: 'TestRunNotFound', message: runId } });
+    if (what === 'metric-namespaces' && method === 'GET') return send(res, 200, metricNamespaces());
+    if (what === 'metric-definitions' && method === 'GET') {
+      const definitions = metricDefinitions(url.searchParams.get('metricNamespace'));
+      return definitions ? send(res, 200, definitions) : send(res, 400, { error: { code: 'BadRequest', message: 'Unknown metricNamespace.' } });
+    }
+    const played = this.playedRun(runId, run);
+    if (what !== 'metrics' || !played || !this.options.service) return send(res, 404, { error: { code: 'NotFound', message: `No route for ${method} ${url.pathname}` } });
+    const token = url.searchParams.get('continuationToken');
+    let q: MetricsQuery;
+    if (method === 'GET' && token) q = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as MetricsQuery;
+    else if (method === 'POST') {
+      const p = url.searchParams;
+      const filters = body ? ((JSON.parse(body) as Json).filters as MetricsQuery['filters'] | undefined) ?? [] : [];
+      q = { metricname: p.get('metricname') ?? '', metricNamespace: p.get('metricNamespace') ?? '', timespan: p.get('timespan') ?? '',
+        aggregation: p.get('aggregation') ?? '', interval: p.get('interval') ?? '', filters, offset: 0 };
+    } else return send(res, 405, {});
+    const nextLink = (offset: number) => `${this.options.metricsNextLinkOrigin ?? this.baseUrl}/test-runs/${runId}/metrics?api-version=2025-03-01-preview&continuationToken=` +
+      Buffer.from(JSON.stringify({ ...q, offset })).toString('base64url');
+    sendMetrics(res, listMetrics(this.options.service, played, q, this.options.metricsPageSize ?? 8, nextLink));
   }
 
   private async blob(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {

@@ -33,10 +33,15 @@ function signalName(s: { kind: string; bound?: string }): string {
   return `${names[s.kind] ?? s.kind}${s.bound ? ` (${s.bound})` : ''}`;
 }
 
-const CURVE_HEADER = ['Phase', 'Offered rps', 'Achieved rps', 'p50 ms', 'p95 ms', 'p99 ms', 'Errors', 'Generator CPU', 'Result'];
+/** Azure's metrics have no median and its engines report no CPU: its steps show the mean and the virtual users. */
+function curveHeader(m: CapacityMetrics): string[] {
+  return m.engine === 'azure'
+    ? ['Phase', 'Offered rps', 'Achieved rps', 'mean ms', 'p95 ms', 'p99 ms', 'Errors', 'Virtual users', 'Result']
+    : ['Phase', 'Offered rps', 'Achieved rps', 'p50 ms', 'p95 ms', 'p99 ms', 'Errors', 'Generator CPU', 'Result'];
+}
 function curveRow(s: CapacityStep): string[] {
   return [s.phase, num(s.offeredRps), num(s.achievedRps), num(s.latencyMs.p50), num(s.latencyMs.p95), num(s.latencyMs.p99),
-    `${s.errors} (${num(s.errorPercentage, '%')})`, num(s.generator.cpuPercent, '%'), s.good ? 'held' : s.signals.length ? `broke: ${s.signals.map(signalName).join(', ')}` : 'cut short (cancelled)'];
+    `${s.errors} (${num(s.errorPercentage, '%')})`, s.generator ? num(s.generator.cpuPercent, '%') : s.virtualUsers ? num(s.virtualUsers.measured) : '-', s.good ? 'held' : s.signals.length ? `broke: ${s.signals.map(signalName).join(', ')}` : 'cut short (cancelled)'];
 }
 
 /** Markdown cannot hold SVG in a run summary, so the curve is drawn with bars: achieved rate, knee marked. */
@@ -49,7 +54,7 @@ export function capacityMarkdown(evidence: CapacityEvidence, lines: string[]): v
   lines.push('### Capacity curve', '', '```text');
   lines.push(...curveBars(m));
   lines.push('```', '');
-  lines.push(`| ${CURVE_HEADER.join(' | ')} |`, `|${CURVE_HEADER.map(() => ' --- ').join('|')}|`);
+  lines.push(`| ${curveHeader(m).join(' | ')} |`, `|${curveHeader(m).map(() => ' --- ').join('|')}|`);
   for (const s of m.steps) lines.push(`| ${curveRow(s).map(md).join(' | ')} |`);
   lines.push('');
 }
@@ -80,6 +85,6 @@ export function capacityHtml(evidence: CapacityEvidence, parts: { section: (t: s
   if (m.cancelled) out.push(parts.note('The search was cancelled; the curve shows what it learned before that.'));
   out.push(parts.facts(capacityFacts(m)));
   out.push(parts.section('Capacity curve', capacityCharts(m)));
-  out.push(parts.section('Probes', parts.table(CURVE_HEADER, m.steps.map((s) => curveRow(s).map(h)), [1, 2, 3, 4, 5, 7])));
+  out.push(parts.section('Probes', parts.table(curveHeader(m), m.steps.map((s) => curveRow(s).map(h)), [1, 2, 3, 4, 5, 7])));
   return out.join('\n');
 }

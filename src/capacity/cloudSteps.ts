@@ -1,0 +1,136 @@
+import { evaluateCriteria, formatNumber, type Criterion } from '../criteria';
+import type { CapacitySignal, CapacityStep, LatencySummary, RequestStats } from '../evidence/types';
+import { round } from '../load/engine/recorder';
+import { serviceSignals } from './signals';
+import type { CapacitySettings } from './settings';
+
+/**
+ * The steps of a stepped run on Azure Load Testing, sliced from the service's own time series (the test-run metrics
+ * API, namespace LoadTestRunMetrics), and judged with the local search's service signals.
+ *
+ * Slicing: the VirtualUsers series shows the profile's levels. Consecutive points at one level are one step; a
+ * point between two levels (a bucket that straddles a change) belongs to none. Of a step of three or more points the
+ * first is left out, as the local probe leaves out its first second: the users just added are still connecting.
+ *
+ * The closed model: Azure's users wait for each answer, so nobody arrives on a schedule and no arrival can find the
+ * users busy; the local `users` signal has no cloud equivalent. What a step offers is what its users would send at
+ * the per-user rate of the first (lightest) step; a service that keeps up completes that, one that queues holds its
+ * users longer and completes less: the `plateau` signal, unchanged.
+ */
+export interface Point { t: number; v: number }
+
+/** One figure's series per aggregation; the ResponseTime aggregations the service has (Average, Percentile90/95/99). */
+export interface FigureSeries {
+  requests: Point[];
+  errors: Point[];
+  responseTime: { avg: Point[]; p90?: Point[]; p95: Point[]; p99: Point[] };
+}
+
+export interface RunSeries extends FigureSeries {
+  intervalSeconds: number;
+  virtualUsers: Point[];
+  /** The same figures for each request (SamplerName), for per-request service levels. */
+  samplers: Map<string, FigureSeries>;
+}
+
+/** A step whose engines ran this much less than planned did not get its load: the cloud's generator-bound. */
+const ENGINE_SHORTFALL = 0.1;
+
+export function cloudSteps(series: RunSeries, planned: number[], holdSeconds: number, settings: Pick<CapacitySettings, 'serviceLevel' | 'plateauPercent'>): CapacityStep[] {
+  const slices = sliceByUsers(series.virtualUsers, series.intervalSeconds, holdSeconds);
+  let perUserRps: number | undefined;
+  return slices.map((slice) => {
+    const total = statsOf('Total', series, slice.times, series.intervalSeconds);
+    perUserRps ??= slice.users > 0 ? total.rps / slice.users : 0;
+    const plannedUsers = planned[Math.min(planned.length - 1, Math.max(0, slice.index))] ?? slice.users;
+    const step: CapacityStep = {
+      phase: 'ramp',
+      offeredRps: round(slice.users * perUserRps),
+      achievedRps: round(total.rps),
+      holdSeconds: slice.times.length * series.intervalSeconds,
+      requests: total.requests,
+      errors: total.errors,
+      errorPercentage: total.errorPercentage,
+      // The metrics API has no median: the p50 place holds the mean (the reports label it so).
+      latencyMs: { p50: finite(total.latencyMs.avg), p95: finite(total.latencyMs.p95), p99: finite(total.latencyMs.p99) },
+      good: true,
+      signals: [],
+      virtualUsers: { planned: plannedUsers, measured: round(slice.users) },
+    };
+    const short = plannedUsers > 0 && slice.users < plannedUsers * (1 - ENGINE_SHORTFALL);
+    const signals: CapacitySignal[] = short
+      ? [{ kind: 'generator', detail: `Azure Load Testing's engines ran ${formatNumber(round(slice.users))} of the ${plannedUsers} virtual users planned for this step` }]
+      : serviceSignals(step, evaluateCriteria(settings.serviceLevel as Criterion[], {
+        totals: total,
+        requests: [...series.samplers].map(([name, s]) => statsOf(name, s, slice.times, series.intervalSeconds)),
+      }), settings);
+    step.signals = signals;
+    step.good = signals.length === 0;
+    return step;
+  });
+}
+
+interface Slice { users: number; times: number[]; index: number }
+
+function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: number): Slice[] {
+  const points = users.filter((p) => p.v > 0).sort((a, b) => a.t - b.t);
+  if (!points.length) return [];
+  const start = points[0].t;
+  const groups: Point[][] = [];
+  for (const p of points) {
+    const last = groups.at(-1);
+    const level = last?.[0].v;
+    if (last && level !== undefined && Math.abs(p.v - level) <= Math.max(0.5, level * 0.02) && p.t - last.at(-1)!.t <= intervalSeconds * 1000 * 1.5) last.push(p);
+    else groups.push([p]);
+  }
+  return groups.filter((g) => g.length >= 2).map((g) => {
+    const kept = g.length >= 3 ? g.slice(1) : g;
+    const mid = (kept[0].t + kept.at(-1)!.t) / 2;
+    return {
+      users: kept.reduce((n, p) => n + p.v, 0) / kept.length,
+      times: kept.map((p) => p.t),
+      index: Math.floor((mid - start) / (holdSeconds * 1000)),
+    };
+  });
+}
+
+/**
+ * A step's figures from its buckets: counts add up; a percentile of the step is the request-weighted mean of its
+ * buckets' percentiles (percentiles do not merge exactly, and the service gives no histogram).
+ */
+function statsOf(name: string, s: FigureSeries, times: number[], intervalSeconds: number): RequestStats {
+  const at = (series: Point[] | undefined) => {
+    const byTime = new Map((series ?? []).map((p) => [p.t, p.v]));
+    return times.map((t) => byTime.get(t));
+  };
+  const requests = at(s.requests).map((v) => v ?? 0);
+  const errors = at(s.errors).reduce<number>((n, v) => n + (v ?? 0), 0);
+  const count = requests.reduce((n, v) => n + v, 0);
+  const weighted = (series: Point[] | undefined) => {
+    if (!series) return NaN;
+    const values = at(series);
+    let sum = 0;
+    let weight = 0;
+    values.forEach((v, i) => {
+      if (v === undefined || !(requests[i] > 0)) return;
+      sum += v * requests[i];
+      weight += requests[i];
+    });
+    return weight > 0 ? sum / weight : NaN;
+  };
+  const latencyMs: LatencySummary = {
+    min: NaN, avg: weighted(s.responseTime.avg), p50: NaN, p75: NaN, p90: weighted(s.responseTime.p90), p95: weighted(s.responseTime.p95),
+    p99: weighted(s.responseTime.p99), p999: NaN, max: NaN,
+  };
+  return {
+    name, requests: count, errors, httpErrors: errors, networkErrors: 0,
+    errorPercentage: count > 0 ? round((100 * errors) / count) : 0,
+    rps: times.length ? count / (times.length * intervalSeconds) : 0,
+    latencyMs,
+  };
+}
+
+/** A figure for the evidence: a step without a completed request has no latency, shown as 0. */
+function finite(n: number): number {
+  return Number.isFinite(n) ? round(n) : 0;
+}

@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { createCredential } from '../../src/azure/credentials';
+import { runCloudCapacitySearch, type CloudCapacityOptions } from '../../src/capacity/cloudSearch';
+import { CancelledError, ConfigError, InfrastructureError } from '../../src/errors';
+import { validateEvidence } from '../../src/evidence/validate';
+import { renderMarkdown } from '../../src/evidence/render/markdown';
+import { AltEmulator, emulatedConnection, emulatedResource, type EmulatorOptions } from '../support/altEmulator';
+import { altRunFixture, FAST_POLLS } from '../support/altCloudRun';
+import { cloudCapacityTest } from './helpers';
+
+const SETTINGS = ['holdSeconds: 10', 'azure: { steps: 10 }', 'budget: { seconds: 120 }'];
+
+/**
+ * The capacity search on Azure Load Testing against the emulator, whose runs meet a modelled service of known
+ * capacity (test/support/altEmulatorMetrics.ts): `slots` requests at once of `serviceMs` each, so the achieved rate
+ * stops at slots * 1000 / serviceMs while the users keep rising. The profile climbs 2, 4, ... 20 users (one engine),
+ * so a knee at 8 slots lies between the steps of 8 and 10 users: the step of 8 users is exactly the capacity.
+ */
+describe('capacity on Azure Load Testing (emulator with a modelled service)', function () {
+  this.timeout(30_000);
+  const fixture = altRunFixture();
+
+  async function search(emulator: EmulatorOptions, configFile: string, extra: Partial<CloudCapacityOptions> = {}) {
+    const emu = (fixture.emu = await new AltEmulator({ stepMs: 5, validationMs: 0, executeMs: 200, ...emulator }).start());
+    const { credential, armEndpoint } = createCredential(emulatedConnection(emu), { caCertificate: emu.ca });
+    const evidence = await runCloudCapacitySearch({
+      configFile, resource: emulatedResource(emu), credential, armEndpoint, caCertificate: emu.ca, resultsDirectory: fixture.results,
+      pollIntervals: FAST_POLLS, retryDelayMs: 20, ...extra,
+    });
+    assert.ok(validateEvidence(evidence).ok, JSON.stringify(validateEvidence(evidence)));
+    return { emu, evidence, m: evidence.metrics };
+  }
+  const curve = (steps: Array<{ virtualUsers?: { measured: number }; achievedRps: number; offeredRps: number; latencyMs: { p95: number }; good: boolean }>) =>
+    steps.map((s) => `${s.virtualUsers?.measured}u ${s.offeredRps}->${s.achievedRps} p95 ${s.latencyMs.p95} ${s.good ? 'ok' : 'broke'}`).join('\n');
+
+  it('capacity azure: a queueing service of 8 x 50 ms (160 rps) -> found within 10%, throughput-bound, one stepped run on its own test', async () => {
+    const { emu, evidence, m } = await search({ service: { slots: 8, serviceMs: 50 } },
+      cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500", "percentage(error) > 1"]'].join('\n')));
+    assert.equal(m.engine, 'azure');
+    assert.equal(m.outcome, 'found', `${evidence.summary}\n${curve(m.steps)}`);
+    assert.ok(Math.abs(m.sustainableRps! - 160) <= 16, `${m.sustainableRps}\n${curve(m.steps)}`);
+    assert.ok(m.interval!.lowRps <= 160 * 1.1 && m.interval!.highRps >= 160, JSON.stringify(m.interval));
+    assert.equal(m.bound, 'throughput');
+    assert.equal(m.firstBreak!.kind, 'plateau');
+    assert.equal(evidence.verdict, 'passed');
+    // The curve: one step per level of the profile, users as the service reported them.
+    assert.deepEqual(m.steps.map((s) => s.virtualUsers!.measured), [2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+    assert.equal(m.cloud!.cloudTestId, 'shop-search-capacity');
+    assert.equal(m.cloud!.interval, 'PT5S');
+    assert.match(evidence.summary, /Sustainable rate 160 rps .*throughput-bound.*10 steps of Azure Load Testing run/);
+    // The stepped profile went up by Azure's own means: loadType step with rampUpSteps.
+    const uploaded = JSON.parse(emu.files.get('shop-search-capacity/requests.json')!.toString('utf8'));
+    assert.deepEqual(uploaded.testSetup[0], { scenario: 'main', loadType: 'step', virtualUsersPerEngine: 20, rampUpSteps: 10, rampUpTimeInSeconds: 100, durationInSeconds: 110 });
+    assert.ok(!emu.tests.has('shop-search'), 'the team\'s own test is left alone');
+    // The series was read through the metrics API, page by page (nextLink read with GET).
+    assert.ok(emu.requestsTo('GET', /\/metric-definitions$/).length === 1);
+    assert.ok(emu.requestsTo('POST', /\/metrics$/).some((r) => r.query.metricname === 'VirtualUsers' && r.query.interval === 'PT5S'));
+    assert.ok(emu.requestsTo('GET', /\/metrics$/).some((r) => r.query.continuationToken), 'paged');
+    assert.match(renderMarkdown(evidence), /\| Phase \| Offered rps \| Achieved rps \| mean ms \|/);
+  });
+
+  it('capacity azure: p95 bound below the queueing point -> latency-bound, the criterion named', async () => {
+    const { m, evidence } = await search({ service: { slots: 8, serviceMs: 50 } },
+      cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 60", "percentage(error) > 1"]'].join('\n')));
+    assert.equal(m.outcome, 'found', evidence.summary);
+    assert.equal(m.bound, 'latency');
+    assert.equal(m.firstBreak!.expression, 'p95(response_time_ms) > 60');
+    assert.equal(m.sustainableRps, 160);
+  });
+
+  it('capacity azure: a service that sheds load past 8 slots -> errors-bound, no plateau (its refusals are fast)', async () => {
+    const { m, evidence } = await search({ service: { slots: 8, serviceMs: 50, mode: 'shed' } },
+      cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500", "percentage(error) > 1"]'].join('\n')));
+    assert.equal(m.outcome, 'found', evidence.summary);
+    assert.equal(m.bound, 'errors');
+    assert.equal(m.firstBreak!.expression, 'percentage(error) > 1');
+    assert.ok(!m.steps.some((s) => s.signals.some((g) => g.kind === 'plateau')), curve(m.steps));
+    assert.equal(m.sustainableRps, 160);
+  });
+
+  it('capacity azure: a per-request service level -> read through the SamplerName filter, and that request breaks first', async () => {
+    const { emu, m, evidence } = await search({ service: { slots: 8, serviceMs: 50, samplers: { Home: 1, Search: 3 } } },
+      cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 1000", "Search: p95(response_time_ms) > 200"]'].join('\n'), { requests: ['Home', 'Search'] }));
+    assert.equal(m.firstBreak!.expression, 'Search: p95(response_time_ms) > 200', evidence.summary);
+    assert.equal(m.bound, 'latency');
+    // 8 slots of 50 ms x mean factor 2: 80 rps.
+    assert.equal(m.sustainableRps, 80);
+    const filtered = emu.requestsTo('POST', /\/metrics$/).filter((r) => r.body.includes('SamplerName'));
+    assert.ok(filtered.length >= 3);
+    assert.deepEqual(JSON.parse(filtered[0].body), { filters: [{ name: 'SamplerName', values: ['Search'] }] });
+  });
+
+  it('capacity azure: two engines of 20 users, a service of 30 x 50 ms (600 rps) -> levels 4 ... 40, knee found past one engine\'s top', async () => {
+    const { emu, m, evidence } = await search({ service: { slots: 30, serviceMs: 50 } },
+      cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n'), { engines: 2 }));
+    assert.deepEqual(m.steps.map((s) => s.virtualUsers!.planned), [4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
+    assert.equal(m.outcome, 'found', `${evidence.summary}\n${curve(m.steps)}`);
+    assert.ok(Math.abs(m.sustainableRps! - 600) <= 60, curve(m.steps));
+    assert.equal(emu.tests.get('shop-search-capacity')!.loadTestConfiguration && (emu.tests.get('shop-search-capacity')!.loadTestConfiguration as { engineInstances: number }).engineInstances, 2);
+  });
+
+  it('capacity azure: the engines run fewer users than the step plans -> generator-bound, no capacity stated, advice on engineInstances', async () => {
+    const { m, evidence } = await search({ service: { slots: 100, serviceMs: 50, engineUserLimit: 11 } },
+      cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n')));
+    assert.equal(m.outcome, 'generator-bound', `${evidence.summary}\n${curve(m.steps)}`);
+    assert.equal(m.sustainableRps, null);
+    assert.match(m.firstBreak!.detail, /engines ran 11 of the (1[4-9]|20) virtual users planned for this step/);
+    assert.equal(m.provenRps, 200);
+    assert.match(m.advice!, /raise engineInstances/);
+    assert.equal(evidence.verdict, 'error');
+  });
+
+  it('capacity azure: a metrics nextLink pointing at another host -> InfrastructureError, the token never sent there', async () => {
+    const error = await search({ service: { slots: 8, serviceMs: 50 }, metricsNextLinkOrigin: 'https://elsewhere.example' },
+      cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n'))).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof InfrastructureError, String(error));
+    assert.match(error.message, /nextLink that points off 127\.0\.0\.1:\d+ \(https:\/\/elsewhere\.example\)/);
+  });
+
+  it('capacity azure: every step holds -> not-reached at the top of the profile', async () => {
+    const { m, evidence } = await search({ service: { slots: 100, serviceMs: 50 } },
+      cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n')));
+    assert.equal(m.outcome, 'not-reached', evidence.summary);
+    assert.equal(m.stoppedBy!.reason, 'max-rate');
+    assert.equal(m.provenRps, 400);
+  });
+
+  it('capacity azure: time budget passes while the run goes on -> the cloud run is stopped, the steps that ran judged, incomplete', async () => {
+    const { emu, m, evidence } = await search({ service: { slots: 8, serviceMs: 50 }, executeMs: 6000 },
+      cloudCapacityTest(['holdSeconds: 10', 'azure: { steps: 10 }', 'budget: { seconds: 2 }', 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n')));
+    assert.equal(m.outcome, 'incomplete', evidence.summary);
+    assert.equal(m.stoppedBy!.reason, 'time-budget');
+    assert.deepEqual(emu.stopped, [m.cloud!.testRunId]);
+    assert.ok(m.steps.length < 10, curve(m.steps));
+    assert.equal(evidence.verdict, 'error');
+  });
+
+  it('capacity azure: cancelled while the run goes on -> the cloud run is stopped and what ran is written, cancelled', async () => {
+    const controller = new AbortController();
+    const { emu, m, evidence } = await search({ service: { slots: 8, serviceMs: 50 }, holdAt: 'EXECUTING' },
+      cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n')),
+      { signal: controller.signal, onRunCreated: () => setTimeout(() => controller.abort(), 150) });
+    assert.equal(m.cancelled, true);
+    assert.equal(m.stoppedBy!.reason, 'cancelled');
+    assert.deepEqual(emu.stopped, [m.cloud!.testRunId]);
+    assert.equal(evidence.verdict, 'error');
+  });
+
+  it('capacity azure: cancelled before the run exists -> CancelledError, nothing left running', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(search({ service: { slots: 8, serviceMs: 50 } }, cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n')),
+      { signal: controller.signal }), CancelledError);
+    assert.deepEqual(fixture.emu!.runs.size, 0);
+  });
+
+  it('capacity azure: criteria the metrics cannot judge, a short hold, an unknown request -> one ConfigError naming file, line and field, before any request', async () => {
+    const file = cloudCapacityTest(['holdSeconds: 5', 'serviceLevel:', '  - p75(response_time_ms) > 300', '  - latency: p95(latency) > 100', '  - Cart: p95(response_time_ms) > 100'].join('\n'));
+    const error = await search({ service: { slots: 8, serviceMs: 50 } }, file).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof ConfigError, String(error));
+    const text = error.problems.join('\n');
+    assert.match(text, /test\.yaml:9 capacity\.serviceLevel: "p75\(response_time_ms\) > 300": the run metrics give the response time only as avg, p90, p95 or p99/);
+    assert.match(text, /test\.yaml:10 capacity\.serviceLevel: .*no latency \(time to first byte\)/);
+    assert.match(text, /test\.yaml:11 capacity\.serviceLevel: "Cart: p95\(response_time_ms\) > 100": no request is named "Cart"/);
+    assert.match(text, /test\.yaml:7 capacity\.holdSeconds: on Azure Load Testing a step must span at least two 5-second metric intervals/);
+    assert.equal(fixture.emu!.requests.length, 0);
+  });
+
+  it('capacity azure: a JMX plan or too few users for the steps -> ConfigError naming the field', async () => {
+    const jmx = await search({}, cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n'), { testType: 'JMX' })).then(() => undefined, (e: unknown) => e);
+    assert.match(String((jmx as ConfigError).problems), /test\.yaml:3 testType: the capacity search on Azure Load Testing runs URL tests/);
+    await fixture.emu!.stop();
+    const few = await search({}, cloudCapacityTest([...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n'), { users: 4 })).then(() => undefined, (e: unknown) => e);
+    assert.match(String((few as ConfigError).problems), /requests\.json: testSetup\[0\]\.virtualUsersPerEngine: must be a whole number of at least capacity\.azure\.steps \(10\), found 4/);
+  });
+});
