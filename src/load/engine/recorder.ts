@@ -1,16 +1,14 @@
-import { build, encodeIntoCompressedBase64, type Histogram, type JsHistogram } from 'hdr-histogram-js';
+import type { Histogram, JsHistogram } from 'hdr-histogram-js';
+import { encodeHistogram, newHistogram } from '../hdr';
 import type { LatencySummary, RequestStats, TimelinePoint } from '../../evidence/types';
+
+export { newHistogram };
 
 /**
  * The aggregator: latencies go into HDR histograms (microseconds, 3 significant digits) per request name and per
  * second; counters are plain numbers. The hot path only increments and records. Percentiles, merges and the
  * timeline are computed once per tick (autocannon's habit).
  */
-export function newHistogram(): Histogram {
-  // 32-bit buckets, JS implementation: no WebAssembly start-up, and auto-resize keeps stalls of minutes exact.
-  return build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false });
-}
-
 export class RequestSlot {
   requests = 0;
   httpErrors = 0;
@@ -151,7 +149,7 @@ function statsOf(slot: RequestSlot, durationSeconds: number, keepDistribution: b
     latencyMs: summary(slot.histogram),
     timeToFirstByteMs: summary(slot.firstByte),
   };
-  if (keepDistribution && slot.histogram.totalCount > 0) stats.latencyHistogram = encodeIntoCompressedBase64(slot.histogram);
+  if (keepDistribution && slot.histogram.totalCount > 0) stats.latencyHistogram = encodeHistogram(slot.histogram);
   return stats;
 }
 
