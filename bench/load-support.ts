@@ -27,10 +27,15 @@ const [serviceMs, everyMs, forMs] = process.argv.slice(1).map(Number);
 const t0 = performance.now();
 let count = 0;
 const holds = [];
+// Requests per 10 ms slot since the last 'pattern' message: how evenly a tool spreads a held rate.
+let patternStart = performance.now();
+let slots = [];
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
     count++;
+    const slot = Math.floor((performance.now() - patternStart) / 10);
+    slots[slot] = (slots[slot] ?? 0) + 1;
     let delay = serviceMs;
     if (everyMs > 0) { const phase = (performance.now() - t0) % everyMs; if (phase < forMs) delay += forMs - phase; }
     const arrived = performance.now();
@@ -43,6 +48,16 @@ server.maxRequestsPerSocket = 0;
 server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));
 process.on('message', (m) => {
   if (m === 'count') process.send({ count });
+  if (m === 'pattern') {
+    let first = slots.findIndex((n) => n > 0);
+    const used = first < 0 ? [] : Array.from(slots.slice(first), (n) => n ?? 0);
+    while (used.length && used[used.length - 1] === 0) used.pop();
+    const total = used.reduce((a, b) => a + b, 0);
+    const top = [...used].sort((a, b) => b - a).slice(0, Math.ceil(used.length / 10)).reduce((a, b) => a + b, 0);
+    process.send({ slots: used.length, busiestTenthShare: total ? top / total : 0, idleShare: used.length ? used.filter((n) => n === 0).length / used.length : 0 });
+    slots = [];
+    patternStart = performance.now();
+  }
   if (m === 'holds') {
     const s = holds.sort((a, b) => a - b);
     const at = (q) => s[Math.min(s.length - 1, Math.floor(s.length * q))] ?? 0;
@@ -53,6 +68,8 @@ process.on('message', (m) => {
 `;
 
 export interface Holds { p50: number; p90: number; p99: number; n: number }
+/** How requests were spread over 10 ms slots: the busiest tenth of the slots' share of requests, and idle slots' share. */
+export interface ArrivalPattern { slots: number; busiestTenthShare: number; idleShare: number }
 
 export interface TargetProcess {
   url: string;
@@ -61,6 +78,8 @@ export interface TargetProcess {
   holdP50(): Promise<number>;
   /** Percentiles of the server's own hold times since the last call, then resets. */
   holds(): Promise<Holds>;
+  /** How the requests since the last call were spread in time, then resets. */
+  pattern(): Promise<ArrivalPattern>;
   stop(): void;
 }
 
@@ -85,6 +104,10 @@ export async function startTargetProcess(options: { serviceMs?: number; stall?: 
     }),
     holdP50: async () => (await holds()).p50,
     holds,
+    pattern: () => new Promise<ArrivalPattern>((resolve) => {
+      child.once('message', (m: ArrivalPattern) => resolve(m));
+      child.send('pattern');
+    }),
     stop: () => child.kill(),
   };
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 /**
  * Builds the hub contributions: one minified bundle per contribution folder (`hub/<id>/<id>.tsx`
@@ -9,6 +9,8 @@ import { build } from 'esbuild';
  * Why these settings (DESIGN.md "The hub bundle"):
  * - azure-devops-ui's CSS references ~1.4 MB of icon fonts; the `file` loader emits them as files next
  *   to the bundle instead of inlining them as data URLs.
+ * - Evidence validators are compiled from the schema in the browser (src/evidence/compiledValidators.ts) instead of
+ *   bundling the code generated for Node processes (src/evidence/validators/, about 0.3 MB more of JavaScript).
  * - The SDK is resolved to one path (its CommonJS build) so azure-devops-extension-api and our code share
  *   one copy; two copies make the SDK refuse to load ("Only one version of this module can be loaded").
  */
@@ -16,6 +18,14 @@ export const HUB_CONTRIBUTIONS = ['readiness-hub', 'build-tab'] as const;
 
 const hubRoot = __dirname;
 const repoRoot = path.resolve(hubRoot, '..');
+
+const compiledEvidenceValidators: Plugin = {
+  name: 'compiled-evidence-validators',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/precompiledValidators$/ }, (args) =>
+      args.importer === path.join(repoRoot, 'src', 'evidence', 'validate.ts') ? { path: path.join(repoRoot, 'src', 'evidence', 'compiledValidators.ts') } : undefined);
+  },
+};
 
 export async function buildHub(options: { outDir: string }): Promise<void> {
   const outDir = path.resolve(options.outDir);
@@ -39,6 +49,7 @@ export async function buildHub(options: { outDir: string }): Promise<void> {
       assetNames: 'fonts/[name]-[hash]',
       alias: { 'azure-devops-extension-sdk': path.join(repoRoot, 'node_modules/azure-devops-extension-sdk/esm/SDK.js') },
       absWorkingDir: repoRoot,
+      plugins: [compiledEvidenceValidators],
     });
     await fs.copyFile(path.join(hubRoot, id, `${id}.html`), path.join(target, `${id}.html`));
   }

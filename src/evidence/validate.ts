@@ -1,33 +1,12 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { EVIDENCE_KINDS, evidenceSchema, evidenceSchemaByKind } from './schema';
+import type { ErrorObject } from 'ajv';
+import { validatorFor } from './precompiledValidators';
+import { EVIDENCE_KINDS } from './schema';
 import type { Evidence, EvidenceKind } from './types';
 
 export type EvidenceValidation = { ok: true; evidence: Evidence } | { ok: false; errors: string[] };
 
 /** At most this many messages: a badly broken file should not flood a log. */
 const MAX_ERRORS = 20;
-
-let ajv: Ajv | undefined;
-const byKind: Partial<Record<EvidenceKind, ValidateFunction>> = {};
-let whole: ValidateFunction | undefined;
-
-/**
- * Each validator is compiled on first use, and only the kinds actually met: compiling every kind and the whole
- * schema cost about 0.5 s of CPU, which a CLI run writing one document paid in full (bench/generator-cost.ts).
- */
-function compiler(): Ajv {
-  if (!ajv) {
-    // Unoptimised code compiles in half the time; a process validates a few documents, so compiling dominates.
-    ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, code: { optimize: false } });
-    addFormats(ajv);
-  }
-  return ajv;
-}
-
-function validatorOf(kind: EvidenceKind): ValidateFunction {
-  return (byKind[kind] ??= compiler().compile(evidenceSchemaByKind[kind]));
-}
 
 /**
  * Checks a parsed JSON value against the evidence schema. Errors read `metrics.totals.p95: must be a number
@@ -42,17 +21,12 @@ export function validateEvidence(doc: unknown): EvidenceValidation {
     const found = kind === undefined ? 'missing' : `found ${describe(kind)}`;
     return { ok: false, errors: [`kind: must be one of ${EVIDENCE_KINDS.join(', ')} (${found})`] };
   }
-  const validate = validatorOf(kind as EvidenceKind);
+  const validate = validatorFor(kind as EvidenceKind);
   if (validate(doc)) return { ok: true, evidence: doc as Evidence };
   const messages = [...new Set((validate.errors ?? []).map((e) => readable(e, doc)))];
   const errors = messages.slice(0, MAX_ERRORS);
   if (messages.length > MAX_ERRORS) errors.push(`... and ${messages.length - MAX_ERRORS} more problems`);
   return { ok: false, errors };
-}
-
-/** The schema as a compiled Ajv validator, for callers that want to validate with the whole document schema. */
-export function compiledEvidenceSchema(): ValidateFunction {
-  return (whole ??= compiler().compile(evidenceSchema));
 }
 
 function readable(error: ErrorObject, doc: unknown): string {

@@ -1,4 +1,5 @@
-import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+import { decodeHistogram } from '../load/hdr';
 
 /**
  * A latency distribution as its non-empty histogram buckets, sorted: `valuesMs[i]` is the highest value of
@@ -16,7 +17,7 @@ export interface Distribution {
 
 /** Decodes a histogram kept in evidence (`RequestStats.latencyHistogram`, microseconds). Throws on a bad encoding. */
 export function decodeDistribution(encoded: string): Distribution {
-  return fromHistogram(decodeFromCompressedBase64(encoded, 32, false));
+  return fromHistogram(decodeHistogram(encoded));
 }
 
 export function fromHistogram(h: Histogram): Distribution {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { compiledEvidenceSchema, validateEvidence } from '../../src/evidence/validate';
+import { compiledEvidenceSchema } from '../../src/evidence/compiledValidators';
+import { validateEvidence } from '../../src/evidence/validate';
 import { allFixtures, drillFailed, gateNotReady, loadTestFailed } from './fixtures';
 
 describe('evidence schema', () => {

@@ -17,6 +17,7 @@ describe('load/recorder percentiles', () => {
       const got = percentiles(h, wanted);
       assert.deepEqual(got.slice(0, wanted.length), wanted.map((p) => h.getValueAtPercentile(p)));
       assert.ok(Math.abs(got[wanted.length] - h.mean) <= 1e-6 * h.mean, `${got[wanted.length]} vs ${h.mean}`);
+      assert.deepEqual(percentiles(h, wanted, false).slice(0, wanted.length), got.slice(0, wanted.length), 'without the mean');
     });
   }
   it('percentiles: empty histogram -> zeros', () => assert.deepEqual(percentiles(newHistogram(), [50, 99]), [0, 0, 0]));

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { prepareLoadTest } from '../../src/load/runLoadTest';
-import { planHash } from '../../src/load/planHash';
+import { planHash, shapeWithoutDuration } from '../../src/load/planHash';
+import type { LoadShape } from '../../src/load/loadShape';
 import { get, requestsJson, URL_YAML, writeTest } from './helpers';
 
 const SECRET_YAML = `${URL_YAML}secrets:\n  - name: token\n    value: https://vault.example/secrets/token\n`;
@@ -28,6 +29,19 @@ describe('load/planHash', () => {
     it(`planHash: ${name} -> ${equal ? 'same plan' : 'different plan'}`, () => {
       assert.match(hash, /^[0-9a-f]{64}$/);
       assert.equal(hash === same, equal);
+    });
+  }
+
+  const shapes: LoadShape[] = [
+    { kind: 'linear', virtualUsers: 1, durationSeconds: 1, rampUpSeconds: 0 },
+    { kind: 'step', virtualUsers: 1, durationSeconds: 1, rampUpSeconds: 0, rampUpSteps: 2 },
+    { kind: 'spike', virtualUsers: 1, durationSeconds: 1, rampUpSeconds: 0, spikeMultiplier: 2, spikeHoldSeconds: 1 },
+    { kind: 'constantArrivalRate', requestsPerSecond: 1, durationSeconds: 1, maxVirtualUsers: 1 },
+  ];
+  for (const shape of shapes) {
+    it(`planHash: ${shape.kind} shape -> keys in the order localeCompare gave them, so recorded hashes still match`, () => {
+      const keys = Object.keys(shape).filter((k) => k !== 'durationSeconds');
+      assert.deepEqual(Object.keys(shapeWithoutDuration(shape)), [...keys].sort((a, b) => a.localeCompare(b)));
     });
   }
 });

@@ -1,16 +1,14 @@
-import { build, encodeIntoCompressedBase64, type Histogram, type JsHistogram } from 'hdr-histogram-js';
+import type { Histogram, JsHistogram } from 'hdr-histogram-js';
+import { encodeHistogram, newHistogram } from '../hdr';
 import type { LatencySummary, RequestStats, TimelinePoint } from '../../evidence/types';
+
+export { newHistogram };
 
 /**
  * The aggregator: latencies go into HDR histograms (microseconds, 3 significant digits) per request name and per
  * second; counters are plain numbers. The hot path only increments and records. Percentiles, merges and the
  * timeline are computed once per tick (autocannon's habit).
  */
-export function newHistogram(): Histogram {
-  // 32-bit buckets, JS implementation: no WebAssembly start-up, and auto-resize keeps stalls of minutes exact.
-  return build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false });
-}
-
 export class RequestSlot {
   requests = 0;
   httpErrors = 0;
@@ -151,7 +149,7 @@ function statsOf(slot: RequestSlot, durationSeconds: number, keepDistribution: b
     latencyMs: summary(slot.histogram),
     timeToFirstByteMs: summary(slot.firstByte),
   };
-  if (keepDistribution && slot.histogram.totalCount > 0) stats.latencyHistogram = encodeIntoCompressedBase64(slot.histogram);
+  if (keepDistribution && slot.histogram.totalCount > 0) stats.latencyHistogram = encodeHistogram(slot.histogram);
   return stats;
 }
 
@@ -169,17 +167,20 @@ const SUMMARY_PERCENTILES = [50, 75, 90, 95, 96, 97, 98, 99, 99.9, 99.99];
 const SECOND_PERCENTILES = [50, 90, 95, 99];
 
 function secondFigures(h: Histogram): TimelinePoint['latencyMs'] {
-  const [p50, p90, p95, p99] = percentiles(h, SECOND_PERCENTILES);
+  const [p50, p90, p95, p99] = percentiles(h, SECOND_PERCENTILES, false);
   return { p50: round(p50 / 1000), p90: round(p90 / 1000), p95: round(p95 / 1000), p99: round(p99 / 1000), max: round(h.maxValue / 1000) };
 }
 
 /**
- * The values at ascending `wanted` percentiles, then the mean, in one pass over the counts. The library walks the
- * counts array once per percentile (and the mean through an iterator object), which made the end-of-run summary,
- * 4 histograms x 11 figures, the largest fixed cost of a short run (bench/generator-cost.ts). Same results: the
- * count rounding, the highest equivalent value and the median-equivalent mean follow JsHistogram's own code.
+ * The values at ascending `wanted` percentiles, then the mean (NaN when `withMean` is false), in one pass over the
+ * counts. The library walks the counts array once per percentile (and the mean through an iterator object), which
+ * made the end-of-run summary, 4 histograms x 11 figures, the largest fixed cost of a short run
+ * (bench/generator-cost.ts). Same results: the count rounding, the highest equivalent value and the
+ * median-equivalent mean follow JsHistogram's own code. A bucket's value is computed only where a percentile lands
+ * (and, for the mean, for each non-empty bucket): this runs a few times a run, too rarely for V8 to optimise it, and
+ * the per-second figures computing every value cost some 20 ms a second at 60,000 requests a second.
  */
-export function percentiles(histogram: Histogram, wanted: readonly number[]): number[] {
+export function percentiles(histogram: Histogram, wanted: readonly number[], withMean = true): number[] {
   const h = histogram as unknown as JsHistogram;
   const total = h.totalCount;
   const out: number[] = new Array(wanted.length + 1).fill(0);
@@ -195,11 +196,13 @@ export function percentiles(histogram: Histogram, wanted: readonly number[]): nu
     const count = h.getCountAtIndex(i);
     if (count === 0) continue;
     seen += count;
-    const value = h.valueFromIndex(i);
-    sum += h.medianEquivalentValue(value) * count;
-    while (next < targets.length && seen >= targets[next]) out[next++] = h.highestEquivalentValue(value);
+    if (withMean) sum += h.medianEquivalentValue(h.valueFromIndex(i)) * count;
+    if (next < targets.length && seen >= targets[next]) {
+      const value = h.highestEquivalentValue(h.valueFromIndex(i));
+      while (next < targets.length && seen >= targets[next]) out[next++] = value;
+    }
   }
-  out[wanted.length] = total ? sum / total : 0;
+  out[wanted.length] = !withMean ? NaN : total ? sum / total : 0;
   return out;
 }
 
