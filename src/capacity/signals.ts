@@ -53,8 +53,10 @@ export function judgeStep(
   }
   // A step that broke while the machine was short of CPU cannot say whose limit it found: the generator was ready
   // to run but not running (neither its CPU nor its event loop shows that), and a service on the same machine was
-  // starved too. A step that held under such pressure still proves its rate, so pressure alone breaks nothing.
-  if (signals.length && g.cpuPressurePercent !== undefined && g.cpuPressurePercent > limits.cpuPressurePercent) {
+  // starved too. A step that held under such pressure still proves its rate, so pressure alone breaks nothing; and
+  // errors the service answered are its own (a busy agent slows answers down, it does not make a service fail them).
+  const errorsBroke = signals.some((s) => s.kind === 'slo' && s.bound === 'errors');
+  if (signals.length && !errorsBroke && g.cpuPressurePercent !== undefined && g.cpuPressurePercent > limits.cpuPressurePercent) {
     return [{
       kind: 'generator',
       detail: `the machine was short of CPU while the service level broke: some task waited for a core ${formatNumber(g.cpuPressurePercent)}% of the probe (Linux CPU pressure; limit ${formatNumber(limits.cpuPressurePercent)}%), so the break may be the machine's rather than the service's`,

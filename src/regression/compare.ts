@@ -186,7 +186,11 @@ function tailShortfall(metric: FigureName, requests: number, current: RunFigures
   return `${metric} needs at least ${needed} requests (${TAIL_SAMPLES} beyond it), this run had ${requests}${seconds}`;
 }
 
-/** The longest stall of the generator's event loop in the candidate and in each baseline run that recorded one. */
+/**
+ * How late the generator's event loop ran at its 99th percentile, in the candidate and in each baseline run that
+ * recorded it. The p99 rather than the longest stall: one garbage collection touches a handful of requests, while
+ * a loop late at its p99 was late for at least 1% of the run, enough to move the tail percentiles.
+ */
 interface Stalls {
   candidateMs: number;
   baseline: Array<{ index: number; ms: number }>;
@@ -194,19 +198,20 @@ interface Stalls {
 
 function generatorStalls(candidate: LoadTestEvidence, runs: LoadTestEvidence[]): Stalls {
   return {
-    candidateMs: candidate.metrics.generator?.eventLoopDelayMaxMs ?? 0,
-    baseline: runs.flatMap((e, index) => (e.metrics.generator ? [{ index, ms: e.metrics.generator.eventLoopDelayMaxMs }] : [])),
+    candidateMs: candidate.metrics.generator?.eventLoopDelayP99Ms ?? 0,
+    baseline: runs.flatMap((e, index) => (e.metrics.generator ? [{ index, ms: e.metrics.generator.eventLoopDelayP99Ms }] : [])),
   };
 }
 
 /**
- * A stall of the generator delays every request in flight by as much, so a latency figure that could not be called
- * unchanged, in a run whose generator stalled by more than the figure's threshold, may be the agent's doing rather
- * than the service's. The note says where it stalled; the verdict stays what the numbers give (fail closed: a
- * regression is never explained away).
+ * A stall of the generator delays every request in flight by as much, so a tail percentile (p90 and above) that
+ * could not be called unchanged, in a run whose generator ran late by more than the figure's threshold at its p99,
+ * may be the agent's doing rather than the service's. The note says where; the verdict stays what the numbers give
+ * (fail closed: a regression is never explained away).
  */
 function withStallNote(row: RegressionRow, stalls: Stalls): RegressionRow {
-  if (row.unit !== 'ms' || row.verdict === 'unchanged' || row.verdict === 'improved' || row.note.startsWith('Too short')) return row;
+  const tail = (percentileOf(row.metric) ?? 0) >= 90;
+  if (!tail || row.verdict === 'unchanged' || row.verdict === 'improved' || row.note.startsWith('Too short')) return row;
   const where = [
     ...(stalls.candidateMs > row.threshold.value ? [`${fmt(stalls.candidateMs)} ms in this run`] : []),
     ...stalls.baseline.filter((b) => b.ms > row.threshold.value).map((b) => `${fmt(b.ms)} ms in baseline run ${b.index + 1}`),
@@ -214,7 +219,7 @@ function withStallNote(row: RegressionRow, stalls: Stalls): RegressionRow {
   if (!where.length) return row;
   return {
     ...row,
-    note: `${row.note} The load generator itself stalled (event loop late by up to ${where.join(', ')}), longer than the ${fmt(row.threshold.value)} ms threshold: a stall delays every request in flight, so these tails partly measure the agent. A quieter agent or a dedicated pool gives cleaner runs.`,
+    note: `${row.note} The load generator itself ran late (event loop late by ${where.join(', ')} at its p99), more than the ${fmt(row.threshold.value)} ms threshold: a stall delays every request in flight, so this tail partly measures the agent. A quieter agent or a dedicated pool gives cleaner runs.`,
   };
 }
 

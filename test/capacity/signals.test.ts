@@ -31,6 +31,7 @@ describe('capacity/signals: what broke a probe', () => {
     { name: 'pool full, service twice as slow -> users (the service held them)', step: step({ waited: 50, peak: 2, max: 2, service: 25 }), healthy: 10, kinds: ['users'], detail: /50 arrivals found no free virtual user/ },
     { name: 'latency breached while the machine was short of CPU -> generator (the machine), not a service limit', step: step({ pressure: 60 }), slo: [breach('p95(response_time_ms) > 100')], kinds: ['generator'], detail: /some task waited for a core 60% of the probe \(Linux CPU pressure; limit 25%\)/ },
     { name: 'a step that held under CPU pressure -> still a good step', step: step({ pressure: 60 }), kinds: [] },
+    { name: 'errors breached under CPU pressure -> slo (errors): the service answered them', step: step({ pressure: 60 }), slo: [breach('percentage(error) > 1')], kinds: ['slo'], detail: /percentage\(error\)/ },
     { name: 'a breach with little CPU pressure -> slo, as without it', step: step({ pressure: 5 }), slo: [breach('p95(response_time_ms) > 100')], kinds: ['slo'] },
     { name: 'one arrival of a thousand waited -> jitter, not a signal', step: step({ waited: 1, peak: 2, max: 2 }), healthy: 10, kinds: [] },
   ];
