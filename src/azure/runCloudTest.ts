@@ -66,8 +66,11 @@ export interface CloudRunOptions {
    * of being refused, and the URL test's requests JSON is uploaded as `rewritePlan` returns it (the stepped profile).
    */
   capacity?: { rewritePlan: (content: Buffer) => Buffer };
-  /** Asked at every poll while the run goes on: a reason stops the cloud run, which is then followed to its end. */
-  shouldStop?: () => string | undefined;
+  /**
+   * Asked at every poll while the run goes on, with the run as last read: a reason stops the cloud run, which is then
+   * followed to its end. It may take a while (a capacity search reads the run's metrics); the next poll waits for it.
+   */
+  shouldStop?: (run: AltTestRun) => string | undefined | Promise<string | undefined>;
   /** The client to use (a capacity search shares it to read the metrics); otherwise one is made for `resource`. */
   client?: LoadTestingClient;
   /** Defaults follow AzureLoadTest@1: validation 5 s (for at most 10 minutes), run 20 s, 5 s once executed, artifacts 10 s (x30). */
@@ -159,7 +162,7 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
     let lastStatus = '';
     let stopAsked = false;
     while (!TERMINAL_RUN_STATUSES.includes(run.status ?? '')) {
-      const stopFor = stopAsked ? undefined : options.shouldStop?.();
+      const stopFor = stopAsked ? undefined : await options.shouldStop?.(run);
       if (stopFor) {
         stopAsked = true;
         progress(`Stopping run ${runId}: ${stopFor}`);
