@@ -66,8 +66,11 @@ export interface CloudRunOptions {
    * of being refused, and the URL test's requests JSON is uploaded as `rewritePlan` returns it (the stepped profile).
    */
   capacity?: { rewritePlan: (content: Buffer) => Buffer };
-  /** Asked at every poll while the run goes on: a reason stops the cloud run, which is then followed to its end. */
-  shouldStop?: () => string | undefined;
+  /**
+   * Asked at every poll while the run goes on, with the run as last read: a reason stops the cloud run, which is then
+   * followed to its end. It may take a while (a capacity search reads the run's metrics); the next poll waits for it.
+   */
+  shouldStop?: (run: AltTestRun) => string | undefined | Promise<string | undefined>;
   /** The client to use (a capacity search shares it to read the metrics); otherwise one is made for `resource`. */
   client?: LoadTestingClient;
   /** Defaults follow AzureLoadTest@1: validation 5 s (for at most 10 minutes), run 20 s, 5 s once executed, artifacts 10 s (x30). */
@@ -155,13 +158,13 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
   if (!options.waitForCompletion) return { runId, testId: plan.testId, portalUrl: run.portalUrl, files: [] };
 
   const deadline = options.timeoutSeconds ? Date.now() + options.timeoutSeconds * 1000 : Infinity;
+  let stoppedFor: string | undefined;
   try {
     let lastStatus = '';
-    let stopAsked = false;
     while (!TERMINAL_RUN_STATUSES.includes(run.status ?? '')) {
-      const stopFor = stopAsked ? undefined : options.shouldStop?.();
+      const stopFor = stoppedFor ? undefined : await options.shouldStop?.(run);
       if (stopFor) {
-        stopAsked = true;
+        stoppedFor = stopFor;
         progress(`Stopping run ${runId}: ${stopFor}`);
         await stopQuietly(client, runId, progress);
       }
@@ -195,7 +198,7 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
     throw error;
   }
 
-  const { files, sampleLog } = await collectArchives(client, run, options.resultsDirectory, { progress, warn, signal, limits: options.archiveLimits });
+  const { files, sampleLog } = await collectArchives(client, run, options.resultsDirectory, { progress, warn, signal, limits: options.archiveLimits, stoppedFor });
   const evidence = buildCloudEvidence({
     run, testId: plan.testId, criteria: plan.criteria, serverCriteria: plan.serverCriteria,
     startedAt, finishedAt: new Date().toISOString(),
@@ -254,14 +257,19 @@ export interface ArchiveLimits extends SampleLogLimits {
  * service's statistics.
  */
 async function collectArchives(client: LoadTestingClient, run: AltTestRun, directory: string,
-  context: { progress: (m: string) => void; warn: (m: string) => void; signal?: AbortSignal; limits?: ArchiveLimits }): Promise<{ files: string[]; sampleLog: SampleLogOutcome }> {
+  context: { progress: (m: string) => void; warn: (m: string) => void; signal?: AbortSignal; limits?: ArchiveLimits; stoppedFor?: string }):
+  Promise<{ files: string[]; sampleLog: SampleLogOutcome }> {
   const outputs = run.testArtifacts?.outputArtifacts;
   const wanted: Array<[string, string | undefined]> = [['results.zip', outputs?.resultFileInfo?.url], ['report.zip', outputs?.reportFileInfo?.url]];
   const maxBytes = context.limits?.maxArchiveBytes ?? MAX_ARCHIVE_BYTES;
   const written: string[] = [];
+  // A run stopped on purpose (shouldStop: a capacity search at its knee or budget) may well end without archives.
   let sampleLog: SampleLogOutcome = {
-    warning: 'Azure Load Testing offered no results.zip for this run (it keeps none for runs on more than 45 engine instances or longer than 3 hours)',
+    warning: context.stoppedFor && !outputs?.resultFileInfo?.url
+      ? `Azure Load Testing offered no results.zip for this run, which was stopped on purpose (${context.stoppedFor})`
+      : 'Azure Load Testing offered no results.zip for this run (it keeps none for runs on more than 45 engine instances or longer than 3 hours)',
   };
+  const stoppedWithout = !!context.stoppedFor && !outputs?.resultFileInfo?.url;
   fs.mkdirSync(directory, { recursive: true });
   for (const [name, url] of wanted) {
     if (!url) continue;
@@ -297,7 +305,7 @@ async function collectArchives(client: LoadTestingClient, run: AltTestRun, direc
       fs.rmSync(raw, { force: true });
     }
   }
-  if (sampleLog.warning) context.warn(`${sampleLog.warning}. The baseline comparison uses the service's statistics (percentiles, no distribution).`);
+  if (sampleLog.warning) (stoppedWithout ? context.progress : context.warn)(`${sampleLog.warning}. The baseline comparison uses the service's statistics (percentiles, no distribution).`);
   return { files: written, sampleLog };
 }
 

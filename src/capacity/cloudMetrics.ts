@@ -24,23 +24,17 @@ export interface SeriesRequest {
   /** Where the timespan ends when the run has no endDateTime yet (a run still stopping). */
   fallbackEnd: Date;
   signal?: AbortSignal;
+  /**
+   * Filled by the first read, which checks the namespaces and definitions, and used by the later ones: the series
+   * is read several times while a run goes on (src/capacity/kneeWatch.ts), its definitions need reading once.
+   */
+  layout?: { grain?: { name: string; seconds: number } };
 }
 
 export async function readRunSeries(client: LoadTestingClient, r: SeriesRequest): Promise<RunSeries> {
+  const grain = r.layout?.grain ?? await readLayout(client, r);
+  if (r.layout) r.layout.grain = grain;
   const id = r.run.testRunId;
-  const namespaces = await client.listMetricNamespaces(id, r.signal);
-  if (!namespaces.some((n) => n.name === RUN_METRICS_NAMESPACE)) {
-    throw new InfrastructureError(`Run ${id} has no ${RUN_METRICS_NAMESPACE} metrics (namespaces: ${namespaces.map((n) => n.name).join(', ') || 'none'}); the capacity search reads its steps from them.`);
-  }
-  const definitions = await client.listMetricDefinitions(id, RUN_METRICS_NAMESPACE, r.signal);
-  const aggregations = ['Average', 'Percentile95', 'Percentile99', ...(r.needP90 ? ['Percentile90'] : [])];
-  const missing = [
-    ...NEEDED.filter((name) => !definitions.some((d) => d.name === name)),
-    ...aggregations.filter((a) => !definitions.find((d) => d.name === 'ResponseTime')?.supportedAggregationTypes?.includes(a)).map((a) => `ResponseTime ${a}`),
-    ...(r.samplers.length && !definitions.find((d) => d.name === 'TotalRequests')?.dimensions?.some((d) => d.name === 'SamplerName') ? ['the SamplerName dimension'] : []),
-  ];
-  if (missing.length) throw new InfrastructureError(`Run ${id}'s ${RUN_METRICS_NAMESPACE} metrics lack ${missing.join(', ')}; the capacity search cannot judge its steps without them.`);
-  const grain = finestGrain(definitions.find((d) => d.name === 'ResponseTime')!);
   const start = new Date(r.run.startDateTime ?? r.fallbackEnd.toISOString());
   const end = r.run.endDateTime ? new Date(r.run.endDateTime) : r.fallbackEnd;
   const timespan = `${iso(start)}/${iso(new Date(Math.max(end.getTime(), start.getTime() + 1000)))}`;
@@ -87,6 +81,24 @@ export async function readRunSeries(client: LoadTestingClient, r: SeriesRequest)
     }
   }
   return series;
+}
+
+/** The namespace and the definitions the search needs, checked; the finest time grain ResponseTime has. */
+async function readLayout(client: LoadTestingClient, r: SeriesRequest): Promise<{ name: string; seconds: number }> {
+  const id = r.run.testRunId;
+  const namespaces = await client.listMetricNamespaces(id, r.signal);
+  if (!namespaces.some((n) => n.name === RUN_METRICS_NAMESPACE)) {
+    throw new InfrastructureError(`Run ${id} has no ${RUN_METRICS_NAMESPACE} metrics (namespaces: ${namespaces.map((n) => n.name).join(', ') || 'none'}); the capacity search reads its steps from them.`);
+  }
+  const definitions = await client.listMetricDefinitions(id, RUN_METRICS_NAMESPACE, r.signal);
+  const aggregations = ['Average', 'Percentile95', 'Percentile99', ...(r.needP90 ? ['Percentile90'] : [])];
+  const missing = [
+    ...NEEDED.filter((name) => !definitions.some((d) => d.name === name)),
+    ...aggregations.filter((a) => !definitions.find((d) => d.name === 'ResponseTime')?.supportedAggregationTypes?.includes(a)).map((a) => `ResponseTime ${a}`),
+    ...(r.samplers.length && !definitions.find((d) => d.name === 'TotalRequests')?.dimensions?.some((d) => d.name === 'SamplerName') ? ['the SamplerName dimension'] : []),
+  ];
+  if (missing.length) throw new InfrastructureError(`Run ${id}'s ${RUN_METRICS_NAMESPACE} metrics lack ${missing.join(', ')}; the capacity search cannot judge its steps without them.`);
+  return finestGrain(definitions.find((d) => d.name === 'ResponseTime')!);
 }
 
 /** The finest time grain a metric is available at (PT5S in the spec's example). */

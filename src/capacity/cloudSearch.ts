@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { LoadTestingClient } from '../azure/loadTestingClient';
+import type { AltTestRun } from '../azure/model';
 import { runCloudLoadTest, type CloudRunOptions } from '../azure/runCloudTest';
 import { isRecord, nearestKey } from '../config/yamlSource';
 import { formatNumber } from '../criteria';
@@ -8,6 +9,7 @@ import type { CapacityEvidence, CapacityStep } from '../evidence/types';
 import { loadAltConfig } from '../load/altConfig';
 import { readRunSeries } from './cloudMetrics';
 import { cloudSteps } from './cloudSteps';
+import { kneeWatch, type KneeStop } from './kneeWatch';
 import { capacityEvidence } from './runCapacity';
 import { concludeSearch, type SearchFindings, type SearchProgress } from './search';
 import { parseCapacitySettings, type CapacitySettings } from './settings';
@@ -22,12 +24,15 @@ import { steppedProfile } from './steppedProfile';
  *
  * No confirming hold: every step is already a hold of holdSeconds at one load, and a second run would cost another
  * provisioning of the engines (minutes). The time budget stops the cloud run (POST :stop) and judges the steps
- * that ran; so does a cancel.
+ * that ran; so does a cancel; and, unless capacity.azure.stopAtKnee is false, so does the first complete step that
+ * breaks while the run goes on (src/capacity/kneeWatch.ts): the rest of the profile would only cost engine time.
  */
 export interface CloudCapacityOptions extends Pick<CloudRunOptions, 'configFile' | 'resource' | 'credential' | 'armEndpoint' | 'runName' |
   'runDescription' | 'env' | 'secrets' | 'overrideParameters' | 'signal' | 'onProgress' | 'onRunCreated' | 'resultsDirectory' | 'caCertificate' |
   'retryDelayMs' | 'pollIntervals' | 'service' | 'environment' | 'runInfo'> {
   onStep?: (progress: SearchProgress) => void;
+  /** Real milliseconds between reads of the series while the run executes (stop at the knee). Default: kneeWatch.ts. */
+  kneeCheckMs?: number;
 }
 
 /** The ResponseTime aggregations the metrics API offers (ListTestRunMetricsDefinitions.json) and the criteria they serve. */
@@ -54,6 +59,21 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
   let stoppedBy: SearchFindings['stoppedBy'];
   let runId: string | undefined;
   let cancelled = false;
+  let knee: KneeStop | undefined;
+  // One series request for the reads while the run goes on and the one after it: the definitions are read once.
+  const layout = {};
+  const seriesOf = (run: AltTestRun, signal?: AbortSignal) => readRunSeries(client, {
+    run: { ...run, testRunId: runId! },
+    samplers: [...new Set(settings.serviceLevel.flatMap((c) => (c.request !== undefined ? [c.request] : [])))],
+    needP90: settings.serviceLevel.some((c) => c.aggregate === 'p90'),
+    fallbackEnd: new Date(Date.parse(run.startDateTime ?? startedAt.toISOString()) + (profile.seconds + 600) * 1000),
+    signal,
+    layout,
+  });
+  const watch = settings.azure.stopAtKnee
+    ? kneeWatch({ levels: profile.levels, settings, read: (run) => seriesOf(run, options.signal), intervalMs: options.kneeCheckMs, signal: options.signal,
+      progress: (m) => options.onProgress?.(m) })
+    : undefined;
   options.onProgress?.(`Capacity search on Azure Load Testing: ${profile.levels.length} steps of ${settings.holdSeconds} s up to ${profile.levels.at(-1)} virtual users ` +
     `(${engines} engine${engines === 1 ? '' : 's'}), on test "${cloudTestId}"`);
   try {
@@ -67,10 +87,15 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
         runId = id;
         options.onRunCreated?.(id);
       },
-      shouldStop: () => {
-        if (Date.now() <= deadline) return undefined;
-        stoppedBy = { reason: 'time-budget', detail: `the time budget of ${settings.budget.seconds} s passed; the cloud run was stopped` };
-        return stoppedBy.detail;
+      shouldStop: async (run) => {
+        if (Date.now() > deadline) {
+          stoppedBy = { reason: 'time-budget', detail: `the time budget of ${settings.budget.seconds} s passed; the cloud run was stopped` };
+          return stoppedBy.detail;
+        }
+        knee = await watch?.(run);
+        if (!knee) return undefined;
+        stoppedBy = { reason: 'knee', detail: knee.detail };
+        return knee.detail;
       },
       pollIntervals: { runMs: 5000, ...options.pollIntervals },
     });
@@ -84,20 +109,20 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
   // After a cancel the pipeline's signal is aborted: the series is read under a fresh, bounded one.
   const signal = cancelled ? AbortSignal.timeout(120_000) : options.signal;
   const run = await client.getRun(runId!, signal);
-  const series = await readRunSeries(client, {
-    run: { ...run, testRunId: runId! },
-    samplers: [...new Set(settings.serviceLevel.flatMap((c) => (c.request !== undefined ? [c.request] : [])))],
-    needP90: settings.serviceLevel.some((c) => c.aggregate === 'p90'),
-    fallbackEnd: new Date(Date.parse(run.startDateTime ?? startedAt.toISOString()) + (profile.seconds + 600) * 1000),
-    signal,
-  });
-  const steps = cloudSteps(series, profile.levels, settings.holdSeconds, settings);
+  const series = await seriesOf(run, signal);
+  // A run stopped at its knee: the step the stop cut short is left out, as the lag rule left it out while the run went on.
+  const lastBucket = series.virtualUsers.reduce((t, p) => Math.max(t, p.t), -Infinity);
+  const steps = cloudSteps(series, profile.levels, settings.holdSeconds, settings, knee && Number.isFinite(lastBucket) ? lastBucket : undefined);
   for (const step of steps) options.onStep?.({ step, elapsedSeconds: (performance.now() - started) / 1000 });
 
   const firstBad = steps.findIndex((s) => !s.good);
   const generatorStep = firstBad >= 0 && steps[firstBad].signals.some((s) => s.kind === 'generator') ? steps[firstBad] : undefined;
   const bad = firstBad >= 0 && !generatorStep ? steps[firstBad] : undefined;
   const good = (firstBad >= 0 ? steps.slice(0, firstBad) : steps).filter((s) => s.good).at(-1);
+  if (knee && !bad && !generatorStep) {
+    // The series read after the run no longer shows the break the run was stopped for (a bucket revised late).
+    stoppedBy = { reason: 'knee', detail: `${knee.detail}; but in the series read after the run step ${knee.step} held, so the knee was not bracketed` };
+  }
   const ranToEnd = !stoppedBy && !cancelled;
   if (ranToEnd && !bad && !generatorStep && good) {
     stoppedBy = { reason: 'max-rate', detail: `every step up to ${formatNumber(profile.levels.at(-1)!)} virtual users (virtualUsersPerEngine x engineInstances) held the service level` };

@@ -36,8 +36,14 @@ export interface RunSeries extends FigureSeries {
 /** A step whose engines ran this much less than planned did not get its load: the cloud's generator-bound. */
 const ENGINE_SHORTFALL = 0.1;
 
-export function cloudSteps(series: RunSeries, planned: number[], holdSeconds: number, settings: Pick<CapacitySettings, 'serviceLevel' | 'plateauPercent'>): CapacityStep[] {
-  const slices = sliceByUsers(series.virtualUsers, series.intervalSeconds, holdSeconds);
+/**
+ * `completeBy` (ms since the epoch): judge only the steps the profile had ended by then (the last step holds the top
+ * to the profile's end); the steps of a run still going on (src/capacity/kneeWatch.ts). Without it, every slice.
+ */
+export function cloudSteps(series: RunSeries, planned: number[], holdSeconds: number, settings: Pick<CapacitySettings, 'serviceLevel' | 'plateauPercent'>,
+  completeBy?: number): CapacityStep[] {
+  const slices = sliceByUsers(series.virtualUsers, series.intervalSeconds, holdSeconds)
+    .filter((slice) => completeBy === undefined || slice.start + plannedEndSeconds(slice.index, planned.length, holdSeconds) * 1000 <= completeBy);
   let perUserRps: number | undefined;
   return slices.map((slice) => {
     const total = statsOf('Total', series, slice.times, series.intervalSeconds);
@@ -70,7 +76,18 @@ export function cloudSteps(series: RunSeries, planned: number[], holdSeconds: nu
   });
 }
 
-interface Slice { users: number; times: number[]; index: number }
+/** Seconds from the start of the load to the end of step `index` (0-based) of `steps`: the top is held one step longer. */
+export function plannedEndSeconds(index: number, steps: number, holdSeconds: number): number {
+  return (Math.min(index, steps - 1) + (index >= steps - 1 ? 2 : 1)) * holdSeconds;
+}
+
+/** The first bucket with users running: where the profile's clock starts. */
+export function loadStart(series: Pick<RunSeries, 'virtualUsers'>): number | undefined {
+  const running = series.virtualUsers.filter((p) => p.v > 0).map((p) => p.t);
+  return running.length ? Math.min(...running) : undefined;
+}
+
+interface Slice { users: number; times: number[]; index: number; start: number }
 
 function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: number): Slice[] {
   const points = users.filter((p) => p.v > 0).sort((a, b) => a.t - b.t);
@@ -90,6 +107,7 @@ function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: numb
       users: kept.reduce((n, p) => n + p.v, 0) / kept.length,
       times: kept.map((p) => p.t),
       index: Math.floor((mid - start) / (holdSeconds * 1000)),
+      start,
     };
   });
 }

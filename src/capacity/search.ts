@@ -154,7 +154,8 @@ export function concludeSearch(f: SearchFindings): SearchResult {
   let outcome: SearchResult['outcome'];
   if (generatorStep) outcome = 'generator-bound';
   else if (f.found) outcome = 'found';
-  else if (cancelled || (stoppedBy && stoppedBy.reason !== 'max-rate')) outcome = 'incomplete';
+  // A cloud run stopped at its knee (src/capacity/kneeWatch.ts) ended because a step broke: as conclusive as a full run.
+  else if (cancelled || (stoppedBy && stoppedBy.reason !== 'max-rate' && !(stoppedBy.reason === 'knee' && bad))) outcome = 'incomplete';
   else if (!good && bad) outcome = 'no-sustainable-rate';
   else outcome = good ? 'not-reached' : 'incomplete';
   return {

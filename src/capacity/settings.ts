@@ -21,7 +21,7 @@ import { MAX_LOCAL_VIRTUAL_USERS } from '../load/loadShape';
  *     budget: { seconds: 600, requests: 1000000 }
  *     expectedPeakRps: 200  headroom: 2        minimumRps: 300
  *     generator: { cpuPercent: 85, lagMs: 50, cpuPressurePercent: 25 }
- *     azure: { steps: 10 }                # engine azure: the stepped profile (docs/capacity.md, "On Azure Load Testing")
+ *     azure: { steps: 10, stopAtKnee: true }  # engine azure: the stepped profile (docs/capacity.md, "On Azure Load Testing")
  */
 export interface CapacitySettings {
   /** The service level, as failure criteria (a criterion that holds is a breach). */
@@ -41,8 +41,11 @@ export interface CapacitySettings {
   minimumRps?: number;
   /** The generator's self-watch: above these it is saturated and its figures are not the service's. */
   generator: { cpuPercent: number; lagMs: number; cpuPressurePercent: number };
-  /** engine azure: the stepped profile climbs to each setup's virtualUsersPerEngine in this many equal steps of holdSeconds. */
-  azure: { steps: number };
+  /**
+   * engine azure: the stepped profile climbs to each setup's virtualUsersPerEngine in this many equal steps of
+   * holdSeconds; with stopAtKnee the run is stopped once a complete step breaks (src/capacity/kneeWatch.ts).
+   */
+  azure: { steps: number; stopAtKnee: boolean };
 }
 
 export const CAPACITY_DEFAULTS = Object.freeze({
@@ -57,7 +60,7 @@ export const CAPACITY_DEFAULTS = Object.freeze({
   plateauPercent: 10,
   headroom: 2,
   generator: Object.freeze({ cpuPercent: 85, lagMs: 50, cpuPressurePercent: 25 }),
-  azure: Object.freeze({ steps: 10 }),
+  azure: Object.freeze({ steps: 10, stopAtKnee: true }),
 });
 
 const KEYS = ['serviceLevel', 'startRps', 'maxRps', 'stepFactor', 'holdSeconds', 'confirmSeconds', 'precisionPercent', 'maxVirtualUsers',
@@ -83,6 +86,11 @@ export function parseCapacitySettings(config: Pick<AltTestConfig, 'file' | 'capa
     }
     return v;
   };
+  const flag = (obj: Record<string, unknown>, where: DocPath, key: string, fallback: boolean): boolean => {
+    const v = obj[key];
+    if (v === undefined || v === null) return fallback;
+    return typeof v === 'boolean' ? v : p.fail([...where, key], `must be true or false, found ${JSON.stringify(v)}`, fallback);
+  };
   const optional = (key: string, opts: { min: number; max: number }): number | undefined =>
     raw[key] === undefined || raw[key] === null ? undefined : number(raw, at, key, opts, NaN);
   const block = (key: string, keys: string[]): Record<string, unknown> => {
@@ -99,7 +107,7 @@ export function parseCapacitySettings(config: Pick<AltTestConfig, 'file' | 'capa
   if (maxRps < startRps) p.add([...at, 'maxRps'], `must be at least startRps (${startRps})`);
   const budgetRaw = block('budget', ['seconds', 'requests']);
   const generatorRaw = block('generator', ['cpuPercent', 'lagMs', 'cpuPressurePercent']);
-  const azureRaw = block('azure', ['steps']);
+  const azureRaw = block('azure', ['steps', 'stopAtKnee']);
   const settings: CapacitySettings = {
     serviceLevel: serviceLevel(config, raw, file, p),
     startRps,
@@ -122,7 +130,10 @@ export function parseCapacitySettings(config: Pick<AltTestConfig, 'file' | 'capa
       lagMs: number(generatorRaw, [...at, 'generator'], 'lagMs', { min: 1, max: 10_000 }, d.generator.lagMs),
       cpuPressurePercent: number(generatorRaw, [...at, 'generator'], 'cpuPressurePercent', { min: 1, max: 100 }, d.generator.cpuPressurePercent),
     },
-    azure: { steps: number(azureRaw, [...at, 'azure'], 'steps', { min: 2, max: 50, integer: true }, d.azure.steps) },
+    azure: {
+      steps: number(azureRaw, [...at, 'azure'], 'steps', { min: 2, max: 50, integer: true }, d.azure.steps),
+      stopAtKnee: flag(azureRaw, [...at, 'azure'], 'stopAtKnee', d.azure.stopAtKnee),
+    },
   };
   if (p.list.length) throw new ConfigError(p.list);
   return settings;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createCredential } from '../../src/azure/credentials';
 import { runCloudCapacitySearch, type CloudCapacityOptions } from '../../src/capacity/cloudSearch';
+import type { RunSeries } from '../../src/capacity/cloudSteps';
+import { settledSteps } from '../../src/capacity/kneeWatch';
 import { CancelledError, ConfigError, InfrastructureError } from '../../src/errors';
 import { validateEvidence } from '../../src/evidence/validate';
 import { renderMarkdown } from '../../src/evidence/render/markdown';
@@ -146,6 +148,79 @@ describe('capacity on Azure Load Testing (emulator with a modelled service)', fu
     assert.equal(evidence.verdict, 'error');
   });
 
+  // Stop at the knee: the run's clock compressed 20-fold (110 s of profile in 5.5 s), so a step lasts 500 ms and the
+  // series is read while the run goes on, every 250 ms (half a step, as by default).
+  const LIVE = { executeMs: 5500 };
+  const KNEE_LEVEL = [...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500", "percentage(error) > 1"]'];
+
+  it('capacity azure stop at the knee: knee at step 4 of 10 -> the run is stopped after step 5, same interval as the whole curve, the saving stated', async () => {
+    const whole = await search({ service: { slots: 8, serviceMs: 50 }, ...LIVE }, cloudCapacityTest(KNEE_LEVEL.join('\n').replace('azure: { steps: 10 }', 'azure: { steps: 10, stopAtKnee: false }')),
+      { kneeCheckMs: 250 });
+    // stopAtKnee false: every step runs, as before; the run is never stopped.
+    assert.deepEqual(whole.emu.stopped, []);
+    assert.equal(whole.m.steps.length, 10, curve(whole.m.steps));
+    await whole.emu.stop();
+
+    const progress: string[] = [];
+    const { emu, m, evidence } = await search({ service: { slots: 8, serviceMs: 50 }, ...LIVE }, cloudCapacityTest(KNEE_LEVEL.join('\n')),
+      { kneeCheckMs: 250, onProgress: (message) => progress.push(message) });
+    assert.deepEqual(emu.stopped, [m.cloud!.testRunId], progress.join('\n'));
+    assert.equal(m.outcome, 'found', `${evidence.summary}\n${curve(m.steps)}`);
+    assert.deepEqual(m.interval, whole.m.interval);
+    assert.equal(m.sustainableRps, whole.m.sustainableRps);
+    assert.equal(m.bound, 'throughput');
+    // The curve ends at the step that broke: the step the stop cut short is not judged.
+    assert.deepEqual(m.steps.map((s) => s.virtualUsers!.measured), [2, 4, 6, 8, 10], curve(m.steps));
+    assert.equal(m.stoppedBy!.reason, 'knee');
+    const stopped = /stopped at the knee: step 5 of 10 broke \(plateau\), the rest of the profile was not needed; stopped after (\d+) of 10 steps, about (\d+) % of the profile's virtual-user hours not spent/;
+    const [, ran, saved] = stopped.exec(m.stoppedBy!.detail) ?? [];
+    assert.ok(Number(ran) === 6, m.stoppedBy!.detail);
+    assert.ok(Number(saved) >= 60, m.stoppedBy!.detail);
+    assert.match(evidence.summary, /Sustainable rate 160 rps .* Stopped: stopped at the knee: step 5 of 10 broke .*stopped after 6 of 10 steps/);
+    assert.equal(evidence.verdict, 'passed');
+    // The progress says why the run was stopped, not that anything failed.
+    assert.ok(progress.some((p) => /^Stopping run [0-9a-f-]+: stopped at the knee: step 5 of 10 broke/.test(p)), progress.join('\n'));
+    assert.ok(progress.some((p) => /^Step 4 of 10 \(8 virtual users\): held/.test(p)), progress.join('\n'));
+    assert.equal(emu.runs.get(m.cloud!.testRunId)!.status, 'CANCELLED');
+    // The definitions were read once, the series several times while the run went on.
+    assert.equal(emu.requestsTo('GET', /\/metric-definitions$/).length, 1);
+  });
+
+  it('capacity azure stop at the knee: the newest bucket is still incomplete (half its requests) -> never judged, a service that holds is not stopped', async () => {
+    const { emu, m, evidence } = await search({ service: { slots: 100, serviceMs: 50 }, ...LIVE, metricsLateBuckets: 1 },
+      cloudCapacityTest(KNEE_LEVEL.join('\n')), { kneeCheckMs: 100 });
+    assert.deepEqual(emu.stopped, [], evidence.summary);
+    assert.equal(m.outcome, 'not-reached', `${evidence.summary}\n${curve(m.steps)}`);
+    assert.equal(m.steps.length, 10);
+    assert.ok(emu.requestsTo('POST', /\/metrics$/).length > 6 * 5, 'the series was read while the run went on');
+  });
+
+  it('capacity azure stop at the knee: a metrics read fails while the run goes on -> a progress line, the search goes on, the result still right', async () => {
+    const progress: string[] = [];
+    const { m, evidence } = await search({ service: { slots: 8, serviceMs: 50 }, ...LIVE, faults: [{ method: 'POST', path: /\/metrics$/, status: 500, times: 5 }] },
+      cloudCapacityTest(KNEE_LEVEL.join('\n')), { kneeCheckMs: 250, onProgress: (message) => progress.push(message) });
+    assert.ok(progress.some((p) => /^Could not read the run's metrics while it runs \(.*\); the run goes on, and the read after it ends decides\.$/.test(p)), progress.join('\n'));
+    assert.equal(m.outcome, 'found', evidence.summary);
+    assert.ok(Math.abs(m.sustainableRps! - 160) <= 16, curve(m.steps));
+    assert.equal(m.stoppedBy!.reason, 'knee', evidence.summary);
+  });
+
+  it('capacity azure settled steps: a step is judged once the bucket after its end has data, never while it runs', () => {
+    // Steps of 10 s at 5-second buckets: 2 users (10 rps each), then 4 users that complete no more (a plateau).
+    const series = (buckets: Array<[number, number]>): RunSeries => {
+      const at = (f: (users: number, requests: number) => number) => buckets.map(([users, requests], i) => ({ t: i * 5000, v: f(users, requests) }));
+      return { intervalSeconds: 5, virtualUsers: at((u) => u), requests: at((_, r) => r), errors: at(() => 0),
+        responseTime: { avg: at(() => 50), p95: at(() => 60), p99: at(() => 70) }, samplers: new Map() };
+    };
+    const settings = { holdSeconds: 10, plateauPercent: 10, serviceLevel: [] };
+    const running = settledSteps(series([[2, 100], [2, 100], [4, 100], [4, 100]]), [2, 4, 6], 10, settings)!;
+    assert.deepEqual(running.steps.map((s) => s.virtualUsers!.measured), [2], 'the second step has no bucket after its end yet');
+    const over = settledSteps(series([[2, 100], [2, 100], [4, 100], [4, 100], [6, 100]]), [2, 4, 6], 10, settings)!;
+    assert.deepEqual(over.steps.map((s) => [s.virtualUsers!.measured, s.good]), [[2, true], [4, false]]);
+    assert.equal(over.steps[1].signals[0].kind, 'plateau');
+    assert.equal(settledSteps(series([]), [2, 4, 6], 10, settings), undefined);
+  });
+
   it('capacity azure: cancelled before the run exists -> CancelledError, nothing left running', async () => {
     const controller = new AbortController();
     controller.abort();
@@ -163,6 +238,14 @@ describe('capacity on Azure Load Testing (emulator with a modelled service)', fu
     assert.match(text, /test\.yaml:10 capacity\.serviceLevel: .*no latency \(time to first byte\)/);
     assert.match(text, /test\.yaml:11 capacity\.serviceLevel: "Cart: p95\(response_time_ms\) > 100": no request is named "Cart"/);
     assert.match(text, /test\.yaml:7 capacity\.holdSeconds: on Azure Load Testing a step must span at least two 5-second metric intervals/);
+    assert.equal(fixture.emu!.requests.length, 0);
+  });
+
+  it('capacity azure: stopAtKnee neither true nor false -> ConfigError naming file, line and key, before any request', async () => {
+    const file = cloudCapacityTest(['holdSeconds: 10', 'azure:', '  steps: 10', '  stopAtKnee: "yes"', 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n'));
+    const error = await search({ service: { slots: 8, serviceMs: 50 } }, file).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof ConfigError, String(error));
+    assert.match(error.problems.join('\n'), /test\.yaml:10 capacity\.azure\.stopAtKnee: must be true or false, found "yes"/);
     assert.equal(fixture.emu!.requests.length, 0);
   });
 

@@ -28,6 +28,8 @@ describe('capacity/docs', () => {
     assert.equal(Number(row('budget.requests')), CAPACITY_DEFAULTS.budget.requests);
     assert.equal(Number(row('generator.cpuPercent')), CAPACITY_DEFAULTS.generator.cpuPercent);
     assert.equal(Number(row('generator.lagMs')), CAPACITY_DEFAULTS.generator.lagMs);
+    assert.equal(Number(row('azure.steps')), CAPACITY_DEFAULTS.azure.steps);
+    assert.equal(row('azure.stopAtKnee'), String(CAPACITY_DEFAULTS.azure.stopAtKnee));
   });
 });
 

@@ -89,6 +89,8 @@ export interface EmulatorOptions {
   metricsPageSize?: number;
   /** The origin the metrics nextLink points at. Default the emulator's own (a link elsewhere must not be followed). */
   metricsNextLinkOrigin?: string;
+  /** While a run executes, its newest this-many metric buckets are incomplete (half their requests), revised later. */
+  metricsLateBuckets?: number;
 }
 
 export interface RecordedRequest {
@@ -506,7 +508,7 @@ export class AltEmulator {
     if (!p) return undefined;
     const executeMs = this.options.executeMs ?? this.options.stepMs;
     const ran = p.complete ? 1 : p.executingAt === undefined ? 0 : executeMs <= 0 ? 1 : Math.min(1, ((p.endedAt ?? Date.now()) - p.executingAt) / executeMs);
-    return { ...p, startMs: Date.parse(String(run.startDateTime)), playedSeconds: p.profileSeconds * ran };
+    return { ...p, startMs: Date.parse(String(run.startDateTime)), playedSeconds: p.profileSeconds * ran, live: run.status === 'EXECUTING' && p.endedAt === undefined };
   }
 
   private endOf(runId: string, run: Json): string {
@@ -535,7 +537,7 @@ export class AltEmulator {
     } else return send(res, 405, {});
     const nextLink = (offset: number) => `${this.options.metricsNextLinkOrigin ?? this.baseUrl}/test-runs/${runId}/metrics?api-version=2025-03-01-preview&continuationToken=` +
       Buffer.from(JSON.stringify({ ...q, offset })).toString('base64url');
-    sendMetrics(res, listMetrics(this.options.service, played, q, this.options.metricsPageSize ?? 8, nextLink));
+    sendMetrics(res, listMetrics(this.options.service, played, q, this.options.metricsPageSize ?? 8, nextLink, this.options.metricsLateBuckets));
   }
 
   private async blob(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {

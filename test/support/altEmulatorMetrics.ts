@@ -65,6 +65,8 @@ export interface PlayedRun {
   engines: number;
   startMs: number;
   playedSeconds: number;
+  /** The load is still running (EXECUTING, not stopped): the series so far, its newest buckets maybe incomplete. */
+  live?: boolean;
 }
 
 export interface MetricsQuery {
@@ -105,6 +107,13 @@ function bucket(service: ModelledService, run: PlayedRun, users: number, seconds
   return { users, requests: (ok + refused) * seconds, errors: refused * seconds, latency: service.serviceMs * meanFactor * stretch, perSampler };
 }
 
+/** A bucket still being aggregated: `share` of its requests and errors counted so far. */
+function partly(b: ReturnType<typeof bucket>, share: number): ReturnType<typeof bucket> {
+  if (share === 1) return b;
+  const perSampler = Object.fromEntries(Object.entries(b.perSampler).map(([name, s]) => [name, { ...s, requests: s.requests * share, errors: s.errors * share }]));
+  return { ...b, requests: b.requests * share, errors: b.errors * share, perSampler };
+}
+
 /** The whole run at the finest grain, as the series adds up: the statistics and virtualUsers the run reports. */
 export function modelTotals(service: ModelledService, run: PlayedRun): { requests: number; errors: number; topUsers: number } {
   const totals = { requests: 0, errors: 0, topUsers: 0 };
@@ -119,9 +128,18 @@ export function modelTotals(service: ModelledService, run: PlayedRun): { request
 
 const PERCENTILE: Record<string, number> = { Average: 1, Percentile90: 1.05, Percentile95: 1.1, Percentile99: 1.3 };
 
-/** Answers LoadTestRun_ListMetrics, a page of `pageSize` points per series; undefined for a query the service refuses. */
-export function listMetrics(service: ModelledService, run: PlayedRun, q: MetricsQuery, pageSize: number, nextLink: (offset: number) => string):
-  { status: number; body: Json } {
+/**
+ * Answers LoadTestRun_ListMetrics, a page of `pageSize` points per series; undefined for a query the service refuses.
+ *
+ * A run still executing answers the buckets played so far, up to "now" of the run's (compressed) clock: the portal's
+ * dashboard shows a running test's client-side metrics as they come in (Azure Load Testing docs, "Create and run a
+ * load test" quickstart and "Monitor server-side application metrics": the metrics are viewed during the load test
+ * and after it). That the REST metrics API answers the same partial series is assumed (alt-metrics-live-partial in
+ * docs/emulators.md), and so is the lag: with `lateBuckets`, the newest buckets of a running run count only half of
+ * their requests and errors (still being aggregated) and are revised to their full value once later buckets exist.
+ */
+export function listMetrics(service: ModelledService, run: PlayedRun, q: MetricsQuery, pageSize: number, nextLink: (offset: number) => string,
+  lateBuckets = 0): { status: number; body: Json } {
   const definition = DEFINITIONS.find((d) => d.name === q.metricname);
   const fail = (message: string) => ({ status: 400, body: { error: { code: 'BadRequest', message } } });
   if (q.metricNamespace !== 'LoadTestRunMetrics') return fail(`Unknown metricNamespace ${q.metricNamespace}.`);
@@ -134,9 +152,11 @@ export function listMetrics(service: ModelledService, run: PlayedRun, q: Metrics
   const filter = q.filters.find((f) => f.name === 'SamplerName');
   if (q.filters.some((f) => f.name !== 'SamplerName' && f.name !== 'Errors') || (filter && filter.values.length > 20)) return fail('Unsupported filter.');
 
-  const buckets = Array.from({ length: Math.floor(run.playedSeconds / grain) }, (_, i) => i * grain)
+  const played = Math.floor(run.playedSeconds / grain);
+  const late = (i: number) => (run.live && i >= played - lateBuckets ? 0.5 : 1);
+  const buckets = Array.from({ length: played }, (_, i) => i * grain)
     .filter((s) => run.startMs + s * 1000 >= from && run.startMs + s * 1000 < to)
-    .map((s) => ({ second: s, b: bucket(service, run, usersAt(run, s, service.engineUserLimit), grain) }));
+    .map((s) => ({ second: s, b: partly(bucket(service, run, usersAt(run, s, service.engineUserLimit), grain), late(s / grain)) }));
   const value = (b: ReturnType<typeof bucket>, sampler?: string): number => {
     const s = sampler ? b.perSampler[sampler] : undefined;
     switch (q.metricname) {

@@ -83,6 +83,27 @@ describe('ReadinessLoadTest@1 mode capacity (bundled, engine azure against the e
     assert.deepEqual(emu.stopped, []);
   });
 
+  it('capacity azure: the knee breaks while the cloud run goes on -> the run stopped there, Succeeded, the summary says so and what it saved', async () => {
+    // The profile's 110 s play in 20 s of real time, so the task's own 5 s polls (and reads of the series) see it run.
+    emu = await new AltEmulator({ stepMs: 5, validationMs: 0, executeMs: 20_000, service: { slots: 8, serviceMs: 50 } }).start();
+    const job = await runJob('ReadinessLoadTestV1', altTaskOptions(emu, config(), { mode: 'capacity', engine: 'azure', outputVariableName: 'CAP' }));
+    const run = job.main;
+    assert.equal(run.result, 'Succeeded', explain(run));
+    const [runId] = [...emu.runs.keys()];
+    assert.deepEqual(emu.stopped, [runId], explain(run));
+    const evidence = JSON.parse(readFileSync(run.attachments.find((a) => a.type === 'readiness.evidence')!.path, 'utf8'));
+    assert.ok(validateEvidence(evidence).ok);
+    assert.equal(evidence.metrics.outcome, 'found', evidence.summary);
+    assert.ok(Math.abs(evidence.metrics.sustainableRps - 160) <= 16, evidence.summary);
+    assert.equal(evidence.metrics.stoppedBy.reason, 'knee');
+    assert.match(run.resultMessage ?? '', /Stopped: stopped at the knee: step 5 of 10 broke \(plateau\), the rest of the profile was not needed; stopped after \d+ of 10 steps, about \d+ % of the profile's virtual-user hours not spent/);
+    assert.match(run.stdout, /Stopping run [0-9a-f-]+: stopped at the knee: step 5 of 10 broke/);
+    // Stopped on purpose: no error and no warning (not even for the archives a stopped run may lack).
+    assert.doesNotMatch(run.stdout, /##vso\[task\.(logissue|issue) type=(error|warning)/);
+    assert.equal(job.post?.result, 'Succeeded', job.post ? explain(job.post) : 'no post-job step');
+    assert.equal(emu.stopped.length, 1, 'the post-job step stops nothing more');
+  });
+
   it('capacity azure: SIGINT while the cloud run goes on -> :stop reaches the service, the evidence says cancelled, the post-job step stops nothing more', async () => {
     // stepMs 60 000: the run stays where it is, and CANCELLING after the stop, as a real one does for a while.
     emu = await new AltEmulator({ stepMs: 60_000, validationMs: 0, holdAt: 'EXECUTING', service: { slots: 8, serviceMs: 50 } }).start();
