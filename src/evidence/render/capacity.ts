@@ -23,7 +23,7 @@ export function capacityFacts(m: CapacityMetrics): Array<[string, string]> {
     ['Limited by', m.bound ?? 'nothing found'],
     ['First to break', m.firstBreak ? `${signalName(m.firstBreak)} at ${num(m.firstBreak.offeredRps)} requests/s: ${m.firstBreak.detail}` : 'nothing'],
     ['Service level', m.serviceLevel.join('; ')],
-    ['Stopped', m.stoppedBy ? `${m.stoppedBy.reason}: ${m.stoppedBy.detail}` : ''],
+    ['Stopped', m.stoppedBy ? `${m.stoppedBy.detail} (${m.stoppedBy.reason})` : ''],
     ['Search', `${m.steps.length} probes, ${m.requests} requests, ${num(m.durationSeconds)} s`],
   ];
 }
