@@ -2,9 +2,10 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { finished } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import * as yazl from 'yazl';
 import { maskSecrets } from '../redact/secretMask';
+import { removePartialFile } from './partialFile';
 import { eachZipEntry } from './zipEntries';
 
 /**
@@ -24,22 +25,30 @@ const LONGEST_LINE = 1024 * 1024;
 export async function writeMaskedArchive(source: string, target: string, signal?: AbortSignal): Promise<void> {
   const zip = new yazl.ZipFile();
   const out = fs.createWriteStream(target);
-  zip.outputStream.pipe(out);
+  // The output is listened to from the first byte: a write error (disk full, folder gone, no permission) stops the
+  // entry being read through `stopped` and surfaces here, instead of as an uncaught 'error' that kills the process.
+  const stopped = new AbortController();
+  let writeError: unknown;
+  const written = pipeline(zip.outputStream, out).catch((error: unknown) => {
+    writeError = error;
+    stopped.abort(error);
+  });
   try {
     await eachZipEntry(source, async (entry, open) => {
       const stream = await open();
       const content: Readable = TEXT_ENTRY.test(entry.fileName) ? stream.pipe(maskLines()) : stream;
       stream.on('error', (error) => content.destroy(error));
       zip.addReadStream(content, entry.fileName);
-      await finished(content);
-    }, signal);
+      // yazl stops reading the entry once its output is gone, so the wait ends on a write error too.
+      await Promise.race([finished(content), once(stopped.signal, 'abort')]);
+      if (writeError) throw writeError;
+    }, signal ? AbortSignal.any([signal, stopped.signal]) : stopped.signal);
     zip.end();
-    await finished(out);
+    await written;
+    if (writeError) throw writeError;
   } catch (error) {
-    out.destroy();
-    if (!out.closed) await once(out, 'close'); // opened lazily: remove the file only once the stream let go of it
-    fs.rmSync(target, { force: true });
-    throw error;
+    await removePartialFile(out, target);
+    throw signal?.aborted ? error : writeError ?? error;
   }
 }
 

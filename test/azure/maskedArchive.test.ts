@@ -47,4 +47,14 @@ describe('azure masked archive copy', () => {
     await assert.rejects(writeMaskedArchive(source, path.join(dir, 'out.zip')));
     assert.deepEqual(fs.readdirSync(dir), ['in.zip']);
   });
+
+  it('target cannot be written (folder missing, target a folder): -> rejects with the write error, no uncaught exception, nothing left', async () => {
+    const source = path.join(dir, 'in.zip');
+    // Several entries, large enough that the copy is still streaming when the write error arrives.
+    fs.writeFileSync(source, await zipOf(Array.from({ length: 4 }, (_, i) => ({ name: `e${i}.csv`, content: `a,b\n${'1,2\n'.repeat(200_000)}` }))));
+    await assert.rejects(writeMaskedArchive(source, path.join(dir, 'missing', 'out.zip')), /ENOENT/);
+    fs.mkdirSync(path.join(dir, 'folder'));
+    await assert.rejects(writeMaskedArchive(source, path.join(dir, 'folder')), /EISDIR/);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['folder', 'in.zip']);
+  });
 });
