@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CloudRunOptions } from '../../src/azure/runCloudTest';
 import { CancelledError } from '../../src/errors';
@@ -94,6 +95,30 @@ describe('azure cloud run: sample log into the evidence', () => {
     assert.match(warnings.join('\n'), /results\.zip is larger than 0 MiB, so it was neither read nor kept/);
     assert.equal(evidence.metrics.totals.latencyHistogram, undefined);
     assert.deepEqual(fs.readdirSync(fixture.results), ['report.zip'], 'no partial download left behind');
+  });
+
+  it('unmasked downloads: -> in a private 0700 folder under the scratch directory, never in the results folder, removed afterwards', async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'alt-scratch-'));
+    try {
+      const seen: Array<{ results: string[]; privateDirs: string[]; mode: number; raw: string[] }> = [];
+      const onProgress = (message: string) => {
+        if (!/^Reading the sample log/.test(message)) return;
+        const privateDirs = fs.readdirSync(scratch);
+        seen.push({ results: fs.readdirSync(fixture.results), privateDirs, mode: fs.statSync(path.join(scratch, privateDirs[0])).mode & 0o777,
+          raw: fs.readdirSync(path.join(scratch, privateDirs[0])) });
+      };
+      const { evidence } = await cloudRun({ sampleLog: MODEL }, { scratchDirectory: scratch, onProgress });
+      assert.equal(evidence.metrics.azure?.sampleLog?.read, true);
+      assert.equal(seen.length, 1, 'the sample log was read once');
+      assert.deepEqual(seen[0].results, [], 'nothing in the published folder while the raw archive is read');
+      assert.match(seen[0].privateDirs.join(), /^readiness-archives-\w+$/);
+      assert.equal(seen[0].mode, 0o700);
+      assert.deepEqual(seen[0].raw, ['results.zip']);
+      assert.deepEqual(fs.readdirSync(scratch), [], 'the private folder is removed');
+      assert.deepEqual(fs.readdirSync(fixture.results).sort(), ['report.zip', 'results.zip']);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('cancelled while the archives are collected: -> CancelledError, and no unmasked download left in the results folder', async () => {
