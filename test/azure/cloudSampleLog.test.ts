@@ -121,11 +121,24 @@ describe('azure cloud run: sample log into the evidence', () => {
     }
   });
 
-  it('cancelled while the archives are collected: -> CancelledError, and no unmasked download left in the results folder', async () => {
-    const pipeline = new AbortController();
-    await assert.rejects(cloudRun({ sampleLog: MODEL, onArchiveDownload: () => pipeline.abort() }, { signal: pipeline.signal }),
-      (error: Error) => error instanceof CancelledError && /nothing unmasked was kept/.test(error.message));
-    assert.deepEqual(fs.readdirSync(fixture.results).filter((f) => f.includes('unmasked')), []);
+  it('cancelled while the downloaded results.zip is read: -> CancelledError, the raw download existed and is gone, nothing unmasked kept', async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'alt-scratch-'));
+    try {
+      const pipeline = new AbortController();
+      const rawAtCancel: string[] = [];
+      const onProgress = (message: string) => {
+        if (!/^Reading the sample log/.test(message)) return;
+        for (const dir of fs.readdirSync(scratch)) rawAtCancel.push(...fs.readdirSync(path.join(scratch, dir)).map((f) => `${dir}/${f}`));
+        pipeline.abort();
+      };
+      await assert.rejects(cloudRun({ sampleLog: MODEL }, { signal: pipeline.signal, scratchDirectory: scratch, onProgress }),
+        (error: Error) => error instanceof CancelledError && /nothing unmasked was kept/.test(error.message));
+      assert.match(rawAtCancel.join(), /^readiness-archives-\w+\/results\.zip$/, 'cancelled once the raw download existed');
+      assert.deepEqual(fs.readdirSync(scratch), [], 'the raw download and its folder are gone');
+      assert.deepEqual(fs.readdirSync(fixture.results), [], 'nothing kept in the results folder');
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('secret in labels and URLs of the sample log: -> evidence, markdown, JUnit, HTML and the kept results.zip never carry it', async () => {
