@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { CancelledError, ConfigError, InfrastructureError, ReadinessError } from '../errors';
 import type { LoadTestEvidence, RunInfo } from '../evidence/types';
 import { loadAltConfig } from '../load/altConfig';
-import { buildCloudEvidence, hasStatistics } from './evidence';
+import { buildCloudEvidence, hasStatistics, sampleLogDisagreements } from './evidence';
+import { notUsed } from './sampleLogStats';
 import { LoadTestingClient, type LoadTestResource } from './loadTestingClient';
 import { TERMINAL_RUN_STATUSES, type AltTestRun } from './model';
 import { registerSecret } from '../redact/secretMask';
@@ -204,6 +205,8 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
 
   const { files, sampleLog } = await collectArchives(client, run, options.resultsDirectory,
     { progress, warn, signal, limits: options.archiveLimits, scratch: options.scratchDirectory ?? os.tmpdir() });
+  const disagreements = sampleLog.log ? sampleLogDisagreements(run, sampleLog.log) : [];
+  if (disagreements.length) warn(`results.zip: ${notUsed(disagreements)}`);
   const evidence = buildCloudEvidence({
     run, testId: plan.testId, criteria: plan.criteria, serverCriteria: plan.serverCriteria,
     startedAt, finishedAt: new Date().toISOString(),
