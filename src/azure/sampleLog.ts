@@ -20,7 +20,11 @@ import { eachZipEntry } from './zipEntries';
  * - sub-results: JMeter writes a sample's sub-results (followed redirects, embedded resources) as rows of their own
  *   right after it, labelled `<label>-<n>` (apache/jmeter CSVSaveService.saveSampleResult with
  *   `jmeter.save.saveservice.subresults`, on by default). Their time is already inside the parent's `elapsed`. A row
- *   is a sub-result when its label is the label of the last counted row of the same thread followed by `-<digits>`.
+ *   is a sub-result when its label is the label of the last counted row of the same thread followed by `-<digits>`
+ *   AND its time, [timeStamp, timeStamp + elapsed], lies within that row's (JMeter's jmeter.properties sets
+ *   `sampleresult.timestamp.start=true`, so timeStamp is the start). A plan whose samplers are named `Search` and
+ *   `Search-2` keeps every `Search-2` sample: one sampler runs after the other, not inside it. Without a numeric
+ *   timeStamp column no row is taken for a sub-result.
  * - transaction controller samples: a transaction controller's own row sums the samples inside it, which are rows
  *   of their own too. JMeter marks it with the response message `Number of samples in transaction : ...`
  *   (apache/jmeter TransactionController.NUMBER_OF_SAMPLES_IN_TRANSACTION_PREFIX), and that is how it is known here.
@@ -93,7 +97,7 @@ async function readCsv(stream: Readable, where: string, log: SampleLog, maxLabel
   // 'data' events and the parser's live line count, not `info: true` records: half the cost per row (bench/sample-log.ts).
   const parser = parse({ relax_column_count: false, skip_empty_lines: true, max_record_size: 1024 * 1024 });
   let columns: Record<string, number> | undefined;
-  const lastOfThread = new Map<string, string>();
+  const lastOfThread = new Map<string, { label: string; start: number; end: number }>();
   const onRecord = (record: string[]) => {
     const line = parser.info.lines;
     if (!columns) {
@@ -116,12 +120,15 @@ async function readCsv(stream: Readable, where: string, log: SampleLog, maxLabel
       log.excluded.transactionControllers++;
       return;
     }
+    const stamp = field('timeStamp');
+    const start = /^\d+$/.test(stamp) ? Number(stamp) : NaN;
+    const end = start + Number(elapsed);
     const parent = lastOfThread.get(thread);
-    if (parent !== undefined && label.length > parent.length + 1 && label.startsWith(`${parent}-`) && /^\d+$/.test(label.slice(parent.length + 1))) {
+    if (parent && isSubResultLabel(label, parent.label) && start >= parent.start && end <= parent.end) {
       log.excluded.subResults++;
       return;
     }
-    lastOfThread.set(thread, label);
+    lastOfThread.set(thread, { label, start, end });
     let samples = log.labels.get(label);
     if (!samples) {
       if (log.labels.size >= maxLabels) throw new SampleLogError(`${where}: line ${line}: more than ${maxLabels} distinct labels; the sample log was not read`);
@@ -160,6 +167,11 @@ async function readCsv(stream: Readable, where: string, log: SampleLog, maxLabel
     stream.pipe(parser);
   });
   if (!columns) throw new SampleLogError(`${where}: the file is empty (no header row)`);
+}
+
+/** `<parent>-<digits>`, as JMeter labels a sample's sub-results. */
+function isSubResultLabel(label: string, parent: string): boolean {
+  return label.length > parent.length + 1 && label.startsWith(`${parent}-`) && /^\d+$/.test(label.slice(parent.length + 1));
 }
 
 function describe(error: unknown, where: string): SampleLogError {

@@ -71,6 +71,15 @@ describe('attacks: Azure Load Testing sample log', () => {
     });
   }
 
+  it('attack: slow samples disguised as sub-results (`<previous label>-<n>`, outside that sample\'s time) -> counted, p95 1000 ms as the service measured', async () => {
+    const { evidence, warnings } = await run(forgedLog(10, { disguise: 'sub-result' }));
+    // Each disguised row is a sampler of its own: its label differs per row, so only the Total is compared.
+    assert.equal(evidence.metrics.totals.requests, 2000);
+    assert.ok(evidence.metrics.totals.latencyHistogram, 'the log counts every request, so its distribution is the service\'s');
+    assert.ok((new RunFigures(evidence).figure('Total', 'p95') as { value: number }).value >= 999);
+    assert.doesNotMatch(warnings.join('\n'), /Total:/);
+  });
+
   it('control: the same run logged honestly -> its histogram is attached', async () => {
     const [file] = sampleLogFiles(MODEL);
     const honest = file.csv.trimEnd().split('\n').map((line, i) => {

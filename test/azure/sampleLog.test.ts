@@ -8,8 +8,8 @@ import { modelledSamples, sampleLogFiles, zipOf, type SampleLogModel } from '../
 
 /** The JMeter CSV header of Azure Load Testing's results files (how-to-export-test-results.md). */
 const HEADER = 'timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect';
-const row = (elapsed: string | number, label: string, extra: { code?: string; message?: string; thread?: string; success?: string } = {}) =>
-  `1676040230680,${elapsed},${label},${extra.code ?? '200'},${extra.message ?? 'OK'},${extra.thread ?? '172.18.33.7-Thread Group 1-1'},text,${extra.success ?? 'true'},,1607,133,5,5,https://www.example.com/,98,0,94`;
+const row = (elapsed: string | number, label: string, extra: { code?: string; message?: string; thread?: string; success?: string; ts?: number } = {}) =>
+  `${extra.ts ?? 1676040230680},${elapsed},${label},${extra.code ?? '200'},${extra.message ?? 'OK'},${extra.thread ?? '172.18.33.7-Thread Group 1-1'},text,${extra.success ?? 'true'},,1607,133,5,5,https://www.example.com/,98,0,94`;
 
 const MODEL: SampleLogModel = {
   requests: [
@@ -79,6 +79,24 @@ describe('azure sample log (results.zip)', () => {
   it('a label that merely ends in -<digits>: not the previous label of its thread -> counted as a request', async () => {
     const outcome = await read([{ name: 'e1.csv', content: [HEADER, row(10, 'step'), row(12, 'step-1', { thread: 'other' }), row(11, 'page-2')].join('\n') }]);
     assert.deepEqual([...outcome.log!.labels.keys()], ['step', 'step-1', 'page-2']);
+  });
+
+  it('samplers named `Search` then `Search-2`: the second runs after the first, not inside it -> every sample of both counted', async () => {
+    const t = 1676040230000;
+    const rows = [HEADER];
+    for (let i = 0; i < 50; i++) rows.push(row(10, 'Search', { ts: t + i * 100 }), row(20, 'Search-2', { ts: t + i * 100 + 11 }));
+    const outcome = await read([{ name: 'e1.csv', content: rows.join('\n') }]);
+    assert.deepEqual([...outcome.log!.labels].map(([label, s]) => [label, s.requests]), [['Search', 50], ['Search-2', 50]]);
+    assert.equal(outcome.log!.excluded.subResults, 0);
+  });
+
+  it('sub-results within their parent\'s time (a redirect followed): `<label>-<n>` inside [timeStamp, timeStamp + elapsed] -> left out', async () => {
+    const t = 1676040230000;
+    const outcome = await read([{ name: 'e1.csv', content: [HEADER, row(30, 'login', { ts: t }), row(12, 'login-0', { ts: t }), row(15, 'login-1', { ts: t + 13 }),
+      row(16, 'login-2', { ts: t + 15 })].join('\n') }]);
+    // login-2 ends at t + 31, after its parent's end (t + 30): a sampler of its own.
+    assert.deepEqual([...outcome.log!.labels].map(([label, s]) => [label, s.requests]), [['login', 1], ['login-2', 1]]);
+    assert.equal(outcome.log!.excluded.subResults, 2);
   });
 
   const bad: Array<{ name: string; files: () => Array<{ name: string; content: string | Buffer }>; warning: RegExp; limits?: object }> = [
