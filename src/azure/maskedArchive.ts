@@ -22,7 +22,24 @@ import { eachZipEntry } from './zipEntries';
 const TEXT_ENTRY = /\.(csv|jtl|log|txt|json|js|html?|css|xml|svg|md|properties|ya?ml)$/i;
 const LONGEST_LINE = 1024 * 1024;
 
-export async function writeMaskedArchive(source: string, target: string, signal?: AbortSignal): Promise<void> {
+/**
+ * Uncompressed bytes a masked copy holds at most: every byte is decoded and masked, and a zip under the download
+ * cap can inflate without limit (a few MB of zeros become GBs). 4 GiB, as the sample log's CSV cap.
+ */
+export const MAX_MASKED_BYTES = 4 * 1024 ** 3;
+
+/** The archive inflates past the cap: no copy is made (the caller says so and points to the portal). */
+export class ArchiveTooLargeError extends Error {}
+
+export async function writeMaskedArchive(source: string, target: string, signal?: AbortSignal, maxBytes = MAX_MASKED_BYTES): Promise<void> {
+  // The sizes the central directory declares are summed before anything is written; yauzl then holds each entry to
+  // its declared size, and the running count below holds the whole copy to the cap whatever the directory says.
+  let declared = 0;
+  await eachZipEntry(source, async (entry) => {
+    declared += entry.uncompressedSize;
+  }, signal);
+  if (declared > maxBytes) throw new ArchiveTooLargeError(tooLarge(declared, maxBytes));
+  let inflated = 0;
   const zip = new yazl.ZipFile();
   const out = fs.createWriteStream(target);
   // The output is listened to from the first byte: a write error (disk full, folder gone, no permission) stops the
@@ -36,8 +53,15 @@ export async function writeMaskedArchive(source: string, target: string, signal?
   try {
     await eachZipEntry(source, async (entry, open) => {
       const stream = await open();
-      const content: Readable = TEXT_ENTRY.test(entry.fileName) ? stream.pipe(maskLines()) : stream;
+      const counted = stream.pipe(new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          inflated += chunk.length;
+          done(inflated > maxBytes ? new ArchiveTooLargeError(tooLarge(inflated, maxBytes, true)) : null, chunk);
+        },
+      }));
+      const content: Readable = TEXT_ENTRY.test(entry.fileName) ? counted.pipe(maskLines()) : counted;
       stream.on('error', (error) => content.destroy(error));
+      counted.on('error', (error) => content.destroy(error));
       zip.addReadStream(content, entry.fileName);
       // yazl stops reading the entry once its output is gone, so the wait ends on a write error too.
       await Promise.race([finished(content), once(stopped.signal, 'abort')]);
@@ -47,9 +71,16 @@ export async function writeMaskedArchive(source: string, target: string, signal?
     await written;
     if (writeError) throw writeError;
   } catch (error) {
+    // Taken before the clean-up, whose destroying the output makes the pipeline fail too (a premature close).
+    const cause = signal?.aborted ? error : writeError ?? error;
     await removePartialFile(out, target);
-    throw signal?.aborted ? error : writeError ?? error;
+    throw cause;
   }
+}
+
+function tooLarge(bytes: number, cap: number, atLeast = false): string {
+  const size = (n: number) => (n >= 1024 ** 3 ? `${Math.round((n / 1024 ** 3) * 10) / 10} GiB` : `${Math.round(n / 1024)} KiB`);
+  return `it inflates to ${size(bytes)}${atLeast ? ' or more' : ''}, over the ${size(cap)} a masked copy may hold`;
 }
 
 /** A transform that masks whole lines, holding back the unfinished last line of each chunk. */

@@ -14,7 +14,7 @@ import { registerSecret } from '../redact/secretMask';
 import { redactSecrets } from './secrets';
 import { translateConfig } from './translate';
 import { cloudPlanHash } from './planHash';
-import { writeMaskedArchive } from './maskedArchive';
+import { ArchiveTooLargeError, writeMaskedArchive } from './maskedArchive';
 import { readSampleLog, type SampleLogLimits, type SampleLogOutcome } from './sampleLog';
 import { sleep } from './sleep';
 import { staleFiles, withRemovedComponents, withReplacedMetrics } from './testContents';
@@ -256,6 +256,8 @@ export const MAX_ARCHIVE_BYTES = 4 * 1024 ** 3;
 
 export interface ArchiveLimits extends SampleLogLimits {
   maxArchiveBytes?: number;
+  /** Uncompressed bytes a kept (masked) copy holds at most. Default MAX_MASKED_BYTES (4 GiB). */
+  maxMaskedBytes?: number;
 }
 
 /**
@@ -312,10 +314,14 @@ async function collectArchive(client: LoadTestingClient, name: string, url: stri
     }
     throwIfCancelled(context.signal);
     try {
-      await writeMaskedArchive(raw, target, context.signal);
+      await writeMaskedArchive(raw, target, context.signal, context.limits?.maxMaskedBytes);
       written.push(target);
     } catch (error) {
       throwIfCancelled(context.signal);
+      if (error instanceof ArchiveTooLargeError) {
+        context.warn(`${name} was not kept: ${error.message}; download it from the run in the portal`);
+        return sampleLog;
+      }
       // Only masked copies are kept; an archive that cannot be read cannot be masked. One warning per archive.
       const notKept: string = `${name} was not kept: only masked copies of the service's archives are, and this one could not be read to mask it` +
         `${sampleLog.warning && name === 'results.zip' ? '' : ` (${error instanceof Error ? error.message : String(error)})`}; download it from the run in the portal`;

@@ -97,6 +97,14 @@ describe('azure cloud run: sample log into the evidence', () => {
     assert.deepEqual(fs.readdirSync(fixture.results), ['report.zip'], 'no partial download left behind');
   });
 
+  it('results.zip inflating past the masked-copy cap: -> read for the sample log, not kept, warning names the cap', async () => {
+    const { evidence, warnings, outcome } = await cloudRun({ sampleLog: MODEL }, { archiveLimits: { maxMaskedBytes: 64 * 1024 } });
+    assert.deepEqual(warnings, ['results.zip was not kept: it inflates to 353 KiB, over the 64 KiB a masked copy may hold; download it from the run in the portal']);
+    assert.ok(evidence.metrics.totals.latencyHistogram, 'the sample log is read under its own cap');
+    assert.deepEqual(outcome.files.map((f) => path.basename(f)), ['report.zip']);
+    assert.deepEqual(fs.readdirSync(fixture.results), ['report.zip']);
+  });
+
   it('unmasked downloads: -> in a private 0700 folder under the scratch directory, never in the results folder, removed afterwards', async () => {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'alt-scratch-'));
     try {

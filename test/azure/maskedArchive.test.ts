@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeMaskedArchive } from '../../src/azure/maskedArchive';
+import { ArchiveTooLargeError, writeMaskedArchive } from '../../src/azure/maskedArchive';
 import { eachZipEntry } from '../../src/azure/zipEntries';
 import { registerSecret } from '../../src/redact/secretMask';
 import { zipOf } from '../support/altSampleLog';
@@ -56,5 +56,19 @@ describe('azure masked archive copy', () => {
     fs.mkdirSync(path.join(dir, 'folder'));
     await assert.rejects(writeMaskedArchive(source, path.join(dir, 'folder')), /EISDIR/);
     assert.deepEqual(fs.readdirSync(dir).sort(), ['folder', 'in.zip']);
+  });
+
+  it('archive that inflates past the cap (a few KB of zeros declaring 8 MiB): -> ArchiveTooLargeError naming sizes and cap, no copy written', async () => {
+    const source = path.join(dir, 'in.zip');
+    fs.writeFileSync(source, await zipOf([{ name: 'a.csv', content: Buffer.alloc(4 * 1024 ** 2) }, { name: 'b.bin', content: Buffer.alloc(4 * 1024 ** 2) }]));
+    assert.ok(fs.statSync(source).size < 64 * 1024, 'small on disk, well under any download cap');
+    await assert.rejects(writeMaskedArchive(source, path.join(dir, 'out.zip'), undefined, 1024 ** 2), (error: Error) => {
+      assert.ok(error instanceof ArchiveTooLargeError);
+      assert.equal(error.message, 'it inflates to 8192 KiB, over the 1024 KiB a masked copy may hold');
+      return true;
+    });
+    assert.deepEqual(fs.readdirSync(dir), ['in.zip']);
+    await writeMaskedArchive(source, path.join(dir, 'out.zip'), undefined, 8 * 1024 ** 2);
+    assert.equal((await entries(path.join(dir, 'out.zip')))['b.bin'].length, 4 * 1024 ** 2, 'at the cap: copied');
   });
 });
