@@ -4,7 +4,7 @@ import { Transform, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { finished, pipeline } from 'node:stream/promises';
 import * as yazl from 'yazl';
-import { maskSecrets } from '../redact/secretMask';
+import { longestSecretLength, maskSecrets, safeMaskCut } from '../redact/secretMask';
 import { removePartialFile } from './partialFile';
 import { eachZipEntry } from './zipEntries';
 
@@ -14,12 +14,18 @@ import { eachZipEntry } from './zipEntries';
  * response messages built from `secrets:` values. The results directory is what pipelines publish as an artifact,
  * so only the masked copy is kept there (docs/security.md).
  *
- * Text entries (CSV, logs, the report's HTML, JavaScript and JSON) go through the one mask (src/redact); anything
- * else (the report's images and fonts) is copied byte for byte: a secret does not end up in a PNG by accident. A
- * line longer than 1 MiB is masked in 1 MiB pieces (a secret straddling two pieces would be missed; no JMeter
- * field is that long).
+ * Every entry goes through the one mask (src/redact) as text (CSV, JMeter's .jmx and .log, .tsv, .out, files with
+ * no extension, the report's HTML and JavaScript), except known binary types: images and fonts, copied byte for
+ * byte (a secret does not end up in a PNG by accident, and masking would garble them). An archive inside the
+ * archive can be neither masked as text nor copied unread, so it is left out, and the caller is told. The list
+ * names what is safe to copy, not what is text: a file type nobody thought of is masked, never copied as it is.
+ *
+ * Lines are masked whole. A line longer than 1 MiB (the report's graph.js can hold several MiB on one line) is
+ * masked in pieces, each cut where no secret or secret-shaped token straddles it, and (longest registered secret
+ * - 1) characters are carried over to the next piece, so a secret at a piece's end is seen whole in the next.
  */
-const TEXT_ENTRY = /\.(csv|jtl|log|txt|json|js|html?|css|xml|svg|md|properties|ya?ml)$/i;
+const COPIED_AS_IS = /\.(png|jpe?g|gif|ico|bmp|webp|woff2?|ttf|eot|otf)$/i;
+const LEFT_OUT = /\.(zip|jar|war|ear|gz|tgz|bz2|xz|7z|rar|tar)$/i;
 const LONGEST_LINE = 1024 * 1024;
 
 /**
@@ -31,7 +37,12 @@ export const MAX_MASKED_BYTES = 4 * 1024 ** 3;
 /** The archive inflates past the cap: no copy is made (the caller says so and points to the portal). */
 export class ArchiveTooLargeError extends Error {}
 
-export async function writeMaskedArchive(source: string, target: string, signal?: AbortSignal, maxBytes = MAX_MASKED_BYTES): Promise<void> {
+/** What the copy left out: archives inside the archive (by entry name). */
+export interface MaskedCopy {
+  leftOut: string[];
+}
+
+export async function writeMaskedArchive(source: string, target: string, signal?: AbortSignal, maxBytes = MAX_MASKED_BYTES): Promise<MaskedCopy> {
   // The sizes the central directory declares are summed before anything is written; yauzl then holds each entry to
   // its declared size, and the running count below holds the whole copy to the cap whatever the directory says.
   let declared = 0;
@@ -40,6 +51,7 @@ export async function writeMaskedArchive(source: string, target: string, signal?
   }, signal);
   if (declared > maxBytes) throw new ArchiveTooLargeError(tooLarge(declared, maxBytes));
   let inflated = 0;
+  const leftOut: string[] = [];
   const zip = new yazl.ZipFile();
   const out = fs.createWriteStream(target);
   // The output is listened to from the first byte: a write error (disk full, folder gone, no permission) stops the
@@ -52,6 +64,7 @@ export async function writeMaskedArchive(source: string, target: string, signal?
   });
   try {
     await eachZipEntry(source, async (entry, open) => {
+      if (LEFT_OUT.test(entry.fileName)) return void leftOut.push(entry.fileName);
       const stream = await open();
       const counted = stream.pipe(new Transform({
         transform(chunk: Buffer, _encoding, done) {
@@ -59,7 +72,7 @@ export async function writeMaskedArchive(source: string, target: string, signal?
           done(inflated > maxBytes ? new ArchiveTooLargeError(tooLarge(inflated, maxBytes, true)) : null, chunk);
         },
       }));
-      const content: Readable = TEXT_ENTRY.test(entry.fileName) ? counted.pipe(maskLines()) : counted;
+      const content: Readable = COPIED_AS_IS.test(entry.fileName) ? counted : counted.pipe(maskLines());
       stream.on('error', (error) => content.destroy(error));
       counted.on('error', (error) => content.destroy(error));
       zip.addReadStream(content, entry.fileName);
@@ -70,6 +83,7 @@ export async function writeMaskedArchive(source: string, target: string, signal?
     zip.end();
     await written;
     if (writeError) throw writeError;
+    return { leftOut };
   } catch (error) {
     // Taken before the clean-up, whose destroying the output makes the pipeline fail too (a premature close).
     const cause = signal?.aborted ? error : writeError ?? error;
@@ -97,8 +111,11 @@ function maskLines(): Transform {
         pending = pending.slice(end + 1);
       }
       if (pending.length > LONGEST_LINE) {
-        this.push(maskSecrets(pending));
-        pending = '';
+        const at = pending.length - Math.max(0, longestSecretLength() - 1);
+        // A single token over a MiB long has no safe cut; it is cut where the carry-over starts.
+        const cut = safeMaskCut(pending, at) || at;
+        this.push(maskSecrets(pending.slice(0, cut)));
+        pending = pending.slice(cut);
       }
       done();
     },

@@ -314,8 +314,12 @@ async function collectArchive(client: LoadTestingClient, name: string, url: stri
     }
     throwIfCancelled(context.signal);
     try {
-      await writeMaskedArchive(raw, target, context.signal, context.limits?.maxMaskedBytes);
+      const { leftOut } = await writeMaskedArchive(raw, target, context.signal, context.limits?.maxMaskedBytes);
       written.push(target);
+      if (leftOut.length) {
+        context.warn(`${name}: the kept copy leaves out ${leftOut.join(', ')}: an archive inside it can be neither masked nor kept unmasked; ` +
+          'download it from the run in the portal');
+      }
     } catch (error) {
       throwIfCancelled(context.signal);
       if (error instanceof ArchiveTooLargeError) {
