@@ -300,6 +300,9 @@ async function collectArchive(client: LoadTestingClient, name: string, url: stri
   let sampleLog = context.sampleLog;
   const target = path.join(directory, name);
   const raw = path.join(privateDir, name);
+  // An archive of an earlier run in the same job (an earlier step, the same results folder) would otherwise be
+  // published as this run's whenever this run's copy is not kept.
+  fs.rmSync(target, { force: true });
   try {
     const { tooLarge } = await client.downloadArtifact(url, raw, maxBytes, context.signal);
     if (tooLarge) {

@@ -74,6 +74,14 @@ describe('azure cloud run: sample log into the evidence', () => {
     assert.equal((new RunFigures(evidence).figure('Total', 'p95') as { value: number }).value, evidence.metrics.totals.latencyMs.p95);
   });
 
+  it('results.zip of this run not kept, an earlier step\'s results.zip in the same folder: -> the earlier one removed, not passed off as this run\'s', async () => {
+    fs.writeFileSync(path.join(fixture.results, 'results.zip'), await resultsZipOf({ ...MODEL, scale: 2 }));
+    const whole = await resultsZipOf(MODEL);
+    const { outcome } = await cloudRun({ sampleLog: MODEL, resultsArchive: whole.subarray(0, whole.length - 200) });
+    assert.deepEqual(outcome.files.map((f) => path.basename(f)), ['report.zip']);
+    assert.deepEqual(fs.readdirSync(fixture.results), ['report.zip']);
+  });
+
   it('results.zip with a malformed row: -> warning naming the file and line, no histogram', async () => {
     const files = sampleLogFiles(MODEL);
     files[1].csv = files[1].csv.replace(/\n(\d+),(\d+),home,/, '\n$1,fast,home,');
