@@ -112,8 +112,8 @@ async function readCsv(stream: Readable, where: string, log: SampleLog, maxLabel
     const field = (name: string) => (columns![name] === undefined ? '' : record[columns![name]]);
     const elapsed = field('elapsed');
     const success = field('success');
-    if (!/^\d+$/.test(elapsed)) throw new SampleLogError(`${where}: line ${line}: elapsed "${elapsed.slice(0, 40)}" is not a whole number of milliseconds`);
-    if (success !== 'true' && success !== 'false') throw new SampleLogError(`${where}: line ${line}: success "${success.slice(0, 40)}" is neither true nor false`);
+    if (!/^\d+$/.test(elapsed)) throw new SampleLogError(`${where}: line ${line}: elapsed "${quoted(elapsed)}" is not a whole number of milliseconds`);
+    if (success !== 'true' && success !== 'false') throw new SampleLogError(`${where}: line ${line}: success "${quoted(success)}" is neither true nor false`);
     const label = field('label');
     const thread = field('threadName');
     if (field('responseMessage').startsWith(TRANSACTION_MESSAGE)) {
@@ -167,6 +167,11 @@ async function readCsv(stream: Readable, where: string, log: SampleLog, maxLabel
     stream.pipe(parser);
   });
   if (!columns) throw new SampleLogError(`${where}: the file is empty (no header row)`);
+}
+
+/** A field quoted in a warning: masked whole, then shortened (cut first, a secret's head would be missed by the mask). */
+function quoted(value: string): string {
+  return maskSecrets(value).slice(0, 40);
 }
 
 /** `<parent>-<digits>`, as JMeter labels a sample's sub-results. */

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readSampleLog, type SampleLog } from '../../src/azure/sampleLog';
 import { percentiles } from '../../src/load/engine/recorder';
+import { registerSecret } from '../../src/redact/secretMask';
 import { modelledSamples, sampleLogFiles, zipOf, type SampleLogModel } from '../support/altSampleLog';
 
 /** The JMeter CSV header of Azure Load Testing's results files (how-to-export-test-results.md). */
@@ -117,6 +118,14 @@ describe('azure sample log (results.zip)', () => {
     { name: 'more labels than the cap', files: () => [{ name: 'e.csv', content: [HEADER, row(1, 'a'), row(1, 'b'), row(1, 'c')].join('\n') }], limits: { maxLabels: 2 },
       warning: /^results\.zip\/e\.csv: line 4: more than 2 distinct labels/ },
   ];
+  it('bad field quoting a secret past 40 characters: -> the warning masks it whole before shortening, no piece of it shown', async () => {
+    const secret = 'Sl-secret-quoted-in-a-field-5521';
+    registerSecret(secret);
+    const outcome = await read([{ name: 'e.csv', content: [HEADER, row(`${'9'.repeat(30)}${secret}`, 'a')].join('\n') }]);
+    assert.match(outcome.warning!, /^results\.zip\/e\.csv: line 2: elapsed "9{30}\*\*\*" is not a whole number/);
+    assert.ok(!outcome.warning!.includes(secret.slice(0, 6)));
+  });
+
   for (const c of bad) {
     it(`bad input, ${c.name}: -> warning naming the file (and line), no histogram`, async () => {
       const outcome = await read(c.files(), c.limits);
