@@ -36,10 +36,15 @@ import { eachZipEntry } from './zipEntries';
 export interface LabelSamples {
   histogram: Histogram;
   requests: number;
-  /** Failed samples with a numeric response code (an HTTP status). */
+  /** Failed samples with an HTTP status >= 400, as the local engine counts them. */
   httpErrors: number;
   /** Failed samples without one: JMeter writes `Non HTTP response code: <exception>` for refused, reset, timed out. */
   networkErrors: number;
+  /**
+   * Failed samples answered with a status below 400: an assertion failed on the response (a 200 without the
+   * expected text, say). The service counts them as errors; they are neither HTTP nor network errors.
+   */
+  otherFailures: number;
 }
 
 export interface SampleLog {
@@ -138,12 +143,12 @@ async function readCsv(stream: Readable, where: string, log: SampleLog, maxLabel
     // JMeter measures whole milliseconds; the histogram counts microseconds, with 1 µs as its floor (as the local engine).
     const micros = Math.max(1, Number(elapsed) * 1000);
     const failed = success === 'false';
-    const network = failed && !/^\d{3}$/.test(field('responseCode'));
+    const code = field('responseCode');
+    const kind = !failed ? undefined : !/^\d+$/.test(code) ? 'networkErrors' : Number(code) >= 400 ? 'httpErrors' : 'otherFailures';
     for (const s of [samples, log.total]) {
       s.requests++;
       s.histogram.recordValue(micros);
-      if (failed && network) s.networkErrors++;
-      else if (failed) s.httpErrors++;
+      if (kind) s[kind]++;
     }
   };
   await new Promise<void>((resolve, reject) => {
@@ -187,7 +192,7 @@ function describe(error: unknown, where: string): SampleLogError {
 }
 
 function emptySamples(): LabelSamples {
-  return { histogram: newHistogram(), requests: 0, httpErrors: 0, networkErrors: 0 };
+  return { histogram: newHistogram(), requests: 0, httpErrors: 0, networkErrors: 0, otherFailures: 0 };
 }
 
 function zipProblem(error: unknown): string {

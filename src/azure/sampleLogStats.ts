@@ -33,7 +33,9 @@ export function sampleLogDisagreement(stats: RequestStats, samples: LabelSamples
 export function withSampleLog(stats: RequestStats, samples: LabelSamples | undefined): RequestStats {
   if (!samples || samples.requests === 0 || sampleLogDisagreement(stats, samples)) return stats;
   const out: RequestStats = { ...stats, latencyHistogram: encodeIntoCompressedBase64(samples.histogram) };
-  if (samples.httpErrors + samples.networkErrors === stats.errors) {
+  // The evidence holds errors as HTTP (>= 400) plus network errors. A failed assertion on a 2xx or 3xx is neither,
+  // so with any of those the split would not add up to the service's errors, and the service's figures stay.
+  if (samples.otherFailures === 0 && samples.httpErrors + samples.networkErrors === stats.errors) {
     out.httpErrors = samples.httpErrors;
     out.networkErrors = samples.networkErrors;
   }
@@ -47,10 +49,14 @@ export function sampleLogNote(outcome: SampleLogOutcome | undefined, disagreemen
   const { log } = outcome;
   const left = [log.excluded.subResults ? `${log.excluded.subResults} sub-result rows` : '',
     log.excluded.transactionControllers ? `${log.excluded.transactionControllers} transaction controller rows` : ''].filter(Boolean);
+  const other = log.total.otherFailures
+    ? ` ${log.total.otherFailures} failed samples were answered with a status below 400 (a failed assertion): the service counts them as ` +
+      'errors, which are therefore not split into HTTP and network errors.'
+    : '';
   return {
     read: true,
     detail: `Latency distributions from ${log.total.requests} samples in ${log.files.length} CSV file(s) of results.zip` +
-      `${left.length ? `, leaving out ${left.join(' and ')}` : ''}.${disagreements.length ? ` ${notUsed(disagreements)}` : ''}`,
+      `${left.length ? `, leaving out ${left.join(' and ')}` : ''}.${other}${disagreements.length ? ` ${notUsed(disagreements)}` : ''}`,
   };
 }
 

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { readSampleLog, type SampleLog } from '../../src/azure/sampleLog';
 import { percentiles } from '../../src/load/engine/recorder';
 import { registerSecret } from '../../src/redact/secretMask';
+import { sampleLogNote, withSampleLog } from '../../src/azure/sampleLogStats';
 import { modelledSamples, sampleLogFiles, zipOf, type SampleLogModel } from '../support/altSampleLog';
 
 /** The JMeter CSV header of Azure Load Testing's results files (how-to-export-test-results.md). */
@@ -67,6 +68,21 @@ describe('azure sample log (results.zip)', () => {
     const search = log.labels.get('search, "advanced"')!;
     assert.deepEqual([search.httpErrors, search.networkErrors], [25, 5]);
     assert.deepEqual([log.total.httpErrors, log.total.networkErrors], [25, 5]);
+  });
+
+  it('failed samples by response code: 200 with a failed assertion, 302, 404, 503, Non HTTP -> other failures, HTTP errors (>= 400 only), network errors', async () => {
+    const rows = [HEADER, row(5, 'a', { success: 'false', code: '200', message: 'OK' }), row(5, 'a', { success: 'false', code: '302' }),
+      row(5, 'a', { success: 'false', code: '404' }), row(5, 'a', { success: 'false', code: '503' }),
+      row(5, 'a', { success: 'false', code: 'Non HTTP response code: java.net.ConnectException' }), row(5, 'a')];
+    const { log } = await read([{ name: 'e.csv', content: rows.join('\n') }]);
+    assert.deepEqual([log!.total.httpErrors, log!.total.networkErrors, log!.total.otherFailures], [2, 1, 2]);
+    // The service counts 5 errors; HTTP + network errors make 3, so the evidence keeps the service's figures.
+    const service = { name: 'Total', requests: 6, errors: 5, httpErrors: 5, networkErrors: 0, errorPercentage: 83.33, rps: 1,
+      latencyMs: { min: 5, avg: 5, p50: 5, p75: 5, p90: 5, p95: 5, p99: 5, p999: 5, max: 5 } };
+    const joined = withSampleLog(service, log!.total);
+    assert.ok(joined.latencyHistogram, 'the distribution is still the service\'s own');
+    assert.deepEqual([joined.httpErrors, joined.networkErrors], [5, 0]);
+    assert.match(sampleLogNote({ log: log! })!.detail, /2 failed samples were answered with a status below 400 \(a failed assertion\)/);
   });
 
   it('sub-result and transaction controller rows: left out -> each request counted once, counts as modelled', async () => {
