@@ -3,7 +3,8 @@ import { evaluateCriteria, formatNumber, type Criterion, type ServerMetricCriter
 import type { Comparable, CriterionResult, LoadTestEvidence, RequestStats, RunInfo, Verdict } from '../evidence/types';
 import { EVIDENCE_SCHEMA_VERSION } from '../evidence/types';
 import type { SampleLogOutcome } from './sampleLog';
-import { sampleLogNote, withSampleLog } from './sampleLogStats';
+import { sampleLogDisagreement, sampleLogNote, withSampleLog } from './sampleLogStats';
+import type { SampleLog } from './sampleLog';
 import type { AltStatistics, AltTestRun, PassFailMetric, PassFailServerMetric } from './model';
 
 /**
@@ -51,6 +52,17 @@ export function toRequestStats(name: string, s: AltStatistics): RequestStats {
   };
 }
 
+/** Scopes (the Total and each sampler) whose sample log is not what the service measured, each with why. */
+export function sampleLogDisagreements(run: AltTestRun, log: SampleLog): string[] {
+  const out: string[] = [];
+  for (const [name, s] of Object.entries(run.testRunStatistics ?? {})) {
+    const samples = name.toLowerCase() === 'total' ? log.total : log.labels.get(name);
+    const why = samples && samples.requests > 0 ? sampleLogDisagreement(toRequestStats(name, s), samples) : undefined;
+    if (why) out.push(why);
+  }
+  return out;
+}
+
 export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
   const { run } = facts;
   const stats = run.testRunStatistics ?? {};
@@ -59,7 +71,7 @@ export function buildCloudEvidence(facts: CloudRunFacts): LoadTestEvidence {
   const totals = withSampleLog(toRequestStats('Total', totalsEntry ?? {}), log?.total);
   const requests = Object.entries(stats).filter(([name]) => name.toLowerCase() !== 'total')
     .map(([name, s]) => withSampleLog(toRequestStats(name, s), log?.labels.get(name)));
-  const sampleLog = sampleLogNote(facts.sampleLog, totals);
+  const sampleLog = sampleLogNote(facts.sampleLog, log ? sampleLogDisagreements(run, log) : []);
   const status = run.status ?? 'unknown';
   // A DONE run without a Total entry has no figures to judge; zeros standing in for them would pass "<" criteria.
   const measured = hasStatistics(run);

@@ -1,7 +1,6 @@
-import { once } from 'node:events';
 import * as fs from 'node:fs';
-import type { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { rootCertificates } from 'node:tls';
 import type { TokenCredential } from '@azure/core-auth';
 import {
@@ -17,6 +16,7 @@ import {
   type PipelineResponse,
 } from '@azure/core-rest-pipeline';
 import { CancelledError, InfrastructureError, ReadinessError } from '../errors';
+import { removePartialFile } from './partialFile';
 import { redactSecrets } from './secrets';
 
 /**
@@ -150,25 +150,21 @@ export class AzureHttp {
     const body = response.readableStreamBody as Readable | undefined;
     if (response.status !== 200 || !body) return { status: response.status, bytes: 0 };
     let bytes = 0;
+    const tooLarge = new Error('past the size cap');
+    // pipeline listens to the file for errors from its opening to its close (a folder gone, a full disk): a write
+    // error rejects here instead of killing the process, and every stream is destroyed with it.
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        done(bytes > maxBytes ? tooLarge : null, chunk);
+      },
+    });
     const out = fs.createWriteStream(file);
     try {
-      for await (const chunk of body) {
-        bytes += (chunk as Buffer).length;
-        if (bytes > maxBytes) {
-          body.destroy();
-          out.destroy();
-          await once(out, 'close'); // the file is opened lazily: removing it before the stream closes would leave it behind
-          fs.rmSync(file, { force: true });
-          return { status: 200, bytes, tooLarge: true };
-        }
-        if (!out.write(chunk)) await once(out, 'drain');
-      }
-      out.end();
-      await finished(out);
+      await pipeline(body, counted, out);
     } catch (error) {
-      out.destroy();
-      if (!out.closed) await once(out, 'close');
-      fs.rmSync(file, { force: true });
+      await removePartialFile(out, file);
+      if (error === tooLarge) return { status: 200, bytes, tooLarge: true };
       throw this.fault('GET', url.split('?')[0], error, signal);
     }
     return { status: 200, bytes };

@@ -1,18 +1,20 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CancelledError, ConfigError, InfrastructureError, ReadinessError } from '../errors';
 import type { LoadTestEvidence, RunInfo } from '../evidence/types';
 import { loadAltConfig } from '../load/altConfig';
-import { buildCloudEvidence, hasStatistics } from './evidence';
+import { buildCloudEvidence, hasStatistics, sampleLogDisagreements } from './evidence';
+import { notUsed } from './sampleLogStats';
 import { LoadTestingClient, type LoadTestResource } from './loadTestingClient';
 import { TERMINAL_RUN_STATUSES, type AltTestRun } from './model';
 import { registerSecret } from '../redact/secretMask';
 import { redactSecrets } from './secrets';
 import { translateConfig } from './translate';
 import { cloudPlanHash } from './planHash';
-import { writeMaskedArchive } from './maskedArchive';
+import { ArchiveTooLargeError, writeMaskedArchive } from './maskedArchive';
 import { readSampleLog, type SampleLogLimits, type SampleLogOutcome } from './sampleLog';
 import { sleep } from './sleep';
 import { staleFiles, withRemovedComponents, withReplacedMetrics } from './testContents';
@@ -49,6 +51,12 @@ export interface CloudRunOptions {
   onRunCreated?: (runId: string) => void;
   /** results.zip and report.zip land here, as masked copies (docs/security.md). */
   resultsDirectory: string;
+  /**
+   * Where the unmasked downloads wait to be read and masked, in a private folder (mode 0700) made for the purpose
+   * and removed afterwards; never the results folder, which pipelines publish. Default os.tmpdir(); the task gives
+   * the agent's temp folder, which the agent empties after each job.
+   */
+  scratchDirectory?: string;
   /** Caps on the archives: bytes downloaded per archive, CSV bytes and labels read from the sample log. */
   archiveLimits?: ArchiveLimits;
   /** Extra CA to trust (the local emulator's). */
@@ -198,7 +206,10 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
     throw error;
   }
 
-  const { files, sampleLog } = await collectArchives(client, run, options.resultsDirectory, { progress, warn, signal, limits: options.archiveLimits, stoppedFor });
+  const { files, sampleLog } = await collectArchives(client, run, options.resultsDirectory,
+    { progress, warn, signal, limits: options.archiveLimits, stoppedFor, scratch: options.scratchDirectory ?? os.tmpdir() });
+  const disagreements = sampleLog.log ? sampleLogDisagreements(run, sampleLog.log) : [];
+  if (disagreements.length) warn(`results.zip: ${notUsed(disagreements)}`);
   const evidence = buildCloudEvidence({
     run, testId: plan.testId, criteria: plan.criteria, serverCriteria: plan.serverCriteria,
     startedAt, finishedAt: new Date().toISOString(),
@@ -248,16 +259,19 @@ export const MAX_ARCHIVE_BYTES = 4 * 1024 ** 3;
 
 export interface ArchiveLimits extends SampleLogLimits {
   maxArchiveBytes?: number;
+  /** Uncompressed bytes a kept (masked) copy holds at most. Default MAX_MASKED_BYTES (4 GiB). */
+  maxMaskedBytes?: number;
 }
 
 /**
- * Downloads results.zip and report.zip (streaming, to a hidden file beside them), reads the sample log from the raw
- * results.zip (labels must match the service's sampler names as they are), then keeps only a masked copy of each
- * archive. The verdict never depends on them: every problem is a warning, and the evidence falls back to the
- * service's statistics.
+ * Downloads results.zip and report.zip (streaming) into a private folder outside the results folder, reads the
+ * sample log from the raw results.zip (labels must match the service's sampler names as they are), then keeps only
+ * a masked copy of each archive in the results folder; the private folder is removed whatever happens. The verdict
+ * never depends on the archives: every problem is a warning, and the evidence falls back to the service's
+ * statistics.
  */
 async function collectArchives(client: LoadTestingClient, run: AltTestRun, directory: string,
-  context: { progress: (m: string) => void; warn: (m: string) => void; signal?: AbortSignal; limits?: ArchiveLimits; stoppedFor?: string }):
+  context: { progress: (m: string) => void; warn: (m: string) => void; signal?: AbortSignal; limits?: ArchiveLimits; stoppedFor?: string; scratch: string }):
   Promise<{ files: string[]; sampleLog: SampleLogOutcome }> {
   const outputs = run.testArtifacts?.outputArtifacts;
   const wanted: Array<[string, string | undefined]> = [['results.zip', outputs?.resultFileInfo?.url], ['report.zip', outputs?.reportFileInfo?.url]];
@@ -271,42 +285,72 @@ async function collectArchives(client: LoadTestingClient, run: AltTestRun, direc
   };
   const stoppedWithout = !!context.stoppedFor && !outputs?.resultFileInfo?.url;
   fs.mkdirSync(directory, { recursive: true });
-  for (const [name, url] of wanted) {
-    if (!url) continue;
-    const target = path.join(directory, name);
-    const raw = path.join(directory, `.${name}.unmasked`);
-    try {
-      const { tooLarge } = await client.downloadArtifact(url, raw, maxBytes, context.signal);
-      if (tooLarge) {
-        const why = `${name} is larger than ${Math.round(maxBytes / 1024 ** 2)} MiB, so it was neither read nor kept; download it from the run in the portal`;
-        if (name === 'results.zip') sampleLog = { warning: why };
-        else context.warn(why);
-        continue;
-      }
-      if (name === 'results.zip') sampleLog = await readSampleLog(raw, name, context.limits, context.signal);
-      throwIfCancelled(context.signal);
-      try {
-        await writeMaskedArchive(raw, target, context.signal);
-        written.push(target);
-      } catch (error) {
-        throwIfCancelled(context.signal);
-        // Only masked copies are kept; an archive that cannot be read cannot be masked. One warning per archive.
-        const notKept: string = `${name} was not kept: only masked copies of the service's archives are, and this one could not be read to mask it` +
-          `${sampleLog.warning && name === 'results.zip' ? '' : ` (${error instanceof Error ? error.message : String(error)})`}; download it from the run in the portal`;
-        if (name === 'results.zip' && sampleLog.warning) sampleLog = { warning: `${sampleLog.warning}. ${notKept}` };
-        else context.warn(notKept);
-      }
-    } catch (error) {
-      if (error instanceof CancelledError || context.signal?.aborted) throw new CancelledError('Cancelled while collecting the run\'s result archives; nothing unmasked was kept.');
-      const why = `Could not download ${name}: ${error instanceof Error ? error.message : String(error)}`;
-      if (name === 'results.zip') sampleLog = { warning: why };
-      else context.progress(why);
-    } finally {
-      fs.rmSync(raw, { force: true });
+  fs.mkdirSync(context.scratch, { recursive: true });
+  // mkdtemp makes the folder 0700: only this user reads the unmasked downloads while they are there.
+  const privateDir = fs.mkdtempSync(path.join(context.scratch, 'readiness-archives-'));
+  try {
+    for (const [name, url] of wanted) {
+      if (url) sampleLog = await collectArchive(client, name, url, directory, privateDir, { ...context, maxBytes, written, sampleLog });
     }
+  } finally {
+    fs.rmSync(privateDir, { recursive: true, force: true });
   }
   if (sampleLog.warning) (stoppedWithout ? context.progress : context.warn)(`${sampleLog.warning}. The baseline comparison uses the service's statistics (percentiles, no distribution).`);
   return { files: written, sampleLog };
+}
+
+/** One archive: download it raw into `privateDir`, read the sample log from it, keep its masked copy. */
+async function collectArchive(client: LoadTestingClient, name: string, url: string, directory: string, privateDir: string,
+  context: { progress: (m: string) => void; warn: (m: string) => void; signal?: AbortSignal; limits?: ArchiveLimits; maxBytes: number;
+    written: string[]; sampleLog: SampleLogOutcome }): Promise<SampleLogOutcome> {
+  const { maxBytes, written } = context;
+  let sampleLog = context.sampleLog;
+  const target = path.join(directory, name);
+  const raw = path.join(privateDir, name);
+  // An archive of an earlier run in the same job (an earlier step, the same results folder) would otherwise be
+  // published as this run's whenever this run's copy is not kept.
+  fs.rmSync(target, { force: true });
+  try {
+    const { tooLarge } = await client.downloadArtifact(url, raw, maxBytes, context.signal);
+    if (tooLarge) {
+      const why = `${name} is larger than ${Math.round(maxBytes / 1024 ** 2)} MiB, so it was neither read nor kept; download it from the run in the portal`;
+      if (name === 'results.zip') sampleLog = { warning: why };
+      else context.warn(why);
+      return sampleLog;
+    }
+    if (name === 'results.zip') {
+      context.progress('Reading the sample log from results.zip');
+      sampleLog = await readSampleLog(raw, name, context.limits, context.signal);
+    }
+    throwIfCancelled(context.signal);
+    try {
+      const { leftOut } = await writeMaskedArchive(raw, target, context.signal, context.limits?.maxMaskedBytes);
+      written.push(target);
+      if (leftOut.length) {
+        context.warn(`${name}: the kept copy leaves out ${leftOut.join(', ')}: an archive inside it can be neither masked nor kept unmasked; ` +
+          'download it from the run in the portal');
+      }
+    } catch (error) {
+      throwIfCancelled(context.signal);
+      if (error instanceof ArchiveTooLargeError) {
+        context.warn(`${name} was not kept: ${error.message}; download it from the run in the portal`);
+        return sampleLog;
+      }
+      // Only masked copies are kept; an archive that cannot be read cannot be masked. One warning per archive.
+      const notKept: string = `${name} was not kept: only masked copies of the service's archives are, and this one could not be read to mask it` +
+        `${sampleLog.warning && name === 'results.zip' ? '' : ` (${error instanceof Error ? error.message : String(error)})`}; download it from the run in the portal`;
+      if (name === 'results.zip' && sampleLog.warning) sampleLog = { warning: `${sampleLog.warning}. ${notKept}` };
+      else context.warn(notKept);
+    }
+  } catch (error) {
+    if (error instanceof CancelledError || context.signal?.aborted) throw new CancelledError('Cancelled while collecting the run\'s result archives; nothing unmasked was kept.');
+    const why = `Could not download ${name}: ${error instanceof Error ? error.message : String(error)}`;
+    if (name === 'results.zip') sampleLog = { warning: why };
+    else context.progress(why);
+  } finally {
+    fs.rmSync(raw, { force: true });
+  }
+  return sampleLog;
 }
 
 function throwIfCancelled(signal?: AbortSignal): void {

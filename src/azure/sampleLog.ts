@@ -20,7 +20,11 @@ import { eachZipEntry } from './zipEntries';
  * - sub-results: JMeter writes a sample's sub-results (followed redirects, embedded resources) as rows of their own
  *   right after it, labelled `<label>-<n>` (apache/jmeter CSVSaveService.saveSampleResult with
  *   `jmeter.save.saveservice.subresults`, on by default). Their time is already inside the parent's `elapsed`. A row
- *   is a sub-result when its label is the label of the last counted row of the same thread followed by `-<digits>`.
+ *   is a sub-result when its label is the label of the last counted row of the same thread followed by `-<digits>`
+ *   AND its time, [timeStamp, timeStamp + elapsed], lies within that row's (JMeter's jmeter.properties sets
+ *   `sampleresult.timestamp.start=true`, so timeStamp is the start). A plan whose samplers are named `Search` and
+ *   `Search-2` keeps every `Search-2` sample: one sampler runs after the other, not inside it. Without a numeric
+ *   timeStamp column no row is taken for a sub-result.
  * - transaction controller samples: a transaction controller's own row sums the samples inside it, which are rows
  *   of their own too. JMeter marks it with the response message `Number of samples in transaction : ...`
  *   (apache/jmeter TransactionController.NUMBER_OF_SAMPLES_IN_TRANSACTION_PREFIX), and that is how it is known here.
@@ -32,10 +36,15 @@ import { eachZipEntry } from './zipEntries';
 export interface LabelSamples {
   histogram: Histogram;
   requests: number;
-  /** Failed samples with a numeric response code (an HTTP status). */
+  /** Failed samples with an HTTP status >= 400, as the local engine counts them. */
   httpErrors: number;
   /** Failed samples without one: JMeter writes `Non HTTP response code: <exception>` for refused, reset, timed out. */
   networkErrors: number;
+  /**
+   * Failed samples answered with a status below 400: an assertion failed on the response (a 200 without the
+   * expected text, say). The service counts them as errors; they are neither HTTP nor network errors.
+   */
+  otherFailures: number;
 }
 
 export interface SampleLog {
@@ -93,7 +102,7 @@ async function readCsv(stream: Readable, where: string, log: SampleLog, maxLabel
   // 'data' events and the parser's live line count, not `info: true` records: half the cost per row (bench/sample-log.ts).
   const parser = parse({ relax_column_count: false, skip_empty_lines: true, max_record_size: 1024 * 1024 });
   let columns: Record<string, number> | undefined;
-  const lastOfThread = new Map<string, string>();
+  const lastOfThread = new Map<string, { label: string; start: number; end: number }>();
   const onRecord = (record: string[]) => {
     const line = parser.info.lines;
     if (!columns) {
@@ -108,20 +117,23 @@ async function readCsv(stream: Readable, where: string, log: SampleLog, maxLabel
     const field = (name: string) => (columns![name] === undefined ? '' : record[columns![name]]);
     const elapsed = field('elapsed');
     const success = field('success');
-    if (!/^\d+$/.test(elapsed)) throw new SampleLogError(`${where}: line ${line}: elapsed "${elapsed.slice(0, 40)}" is not a whole number of milliseconds`);
-    if (success !== 'true' && success !== 'false') throw new SampleLogError(`${where}: line ${line}: success "${success.slice(0, 40)}" is neither true nor false`);
+    if (!/^\d+$/.test(elapsed)) throw new SampleLogError(`${where}: line ${line}: elapsed "${quoted(elapsed)}" is not a whole number of milliseconds`);
+    if (success !== 'true' && success !== 'false') throw new SampleLogError(`${where}: line ${line}: success "${quoted(success)}" is neither true nor false`);
     const label = field('label');
     const thread = field('threadName');
     if (field('responseMessage').startsWith(TRANSACTION_MESSAGE)) {
       log.excluded.transactionControllers++;
       return;
     }
+    const stamp = field('timeStamp');
+    const start = /^\d+$/.test(stamp) ? Number(stamp) : NaN;
+    const end = start + Number(elapsed);
     const parent = lastOfThread.get(thread);
-    if (parent !== undefined && label.length > parent.length + 1 && label.startsWith(`${parent}-`) && /^\d+$/.test(label.slice(parent.length + 1))) {
+    if (parent && isSubResultLabel(label, parent.label) && start >= parent.start && end <= parent.end) {
       log.excluded.subResults++;
       return;
     }
-    lastOfThread.set(thread, label);
+    lastOfThread.set(thread, { label, start, end });
     let samples = log.labels.get(label);
     if (!samples) {
       if (log.labels.size >= maxLabels) throw new SampleLogError(`${where}: line ${line}: more than ${maxLabels} distinct labels; the sample log was not read`);
@@ -131,12 +143,12 @@ async function readCsv(stream: Readable, where: string, log: SampleLog, maxLabel
     // JMeter measures whole milliseconds; the histogram counts microseconds, with 1 µs as its floor (as the local engine).
     const micros = Math.max(1, Number(elapsed) * 1000);
     const failed = success === 'false';
-    const network = failed && !/^\d{3}$/.test(field('responseCode'));
+    const code = field('responseCode');
+    const kind = !failed ? undefined : !/^\d+$/.test(code) ? 'networkErrors' : Number(code) >= 400 ? 'httpErrors' : 'otherFailures';
     for (const s of [samples, log.total]) {
       s.requests++;
       s.histogram.recordValue(micros);
-      if (failed && network) s.networkErrors++;
-      else if (failed) s.httpErrors++;
+      if (kind) s[kind]++;
     }
   };
   await new Promise<void>((resolve, reject) => {
@@ -162,6 +174,16 @@ async function readCsv(stream: Readable, where: string, log: SampleLog, maxLabel
   if (!columns) throw new SampleLogError(`${where}: the file is empty (no header row)`);
 }
 
+/** A field quoted in a warning: masked whole, then shortened (cut first, a secret's head would be missed by the mask). */
+function quoted(value: string): string {
+  return maskSecrets(value).slice(0, 40);
+}
+
+/** `<parent>-<digits>`, as JMeter labels a sample's sub-results. */
+function isSubResultLabel(label: string, parent: string): boolean {
+  return label.length > parent.length + 1 && label.startsWith(`${parent}-`) && /^\d+$/.test(label.slice(parent.length + 1));
+}
+
 function describe(error: unknown, where: string): SampleLogError {
   if (error instanceof SampleLogError) return error;
   const csv = error as { code?: string; lines?: number; message?: string };
@@ -170,7 +192,7 @@ function describe(error: unknown, where: string): SampleLogError {
 }
 
 function emptySamples(): LabelSamples {
-  return { histogram: newHistogram(), requests: 0, httpErrors: 0, networkErrors: 0 };
+  return { histogram: newHistogram(), requests: 0, httpErrors: 0, networkErrors: 0, otherFailures: 0 };
 }
 
 function zipProblem(error: unknown): string {

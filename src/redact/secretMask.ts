@@ -51,6 +51,41 @@ const QUERY_TOKEN = /([?&](?:sig|signature|code|token|access_token|refresh_token
 const JWT = /eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g;
 const BEARER = /(bearer\s+)[^\s"',]+/gi;
 
+const SHAPES = [URL_PASSWORD, URL_TOKEN_USER, KEYWORD_PASSWORD, QUERY_TOKEN, JWT, BEARER];
+
+/** Length of the longest registered secret (in any of its registered forms); 0 when none is. */
+export function longestSecretLength(): number {
+  return sorted[0]?.length ?? 0;
+}
+
+/**
+ * Where a text that goes on past its end (a stream masked in pieces) may be cut so that masking the two sides apart
+ * misses nothing: the largest position at or before `at` that no registered secret and no secret-shaped token
+ * found in the text straddles, and that no token running up to the text's end (it may go on in what follows)
+ * starts before. The caller keeps at least (longest secret - 1) characters after `at`, so a secret cut off by the
+ * text's end begins after it. 0 when no such position exists.
+ */
+export function safeMaskCut(text: string, at: number): number {
+  let cut = Math.min(at, text.length);
+  for (let moved = true; moved && cut > 0;) {
+    moved = false;
+    for (const secret of sorted) {
+      const found = text.indexOf(secret, Math.max(0, cut - secret.length + 1));
+      if (found >= 0 && found < cut && found + secret.length > cut) [cut, moved] = [found, true];
+    }
+    for (const shape of SHAPES) {
+      for (const match of text.matchAll(shape)) {
+        const start = match.index;
+        const end = start + match[0].length;
+        if (start < cut && (end > cut || end === text.length)) [cut, moved] = [start, true];
+      }
+    }
+  }
+  // Never between the two halves of a surrogate pair: each half alone would be written as U+FFFD.
+  if (cut > 0 && /[\uD800-\uDBFF]/.test(text[cut - 1])) cut--;
+  return cut;
+}
+
 /** The text with every registered secret and every secret-shaped token replaced by `***`. */
 export function maskSecrets(text: string): string {
   let out = text

@@ -166,6 +166,8 @@ function cloudOptions(
     overrideParameters: optionalInput('overrideParameters'),
     waitForCompletion: tl.getBoolInput('waitForCompletion', false) || optionalInput('waitForCompletion') === undefined,
     resultsDirectory,
+    // The unmasked downloads wait in a private folder here, which the agent empties after the job.
+    scratchDirectory: tl.getVariable('Agent.TempDirectory'),
     onRunCreated: (runId) => tl.setTaskVariable(CLOUD_RUN_ID, runId),
     onProgress: (message, percent) => {
       tl.setProgress(percent ?? -1, message);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CloudRunOptions } from '../../src/azure/runCloudTest';
 import { CancelledError } from '../../src/errors';
@@ -73,6 +74,14 @@ describe('azure cloud run: sample log into the evidence', () => {
     assert.equal((new RunFigures(evidence).figure('Total', 'p95') as { value: number }).value, evidence.metrics.totals.latencyMs.p95);
   });
 
+  it('results.zip of this run not kept, an earlier step\'s results.zip in the same folder: -> the earlier one removed, not passed off as this run\'s', async () => {
+    fs.writeFileSync(path.join(fixture.results, 'results.zip'), await resultsZipOf({ ...MODEL, scale: 2 }));
+    const whole = await resultsZipOf(MODEL);
+    const { outcome } = await cloudRun({ sampleLog: MODEL, resultsArchive: whole.subarray(0, whole.length - 200) });
+    assert.deepEqual(outcome.files.map((f) => path.basename(f)), ['report.zip']);
+    assert.deepEqual(fs.readdirSync(fixture.results), ['report.zip']);
+  });
+
   it('results.zip with a malformed row: -> warning naming the file and line, no histogram', async () => {
     const files = sampleLogFiles(MODEL);
     files[1].csv = files[1].csv.replace(/\n(\d+),(\d+),home,/, '\n$1,fast,home,');
@@ -96,11 +105,56 @@ describe('azure cloud run: sample log into the evidence', () => {
     assert.deepEqual(fs.readdirSync(fixture.results), ['report.zip'], 'no partial download left behind');
   });
 
-  it('cancelled while the archives are collected: -> CancelledError, and no unmasked download left in the results folder', async () => {
-    const pipeline = new AbortController();
-    await assert.rejects(cloudRun({ sampleLog: MODEL, onArchiveDownload: () => pipeline.abort() }, { signal: pipeline.signal }),
-      (error: Error) => error instanceof CancelledError && /nothing unmasked was kept/.test(error.message));
-    assert.deepEqual(fs.readdirSync(fixture.results).filter((f) => f.includes('unmasked')), []);
+  it('results.zip inflating past the masked-copy cap: -> read for the sample log, not kept, warning names the cap', async () => {
+    const { evidence, warnings, outcome } = await cloudRun({ sampleLog: MODEL }, { archiveLimits: { maxMaskedBytes: 64 * 1024 } });
+    assert.deepEqual(warnings, ['results.zip was not kept: it inflates to 353 KiB, over the 64 KiB a masked copy may hold; download it from the run in the portal']);
+    assert.ok(evidence.metrics.totals.latencyHistogram, 'the sample log is read under its own cap');
+    assert.deepEqual(outcome.files.map((f) => path.basename(f)), ['report.zip']);
+    assert.deepEqual(fs.readdirSync(fixture.results), ['report.zip']);
+  });
+
+  it('unmasked downloads: -> in a private 0700 folder under the scratch directory, never in the results folder, removed afterwards', async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'alt-scratch-'));
+    try {
+      const seen: Array<{ results: string[]; privateDirs: string[]; mode: number; raw: string[] }> = [];
+      const onProgress = (message: string) => {
+        if (!/^Reading the sample log/.test(message)) return;
+        const privateDirs = fs.readdirSync(scratch);
+        seen.push({ results: fs.readdirSync(fixture.results), privateDirs, mode: fs.statSync(path.join(scratch, privateDirs[0])).mode & 0o777,
+          raw: fs.readdirSync(path.join(scratch, privateDirs[0])) });
+      };
+      const { evidence } = await cloudRun({ sampleLog: MODEL }, { scratchDirectory: scratch, onProgress });
+      assert.equal(evidence.metrics.azure?.sampleLog?.read, true);
+      assert.equal(seen.length, 1, 'the sample log was read once');
+      assert.deepEqual(seen[0].results, [], 'nothing in the published folder while the raw archive is read');
+      assert.match(seen[0].privateDirs.join(), /^readiness-archives-\w+$/);
+      assert.equal(seen[0].mode, 0o700);
+      assert.deepEqual(seen[0].raw, ['results.zip']);
+      assert.deepEqual(fs.readdirSync(scratch), [], 'the private folder is removed');
+      assert.deepEqual(fs.readdirSync(fixture.results).sort(), ['report.zip', 'results.zip']);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('cancelled while the downloaded results.zip is read: -> CancelledError, the raw download existed and is gone, nothing unmasked kept', async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'alt-scratch-'));
+    try {
+      const pipeline = new AbortController();
+      const rawAtCancel: string[] = [];
+      const onProgress = (message: string) => {
+        if (!/^Reading the sample log/.test(message)) return;
+        for (const dir of fs.readdirSync(scratch)) rawAtCancel.push(...fs.readdirSync(path.join(scratch, dir)).map((f) => `${dir}/${f}`));
+        pipeline.abort();
+      };
+      await assert.rejects(cloudRun({ sampleLog: MODEL }, { signal: pipeline.signal, scratchDirectory: scratch, onProgress }),
+        (error: Error) => error instanceof CancelledError && /nothing unmasked was kept/.test(error.message));
+      assert.match(rawAtCancel.join(), /^readiness-archives-\w+\/results\.zip$/, 'cancelled once the raw download existed');
+      assert.deepEqual(fs.readdirSync(scratch), [], 'the raw download and its folder are gone');
+      assert.deepEqual(fs.readdirSync(fixture.results), [], 'nothing kept in the results folder');
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('secret in labels and URLs of the sample log: -> evidence, markdown, JUnit, HTML and the kept results.zip never carry it', async () => {

@@ -99,6 +99,19 @@ describe('azure load testing client', () => {
     assert.equal(fs.existsSync(file), false);
   });
 
+  it('result archives: target folder missing -> InfrastructureError naming the blob without its SAS, no uncaught exception', async () => {
+    // Slow pieces: the write error arrives while the download waits on the network, not on the file.
+    const client = await connect({ archiveChunkDelayMs: 5 });
+    emu.archives.set('/blob/run-1/results.zip', Buffer.alloc(64 * 1024, 1));
+    const file = path.join(os.tmpdir(), `alt-dl-missing-${process.pid}`, 'results.zip');
+    await assert.rejects(client.downloadArtifact(`${emu.baseUrl}/blob/run-1/results.zip?sv=2024&sig=abc`, file, 1024 ** 2), (e: Error) => {
+      assert.ok(e instanceof InfrastructureError, e.message);
+      assert.match(e.message, /results\.zip \(GET\): ENOENT/);
+      assert.doesNotMatch(e.message, /sig=/);
+      return true;
+    });
+  });
+
   it('token audience: public and US Government data-plane hosts -> their own scopes', () => {
     assert.equal(dataPlaneScopeFor('abc.eastus.cnt-prod.loadtesting.azure.com'), 'https://cnt-prod.loadtesting.azure.com/.default');
     assert.equal(dataPlaneScopeFor('abc.usgovvirginia.cnt-prod.loadtesting.azure.us'), 'https://cnt-prod.loadtesting.azure.us/.default');

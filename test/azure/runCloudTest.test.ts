@@ -70,7 +70,7 @@ describe('azure cloud run', () => {
     assert.deepEqual(runBody.secrets, { token: { type: 'SECRET_VALUE', value: 's3cr3t-value' } });
     assert.equal(runBody.createdByUri, undefined, 'createdByUri is read-only on a test run');
     assert.equal(runBody.createdByType, undefined, 'the service sets who created the run');
-    assert.equal(progress.at(-1)?.[1], 100);
+    assert.equal(progress.filter(([, p]) => p !== undefined).at(-1)?.[1], 100);
     assert.ok(progress.some(([m]) => m.endsWith(': DONE')), 'the final status is reported');
     assert.ok(!JSON.stringify(progress).includes('eyJ') && !JSON.stringify(e).includes('eyJ'), 'no token in progress or evidence');
     assert.ok(!JSON.stringify(e).includes('sig='), 'no SAS signature in the evidence');

@@ -4,12 +4,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readSampleLog, type SampleLog } from '../../src/azure/sampleLog';
 import { percentiles } from '../../src/load/engine/recorder';
+import { registerSecret } from '../../src/redact/secretMask';
+import { sampleLogNote, withSampleLog } from '../../src/azure/sampleLogStats';
 import { modelledSamples, sampleLogFiles, zipOf, type SampleLogModel } from '../support/altSampleLog';
 
 /** The JMeter CSV header of Azure Load Testing's results files (how-to-export-test-results.md). */
 const HEADER = 'timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect';
-const row = (elapsed: string | number, label: string, extra: { code?: string; message?: string; thread?: string; success?: string } = {}) =>
-  `1676040230680,${elapsed},${label},${extra.code ?? '200'},${extra.message ?? 'OK'},${extra.thread ?? '172.18.33.7-Thread Group 1-1'},text,${extra.success ?? 'true'},,1607,133,5,5,https://www.example.com/,98,0,94`;
+const row = (elapsed: string | number, label: string, extra: { code?: string; message?: string; thread?: string; success?: string; ts?: number } = {}) =>
+  `${extra.ts ?? 1676040230680},${elapsed},${label},${extra.code ?? '200'},${extra.message ?? 'OK'},${extra.thread ?? '172.18.33.7-Thread Group 1-1'},text,${extra.success ?? 'true'},,1607,133,5,5,https://www.example.com/,98,0,94`;
 
 const MODEL: SampleLogModel = {
   requests: [
@@ -68,6 +70,21 @@ describe('azure sample log (results.zip)', () => {
     assert.deepEqual([log.total.httpErrors, log.total.networkErrors], [25, 5]);
   });
 
+  it('failed samples by response code: 200 with a failed assertion, 302, 404, 503, Non HTTP -> other failures, HTTP errors (>= 400 only), network errors', async () => {
+    const rows = [HEADER, row(5, 'a', { success: 'false', code: '200', message: 'OK' }), row(5, 'a', { success: 'false', code: '302' }),
+      row(5, 'a', { success: 'false', code: '404' }), row(5, 'a', { success: 'false', code: '503' }),
+      row(5, 'a', { success: 'false', code: 'Non HTTP response code: java.net.ConnectException' }), row(5, 'a')];
+    const { log } = await read([{ name: 'e.csv', content: rows.join('\n') }]);
+    assert.deepEqual([log!.total.httpErrors, log!.total.networkErrors, log!.total.otherFailures], [2, 1, 2]);
+    // The service counts 5 errors; HTTP + network errors make 3, so the evidence keeps the service's figures.
+    const service = { name: 'Total', requests: 6, errors: 5, httpErrors: 5, networkErrors: 0, errorPercentage: 83.33, rps: 1,
+      latencyMs: { min: 5, avg: 5, p50: 5, p75: 5, p90: 5, p95: 5, p99: 5, p999: 5, max: 5 } };
+    const joined = withSampleLog(service, log!.total);
+    assert.ok(joined.latencyHistogram, 'the distribution is still the service\'s own');
+    assert.deepEqual([joined.httpErrors, joined.networkErrors], [5, 0]);
+    assert.match(sampleLogNote({ log: log! })!.detail, /2 failed samples were answered with a status below 400 \(a failed assertion\)/);
+  });
+
   it('sub-result and transaction controller rows: left out -> each request counted once, counts as modelled', async () => {
     const log = await modelled({ ...MODEL, withParents: true });
     assert.equal(log.total.requests, 4500);
@@ -79,6 +96,24 @@ describe('azure sample log (results.zip)', () => {
   it('a label that merely ends in -<digits>: not the previous label of its thread -> counted as a request', async () => {
     const outcome = await read([{ name: 'e1.csv', content: [HEADER, row(10, 'step'), row(12, 'step-1', { thread: 'other' }), row(11, 'page-2')].join('\n') }]);
     assert.deepEqual([...outcome.log!.labels.keys()], ['step', 'step-1', 'page-2']);
+  });
+
+  it('samplers named `Search` then `Search-2`: the second runs after the first, not inside it -> every sample of both counted', async () => {
+    const t = 1676040230000;
+    const rows = [HEADER];
+    for (let i = 0; i < 50; i++) rows.push(row(10, 'Search', { ts: t + i * 100 }), row(20, 'Search-2', { ts: t + i * 100 + 11 }));
+    const outcome = await read([{ name: 'e1.csv', content: rows.join('\n') }]);
+    assert.deepEqual([...outcome.log!.labels].map(([label, s]) => [label, s.requests]), [['Search', 50], ['Search-2', 50]]);
+    assert.equal(outcome.log!.excluded.subResults, 0);
+  });
+
+  it('sub-results within their parent\'s time (a redirect followed): `<label>-<n>` inside [timeStamp, timeStamp + elapsed] -> left out', async () => {
+    const t = 1676040230000;
+    const outcome = await read([{ name: 'e1.csv', content: [HEADER, row(30, 'login', { ts: t }), row(12, 'login-0', { ts: t }), row(15, 'login-1', { ts: t + 13 }),
+      row(16, 'login-2', { ts: t + 15 })].join('\n') }]);
+    // login-2 ends at t + 31, after its parent's end (t + 30): a sampler of its own.
+    assert.deepEqual([...outcome.log!.labels].map(([label, s]) => [label, s.requests]), [['login', 1], ['login-2', 1]]);
+    assert.equal(outcome.log!.excluded.subResults, 2);
   });
 
   const bad: Array<{ name: string; files: () => Array<{ name: string; content: string | Buffer }>; warning: RegExp; limits?: object }> = [
@@ -99,6 +134,14 @@ describe('azure sample log (results.zip)', () => {
     { name: 'more labels than the cap', files: () => [{ name: 'e.csv', content: [HEADER, row(1, 'a'), row(1, 'b'), row(1, 'c')].join('\n') }], limits: { maxLabels: 2 },
       warning: /^results\.zip\/e\.csv: line 4: more than 2 distinct labels/ },
   ];
+  it('bad field quoting a secret past 40 characters: -> the warning masks it whole before shortening, no piece of it shown', async () => {
+    const secret = 'Sl-secret-quoted-in-a-field-5521';
+    registerSecret(secret);
+    const outcome = await read([{ name: 'e.csv', content: [HEADER, row(`${'9'.repeat(30)}${secret}`, 'a')].join('\n') }]);
+    assert.match(outcome.warning!, /^results\.zip\/e\.csv: line 2: elapsed "9{30}\*\*\*" is not a whole number/);
+    assert.ok(!outcome.warning!.includes(secret.slice(0, 6)));
+  });
+
   for (const c of bad) {
     it(`bad input, ${c.name}: -> warning naming the file (and line), no histogram`, async () => {
       const outcome = await read(c.files(), c.limits);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
-import { maskDeep, maskSecrets, registerSecret } from '../../src/redact/secretMask';
+import { longestSecretLength, maskDeep, maskSecrets, registerSecret, safeMaskCut } from '../../src/redact/secretMask';
 import { renderHtml, renderJUnit, renderMarkdown } from '../../src/evidence/render';
 import { drillPassed } from '../evidence/fixtures';
 
@@ -66,5 +66,22 @@ describe('secret mask', () => {
       // Markdown escapes the mask's asterisks, so they show as *** rather than turning into emphasis.
       assert.match(text, /restore used (\*\*\*|\\\*\\\*\\\*)/, name);
     }
+  });
+
+  it('safe cut for masking in pieces: a secret or token across the cut, or a token running to the end -> cut moved before it', () => {
+    const secret = 'cut-here-secret-77';
+    registerSecret(secret);
+    const text = `aaaa ${secret} bbbb ?code=abcdef&x=1 cccc ?token=runs-to-the-end`;
+    const inSecret = text.indexOf(secret) + 5;
+    assert.equal(safeMaskCut(text, inSecret), text.indexOf(secret));
+    const inToken = text.indexOf('abcdef') + 2;
+    assert.equal(safeMaskCut(text, inToken), text.indexOf('?code='));
+    // Before any token: stays; between two tokens but the last runs to the end of the text: moved before that one.
+    assert.equal(safeMaskCut(text, 3), 3);
+    assert.equal(safeMaskCut(text, text.indexOf('cccc') + 2), text.indexOf('cccc') + 2);
+    assert.equal(safeMaskCut(text, text.length), text.indexOf('?token='));
+    assert.ok(longestSecretLength() >= secret.length);
+    // Never between the halves of a surrogate pair.
+    assert.equal(safeMaskCut('ab\u{1F600}cd', 3), 2);
   });
 });

@@ -68,6 +68,8 @@ export interface EmulatorOptions {
   noResultsFile?: boolean;
   /** Called as an archive download is answered (a test cancels the pipeline there). */
   onArchiveDownload?: (path: string) => void;
+  /** Archives are sent in 8 KiB pieces this many ms apart (a slow link: the client waits on the network mid-body). */
+  archiveChunkDelayMs?: number;
   /** Actual value the emulator reports for every server-metric criterion. Default 10. */
   serverMetricValue?: number;
   /** The run stays in this status until it is stopped (deterministic cancel tests on a loaded machine). */
@@ -550,7 +552,13 @@ export class AltEmulator {
     if (!bytes) return send(res, 404, { error: { code: 'BlobNotFound', message: `No blob ${path}` } });
     res.writeHead(200, { 'content-type': 'application/zip', 'content-length': bytes.length });
     this.options.onArchiveDownload?.(path);
-    res.end(bytes);
+    const delay = this.options.archiveChunkDelayMs;
+    if (delay === undefined) return void res.end(bytes);
+    for (let at = 0; at < bytes.length && !res.destroyed; at += 8192) {
+      res.write(bytes.subarray(at, at + 8192));
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    res.end();
   }
 }
 
