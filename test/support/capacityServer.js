@@ -12,7 +12,8 @@
  *   slow:   answers in `serviceMs`; above `aboveRps` every answer takes `slowMs` instead (no queue: throughput holds).
  *   fast:   answers at once.
  *   raw:    answers at once from a plain TCP server that only counts request heads (no HTTP parser, one prebuilt
- *           answer per head): cheaper per request than any HTTP client, so one generator process cannot outrun it.
+ *           answer per head), optionally a JSON body of `bodyItems` items. It does no work per request beyond a read
+ *           and a write; a generator that extracts a value from each JSON answer does far more, so it saturates first.
  *   fixed:  answers every request after `serviceMs`; a fractional time is dithered (20.2 waits 21 ms one time in
  *           five, 20 ms otherwise), and the parent may change it between runs with an IPC message { serviceMs }
  *           (the regression baselines' acceptance: three runs at 20 ms, then 24 ms or 20.2 ms).
@@ -66,7 +67,10 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 
-const ANSWER = Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok');
+const BODY = options.bodyItems
+  ? JSON.stringify({ items: Array.from({ length: options.bodyItems }, (_, i) => ({ id: i + 1, name: `item-${i + 1}`, price: (i * 7) % 100, tags: ['a', 'b'] })) })
+  : 'ok';
+const ANSWER = Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: ${options.bodyItems ? 'application/json' : 'text/plain'}\r\ncontent-length: ${Buffer.byteLength(BODY)}\r\n\r\n${BODY}`);
 const END = Buffer.from('\r\n\r\n');
 const raw = net.createServer((socket) => {
   socket.setNoDelay(true);

@@ -8,7 +8,7 @@ export type CapacityTargetOptions =
   | { mode: 'slow'; serviceMs: number; aboveRps: number; slowMs: number }
   | { mode: 'fixed'; serviceMs: number }
   | { mode: 'fast' }
-  | { mode: 'raw' };
+  | { mode: 'raw'; bodyItems?: number };
 
 export interface CapacityTarget {
   url: string;
