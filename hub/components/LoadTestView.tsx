@@ -5,6 +5,7 @@ import { BaselineTable } from './BaselineTable';
 import { CriteriaTable } from './CriteriaTable';
 import { LineChart, formatNumber } from './LineChart';
 import { EvidenceHeader } from './EvidenceHeader';
+import { generatorLine } from '../../src/evidence/render/format';
 
 const COLORS = { p50: '#0078d4', p90: '#8764b8', p95: '#ca5010', p99: '#d13438', rps: '#107c10', errors: '#d13438' };
 
@@ -86,6 +87,8 @@ export function LoadTestView(props: { evidence: LoadTestEvidence }) {
       <p className="readiness-muted">
         {m.engine === 'azure' ? 'Azure Load Testing' : 'Local engine'}, {m.model === 'open' ? `open model at ${m.targetRps ?? '?'} req/s` : `${m.virtualUsers} virtual users`},{' '}
         {m.durationSeconds} s{m.stoppedEarly ? `, stopped early at ${m.stoppedEarly.atSecond} s: ${m.stoppedEarly.reason}` : ''}.
+        {generatorLine(m.generator) ? <span data-testid="generator"> Load generator: {generatorLine(m.generator)}.</span> : null}
+        {m.azure?.sampleLog ? <span data-testid="sample-log"> Sample log: {m.azure.sampleLog.detail}</span> : null}
       </p>
     </div>
   );

@@ -66,6 +66,7 @@ describe('hub in headless Chromium against readiness serve', function () {
     const criteria = await frame.locator('[data-testid="criteria"]').innerText();
     assert.match(criteria, /p95\(response_time_ms\) > 300\s+212\.5\s+300\s+passed/);
     assert.match(criteria, /percentage\(error\) > 5\s+0\.13\s+5\s+passed/);
+    assert.match(await frame.locator('[data-testid="generator"]').innerText(), /Load generator: CPU 12\.5% of a core; event loop late by 1\.4 ms at p99, 6\.2 ms at worst; the machine was short of CPU 3% of the time/);
     await frame.getByRole('tab', { name: 'DR drill' }).click();
     assert.match(await frame.locator('[data-testid="rto"]').innerText(), /RTO 42\.5 s\s*\/ target 300 s/);
     assert.match(await frame.locator('[data-testid="rpo"]').innerText(), /RPO 3\.2 s\s*\/ target 60 s/);

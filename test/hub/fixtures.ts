@@ -45,6 +45,7 @@ export function loadTestEvidence(service: string, environment: string, runId = '
         second, requests: 38 + (second % 5), errors: second === 30 ? 3 : 0, activeUsers: 20,
         latencyMs: { p50: 80 + (second % 7), p90: 180 + (second % 11), p95: 205 + (second % 13), p99: 290 + (second % 17), max: 600 },
       })),
+      generator: { cpuPercent: 12.5, eventLoopDelayP99Ms: 1.4, eventLoopDelayMaxMs: 6.2, cpuPressurePercent: 3 },
     },
     links: [{ name: 'HTML report', url: 'https://example.invalid/report.html' }],
   };

@@ -76,3 +76,13 @@ export function markdownLink(text: string, url: string): string {
   const safe = url.replace(/[\s()<>|\\`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
   return `[${escapeMarkdown(text)}](${safe})`;
 }
+
+/**
+ * The local engine's watch on itself, in one line: how busy and how late the generator was, and how short of CPU
+ * the machine was. A reader judging the latencies needs it; undefined when the run did not record it (Azure).
+ */
+export function generatorLine(g: { cpuPercent: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; cpuPressurePercent?: number } | undefined): string | undefined {
+  if (!g) return undefined;
+  const pressure = g.cpuPressurePercent !== undefined ? `; the machine was short of CPU ${num(g.cpuPressurePercent, '%')} of the time` : '';
+  return `CPU ${num(g.cpuPercent, '%')} of a core; event loop late by ${num(g.eventLoopDelayP99Ms)} ms at p99, ${num(g.eventLoopDelayMaxMs)} ms at worst${pressure}`;
+}

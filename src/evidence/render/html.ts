@@ -1,7 +1,7 @@
 import type { CriterionResult, DocsEvidence, DrillEvidence, Evidence, GateEvidence, LoadTestEvidence, RegressionReport, RequestStats } from '../types';
 import { drillObjectives, environmentFacts, type DrillObjective } from './drillObjectives';
 import { COMPARISON_HEADER, comparisonCells } from '../../regression/table';
-import { duration, escapeXml as h, KIND_TITLES, num, runDurationMs, verdictLabel } from './format';
+import { duration, escapeXml as h, generatorLine, KIND_TITLES, num, runDurationMs, verdictLabel } from './format';
 import { environmentHtml } from './environment';
 import { lineChart, timelineChart } from './svg';
 import { capacityHtml } from './capacity';
@@ -140,6 +140,7 @@ function loadTest(evidence: LoadTestEvidence): string {
   if (m.cancelled) parts.push(note('The run was cancelled; the figures cover only the part that ran.'));
   if (m.stoppedEarly) parts.push(note(`Stopped early at ${num(m.stoppedEarly.atSecond)} s: ${m.stoppedEarly.reason}`));
   if (m.azure?.disagreement) parts.push(note(`Azure Load Testing disagrees: ${m.azure.disagreement}`));
+  const generator = generatorLine(m.generator);
   parts.push(
     facts([
       ['Test', m.testId],
@@ -147,6 +148,8 @@ function loadTest(evidence: LoadTestEvidence): string {
       ['Load', m.model === 'open' ? `open model, ${num(m.targetRps ?? null)} requests/s target` : `${m.virtualUsers} virtual users`],
       ['Duration', `${num(m.durationSeconds)} s`],
       ['Requests', `${m.totals.requests} at ${num(m.totals.rps)}/s, ${m.totals.errors} errors (${num(m.totals.errorPercentage, '%')})`],
+      ...(generator ? [['Load generator', generator] as [string, string]] : []),
+      ...(m.azure?.sampleLog ? [['Sample log', m.azure.sampleLog.detail] as [string, string]] : []),
     ]),
   );
   parts.push(criteria(evidence.criteria));

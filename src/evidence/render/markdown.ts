@@ -3,7 +3,7 @@ import { environmentMarkdown } from './environment';
 import { drillObjectives, environmentFacts } from './drillObjectives';
 import { COMPARISON_HEADER, comparisonCells } from '../../regression/table';
 import { capacityMarkdown } from './capacity';
-import { duration, escapeMarkdown as md, KIND_TITLES, markdownLink, num, runDurationMs, verdictLabel } from './format';
+import { duration, escapeMarkdown as md, generatorLine, KIND_TITLES, markdownLink, num, runDurationMs, verdictLabel } from './format';
 
 const ICONS = { passed: '✅', failed: '❌', error: '⚠️' } as const;
 
@@ -73,6 +73,9 @@ function loadTest(evidence: LoadTestEvidence, lines: string[]): void {
   if (m.cancelled) lines.push('', '**The run was cancelled;** the figures cover only the part that ran.');
   if (m.stoppedEarly) lines.push('', `**Stopped early at ${num(m.stoppedEarly.atSecond)} s:** ${md(m.stoppedEarly.reason)}`);
   if (m.azure?.disagreement) lines.push('', `**Azure Load Testing disagrees:** ${md(m.azure.disagreement)}`);
+  if (m.azure?.sampleLog) lines.push('', `**Sample log:** ${md(m.azure.sampleLog.detail)}`);
+  const generator = generatorLine(m.generator);
+  if (generator) lines.push('', `**Load generator:** ${md(generator)}`);
   lines.push('');
   criteriaTable(evidence.criteria, lines);
   if (m.regression) baselineSection(m.regression, lines);

@@ -39,6 +39,15 @@ describe('HTML reporter', () => {
     assert.match(html, /<strong>All requests<\/strong>/);
   });
 
+  it('html: load test -> the generator\'s self-watch and the sample log among the facts, escaped', () => {
+    const e = fixtures.loadTestPassed();
+    e.metrics.generator = { cpuPercent: 40, eventLoopDelayP99Ms: 1.2, eventLoopDelayMaxMs: 3 };
+    e.metrics.azure = { testRunId: 'run-1', sampleLog: { read: true, detail: 'read 2 CSV files <engine 1 & 2>' } };
+    const html = renderHtml(e);
+    assert.match(html, /<dt>Load generator<\/dt><dd>CPU 40% of a core; event loop late by 1\.2 ms at p99, 3 ms at worst<\/dd>/);
+    assert.match(html, /<dt>Sample log<\/dt><dd>read 2 CSV files &lt;engine 1 &amp; 2&gt;<\/dd>/);
+  });
+
   it('html: load test without per-second figures -> says so instead of an empty chart', () => {
     const html = renderHtml(fixtures.loadTestError());
     assert.ok(!html.includes('<svg '));

@@ -53,6 +53,17 @@ describe('markdown reporter', () => {
     assert.match(renderMarkdown(fixtures.loadTestOpenStoppedEarly()), /\*\*Stopped early at 4 s:\*\* percentage\(error\) &gt; 1, stop failed at 4 s/);
   });
 
+  it('markdown: the generator\'s self-watch and the cloud sample log -> one line each, so a reader can judge the latencies', () => {
+    const local = fixtures.loadTestPassed();
+    local.metrics.generator = { cpuPercent: 97.5, eventLoopDelayP99Ms: 31, eventLoopDelayMaxMs: 48.2, cpuPressurePercent: 12 };
+    assert.match(renderMarkdown(local), /\*\*Load generator:\*\* CPU 97\.5% of a core; event loop late by 31 ms at p99, 48\.2 ms at worst; the machine was short of CPU 12% of the time/);
+    const cloud = fixtures.loadTestPassed();
+    cloud.metrics.azure = { testRunId: 'run-1', sampleLog: { read: false, detail: 'Total: the log counts 950 requests, the service 1000; its histogram is not used' } };
+    const md = renderMarkdown(cloud);
+    assert.match(md, /\*\*Sample log:\*\* Total: the log counts 950 requests, the service 1000; its histogram is not used/);
+    assert.doesNotMatch(md, /Load generator/, 'a run without a self-watch (Azure) shows none');
+  });
+
   it('markdown: failed drill -> RTO and RPO against targets, the step timeline and the probes', () => {
     const md = renderMarkdown(fixtures.drillFailed());
     assert.deepEqual(tableAfter(md, '### Recovery objectives').map((r) => r.slice(1, 4)), [
