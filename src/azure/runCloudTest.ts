@@ -167,16 +167,19 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
 
   const deadline = options.timeoutSeconds ? Date.now() + options.timeoutSeconds * 1000 : Infinity;
   let stoppedFor: string | undefined;
+  let stopAsked = false;
   try {
     let lastStatus = '';
     while (!TERMINAL_RUN_STATUSES.includes(run.status ?? '')) {
       const stopFor = stoppedFor ? undefined : await options.shouldStop?.(run);
       if (stopFor) {
         stoppedFor = stopFor;
+        stopAsked = true;
         progress(`Stopping run ${runId}: ${stopFor}`);
         await stopQuietly(client, runId, progress);
       }
       if (Date.now() > deadline) {
+        stopAsked = true;
         await stopQuietly(client, runId, progress);
         throw new InfrastructureError(`The run ${runId} did not finish within ${options.timeoutSeconds} s, so it was stopped. Raise the timeout or shorten the test.`);
       }
@@ -202,6 +205,13 @@ export async function runCloudLoadTest(options: CloudRunOptions): Promise<CloudR
     if (signal?.aborted || error instanceof CancelledError) {
       await stopQuietly(client, runId, progress);
       throw new CancelledError(`Cancelled; the cloud run ${runId} was asked to stop, so it no longer uses virtual user hours.`);
+    }
+    // Any other failure while the run goes on (the service answering 500 past the retries, an expired credential, a
+    // fault of our own) would leave it running its whole profile on paid engines; the CLI has no post-job step to
+    // catch it. So it is stopped before the error is reported.
+    if (!stopAsked && !TERMINAL_RUN_STATUSES.includes(run.status ?? '')) {
+      progress(`Stopping run ${runId}, which can no longer be followed.`);
+      await stopQuietly(client, runId, progress);
     }
     throw error;
   }

@@ -176,6 +176,12 @@ describe('azure cloud run', () => {
     });
   });
 
+  it('run poll failing past the retries while the run executes -> the cloud run is stopped, then the error is reported', async () => {
+    const run = await start({ holdAt: 'EXECUTING', faults: [{ method: 'GET', path: /^\/test-runs\/[^/:]+$/, status: 500, times: 1000 }] });
+    await assert.rejects(run(), (e: Error) => e.constructor.name === 'InfrastructureError');
+    assert.equal(emu.stopped.length, 1, 'the run left behind would burn virtual-user hours until its profile ends');
+  });
+
   it('timeout: the run outlasts timeoutSeconds -> the cloud run is stopped and the error says how to fix it', async () => {
     const run = await start({ holdAt: 'EXECUTING' });
     await assert.rejects(run({ timeoutSeconds: 0.3 }), /did not finish within 0.3 s, so it was stopped\. Raise the timeout/);
