@@ -123,13 +123,17 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
     // The series read after the run no longer shows the break the run was stopped for (a bucket revised late).
     stoppedBy = { reason: 'knee', detail: `${knee.detail}; but in the series read after the run step ${knee.step} held, so the knee was not bracketed` };
   }
+  // A run that ended on its own before its profile did (stopped from the portal, engines failed, the service's
+  // autoStop) judged only part of the curve: never "every step held", never a verdict on it.
+  const ended = stoppedBy || cancelled ? undefined : endedEarly(run, steps, profile.levels);
+  if (ended) stoppedBy = { reason: 'run-ended', detail: ended };
   const ranToEnd = !stoppedBy && !cancelled;
   if (ranToEnd && !bad && !generatorStep && good) {
     stoppedBy = { reason: 'max-rate', detail: `every step up to ${formatNumber(profile.levels.at(-1)!)} virtual users (virtualUsersPerEngine x engineInstances) held the service level` };
   }
   const result = concludeSearch({
     steps, good, bad, generatorStep, stoppedBy, cancelled,
-    found: good !== undefined && bad !== undefined,
+    found: good !== undefined && bad !== undefined && !ended,
     requests: series.requests.reduce((n, p) => n + p.v, 0),
     elapsedSeconds: (performance.now() - started) / 1000,
     // A closed model proves what its users completed, not what they would have sent.
@@ -143,6 +147,23 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
     cloud: { testRunId: runId!, cloudTestId, interval: `PT${series.intervalSeconds}S`, ...(run.portalUrl ? { portalUrl: run.portalUrl } : {}) },
     links: run.portalUrl ? [{ name: 'Azure Load Testing run', url: run.portalUrl }] : [],
   });
+}
+
+/**
+ * Why a run we did not stop ended before its profile did, or undefined: a final status other than DONE (CANCELLED
+ * from the portal or by the service's autoStop, FAILED engines), or a curve whose last judged step is not the top.
+ */
+function endedEarly(run: AltTestRun, steps: CapacityStep[], levels: number[]): string | undefined {
+  const errors = (run.errorDetails ?? []).map((e) => e.message).filter((m): m is string => !!m);
+  const why = errors.length ? ` (${errors.join('; ')})` : '';
+  if (run.status !== 'DONE') {
+    return `the cloud run ended ${run.status ?? 'without a status'}${why} after ${steps.length} of ${levels.length} steps, before its profile did; the rest of the curve was not measured`;
+  }
+  const top = levels.at(-1);
+  if (steps.at(-1)?.virtualUsers?.planned !== top) {
+    return `the cloud run ended DONE${why} but its series shows ${steps.length} of ${levels.length} steps, not the top of ${formatNumber(top ?? 0)} virtual users; the rest of the curve was not measured`;
+  }
+  return undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createCredential } from '../../src/azure/credentials';
+import { LoadTestingClient } from '../../src/azure/loadTestingClient';
 import { runCloudCapacitySearch, type CloudCapacityOptions } from '../../src/capacity/cloudSearch';
 import type { RunSeries } from '../../src/capacity/cloudSteps';
 import { settledSteps } from '../../src/capacity/kneeWatch';
@@ -219,6 +220,26 @@ describe('capacity on Azure Load Testing (emulator with a modelled service)', fu
     assert.deepEqual(over.steps.map((s) => [s.virtualUsers!.measured, s.good]), [[2, true], [4, false]]);
     assert.equal(over.steps[1].signals[0].kind, 'plateau');
     assert.equal(settledSteps(series([]), [2, 4, 6], 10, settings), undefined);
+  });
+
+  it('capacity azure: the run is stopped from outside mid-run (stopAtKnee false) -> incomplete, error, the status named, never "every step held"', async () => {
+    // Someone stops the run from the portal: a second client calls :stop while the steps climb.
+    const outside = async (id: string) => {
+      const emu = fixture.emu!;
+      const { credential, armEndpoint } = createCredential(emulatedConnection(emu), { caCertificate: emu.ca });
+      const other = await LoadTestingClient.forResource(emulatedResource(emu), { credential, armEndpoint, caCertificate: emu.ca });
+      await new Promise((r) => setTimeout(r, 2500));
+      await other.stopRun(id);
+    };
+    const { emu, m, evidence } = await search({ service: { slots: 100, serviceMs: 50 }, ...LIVE },
+      cloudCapacityTest(KNEE_LEVEL.join('\n').replace('azure: { steps: 10 }', 'azure: { steps: 10, stopAtKnee: false }')),
+      { onRunCreated: (id) => void outside(id) });
+    assert.equal(emu.stopped.length, 1);
+    assert.ok(m.steps.length < 10, curve(m.steps));
+    assert.equal(m.outcome, 'incomplete', `${evidence.summary}\n${curve(m.steps)}`);
+    assert.equal(m.stoppedBy!.reason, 'run-ended');
+    assert.match(m.stoppedBy!.detail, /the cloud run ended CANCELLED after \d of 10 steps, before its profile did/);
+    assert.equal(evidence.verdict, 'error');
   });
 
   it('capacity azure: cancelled before the run exists -> CancelledError, nothing left running', async () => {
