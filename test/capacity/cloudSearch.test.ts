@@ -196,6 +196,15 @@ describe('capacity on Azure Load Testing (emulator with a modelled service)', fu
     assert.ok(emu.requestsTo('POST', /\/metrics$/).length > 6 * 5, 'the series was read while the run went on');
   });
 
+  it('capacity azure stop at the knee: the two newest buckets are still incomplete -> a service that holds is not stopped at a false knee, not-reached', async () => {
+    const { emu, m, evidence } = await search({ service: { slots: 100, serviceMs: 50 }, ...LIVE, metricsLateBuckets: 2 },
+      cloudCapacityTest(KNEE_LEVEL.join('\n')), { kneeCheckMs: 250 });
+    assert.deepEqual(emu.stopped, [], evidence.summary);
+    assert.equal(m.outcome, 'not-reached', `${evidence.summary}\n${curve(m.steps)}`);
+    assert.equal(m.steps.length, 10);
+    assert.equal(evidence.verdict, 'passed');
+  });
+
   it('capacity azure stop at the knee: a metrics read fails while the run goes on -> a progress line, the search goes on, the result still right', async () => {
     const progress: string[] = [];
     const { m, evidence } = await search({ service: { slots: 8, serviceMs: 50 }, ...LIVE, faults: [{ method: 'POST', path: /\/metrics$/, status: 500, times: 5 }] },
