@@ -33,7 +33,20 @@ export interface CloudCapacityOptions extends Pick<CloudRunOptions, 'configFile'
   onStep?: (progress: SearchProgress) => void;
   /** Real milliseconds between reads of the series while the run executes (stop at the knee). Default: kneeWatch.ts. */
   kneeCheckMs?: number;
+  /**
+   * Milliseconds now, on the clock the time budget is counted on. Default Date.now. The emulator's tests pass the
+   * emulator's compressed clock (its runs play a profile of minutes in seconds), so a budget that fits the profile
+   * can still pass while its run goes on.
+   */
+  now?: () => number;
 }
+
+/**
+ * Seconds of the time budget left for what comes before and after the load: the service provisions and configures
+ * the engines before EXECUTING (typically a few minutes, reference §1.5), and the budget counts from the start.
+ * A profile longer than the budget less this could never finish in it, so it is refused before anything is paid for.
+ */
+export const PROVISIONING_ALLOWANCE_SECONDS = 180;
 
 /** The ResponseTime aggregations the metrics API offers (ListTestRunMetricsDefinitions.json) and the criteria they serve. */
 const CLOUD_AGGREGATES = ['avg', 'p90', 'p95', 'p99'];
@@ -52,10 +65,12 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
   const engines = engineInstances ?? config.engineInstances;
   const profile = steppedProfile(config.testPlan, settings, engines);
   checkCloudServiceLevel(settings, file, profile.requestNames, config.lineOf(['capacity', 'holdSeconds']));
+  checkBudget(settings, profile.seconds, file, config.lineOf);
+  const now = options.now ?? Date.now;
 
   const client = await LoadTestingClient.forResource(options.resource,
     { credential: options.credential, armEndpoint: options.armEndpoint, caCertificate: options.caCertificate, retryDelayMs: options.retryDelayMs }, options.signal);
-  const deadline = Date.now() + settings.budget.seconds * 1000;
+  const deadline = now() + settings.budget.seconds * 1000;
   let stoppedBy: SearchFindings['stoppedBy'];
   let runId: string | undefined;
   let cancelled = false;
@@ -88,7 +103,7 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
         options.onRunCreated?.(id);
       },
       shouldStop: async (run) => {
-        if (Date.now() > deadline) {
+        if (now() > deadline) {
           stoppedBy = { reason: 'time-budget', detail: `the time budget of ${settings.budget.seconds} s passed; the cloud run was stopped` };
           return stoppedBy.detail;
         }
@@ -186,6 +201,22 @@ function checkCloudServiceLevel(settings: CapacitySettings, file: string, reques
   // Each step must hold at least two buckets of the finest time grain (PT5S), or nothing is left once a changing bucket is set aside.
   if (settings.holdSeconds < 10) problems.push(`${file}:${holdLine ?? '?'} capacity.holdSeconds: on Azure Load Testing a step must span at least two 5-second metric intervals; use 10 or more`);
   if (problems.length) throw new ConfigError(problems);
+}
+
+/** The profile, plus the provisioning allowance, must fit the time budget (see PROVISIONING_ALLOWANCE_SECONDS). */
+function checkBudget(settings: CapacitySettings, profileSeconds: number, file: string, lineOf: (path: string[]) => number | undefined): void {
+  const budget = settings.budget.seconds;
+  if (profileSeconds + PROVISIONING_ALLOWANCE_SECONDS <= budget) return;
+  // lineOf answers the nearest written ancestor's line for a key not written: a defaulted budget has none of its own.
+  const written = lineOf(['capacity', 'budget', 'seconds']);
+  const budgetLine = written !== lineOf(['capacity']) ? written : undefined;
+  const holdLine = lineOf(['capacity', 'holdSeconds']);
+  const where = budgetLine !== undefined ? `${file}:${budgetLine} capacity.budget.seconds` : `${file}:${holdLine ?? '?'} capacity.holdSeconds`;
+  const steps = settings.azure.steps;
+  throw new ConfigError(`${where}: the stepped profile runs (${steps} steps + 1) x ${settings.holdSeconds} s = ${profileSeconds} s of load, and the engines take ` +
+    `about ${PROVISIONING_ALLOWANCE_SECONDS} s to provision, ${profileSeconds + PROVISIONING_ALLOWANCE_SECONDS} s in all, more than the time budget of ${budget} s` +
+    `${budgetLine === undefined ? ' (the default)' : ''}: the run could never finish in it. Raise capacity.budget.seconds to at least ` +
+    `${profileSeconds + PROVISIONING_ALLOWANCE_SECONDS}, or lower capacity.holdSeconds or capacity.azure.steps.`);
 }
 
 /** The user's overrideParameters with the search's own test: `<testId>-capacity` (at most 50 characters), displayed as such. */

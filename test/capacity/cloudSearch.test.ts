@@ -11,7 +11,7 @@ import { AltEmulator, emulatedConnection, emulatedResource, type EmulatorOptions
 import { altRunFixture, FAST_POLLS } from '../support/altCloudRun';
 import { cloudCapacityTest } from './helpers';
 
-const SETTINGS = ['holdSeconds: 10', 'azure: { steps: 10 }', 'budget: { seconds: 120 }'];
+const SETTINGS = ['holdSeconds: 10', 'azure: { steps: 10 }', 'budget: { seconds: 300 }'];
 
 /**
  * The capacity search on Azure Load Testing against the emulator, whose runs meet a modelled service of known
@@ -129,8 +129,12 @@ describe('capacity on Azure Load Testing (emulator with a modelled service)', fu
   });
 
   it('capacity azure: time budget passes while the run goes on -> the cloud run is stopped, the steps that ran judged, incomplete', async () => {
-    const { emu, m, evidence } = await search({ service: { slots: 8, serviceMs: 50 }, executeMs: 6000 },
-      cloudCapacityTest(['holdSeconds: 10', 'azure: { steps: 10 }', 'budget: { seconds: 2 }', 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n')));
+    // The budget fits the profile (110 s + 180 s of provisioning); the emulator's engines are slow to end, so
+    // EXECUTING goes on past it. Its clock runs 100-fold: the search's budget is counted on the same compressed clock.
+    const t0 = Date.now();
+    const { emu, m, evidence } = await search({ service: { slots: 100, serviceMs: 50 }, executeMs: 6000, holdAt: 'EXECUTING' },
+      cloudCapacityTest(['holdSeconds: 10', 'azure: { steps: 10 }', 'budget: { seconds: 290 }', 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n')),
+      { now: () => t0 + (Date.now() - t0) * 100 });
     assert.equal(m.outcome, 'incomplete', evidence.summary);
     assert.equal(m.stoppedBy!.reason, 'time-budget');
     assert.deepEqual(emu.stopped, [m.cloud!.testRunId]);
@@ -269,6 +273,19 @@ describe('capacity on Azure Load Testing (emulator with a modelled service)', fu
     assert.match(text, /test\.yaml:11 capacity\.serviceLevel: "Cart: p95\(response_time_ms\) > 100": no request is named "Cart"/);
     assert.match(text, /test\.yaml:7 capacity\.holdSeconds: on Azure Load Testing a step must span at least two 5-second metric intervals/);
     assert.equal(fixture.emu!.requests.length, 0);
+  });
+
+  it('capacity azure: a profile longer than the time budget less provisioning -> ConfigError naming budget.seconds, the arithmetic, before any request', async () => {
+    const file = cloudCapacityTest(['holdSeconds: 60', 'azure: { steps: 10 }', 'budget: { seconds: 600 }', 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n'));
+    const error = await search({ service: { slots: 8, serviceMs: 50 } }, file).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof ConfigError, String(error));
+    assert.match(error.problems.join('\n'), /test\.yaml:9 capacity\.budget\.seconds: the stepped profile runs \(10 steps \+ 1\) x 60 s = 660 s of load, .*180 s to provision, 840 s in all, more than the time budget of 600 s.*at least 840/);
+    assert.equal(fixture.emu!.requests.length, 0);
+    await fixture.emu!.stop();
+    // The default budget (600 s) is named through holdSeconds, the line the user wrote.
+    const defaulted = await search({ service: { slots: 8, serviceMs: 50 } }, cloudCapacityTest(['holdSeconds: 60', 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n')))
+      .then(() => undefined, (e: unknown) => e);
+    assert.match(String((defaulted as ConfigError).problems), /test\.yaml:7 capacity\.holdSeconds: .* more than the time budget of 600 s \(the default\)/);
   });
 
   it('capacity azure: stopAtKnee neither true nor false -> ConfigError naming file, line and key, before any request', async () => {
