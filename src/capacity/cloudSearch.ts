@@ -127,7 +127,8 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
   const series = await seriesOf(run, signal);
   // A run stopped at its knee: the step the stop cut short is left out, as the lag rule left it out while the run went on.
   const lastBucket = series.virtualUsers.reduce((t, p) => Math.max(t, p.t), -Infinity);
-  const steps = cloudSteps(series, profile.levels, settings.holdSeconds, settings, knee && Number.isFinite(lastBucket) ? lastBucket : undefined);
+  const steps = cloudSteps(series, profile.levels, settings.holdSeconds, settings, knee && Number.isFinite(lastBucket) ? lastBucket : undefined,
+    { ended: true });
   for (const step of steps) options.onStep?.({ step, elapsedSeconds: (performance.now() - started) / 1000 });
 
   const firstBad = steps.findIndex((s) => !s.good);

@@ -11,6 +11,8 @@ import type { CapacitySettings } from './settings';
  * Slicing: the VirtualUsers series shows the profile's levels. Consecutive points at one level are one step; a
  * point between two levels (a bucket that straddles a change) belongs to none. Of a step of three or more points the
  * first is left out, as the local probe leaves out its first second: the users just added are still connecting.
+ * In the read after the run, the last step's last bucket is left out as well: the load ended (or was stopped)
+ * somewhere inside it, and the buckets are not aligned with the load's start, so it counts only part of its span.
  *
  * The closed model: Azure's users wait for each answer, so nobody arrives on a schedule and no arrival can find the
  * users busy; the local `users` signal has no cloud equivalent. What a step offers is what its users would send at
@@ -40,9 +42,17 @@ const ENGINE_SHORTFALL = 0.1;
  * `completeBy` (ms since the epoch): judge only the steps the profile had ended by then (the last step holds the top
  * to the profile's end); the steps of a run still going on (src/capacity/kneeWatch.ts). Without it, every slice.
  */
+export interface SliceOptions {
+  /**
+   * The series is the whole run, read after it ended (or was stopped): its load ended somewhere inside the last
+   * bucket, which the buckets' grid does not follow, so the last step's last bucket is left out too.
+   */
+  ended?: boolean;
+}
+
 export function cloudSteps(series: RunSeries, planned: number[], holdSeconds: number, settings: Pick<CapacitySettings, 'serviceLevel' | 'plateauPercent'>,
-  completeBy?: number): CapacityStep[] {
-  const slices = sliceByUsers(series.virtualUsers, series.intervalSeconds, holdSeconds)
+  completeBy?: number, options: SliceOptions = {}): CapacityStep[] {
+  const slices = sliceByUsers(series.virtualUsers, series.intervalSeconds, holdSeconds, options.ended ?? false)
     .filter((slice) => completeBy === undefined || slice.start + plannedEndSeconds(slice.index, planned.length, holdSeconds) * 1000 <= completeBy);
   let perUserRps: number | undefined;
   return slices.map((slice) => {
@@ -89,7 +99,7 @@ export function loadStart(series: Pick<RunSeries, 'virtualUsers'>): number | und
 
 interface Slice { users: number; times: number[]; index: number; start: number }
 
-function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: number): Slice[] {
+function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: number, ended: boolean): Slice[] {
   const points = users.filter((p) => p.v > 0).sort((a, b) => a.t - b.t);
   if (!points.length) return [];
   const start = points[0].t;
@@ -100,8 +110,11 @@ function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: numb
     if (last && level !== undefined && Math.abs(p.v - level) <= Math.max(0.5, level * 0.02) && p.t - last.at(-1)!.t <= intervalSeconds * 1000 * 1.5) last.push(p);
     else groups.push([p]);
   }
-  return groups.filter((g) => g.length >= 2).map((g) => {
-    const kept = g.length >= 3 ? g.slice(1) : g;
+  const steps = groups.filter((g) => g.length >= 2);
+  return steps.map((g, i) => {
+    const first = g.length >= 3 ? g.slice(1) : g;
+    // The load's end cut the last bucket of a run that ended: it counts part of an interval (~17% short at 1 s of 5).
+    const kept = ended && i === steps.length - 1 ? first.slice(0, Math.max(1, first.length - 1)) : first;
     const mid = (kept[0].t + kept.at(-1)!.t) / 2;
     return {
       users: kept.reduce((n, p) => n + p.v, 0) / kept.length,
