@@ -8,7 +8,7 @@ import { CancelledError, ConfigError } from '../errors';
 import type { CapacityEvidence, CapacityStep } from '../evidence/types';
 import { loadAltConfig } from '../load/altConfig';
 import { readRunSeries } from './cloudMetrics';
-import { cloudSteps } from './cloudSteps';
+import { cloudCurve } from './cloudSteps';
 import { kneeWatch, type KneeStop } from './kneeWatch';
 import { capacityEvidence } from './runCapacity';
 import { concludeSearch, type SearchFindings, type SearchProgress } from './search';
@@ -127,7 +127,7 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
   const series = await seriesOf(run, signal);
   // A run stopped at its knee: the step the stop cut short is left out, as the lag rule left it out while the run went on.
   const lastBucket = series.virtualUsers.reduce((t, p) => Math.max(t, p.t), -Infinity);
-  const steps = cloudSteps(series, profile.levels, settings.holdSeconds, settings, knee && Number.isFinite(lastBucket) ? lastBucket : undefined,
+  const { steps, unsettled } = cloudCurve(series, profile.levels, settings.holdSeconds, settings, knee && Number.isFinite(lastBucket) ? lastBucket : undefined,
     { ended: true });
   for (const step of steps) options.onStep?.({ step, elapsedSeconds: (performance.now() - started) / 1000 });
 
@@ -141,8 +141,12 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
   }
   // A run that ended on its own before its profile did (stopped from the portal, engines failed, the service's
   // autoStop) judged only part of the curve: never "every step held", never a verdict on it.
-  const ended = stoppedBy || cancelled ? undefined : endedEarly(run, steps, profile.levels);
+  const ended = stoppedBy || cancelled ? undefined : endedEarly(run, steps, profile.levels, unsettled !== undefined);
   if (ended) stoppedBy = { reason: 'run-ended', detail: ended };
+  // A step never judged (its users never held a level) leaves no curve past it: no knee bracketed across it.
+  if (unsettled && !bad && !generatorStep && (!stoppedBy || stoppedBy.reason === 'knee')) {
+    stoppedBy = { reason: 'unsettled-step', detail: unsettled.detail };
+  }
   const ranToEnd = !stoppedBy && !cancelled;
   if (ranToEnd && !bad && !generatorStep && good) {
     stoppedBy = { reason: 'max-rate', detail: `every step up to ${formatNumber(profile.levels.at(-1)!)} virtual users (virtualUsersPerEngine x engineInstances) held the service level` };
@@ -169,14 +173,15 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
  * Why a run we did not stop ended before its profile did, or undefined: a final status other than DONE (CANCELLED
  * from the portal or by the service's autoStop, FAILED engines), or a curve whose last judged step is not the top.
  */
-function endedEarly(run: AltTestRun, steps: CapacityStep[], levels: number[]): string | undefined {
+function endedEarly(run: AltTestRun, steps: CapacityStep[], levels: number[], unsettled: boolean): string | undefined {
   const errors = (run.errorDetails ?? []).map((e) => e.message).filter((m): m is string => !!m);
   const why = errors.length ? ` (${errors.join('; ')})` : '';
   if (run.status !== 'DONE') {
     return `the cloud run ended ${run.status ?? 'without a status'}${why} after ${steps.length} of ${levels.length} steps, before its profile did; the rest of the curve was not measured`;
   }
   const top = levels.at(-1);
-  if (steps.at(-1)?.virtualUsers?.planned !== top) {
+  // A curve cut at a step that never settled says so itself (unsettled-step).
+  if (!unsettled && steps.at(-1)?.virtualUsers?.planned !== top) {
     return `the cloud run ended DONE${why} but its series shows ${steps.length} of ${levels.length} steps, not the top of ${formatNumber(top ?? 0)} virtual users; the rest of the curve was not measured`;
   }
   return undefined;

@@ -52,10 +52,19 @@ export interface SliceOptions {
 
 export function cloudSteps(series: RunSeries, planned: number[], holdSeconds: number, settings: Pick<CapacitySettings, 'serviceLevel' | 'plateauPercent'>,
   completeBy?: number, options: SliceOptions = {}): CapacityStep[] {
-  const slices = sliceByUsers(series.virtualUsers, series.intervalSeconds, holdSeconds, options.ended ?? false)
-    .filter((slice) => completeBy === undefined || slice.start + plannedEndSeconds(slice.index, planned.length, holdSeconds) * 1000 <= completeBy);
+  return cloudCurve(series, planned, holdSeconds, settings, completeBy, options).steps;
+}
+
+/** The judged steps, and the profile's step (1-based) whose users never held one level, where the curve stops. */
+export interface CloudCurve { steps: CapacityStep[]; unsettled?: { step: number; detail: string } }
+
+export function cloudCurve(series: RunSeries, planned: number[], holdSeconds: number, settings: Pick<CapacitySettings, 'serviceLevel' | 'plateauPercent'>,
+  completeBy?: number, options: SliceOptions = {}): CloudCurve {
+  const { slices: all, unsettled } = sliceByUsers(series.virtualUsers, series.intervalSeconds, holdSeconds, options.ended ?? false);
+  const slices = all.filter((slice) => (unsettled === undefined || slice.index < unsettled) &&
+    (completeBy === undefined || slice.start + plannedEndSeconds(slice.index, planned.length, holdSeconds) * 1000 <= completeBy));
   let perUserRps: number | undefined;
-  return slices.map((slice) => {
+  const steps = slices.map((slice) => {
     const total = statsOf('Total', series, slice.times, series.intervalSeconds);
     perUserRps ??= slice.users > 0 ? total.rps / slice.users : 0;
     const plannedUsers = planned[Math.min(planned.length - 1, Math.max(0, slice.index))] ?? slice.users;
@@ -84,6 +93,10 @@ export function cloudSteps(series: RunSeries, planned: number[], holdSeconds: nu
     step.good = signals.length === 0;
     return step;
   });
+  if (unsettled === undefined) return { steps };
+  const at = planned[Math.min(planned.length - 1, unsettled)];
+  return { steps, unsettled: { step: unsettled + 1, detail: `step ${unsettled + 1} of ${planned.length}${at !== undefined ? ` (${at} virtual users planned)` : ''}: ` +
+    'its VirtualUsers never held one level for two buckets, so it could not be judged; the curve stops before it' } };
 }
 
 /** Seconds from the start of the load to the end of step `index` (0-based) of `steps`: the top is held one step longer. */
@@ -99,9 +112,9 @@ export function loadStart(series: Pick<RunSeries, 'virtualUsers'>): number | und
 
 interface Slice { users: number; times: number[]; index: number; start: number }
 
-function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: number, ended: boolean): Slice[] {
+function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: number, ended: boolean): { slices: Slice[]; unsettled?: number } {
   const points = users.filter((p) => p.v > 0).sort((a, b) => a.t - b.t);
-  if (!points.length) return [];
+  if (!points.length) return { slices: [] };
   const start = points[0].t;
   const groups: Point[][] = [];
   for (const p of points) {
@@ -111,7 +124,16 @@ function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: numb
     else groups.push([p]);
   }
   const steps = groups.filter((g) => g.length >= 2);
-  return steps.map((g, i) => {
+  // Every step of the profile up to the last level seen must lie within a level that held (engines that stop
+  // climbing hold one level across several steps: that covers them); a step none covers is where the curve stops.
+  const holdMs = holdSeconds * 1000;
+  const covered = new Set(steps.flatMap((g) => {
+    const from = Math.floor((g[0].t - start) / holdMs);
+    return Array.from({ length: Math.floor((g.at(-1)!.t - start) / holdMs) - from + 1 }, (_, k) => from + k);
+  }));
+  const highest = Math.max(-1, ...covered);
+  const gap = Array.from({ length: highest + 1 }, (_, k) => k).find((k) => !covered.has(k));
+  const slices = steps.map((g, i) => {
     const first = g.length >= 3 ? g.slice(1) : g;
     // The load's end cut the last bucket of a run that ended: it counts part of an interval (~17% short at 1 s of 5).
     const kept = ended && i === steps.length - 1 ? first.slice(0, Math.max(1, first.length - 1)) : first;
@@ -123,6 +145,7 @@ function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: numb
       start,
     };
   });
+  return gap === undefined ? { slices } : { slices, unsettled: gap };
 }
 
 /**

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cloudSteps, type RunSeries } from '../../src/capacity/cloudSteps';
+import { cloudCurve, cloudSteps, type RunSeries } from '../../src/capacity/cloudSteps';
 
 /**
  * Slicing and judging a cloud run's series (src/capacity/cloudSteps.ts) on hand-made series: 5-second buckets,
@@ -20,5 +20,26 @@ describe('capacity on Azure Load Testing: slicing the series into steps', () => 
     const steps = cloudSteps(s, [2, 4, 6], 10, SETTINGS, undefined, { ended: true });
     assert.deepEqual(steps.map((x) => x.achievedRps), [20, 40, 60]);
     assert.ok(steps.every((x) => x.good), JSON.stringify(steps.map((x) => x.signals)));
+  });
+
+  it('cloud steps: a step whose users never settle (jitter) -> the curve stops before it, named; no knee bracketed across it', () => {
+    // 2 users hold; the second step's users jitter between 4 and 5 (no two buckets at one level); at 6 users the
+    // service plateaus. Without the rule, 2 users (good) and 6 users (broken) would bracket a knee across step 2.
+    const s = series([[2, full(2)], [2, full(2)], [4, full(4)], [5, full(5)], [6, full(2)], [6, full(2)], [6, full(2)], [6, full(2)]]);
+    const curve = cloudCurve(s, [2, 4, 6], 10, SETTINGS);
+    assert.deepEqual(curve.steps.map((x) => x.virtualUsers!.measured), [2]);
+    assert.equal(curve.unsettled!.step, 2);
+    assert.match(curve.unsettled!.detail, /^step 2 of 3 \(4 virtual users planned\): its VirtualUsers never held one level for two buckets, so it could not be judged/);
+    // Every step settled: no gap, the whole curve.
+    const settled = cloudCurve(series([[2, full(2)], [2, full(2)], [4, full(4)], [4, full(4)], [6, full(6)], [6, full(6)]]), [2, 4, 6], 10, SETTINGS);
+    assert.equal(settled.unsettled, undefined);
+    assert.equal(settled.steps.length, 3);
+  });
+
+  it('cloud steps: engines that stop climbing hold one level over several steps -> those steps count as covered, no gap', () => {
+    const s = series([[2, full(2)], [2, full(2)], [3, full(3)], [3, full(3)], [3, full(3)], [3, full(3)]]);
+    const curve = cloudCurve(s, [2, 4, 6], 10, SETTINGS);
+    assert.equal(curve.unsettled, undefined);
+    assert.equal(curve.steps.at(-1)!.signals[0].kind, 'generator');
   });
 });
