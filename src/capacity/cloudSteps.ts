@@ -149,8 +149,9 @@ function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: numb
 }
 
 /**
- * A step's figures from its buckets: counts add up; a percentile of the step is the request-weighted mean of its
- * buckets' percentiles (percentiles do not merge exactly, and the service gives no histogram).
+ * A step's figures from its buckets: counts add up; a percentile of the step is the mean of its buckets'
+ * percentiles weighted by their successful requests, the ones ResponseTime describes ("Response time (Successful
+ * request)", ListTestRunMetricsDefinitions.json) (percentiles do not merge exactly, and the service gives no histogram).
  */
 function statsOf(name: string, s: FigureSeries, times: number[], intervalSeconds: number): RequestStats {
   const at = (series: Point[] | undefined) => {
@@ -158,17 +159,20 @@ function statsOf(name: string, s: FigureSeries, times: number[], intervalSeconds
     return times.map((t) => byTime.get(t));
   };
   const requests = at(s.requests).map((v) => v ?? 0);
-  const errors = at(s.errors).reduce<number>((n, v) => n + (v ?? 0), 0);
+  const failed = at(s.errors).map((v) => v ?? 0);
+  const errors = failed.reduce((n, v) => n + v, 0);
   const count = requests.reduce((n, v) => n + v, 0);
+  // ResponseTime covers successful requests only, TotalRequests counts the failed too: weight by the successful.
+  const succeeded = requests.map((v, i) => Math.max(0, v - failed[i]));
   const weighted = (series: Point[] | undefined) => {
     if (!series) return NaN;
     const values = at(series);
     let sum = 0;
     let weight = 0;
     values.forEach((v, i) => {
-      if (v === undefined || !(requests[i] > 0)) return;
-      sum += v * requests[i];
-      weight += requests[i];
+      if (v === undefined || !(succeeded[i] > 0)) return;
+      sum += v * succeeded[i];
+      weight += succeeded[i];
     });
     return weight > 0 ? sum / weight : NaN;
   };

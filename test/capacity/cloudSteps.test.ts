@@ -42,4 +42,13 @@ describe('capacity on Azure Load Testing: slicing the series into steps', () => 
     assert.equal(curve.unsettled, undefined);
     assert.equal(curve.steps.at(-1)!.signals[0].kind, 'generator');
   });
+
+  it('cloud steps: a bucket of mostly failed requests -> the step\'s response time weighted by successful requests, not by all', () => {
+    // One step of two buckets: 100 requests all served in 50 ms, then 100 requests of which 90 failed and 10 served in 500 ms.
+    const s = series([[2, 100, 0], [2, 100, 90]], (i) => (i === 0 ? 50 : 500));
+    const [step] = cloudSteps(s, [2], 10, SETTINGS);
+    // (100 x 50 + 10 x 500) / 110 = 90.9 ms; weighting by all requests would say 275 ms.
+    assert.equal(step.latencyMs.p95, 90.909);
+    assert.equal(step.errors, 90);
+  });
 });
