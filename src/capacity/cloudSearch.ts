@@ -86,7 +86,7 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
     layout,
   });
   const watch = settings.azure.stopAtKnee
-    ? kneeWatch({ levels: profile.levels, settings, read: (run) => seriesOf(run, options.signal), intervalMs: options.kneeCheckMs, signal: options.signal,
+    ? kneeWatch({ levels: profile.levels, roundingUsers: profile.roundingUsers, settings, read: (run) => seriesOf(run, options.signal), intervalMs: options.kneeCheckMs, signal: options.signal,
       progress: (m) => options.onProgress?.(m) })
     : undefined;
   options.onProgress?.(`Capacity search on Azure Load Testing: ${profile.levels.length} steps of ${settings.holdSeconds} s up to ${profile.levels.at(-1)} virtual users ` +
@@ -128,7 +128,7 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
   // A run stopped at its knee: the step the stop cut short is left out, as the lag rule left it out while the run went on.
   const lastBucket = series.virtualUsers.reduce((t, p) => Math.max(t, p.t), -Infinity);
   const { steps, unsettled } = cloudCurve(series, profile.levels, settings.holdSeconds, settings, knee && Number.isFinite(lastBucket) ? lastBucket : undefined,
-    { ended: true });
+    { ended: true, roundingUsers: profile.roundingUsers });
   for (const step of steps) options.onStep?.({ step, elapsedSeconds: (performance.now() - started) / 1000 });
 
   const firstBad = steps.findIndex((s) => !s.good);

@@ -35,7 +35,10 @@ export interface RunSeries extends FigureSeries {
   samplers: Map<string, FigureSeries>;
 }
 
-/** A step whose engines ran this much less than planned did not get its load: the cloud's generator-bound. */
+/**
+ * A step whose engines ran this much less than planned (beyond the service's rounding of one user per engine per
+ * setup) did not get its load: the cloud's generator-bound.
+ */
 const ENGINE_SHORTFALL = 0.1;
 
 /**
@@ -48,6 +51,8 @@ export interface SliceOptions {
    * bucket, which the buckets' grid does not follow, so the last step's last bucket is left out too.
    */
   ended?: boolean;
+  /** Users a step may fall short of its plan by through the service's rounding alone (SteppedProfile.roundingUsers). */
+  roundingUsers?: number;
 }
 
 export function cloudSteps(series: RunSeries, planned: number[], holdSeconds: number, settings: Pick<CapacitySettings, 'serviceLevel' | 'plateauPercent'>,
@@ -82,7 +87,7 @@ export function cloudCurve(series: RunSeries, planned: number[], holdSeconds: nu
       signals: [],
       virtualUsers: { planned: plannedUsers, measured: round(slice.users) },
     };
-    const short = plannedUsers > 0 && slice.users < plannedUsers * (1 - ENGINE_SHORTFALL);
+    const short = plannedUsers > 0 && slice.users < plannedUsers * (1 - ENGINE_SHORTFALL) - (options.roundingUsers ?? 0);
     const signals: CapacitySignal[] = short
       ? [{ kind: 'generator', detail: `Azure Load Testing's engines ran ${formatNumber(round(slice.users))} of the ${plannedUsers} virtual users planned for this step` }]
       : serviceSignals(step, evaluateCriteria(settings.serviceLevel as Criterion[], {

@@ -34,6 +34,8 @@ export interface KneeStop {
 export interface KneeWatchOptions {
   /** Virtual users planned per step, lowest first (steppedProfile.ts). */
   levels: number[];
+  /** Users a step may fall short of its plan by through the service's rounding alone (SteppedProfile.roundingUsers). */
+  roundingUsers?: number;
   settings: Pick<CapacitySettings, 'holdSeconds' | 'serviceLevel' | 'plateauPercent'>;
   /** The run's series so far (readRunSeries). */
   read: (run: AltTestRun) => Promise<RunSeries>;
@@ -59,7 +61,7 @@ export function kneeWatch(o: KneeWatchOptions): (run: AltTestRun) => Promise<Kne
     try {
       const series = await o.read(run);
       nextAt = Date.now() + wait(series.intervalSeconds);
-      const live = settledSteps(series, o.levels, hold, o.settings);
+      const live = settledSteps(series, o.levels, hold, o.settings, o.roundingUsers);
       if (!live) return undefined;
       // The confirmation rule (see above): only a step seen with the same figures on the read before, with newer
       // data in between, is final enough to report or to stop for.
@@ -88,7 +90,8 @@ export function kneeWatch(o: KneeWatchOptions): (run: AltTestRun) => Promise<Kne
 interface LiveSteps { steps: CapacityStep[]; start: number; newest: number; grainMs: number }
 
 /** The steps of a run still going on that the lag rule lets us judge (see above); undefined before any data. */
-export function settledSteps(series: RunSeries, levels: number[], holdSeconds: number, settings: KneeWatchOptions['settings']): LiveSteps | undefined {
+export function settledSteps(series: RunSeries, levels: number[], holdSeconds: number, settings: KneeWatchOptions['settings'],
+  roundingUsers = 0): LiveSteps | undefined {
   const newest = Math.min(latest(series.virtualUsers), latest(series.requests));
   if (!Number.isFinite(newest)) return undefined;
   const grainMs = series.intervalSeconds * 1000;
@@ -102,7 +105,7 @@ export function settledSteps(series: RunSeries, levels: number[], holdSeconds: n
     samplers: new Map([...series.samplers].map(([name, f]) => [name, cutFigures(f)])) };
   const start = loadStart(cut);
   if (start === undefined) return undefined;
-  return { steps: cloudSteps(cut, levels, holdSeconds, settings, newest), start, newest, grainMs };
+  return { steps: cloudSteps(cut, levels, holdSeconds, settings, newest, { roundingUsers }), start, newest, grainMs };
 }
 
 function latest(points: Point[]): number {

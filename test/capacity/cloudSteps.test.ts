@@ -51,4 +51,13 @@ describe('capacity on Azure Load Testing: slicing the series into steps', () => 
     assert.equal(step.latencyMs.p95, 90.909);
     assert.equal(step.errors, 90);
   });
+
+  it('cloud steps: the service rounds a step one user per engine per setup below the plan -> not generator-bound; further short -> generator', () => {
+    // Two engines of one setup: planned 4 then 8 users; the service rounds each engine's share down once more.
+    const rounded = series([[4, full(4)], [4, full(4)], [6, full(6)], [6, full(6)]]);
+    const ok = cloudSteps(rounded, [4, 8], 10, SETTINGS, undefined, { roundingUsers: 2 });
+    assert.ok(ok.every((x) => x.good), JSON.stringify(ok.map((x) => x.signals)));
+    const short = cloudSteps(series([[4, full(4)], [4, full(4)], [5, full(5)], [5, full(5)]]), [4, 8], 10, SETTINGS, undefined, { roundingUsers: 2 });
+    assert.match(short[1].signals[0].detail, /engines ran 5 of the 8 virtual users planned/);
+  });
 });
