@@ -8,7 +8,7 @@ import { CancelledError, ConfigError } from '../errors';
 import type { CapacityEvidence, CapacityStep } from '../evidence/types';
 import { loadAltConfig } from '../load/altConfig';
 import { readRunSeries } from './cloudMetrics';
-import { cloudSteps } from './cloudSteps';
+import { cloudCurve } from './cloudSteps';
 import { kneeWatch, type KneeStop } from './kneeWatch';
 import { capacityEvidence } from './runCapacity';
 import { concludeSearch, type SearchFindings, type SearchProgress } from './search';
@@ -33,7 +33,20 @@ export interface CloudCapacityOptions extends Pick<CloudRunOptions, 'configFile'
   onStep?: (progress: SearchProgress) => void;
   /** Real milliseconds between reads of the series while the run executes (stop at the knee). Default: kneeWatch.ts. */
   kneeCheckMs?: number;
+  /**
+   * Milliseconds now, on the clock the time budget is counted on. Default Date.now. The emulator's tests pass the
+   * emulator's compressed clock (its runs play a profile of minutes in seconds), so a budget that fits the profile
+   * can still pass while its run goes on.
+   */
+  now?: () => number;
 }
+
+/**
+ * Seconds of the time budget left for what comes before and after the load: the service provisions and configures
+ * the engines before EXECUTING (typically a few minutes, reference §1.5), and the budget counts from the start.
+ * A profile longer than the budget less this could never finish in it, so it is refused before anything is paid for.
+ */
+export const PROVISIONING_ALLOWANCE_SECONDS = 180;
 
 /** The ResponseTime aggregations the metrics API offers (ListTestRunMetricsDefinitions.json) and the criteria they serve. */
 const CLOUD_AGGREGATES = ['avg', 'p90', 'p95', 'p99'];
@@ -52,10 +65,12 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
   const engines = engineInstances ?? config.engineInstances;
   const profile = steppedProfile(config.testPlan, settings, engines);
   checkCloudServiceLevel(settings, file, profile.requestNames, config.lineOf(['capacity', 'holdSeconds']));
+  checkBudget(settings, profile.seconds, file, config.lineOf);
+  const now = options.now ?? Date.now;
 
   const client = await LoadTestingClient.forResource(options.resource,
     { credential: options.credential, armEndpoint: options.armEndpoint, caCertificate: options.caCertificate, retryDelayMs: options.retryDelayMs }, options.signal);
-  const deadline = Date.now() + settings.budget.seconds * 1000;
+  const deadline = now() + settings.budget.seconds * 1000;
   let stoppedBy: SearchFindings['stoppedBy'];
   let runId: string | undefined;
   let cancelled = false;
@@ -71,7 +86,7 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
     layout,
   });
   const watch = settings.azure.stopAtKnee
-    ? kneeWatch({ levels: profile.levels, settings, read: (run) => seriesOf(run, options.signal), intervalMs: options.kneeCheckMs, signal: options.signal,
+    ? kneeWatch({ levels: profile.levels, roundingUsers: profile.roundingUsers, settings, read: (run) => seriesOf(run, options.signal), intervalMs: options.kneeCheckMs, signal: options.signal,
       progress: (m) => options.onProgress?.(m) })
     : undefined;
   options.onProgress?.(`Capacity search on Azure Load Testing: ${profile.levels.length} steps of ${settings.holdSeconds} s up to ${profile.levels.at(-1)} virtual users ` +
@@ -88,7 +103,7 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
         options.onRunCreated?.(id);
       },
       shouldStop: async (run) => {
-        if (Date.now() > deadline) {
+        if (now() > deadline) {
           stoppedBy = { reason: 'time-budget', detail: `the time budget of ${settings.budget.seconds} s passed; the cloud run was stopped` };
           return stoppedBy.detail;
         }
@@ -112,7 +127,8 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
   const series = await seriesOf(run, signal);
   // A run stopped at its knee: the step the stop cut short is left out, as the lag rule left it out while the run went on.
   const lastBucket = series.virtualUsers.reduce((t, p) => Math.max(t, p.t), -Infinity);
-  const steps = cloudSteps(series, profile.levels, settings.holdSeconds, settings, knee && Number.isFinite(lastBucket) ? lastBucket : undefined);
+  const { steps, unsettled } = cloudCurve(series, profile.levels, settings.holdSeconds, settings, knee && Number.isFinite(lastBucket) ? lastBucket : undefined,
+    { ended: true, roundingUsers: profile.roundingUsers });
   for (const step of steps) options.onStep?.({ step, elapsedSeconds: (performance.now() - started) / 1000 });
 
   const firstBad = steps.findIndex((s) => !s.good);
@@ -123,13 +139,21 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
     // The series read after the run no longer shows the break the run was stopped for (a bucket revised late).
     stoppedBy = { reason: 'knee', detail: `${knee.detail}; but in the series read after the run step ${knee.step} held, so the knee was not bracketed` };
   }
+  // A run that ended on its own before its profile did (stopped from the portal, engines failed, the service's
+  // autoStop) judged only part of the curve: never "every step held", never a verdict on it.
+  const ended = stoppedBy || cancelled ? undefined : endedEarly(run, steps, profile.levels, unsettled !== undefined);
+  if (ended) stoppedBy = { reason: 'run-ended', detail: ended };
+  // A step never judged (its users never held a level) leaves no curve past it: no knee bracketed across it.
+  if (unsettled && !bad && !generatorStep && (!stoppedBy || stoppedBy.reason === 'knee')) {
+    stoppedBy = { reason: 'unsettled-step', detail: unsettled.detail };
+  }
   const ranToEnd = !stoppedBy && !cancelled;
   if (ranToEnd && !bad && !generatorStep && good) {
     stoppedBy = { reason: 'max-rate', detail: `every step up to ${formatNumber(profile.levels.at(-1)!)} virtual users (virtualUsersPerEngine x engineInstances) held the service level` };
   }
   const result = concludeSearch({
     steps, good, bad, generatorStep, stoppedBy, cancelled,
-    found: good !== undefined && bad !== undefined,
+    found: good !== undefined && bad !== undefined && !ended,
     requests: series.requests.reduce((n, p) => n + p.v, 0),
     elapsedSeconds: (performance.now() - started) / 1000,
     // A closed model proves what its users completed, not what they would have sent.
@@ -143,6 +167,24 @@ export async function runCloudCapacitySearch(options: CloudCapacityOptions): Pro
     cloud: { testRunId: runId!, cloudTestId, interval: `PT${series.intervalSeconds}S`, ...(run.portalUrl ? { portalUrl: run.portalUrl } : {}) },
     links: run.portalUrl ? [{ name: 'Azure Load Testing run', url: run.portalUrl }] : [],
   });
+}
+
+/**
+ * Why a run we did not stop ended before its profile did, or undefined: a final status other than DONE (CANCELLED
+ * from the portal or by the service's autoStop, FAILED engines), or a curve whose last judged step is not the top.
+ */
+function endedEarly(run: AltTestRun, steps: CapacityStep[], levels: number[], unsettled: boolean): string | undefined {
+  const errors = (run.errorDetails ?? []).map((e) => e.message).filter((m): m is string => !!m);
+  const why = errors.length ? ` (${errors.join('; ')})` : '';
+  if (run.status !== 'DONE') {
+    return `the cloud run ended ${run.status ?? 'without a status'}${why} after ${steps.length} of ${levels.length} steps, before its profile did; the rest of the curve was not measured`;
+  }
+  const top = levels.at(-1);
+  // A curve cut at a step that never settled says so itself (unsettled-step).
+  if (!unsettled && steps.at(-1)?.virtualUsers?.planned !== top) {
+    return `the cloud run ended DONE${why} but its series shows ${steps.length} of ${levels.length} steps, not the top of ${formatNumber(top ?? 0)} virtual users; the rest of the curve was not measured`;
+  }
+  return undefined;
 }
 
 /**
@@ -165,6 +207,22 @@ function checkCloudServiceLevel(settings: CapacitySettings, file: string, reques
   // Each step must hold at least two buckets of the finest time grain (PT5S), or nothing is left once a changing bucket is set aside.
   if (settings.holdSeconds < 10) problems.push(`${file}:${holdLine ?? '?'} capacity.holdSeconds: on Azure Load Testing a step must span at least two 5-second metric intervals; use 10 or more`);
   if (problems.length) throw new ConfigError(problems);
+}
+
+/** The profile, plus the provisioning allowance, must fit the time budget (see PROVISIONING_ALLOWANCE_SECONDS). */
+function checkBudget(settings: CapacitySettings, profileSeconds: number, file: string, lineOf: (path: string[]) => number | undefined): void {
+  const budget = settings.budget.seconds;
+  if (profileSeconds + PROVISIONING_ALLOWANCE_SECONDS <= budget) return;
+  // lineOf answers the nearest written ancestor's line for a key not written: a defaulted budget has none of its own.
+  const written = lineOf(['capacity', 'budget', 'seconds']);
+  const budgetLine = written !== lineOf(['capacity']) ? written : undefined;
+  const holdLine = lineOf(['capacity', 'holdSeconds']);
+  const where = budgetLine !== undefined ? `${file}:${budgetLine} capacity.budget.seconds` : `${file}:${holdLine ?? '?'} capacity.holdSeconds`;
+  const steps = settings.azure.steps;
+  throw new ConfigError(`${where}: the stepped profile runs (${steps} steps + 1) x ${settings.holdSeconds} s = ${profileSeconds} s of load, and the engines take ` +
+    `about ${PROVISIONING_ALLOWANCE_SECONDS} s to provision, ${profileSeconds + PROVISIONING_ALLOWANCE_SECONDS} s in all, more than the time budget of ${budget} s` +
+    `${budgetLine === undefined ? ' (the default)' : ''}: the run could never finish in it. Raise capacity.budget.seconds to at least ` +
+    `${profileSeconds + PROVISIONING_ALLOWANCE_SECONDS}, or lower capacity.holdSeconds or capacity.azure.steps.`);
 }
 
 /** The user's overrideParameters with the search's own test: `<testId>-capacity` (at most 50 characters), displayed as such. */

@@ -11,6 +11,8 @@ import type { CapacitySettings } from './settings';
  * Slicing: the VirtualUsers series shows the profile's levels. Consecutive points at one level are one step; a
  * point between two levels (a bucket that straddles a change) belongs to none. Of a step of three or more points the
  * first is left out, as the local probe leaves out its first second: the users just added are still connecting.
+ * In the read after the run, the last step's last bucket is left out as well: the load ended (or was stopped)
+ * somewhere inside it, and the buckets are not aligned with the load's start, so it counts only part of its span.
  *
  * The closed model: Azure's users wait for each answer, so nobody arrives on a schedule and no arrival can find the
  * users busy; the local `users` signal has no cloud equivalent. What a step offers is what its users would send at
@@ -33,19 +35,41 @@ export interface RunSeries extends FigureSeries {
   samplers: Map<string, FigureSeries>;
 }
 
-/** A step whose engines ran this much less than planned did not get its load: the cloud's generator-bound. */
+/**
+ * A step whose engines ran this much less than planned (beyond the service's rounding of one user per engine per
+ * setup) did not get its load: the cloud's generator-bound.
+ */
 const ENGINE_SHORTFALL = 0.1;
 
 /**
  * `completeBy` (ms since the epoch): judge only the steps the profile had ended by then (the last step holds the top
  * to the profile's end); the steps of a run still going on (src/capacity/kneeWatch.ts). Without it, every slice.
  */
+export interface SliceOptions {
+  /**
+   * The series is the whole run, read after it ended (or was stopped): its load ended somewhere inside the last
+   * bucket, which the buckets' grid does not follow, so the last step's last bucket is left out too.
+   */
+  ended?: boolean;
+  /** Users a step may fall short of its plan by through the service's rounding alone (SteppedProfile.roundingUsers). */
+  roundingUsers?: number;
+}
+
 export function cloudSteps(series: RunSeries, planned: number[], holdSeconds: number, settings: Pick<CapacitySettings, 'serviceLevel' | 'plateauPercent'>,
-  completeBy?: number): CapacityStep[] {
-  const slices = sliceByUsers(series.virtualUsers, series.intervalSeconds, holdSeconds)
-    .filter((slice) => completeBy === undefined || slice.start + plannedEndSeconds(slice.index, planned.length, holdSeconds) * 1000 <= completeBy);
+  completeBy?: number, options: SliceOptions = {}): CapacityStep[] {
+  return cloudCurve(series, planned, holdSeconds, settings, completeBy, options).steps;
+}
+
+/** The judged steps, and the profile's step (1-based) whose users never held one level, where the curve stops. */
+export interface CloudCurve { steps: CapacityStep[]; unsettled?: { step: number; detail: string } }
+
+export function cloudCurve(series: RunSeries, planned: number[], holdSeconds: number, settings: Pick<CapacitySettings, 'serviceLevel' | 'plateauPercent'>,
+  completeBy?: number, options: SliceOptions = {}): CloudCurve {
+  const { slices: all, unsettled } = sliceByUsers(series.virtualUsers, series.intervalSeconds, holdSeconds, options.ended ?? false);
+  const slices = all.filter((slice) => (unsettled === undefined || slice.index < unsettled) &&
+    (completeBy === undefined || slice.start + plannedEndSeconds(slice.index, planned.length, holdSeconds) * 1000 <= completeBy));
   let perUserRps: number | undefined;
-  return slices.map((slice) => {
+  const steps = slices.map((slice) => {
     const total = statsOf('Total', series, slice.times, series.intervalSeconds);
     perUserRps ??= slice.users > 0 ? total.rps / slice.users : 0;
     const plannedUsers = planned[Math.min(planned.length - 1, Math.max(0, slice.index))] ?? slice.users;
@@ -63,7 +87,7 @@ export function cloudSteps(series: RunSeries, planned: number[], holdSeconds: nu
       signals: [],
       virtualUsers: { planned: plannedUsers, measured: round(slice.users) },
     };
-    const short = plannedUsers > 0 && slice.users < plannedUsers * (1 - ENGINE_SHORTFALL);
+    const short = plannedUsers > 0 && slice.users < plannedUsers * (1 - ENGINE_SHORTFALL) - (options.roundingUsers ?? 0);
     const signals: CapacitySignal[] = short
       ? [{ kind: 'generator', detail: `Azure Load Testing's engines ran ${formatNumber(round(slice.users))} of the ${plannedUsers} virtual users planned for this step` }]
       : serviceSignals(step, evaluateCriteria(settings.serviceLevel as Criterion[], {
@@ -74,6 +98,10 @@ export function cloudSteps(series: RunSeries, planned: number[], holdSeconds: nu
     step.good = signals.length === 0;
     return step;
   });
+  if (unsettled === undefined) return { steps };
+  const at = planned[Math.min(planned.length - 1, unsettled)];
+  return { steps, unsettled: { step: unsettled + 1, detail: `step ${unsettled + 1} of ${planned.length}${at !== undefined ? ` (${at} virtual users planned)` : ''}: ` +
+    'its VirtualUsers never held one level for two buckets, so it could not be judged; the curve stops before it' } };
 }
 
 /** Seconds from the start of the load to the end of step `index` (0-based) of `steps`: the top is held one step longer. */
@@ -89,9 +117,9 @@ export function loadStart(series: Pick<RunSeries, 'virtualUsers'>): number | und
 
 interface Slice { users: number; times: number[]; index: number; start: number }
 
-function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: number): Slice[] {
+function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: number, ended: boolean): { slices: Slice[]; unsettled?: number } {
   const points = users.filter((p) => p.v > 0).sort((a, b) => a.t - b.t);
-  if (!points.length) return [];
+  if (!points.length) return { slices: [] };
   const start = points[0].t;
   const groups: Point[][] = [];
   for (const p of points) {
@@ -100,8 +128,20 @@ function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: numb
     if (last && level !== undefined && Math.abs(p.v - level) <= Math.max(0.5, level * 0.02) && p.t - last.at(-1)!.t <= intervalSeconds * 1000 * 1.5) last.push(p);
     else groups.push([p]);
   }
-  return groups.filter((g) => g.length >= 2).map((g) => {
-    const kept = g.length >= 3 ? g.slice(1) : g;
+  const steps = groups.filter((g) => g.length >= 2);
+  // Every step of the profile up to the last level seen must lie within a level that held (engines that stop
+  // climbing hold one level across several steps: that covers them); a step none covers is where the curve stops.
+  const holdMs = holdSeconds * 1000;
+  const covered = new Set(steps.flatMap((g) => {
+    const from = Math.floor((g[0].t - start) / holdMs);
+    return Array.from({ length: Math.floor((g.at(-1)!.t - start) / holdMs) - from + 1 }, (_, k) => from + k);
+  }));
+  const highest = Math.max(-1, ...covered);
+  const gap = Array.from({ length: highest + 1 }, (_, k) => k).find((k) => !covered.has(k));
+  const slices = steps.map((g, i) => {
+    const first = g.length >= 3 ? g.slice(1) : g;
+    // The load's end cut the last bucket of a run that ended: it counts part of an interval (~17% short at 1 s of 5).
+    const kept = ended && i === steps.length - 1 ? first.slice(0, Math.max(1, first.length - 1)) : first;
     const mid = (kept[0].t + kept.at(-1)!.t) / 2;
     return {
       users: kept.reduce((n, p) => n + p.v, 0) / kept.length,
@@ -110,11 +150,13 @@ function sliceByUsers(users: Point[], intervalSeconds: number, holdSeconds: numb
       start,
     };
   });
+  return gap === undefined ? { slices } : { slices, unsettled: gap };
 }
 
 /**
- * A step's figures from its buckets: counts add up; a percentile of the step is the request-weighted mean of its
- * buckets' percentiles (percentiles do not merge exactly, and the service gives no histogram).
+ * A step's figures from its buckets: counts add up; a percentile of the step is the mean of its buckets'
+ * percentiles weighted by their successful requests, the ones ResponseTime describes ("Response time (Successful
+ * request)", ListTestRunMetricsDefinitions.json) (percentiles do not merge exactly, and the service gives no histogram).
  */
 function statsOf(name: string, s: FigureSeries, times: number[], intervalSeconds: number): RequestStats {
   const at = (series: Point[] | undefined) => {
@@ -122,17 +164,20 @@ function statsOf(name: string, s: FigureSeries, times: number[], intervalSeconds
     return times.map((t) => byTime.get(t));
   };
   const requests = at(s.requests).map((v) => v ?? 0);
-  const errors = at(s.errors).reduce<number>((n, v) => n + (v ?? 0), 0);
+  const failed = at(s.errors).map((v) => v ?? 0);
+  const errors = failed.reduce((n, v) => n + v, 0);
   const count = requests.reduce((n, v) => n + v, 0);
+  // ResponseTime covers successful requests only, TotalRequests counts the failed too: weight by the successful.
+  const succeeded = requests.map((v, i) => Math.max(0, v - failed[i]));
   const weighted = (series: Point[] | undefined) => {
     if (!series) return NaN;
     const values = at(series);
     let sum = 0;
     let weight = 0;
     values.forEach((v, i) => {
-      if (v === undefined || !(requests[i] > 0)) return;
-      sum += v * requests[i];
-      weight += requests[i];
+      if (v === undefined || !(succeeded[i] > 0)) return;
+      sum += v * succeeded[i];
+      weight += succeeded[i];
     });
     return weight > 0 ? sum / weight : NaN;
   };

@@ -17,6 +17,11 @@ import type { CapacitySettings } from './settings';
  * A step still running is never judged. The last step holds the top to the profile's end, so it is never judged
  * early: the run ends anyway.
  *
+ * The confirmation rule: more than the newest bucket may still be revised (metricsLateBuckets in the emulator), so
+ * a step is reported, and stopped for, only once two consecutive reads, with newer data in between, show it with
+ * the same figures (a bucket still being aggregated changes between them). This costs one read (half a step)
+ * before the stop, and holds as long as a bucket is final once a bucket after it has come in between two reads.
+ *
  * What the read after the run finds decides the result; this only decides when to stop.
  */
 export interface KneeStop {
@@ -29,6 +34,8 @@ export interface KneeStop {
 export interface KneeWatchOptions {
   /** Virtual users planned per step, lowest first (steppedProfile.ts). */
   levels: number[];
+  /** Users a step may fall short of its plan by through the service's rounding alone (SteppedProfile.roundingUsers). */
+  roundingUsers?: number;
   settings: Pick<CapacitySettings, 'holdSeconds' | 'serviceLevel' | 'plateauPercent'>;
   /** The run's series so far (readRunSeries). */
   read: (run: AltTestRun) => Promise<RunSeries>;
@@ -44,6 +51,8 @@ export function kneeWatch(o: KneeWatchOptions): (run: AltTestRun) => Promise<Kne
   let nextAt = 0;
   let busy = false;
   let reported = 0;
+  // The previous read: each judged step's figures by step number, and its newest bucket.
+  let previous: { newest: number; figures: Map<number, string> } | undefined;
   const wait = (grainSeconds: number) => o.intervalMs ?? Math.max(grainSeconds, hold / 2) * 1000;
   return async (run) => {
     // One read cycle at a time, and only while the load runs: before, there is nothing; after, the final read decides.
@@ -52,11 +61,19 @@ export function kneeWatch(o: KneeWatchOptions): (run: AltTestRun) => Promise<Kne
     try {
       const series = await o.read(run);
       nextAt = Date.now() + wait(series.intervalSeconds);
-      const live = settledSteps(series, o.levels, hold, o.settings);
+      const live = settledSteps(series, o.levels, hold, o.settings, o.roundingUsers);
       if (!live) return undefined;
-      for (const step of live.steps.slice(reported)) o.progress(`Step ${stepNumber(step, o.levels, live.steps)} of ${o.levels.length} (${step.virtualUsers?.measured} virtual users): ${describe(step)}`);
-      reported = Math.max(reported, live.steps.length);
-      const broken = live.steps.find((s) => !s.good);
+      // The confirmation rule (see above): only a step seen with the same figures on the read before, with newer
+      // data in between, is final enough to report or to stop for.
+      const figures = new Map(live.steps.map((step) => [stepNumber(step, o.levels, live.steps), figuresOf(step)]));
+      const last = previous;
+      previous = { newest: live.newest, figures };
+      if (!last || live.newest <= last.newest) return undefined;
+      const changed = live.steps.findIndex((step) => last.figures.get(stepNumber(step, o.levels, live.steps)) !== figuresOf(step));
+      const stable = changed === -1 ? live.steps : live.steps.slice(0, changed);
+      for (const step of stable.slice(reported)) o.progress(`Step ${stepNumber(step, o.levels, live.steps)} of ${o.levels.length} (${step.virtualUsers?.measured} virtual users): ${describe(step)}`);
+      reported = Math.max(reported, stable.length);
+      const broken = stable.find((s) => !s.good);
       return broken ? stopFor(broken, live, o.levels, hold) : undefined;
     } catch (error) {
       if (o.signal?.aborted) return undefined;
@@ -73,7 +90,8 @@ export function kneeWatch(o: KneeWatchOptions): (run: AltTestRun) => Promise<Kne
 interface LiveSteps { steps: CapacityStep[]; start: number; newest: number; grainMs: number }
 
 /** The steps of a run still going on that the lag rule lets us judge (see above); undefined before any data. */
-export function settledSteps(series: RunSeries, levels: number[], holdSeconds: number, settings: KneeWatchOptions['settings']): LiveSteps | undefined {
+export function settledSteps(series: RunSeries, levels: number[], holdSeconds: number, settings: KneeWatchOptions['settings'],
+  roundingUsers = 0): LiveSteps | undefined {
   const newest = Math.min(latest(series.virtualUsers), latest(series.requests));
   if (!Number.isFinite(newest)) return undefined;
   const grainMs = series.intervalSeconds * 1000;
@@ -87,7 +105,7 @@ export function settledSteps(series: RunSeries, levels: number[], holdSeconds: n
     samplers: new Map([...series.samplers].map(([name, f]) => [name, cutFigures(f)])) };
   const start = loadStart(cut);
   if (start === undefined) return undefined;
-  return { steps: cloudSteps(cut, levels, holdSeconds, settings, newest), start, newest, grainMs };
+  return { steps: cloudSteps(cut, levels, holdSeconds, settings, newest, { roundingUsers }), start, newest, grainMs };
 }
 
 function latest(points: Point[]): number {
@@ -98,6 +116,11 @@ function latest(points: Point[]): number {
 function stepNumber(step: CapacityStep, levels: number[], steps: CapacityStep[]): number {
   const at = levels.indexOf(step.virtualUsers?.planned ?? NaN);
   return at >= 0 ? at + 1 : steps.indexOf(step) + 1;
+}
+
+/** What a step's judgement rests on: a bucket revised between two reads changes it. */
+function figuresOf(step: CapacityStep): string {
+  return JSON.stringify([step.virtualUsers?.measured, step.requests, step.errors, step.latencyMs, step.holdSeconds]);
 }
 
 function describe(step: CapacityStep): string {

@@ -24,6 +24,11 @@ export interface SteppedProfile {
   seconds: number;
   /** Every requestName of the plan: the SamplerName values of the run's metrics. */
   requestNames: string[];
+  /**
+   * Users a level may differ by from `levels` through the service's rounding alone: one per engine per setup (each
+   * engine rounds each setup's share of the step on its own, and how is assumed, see above).
+   */
+  roundingUsers: number;
 }
 
 export function steppedProfile(planFile: string, settings: Pick<CapacitySettings, 'holdSeconds' | 'azure'>, engineInstances: number): SteppedProfile {
@@ -60,5 +65,6 @@ export function steppedProfile(planFile: string, settings: Pick<CapacitySettings
     levels,
     seconds: (steps + 1) * settings.holdSeconds,
     requestNames,
+    roundingUsers: tops.length * engineInstances,
   };
 }

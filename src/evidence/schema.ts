@@ -510,7 +510,7 @@ const capacityMetrics = object<CapacityMetrics>(
       oneOf: [{ type: 'null' }, object<NonNullable<CapacityMetrics['firstBreak']>>({ ...capacitySignalFields, offeredRps: nonNegative }, { bound: true, expression: true })],
     },
     stoppedBy: object<NonNullable<CapacityMetrics['stoppedBy']>>(
-      { reason: oneOfText('time-budget', 'request-budget', 'cancelled', 'max-rate', 'confirm-failed', 'knee'), detail: text },
+      { reason: oneOfText('time-budget', 'request-budget', 'cancelled', 'max-rate', 'confirm-failed', 'knee', 'run-ended', 'unsettled-step'), detail: text },
       {},
     ),
     advice: text,

@@ -267,7 +267,7 @@ export interface CapacityMetrics {
   /** The highest rate held within the service level (0 when none): a lower bound whatever the outcome. */
   provenRps: number;
   firstBreak: (CapacitySignal & { offeredRps: number }) | null;
-  stoppedBy?: { reason: 'time-budget' | 'request-budget' | 'cancelled' | 'max-rate' | 'confirm-failed' | 'knee'; detail: string };
+  stoppedBy?: { reason: 'time-budget' | 'request-budget' | 'cancelled' | 'max-rate' | 'confirm-failed' | 'knee' | 'run-ended' | 'unsettled-step'; detail: string };
   /** For a generator-bound search: how to go further. */
   advice?: string;
   /** engine azure: the Azure Load Testing run and the test it ran, the metric interval the steps were sliced at. */

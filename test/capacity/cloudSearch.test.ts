@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createCredential } from '../../src/azure/credentials';
+import { LoadTestingClient } from '../../src/azure/loadTestingClient';
 import { runCloudCapacitySearch, type CloudCapacityOptions } from '../../src/capacity/cloudSearch';
 import type { RunSeries } from '../../src/capacity/cloudSteps';
 import { settledSteps } from '../../src/capacity/kneeWatch';
@@ -10,7 +11,7 @@ import { AltEmulator, emulatedConnection, emulatedResource, type EmulatorOptions
 import { altRunFixture, FAST_POLLS } from '../support/altCloudRun';
 import { cloudCapacityTest } from './helpers';
 
-const SETTINGS = ['holdSeconds: 10', 'azure: { steps: 10 }', 'budget: { seconds: 120 }'];
+const SETTINGS = ['holdSeconds: 10', 'azure: { steps: 10 }', 'budget: { seconds: 300 }'];
 
 /**
  * The capacity search on Azure Load Testing against the emulator, whose runs meet a modelled service of known
@@ -128,8 +129,12 @@ describe('capacity on Azure Load Testing (emulator with a modelled service)', fu
   });
 
   it('capacity azure: time budget passes while the run goes on -> the cloud run is stopped, the steps that ran judged, incomplete', async () => {
-    const { emu, m, evidence } = await search({ service: { slots: 8, serviceMs: 50 }, executeMs: 6000 },
-      cloudCapacityTest(['holdSeconds: 10', 'azure: { steps: 10 }', 'budget: { seconds: 2 }', 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n')));
+    // The budget fits the profile (110 s + 180 s of provisioning); the emulator's engines are slow to end, so
+    // EXECUTING goes on past it. Its clock runs 100-fold: the search's budget is counted on the same compressed clock.
+    const t0 = Date.now();
+    const { emu, m, evidence } = await search({ service: { slots: 100, serviceMs: 50 }, executeMs: 6000, holdAt: 'EXECUTING' },
+      cloudCapacityTest(['holdSeconds: 10', 'azure: { steps: 10 }', 'budget: { seconds: 290 }', 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n')),
+      { now: () => t0 + (Date.now() - t0) * 100 });
     assert.equal(m.outcome, 'incomplete', evidence.summary);
     assert.equal(m.stoppedBy!.reason, 'time-budget');
     assert.deepEqual(emu.stopped, [m.cloud!.testRunId]);
@@ -195,6 +200,15 @@ describe('capacity on Azure Load Testing (emulator with a modelled service)', fu
     assert.ok(emu.requestsTo('POST', /\/metrics$/).length > 6 * 5, 'the series was read while the run went on');
   });
 
+  it('capacity azure stop at the knee: the two newest buckets are still incomplete -> a service that holds is not stopped at a false knee, not-reached', async () => {
+    const { emu, m, evidence } = await search({ service: { slots: 100, serviceMs: 50 }, ...LIVE, metricsLateBuckets: 2 },
+      cloudCapacityTest(KNEE_LEVEL.join('\n')), { kneeCheckMs: 250 });
+    assert.deepEqual(emu.stopped, [], evidence.summary);
+    assert.equal(m.outcome, 'not-reached', `${evidence.summary}\n${curve(m.steps)}`);
+    assert.equal(m.steps.length, 10);
+    assert.equal(evidence.verdict, 'passed');
+  });
+
   it('capacity azure stop at the knee: a metrics read fails while the run goes on -> a progress line, the search goes on, the result still right', async () => {
     const progress: string[] = [];
     const { m, evidence } = await search({ service: { slots: 8, serviceMs: 50 }, ...LIVE, faults: [{ method: 'POST', path: /\/metrics$/, status: 500, times: 5 }] },
@@ -221,6 +235,26 @@ describe('capacity on Azure Load Testing (emulator with a modelled service)', fu
     assert.equal(settledSteps(series([]), [2, 4, 6], 10, settings), undefined);
   });
 
+  it('capacity azure: the run is stopped from outside mid-run (stopAtKnee false) -> incomplete, error, the status named, never "every step held"', async () => {
+    // Someone stops the run from the portal: a second client calls :stop while the steps climb.
+    const outside = async (id: string) => {
+      const emu = fixture.emu!;
+      const { credential, armEndpoint } = createCredential(emulatedConnection(emu), { caCertificate: emu.ca });
+      const other = await LoadTestingClient.forResource(emulatedResource(emu), { credential, armEndpoint, caCertificate: emu.ca });
+      await new Promise((r) => setTimeout(r, 2500));
+      await other.stopRun(id);
+    };
+    const { emu, m, evidence } = await search({ service: { slots: 100, serviceMs: 50 }, ...LIVE },
+      cloudCapacityTest(KNEE_LEVEL.join('\n').replace('azure: { steps: 10 }', 'azure: { steps: 10, stopAtKnee: false }')),
+      { onRunCreated: (id) => void outside(id) });
+    assert.equal(emu.stopped.length, 1);
+    assert.ok(m.steps.length < 10, curve(m.steps));
+    assert.equal(m.outcome, 'incomplete', `${evidence.summary}\n${curve(m.steps)}`);
+    assert.equal(m.stoppedBy!.reason, 'run-ended');
+    assert.match(m.stoppedBy!.detail, /the cloud run ended CANCELLED after \d of 10 steps, before its profile did/);
+    assert.equal(evidence.verdict, 'error');
+  });
+
   it('capacity azure: cancelled before the run exists -> CancelledError, nothing left running', async () => {
     const controller = new AbortController();
     controller.abort();
@@ -239,6 +273,19 @@ describe('capacity on Azure Load Testing (emulator with a modelled service)', fu
     assert.match(text, /test\.yaml:11 capacity\.serviceLevel: "Cart: p95\(response_time_ms\) > 100": no request is named "Cart"/);
     assert.match(text, /test\.yaml:7 capacity\.holdSeconds: on Azure Load Testing a step must span at least two 5-second metric intervals/);
     assert.equal(fixture.emu!.requests.length, 0);
+  });
+
+  it('capacity azure: a profile longer than the time budget less provisioning -> ConfigError naming budget.seconds, the arithmetic, before any request', async () => {
+    const file = cloudCapacityTest(['holdSeconds: 60', 'azure: { steps: 10 }', 'budget: { seconds: 600 }', 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n'));
+    const error = await search({ service: { slots: 8, serviceMs: 50 } }, file).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof ConfigError, String(error));
+    assert.match(error.problems.join('\n'), /test\.yaml:9 capacity\.budget\.seconds: the stepped profile runs \(10 steps \+ 1\) x 60 s = 660 s of load, .*180 s to provision, 840 s in all, more than the time budget of 600 s.*at least 840/);
+    assert.equal(fixture.emu!.requests.length, 0);
+    await fixture.emu!.stop();
+    // The default budget (600 s) is named through holdSeconds, the line the user wrote.
+    const defaulted = await search({ service: { slots: 8, serviceMs: 50 } }, cloudCapacityTest(['holdSeconds: 60', 'serviceLevel: ["p95(response_time_ms) > 500"]'].join('\n')))
+      .then(() => undefined, (e: unknown) => e);
+    assert.match(String((defaulted as ConfigError).problems), /test\.yaml:7 capacity\.holdSeconds: .* more than the time budget of 600 s \(the default\)/);
   });
 
   it('capacity azure: stopAtKnee neither true nor false -> ConfigError naming file, line and key, before any request', async () => {
