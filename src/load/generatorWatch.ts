@@ -39,7 +39,7 @@ function readCpuPressure(): number | undefined {
   }
 }
 
-export class GeneratorWatch {
+class GeneratorWatch {
   private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   private cpu = process.cpuUsage();
   private wall = performance.now();
