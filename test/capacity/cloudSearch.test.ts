@@ -158,7 +158,7 @@ describe('capacity on Azure Load Testing (emulator with a modelled service)', fu
   const LIVE = { executeMs: 5500 };
   const KNEE_LEVEL = [...SETTINGS, 'serviceLevel: ["p95(response_time_ms) > 500", "percentage(error) > 1"]'];
 
-  it('capacity azure stop at the knee: knee at step 4 of 10 -> the run is stopped after step 5, same interval as the whole curve, the saving stated', async () => {
+  it('capacity azure stop at the knee: knee at step 4 of 10 -> the run is stopped within a step of the break, same interval as the whole curve, the saving stated', async () => {
     const whole = await search({ service: { slots: 8, serviceMs: 50 }, ...LIVE }, cloudCapacityTest(KNEE_LEVEL.join('\n').replace('azure: { steps: 10 }', 'azure: { steps: 10, stopAtKnee: false }')),
       { kneeCheckMs: 250 });
     // stopAtKnee false: every step runs, as before; the run is never stopped.
@@ -174,14 +174,17 @@ describe('capacity on Azure Load Testing (emulator with a modelled service)', fu
     assert.deepEqual(m.interval, whole.m.interval);
     assert.equal(m.sustainableRps, whole.m.sustainableRps);
     assert.equal(m.bound, 'throughput');
-    // The curve ends at the step that broke: the step the stop cut short is not judged.
-    assert.deepEqual(m.steps.map((s) => s.virtualUsers!.measured), [2, 4, 6, 8, 10], curve(m.steps));
+    // The curve ends at the step that broke, or one step later: a break is acted on only once a second read with
+    // newer data confirms it, and on the compressed clock that read may land after the next step ended. The step
+    // the stop cut short is never judged.
+    const levels = m.steps.map((s) => s.virtualUsers!.measured);
+    assert.ok([[2, 4, 6, 8, 10], [2, 4, 6, 8, 10, 12]].some((want) => JSON.stringify(want) === JSON.stringify(levels)), curve(m.steps));
     assert.equal(m.stoppedBy!.reason, 'knee');
     const stopped = /stopped at the knee: step 5 of 10 broke \(plateau\), the rest of the profile was not needed; stopped after (\d+) of 10 steps, about (\d+) % of the profile's virtual-user hours not spent/;
     const [, ran, saved] = stopped.exec(m.stoppedBy!.detail) ?? [];
-    assert.ok(Number(ran) === 6, m.stoppedBy!.detail);
-    assert.ok(Number(saved) >= 60, m.stoppedBy!.detail);
-    assert.match(evidence.summary, /Sustainable rate 160 rps .* Stopped: stopped at the knee: step 5 of 10 broke .*stopped after 6 of 10 steps/);
+    assert.ok(Number(ran) === levels.length + 1, m.stoppedBy!.detail);
+    assert.ok(Number(saved) >= 50, m.stoppedBy!.detail);
+    assert.match(evidence.summary, /Sustainable rate 160 rps .* Stopped: stopped at the knee: step 5 of 10 broke .*stopped after [67] of 10 steps/);
     assert.equal(evidence.verdict, 'passed');
     // The progress says why the run was stopped, not that anything failed.
     assert.ok(progress.some((p) => /^Stopping run [0-9a-f-]+: stopped at the knee: step 5 of 10 broke/.test(p)), progress.join('\n'));
